@@ -1,0 +1,97 @@
+package fit
+
+// Alpha is the exponent of the power-law distribution of follower counts,
+// P(m) = (Alpha-1) m^-Alpha for m >= 1 (SPEC section 2). It is fixed.
+const Alpha = 2.016
+
+// Params are the parameters of the marked Hawkes kernel
+// phi_m(tau) = Kappa * m^Beta * (C + tau)^-(1+Theta).
+type Params struct {
+	Kappa, Beta, C, Theta float64
+}
+
+// Status says what kind of optimum a fit found.
+type Status string
+
+const (
+	// StatusOK: a subcritical maximiser of the likelihood was found.
+	StatusOK Status = "ok"
+	// StatusSupercritical: the likelihood's maximiser has n* >= 1, so its
+	// supremum over the subcritical region lies at n* -> 1 and there is no
+	// model prediction.
+	StatusSupercritical Status = "supercritical"
+	// StatusUnbounded: no finite maximiser exists; the likelihood keeps rising
+	// as kappa, c and theta grow together, towards the exponential kernel
+	// rate*exp(-rate*tau). The result carries that limit (Rate, NStar, A1,
+	// NHat) but no Kappa, C or Theta.
+	StatusUnbounded Status = "unbounded"
+	// StatusFailed: no starting point converged, or the data cannot identify
+	// the model (see Reason).
+	StatusFailed Status = "failed"
+)
+
+// Result is the outcome of fitting one cascade on its first T seconds. Fields
+// that do not apply to the Status are zero and flagged by the Has* methods;
+// no field is ever NaN or Inf.
+type Result struct {
+	Params
+	// Rate is theta/c, the decay rate of the kernel's exponential limit; it is
+	// the only time scale reported when Status is StatusUnbounded.
+	Rate   float64
+	NStar  float64 // branching factor n*
+	A1     float64 // expected direct children after T of the observed events
+	NHat   float64 // predicted final size n + A1/(1-n*)
+	LogLik float64 // maximised log-likelihood
+	N      int     // events observed in [0, T]
+	Status Status
+	Reason string
+	// Exponential is true when the parameters are those of the exponential
+	// kernel limit (StatusUnbounded, or a supercritical boundary fit that
+	// reached that limit): Kappa, C and Theta do not apply, Rate does.
+	Exponential bool
+	// Starts counts the starting points tried, Converged those whose
+	// power-law fit converged, and Agreed those whose optimum matched the
+	// reported log-likelihood to a relative 1e-7.
+	Starts, Converged, Agreed int
+}
+
+// HasPowerLaw reports whether Kappa, C and Theta apply to the result.
+func (r *Result) HasPowerLaw() bool { return r.Status != StatusFailed && !r.Exponential }
+
+// HasPrediction reports whether NHat holds a prediction.
+func (r *Result) HasPrediction() bool { return r.Status == StatusOK || r.Status == StatusUnbounded }
+
+// HasFit reports whether Beta, NStar, A1, Rate and LogLik apply.
+func (r *Result) HasFit() bool { return r.Status != StatusFailed }
+
+// Options configure a fit. The zero value is usable: every field has a
+// documented default.
+type Options struct {
+	// Starts is the number of seeded random starting points of the
+	// power-law fit (default 8). The best converged optimum is kept.
+	Starts int
+	// Seed seeds the starting points (default 1). The same seed gives the
+	// same result.
+	Seed uint64
+}
+
+// Prediction is the model's forecast of SPEC section 3 at given parameters.
+type Prediction struct {
+	NStar float64 // branching factor n*
+	A1    float64 // expected direct children after T of the observed events
+	// NHat = N + A1/(1-n*), meaningful only when NStar < 1.
+	NHat float64
+	N    int // events observed in [0, T]
+}
+
+// Predict returns the prediction of the final size of a cascade observed on
+// [0, T] under the parameters p (for instance published ones). It panics if
+// p is outside the model's domain or the slice lengths differ.
+func Predict(times, mags []float64, T float64, p Params) Prediction {
+	checkParams(p)
+	cs := newCascade(times, mags, T)
+	q := p.normalized()
+	pr := Prediction{NStar: q.NStar, A1: cs.a1PowerLaw(q), N: cs.n}
+	pr.NHat = float64(cs.n) + pr.A1/(1-pr.NStar)
+	return pr
+}

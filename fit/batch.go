@@ -1,0 +1,115 @@
+package fit
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+)
+
+// BatchOptions configure Batch.
+type BatchOptions struct {
+	Options
+	// Workers is the number of cascades fitted at once (default: the
+	// number of CPUs).
+	Workers int
+	// Limit, when positive, fits only the first Limit cascades.
+	Limit int
+	// Progress, when non-nil, is called after each cascade is emitted with
+	// the number done so far and the total. It is called from one goroutine
+	// at a time.
+	Progress func(done, total int)
+}
+
+// Summary counts the outcomes of a Batch.
+type Summary struct {
+	Cascades int
+	ByStatus map[Status]int
+}
+
+// Batch fits every cascade on its first T seconds, in parallel, and calls
+// emit with each result in input order. It stops at the first error of emit
+// or when ctx is done, after which no further emit is called; results emitted
+// before then are complete. The returned Summary counts the emitted results.
+func Batch(ctx context.Context, cascades []data.Cascade, T float64, opts BatchOptions, emit func(c *data.Cascade, r Result) error) (Summary, error) {
+	sum := Summary{ByStatus: map[Status]int{}}
+	if opts.Limit > 0 && opts.Limit < len(cascades) {
+		cascades = cascades[:opts.Limit]
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+
+	type slot struct {
+		r   Result
+		err error
+	}
+	// Each cascade gets its own channel so that results are emitted in
+	// input order while workers run ahead by at most a window of cascades.
+	out := make([]chan slot, len(cascades))
+	for i := range out {
+		out[i] = make(chan slot, 1)
+	}
+	window := make(chan struct{}, 4*workers) // bounds results held in memory
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				c := &cascades[i]
+				r, err := Fit(ctx, c.Times, c.Mags, T, opts.Options)
+				if err != nil {
+					err = fmt.Errorf("fit cascade %s: %w", c.ID, err)
+				}
+				out[i] <- slot{r, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range cascades {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel() // releases the feeder and the workers
+		wg.Wait()
+	}()
+
+	for i := range cascades {
+		var s slot
+		select {
+		case s = <-out[i]:
+		case <-ctx.Done():
+			return sum, ctx.Err()
+		}
+		<-window
+		if s.err != nil {
+			return sum, s.err
+		}
+		if err := emit(&cascades[i], s.r); err != nil {
+			return sum, err
+		}
+		sum.Cascades++
+		sum.ByStatus[s.r.Status]++
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(cascades))
+		}
+	}
+	return sum, nil
+}

@@ -1,0 +1,122 @@
+package fit
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// synthetic returns n events spread over [0, T) with whole-second times
+// (so with ties when n is large) and power-law magnitudes, seeded. It is a
+// cheap stand-in for a cascade where only the size matters.
+func synthetic(n int, T float64, seed uint64) (times, mags []float64) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	times = make([]float64, n)
+	mags = make([]float64, n)
+	for i := range times {
+		if i > 0 {
+			// Arrival rate decaying like a power law, as in a cascade.
+			times[i] = math.Floor(T * math.Pow(float64(i)/float64(n), 2))
+		}
+		mags[i] = math.Floor(math.Pow(1-rng.Float64(), -1/(Alpha-1)))
+	}
+	return times, mags
+}
+
+func TestFitDegenerateCascades(t *testing.T) {
+	tests := []struct {
+		name        string
+		times, mags []float64
+		T           float64
+		status      Status
+		reason      string // substring of Reason
+	}{
+		{"empty window", []float64{5, 6}, []float64{1, 1}, 1, StatusFailed, "no event in the window"},
+		{"single event", []float64{0}, []float64{100}, 600, StatusFailed, "n* -> 0"},
+		{"only ties with the original", []float64{0, 0, 0, 700}, []float64{1, 2, 3, 4}, 600, StatusFailed, "n* -> 0"},
+		{"original has magnitude 0", []float64{0, 10, 20}, []float64{0, 5, 5}, 600, StatusFailed, "magnitude-0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Fit(context.Background(), tc.times, tc.mags, tc.T, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Status != tc.status || !strings.Contains(r.Reason, tc.reason) {
+				t.Errorf("status %q reason %q, want %q containing %q", r.Status, r.Reason, tc.status, tc.reason)
+			}
+			if !r.finite() {
+				t.Errorf("non-finite result %+v", r)
+			}
+		})
+	}
+}
+
+// Cascades with ties, magnitude 0 and few events get a status and only
+// finite numbers, whatever the status.
+func TestFitAlwaysFinite(t *testing.T) {
+	for _, tc := range testCascades {
+		for seed := uint64(1); seed <= 3; seed++ {
+			r, err := Fit(context.Background(), tc.times, tc.mags, tc.T, Options{Seed: seed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.finite() || r.Status == "" {
+				t.Errorf("%s seed %d: %+v", tc.name, seed, r)
+			}
+			if r.HasPrediction() && r.NHat < float64(r.N) {
+				t.Errorf("%s seed %d: predicted %g below the %d observed", tc.name, seed, r.NHat, r.N)
+			}
+		}
+	}
+}
+
+func TestFitReproducible(t *testing.T) {
+	times, mags := synthetic(300, 3600, 7)
+	a, err := Fit(context.Background(), times, mags, 3600, Options{Seed: 42})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Fit(context.Background(), times, mags, 3600, Options{Seed: 42})
+	if a != b {
+		t.Errorf("same seed, different results:\n%+v\n%+v", a, b)
+	}
+}
+
+func TestFitCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	times, mags := synthetic(100, 600, 1)
+	if _, err := Fit(ctx, times, mags, 600, Options{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func benchmarkLogLik(b *testing.B, n int) {
+	times, mags := synthetic(n, 3600, 1)
+	cs := newCascade(times, mags, 3600)
+	q := Params{Kappa: 0.8, Beta: 0.6, C: 50, Theta: 0.7}.normalized()
+	g := make([]float64, 4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cs.exactPowerLaw(q, g)
+	}
+}
+
+func BenchmarkLogLikGrad100(b *testing.B)   { benchmarkLogLik(b, 100) }
+func BenchmarkLogLikGrad1000(b *testing.B)  { benchmarkLogLik(b, 1000) }
+func BenchmarkLogLikGrad10000(b *testing.B) { benchmarkLogLik(b, 10000) }
+
+func BenchmarkFit1000(b *testing.B) {
+	times, mags := synthetic(1000, 3600, 1)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := Fit(context.Background(), times, mags, 3600, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

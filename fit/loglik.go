@@ -1,0 +1,270 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+)
+
+// cascade is a cascade's observed window prepared for repeated evaluation of
+// the likelihood: events are grouped by distinct time, since events in the
+// same second do not excite each other (SPEC section 2, ties).
+type cascade struct {
+	T float64
+	// u holds the distinct event times in [0, T], ascending.
+	u []float64
+	// first[g]..first[g+1]-1 are the events of group g in logm/zero.
+	first []int
+	// logm is log m of every observed event; zero marks m = 0 (m^beta = 0).
+	logm []float64
+	zero []bool
+	// n is the number of observed events; given is the number of them that
+	// have no strictly earlier event (the original tweet and its ties),
+	// whose log-intensity is left out of the likelihood.
+	n, given int
+
+	// Per-evaluation scratch, one entry per group: M = sum m^beta,
+	// ML = sum m^beta log m.
+	M, ML []float64
+}
+
+// newCascade prepares the events with times[i] <= T. It panics if the slice
+// lengths differ; times must be non-decreasing.
+func newCascade(times, mags []float64, T float64) *cascade {
+	if len(times) != len(mags) {
+		panic(fmt.Sprintf("fit: %d times but %d magnitudes", len(times), len(mags)))
+	}
+	n := 0
+	for n < len(times) && times[n] <= T {
+		n++
+	}
+	cs := &cascade{T: T, n: n, logm: make([]float64, n), zero: make([]bool, n)}
+	for i := 0; i < n; i++ {
+		if i == 0 || times[i] != times[i-1] {
+			cs.u = append(cs.u, times[i])
+			cs.first = append(cs.first, i)
+		}
+		if mags[i] > 0 {
+			cs.logm[i] = math.Log(mags[i])
+		} else {
+			cs.zero[i] = true
+		}
+	}
+	cs.first = append(cs.first, n)
+	if n > 0 {
+		cs.given = cs.first[1]
+	}
+	cs.M = make([]float64, len(cs.u))
+	cs.ML = make([]float64, len(cs.u))
+	return cs
+}
+
+// explained returns the number of events whose log-intensity enters the
+// likelihood.
+func (cs *cascade) explained() int { return cs.n - cs.given }
+
+// count returns the number of events in group g.
+func (cs *cascade) count(g int) float64 { return float64(cs.first[g+1] - cs.first[g]) }
+
+// marks fills M and ML for the given beta.
+func (cs *cascade) marks(beta float64) {
+	for g := range cs.u {
+		var s, sl float64
+		for i := cs.first[g]; i < cs.first[g+1]; i++ {
+			if cs.zero[i] {
+				continue
+			}
+			w := math.Exp(beta * cs.logm[i])
+			s += w
+			sl += w * cs.logm[i]
+		}
+		cs.M[g], cs.ML[g] = s, sl
+	}
+}
+
+// meanMarkLog returns log E[m^beta] = log((alpha-1)/(alpha-beta-1)) under the
+// power law of follower counts, and its derivative in beta.
+func meanMarkLog(beta float64) (logE, dlogE float64) {
+	return math.Log(Alpha-1) - math.Log(Alpha-beta-1), 1 / (Alpha - beta - 1)
+}
+
+// normalized holds the power-law model in the parameters the fitter uses:
+// n* (branching factor), beta, c, theta. The kernel is
+// phi_m(tau) = n*/E[m^beta] * m^beta * (theta/c) * (1+tau/c)^-(1+theta),
+// which equals kappa m^beta (c+tau)^-(1+theta) with
+// kappa = n* theta c^theta / E[m^beta].
+type normalized struct {
+	NStar, Beta, C, Theta float64
+}
+
+func (p Params) normalized() normalized {
+	logE, _ := meanMarkLog(p.Beta)
+	nstar := math.Exp(math.Log(p.Kappa) + logE - math.Log(p.Theta) - p.Theta*math.Log(p.C))
+	return normalized{NStar: nstar, Beta: p.Beta, C: p.C, Theta: p.Theta}
+}
+
+func (q normalized) params() Params {
+	logE, _ := meanMarkLog(q.Beta)
+	kappa := math.Exp(math.Log(q.NStar) - logE + math.Log(q.Theta) + q.Theta*math.Log(q.C))
+	return Params{Kappa: kappa, Beta: q.Beta, C: q.C, Theta: q.Theta}
+}
+
+// exactPowerLaw evaluates the log-likelihood of the power-law model at q by
+// the exact O(U^2) double sum over distinct times, and writes its gradient
+// with respect to (n*, beta, c, theta) into grad when grad is not nil.
+func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
+	nstar, beta, c, theta := q.NStar, q.Beta, q.C, q.Theta
+	cs.marks(beta)
+	logE, dlogE := meanMarkLog(beta)
+	logD := math.Log(nstar) - logE // D = n*/E[m^beta]
+	D := math.Exp(logD)
+
+	// Sum over explained events of log lambda(t) =
+	// log D + log(theta/c) + log S, S = sum_l M_l (1+tau/c)^-(1+theta).
+	var ll, gb, gc, gt float64
+	ne := float64(cs.explained())
+	ll = ne * (logD + math.Log(theta/c))
+	gb = -ne * dlogE
+	gc = -ne / c
+	gt = ne / theta
+	u := cs.u
+	for k := 1; k < len(u); k++ {
+		var S, Sb, Sc, St float64
+		tk := u[k]
+		for l := 0; l < k; l++ {
+			tau := tk - u[l]
+			y := math.Log1p(tau / c)
+			w := math.Exp(-(1 + theta) * y)
+			S += cs.M[l] * w
+			Sb += cs.ML[l] * w
+			Sc += cs.M[l] * w * tau / (c + tau)
+			St += cs.M[l] * w * y
+		}
+		nk := cs.count(k)
+		if S <= 0 {
+			// Every earlier event has magnitude 0: the intensity is zero at
+			// an event that happened, so the likelihood is -Inf.
+			return math.Inf(-1)
+		}
+		ll += nk * math.Log(S)
+		gb += nk * Sb / S
+		gc += nk * (1 + theta) / c * Sc / S
+		gt -= nk * St / S
+	}
+
+	// Compensator D * sum_g M_g * (1 - (1+(T-u_g)/c)^-theta).
+	var C, Cb, Cc, Ct float64
+	for g, ug := range u {
+		x := (cs.T - ug) / c
+		y := math.Log1p(x)
+		v := math.Exp(-theta * y)
+		omv := -math.Expm1(-theta * y) // 1 - v, accurate for small x
+		C += cs.M[g] * omv
+		Cb += cs.ML[g] * omv
+		Cc += cs.M[g] * v * x / (1 + x) // d(1-v)/dc = -theta v x/(c(1+x))
+		Ct += cs.M[g] * v * y           // d(1-v)/dtheta = v y
+	}
+	ll -= D * C
+	if grad != nil {
+		grad[0] = ne/nstar - C*D/nstar
+		grad[1] = gb - D*(Cb-dlogE*C)
+		grad[2] = gc + D*theta/c*Cc
+		grad[3] = gt - D*Ct
+	}
+	return ll
+}
+
+// LogLik returns the log-likelihood of SPEC section 2 of the events with
+// times[i] <= T under the parameters p, evaluated exactly (O(n^2)). When grad
+// is not nil it must have length 4 and receives the gradient with respect to
+// (Kappa, Beta, C, Theta). times must be non-decreasing with times[0] the
+// original tweet; events tied with the original tweet are treated as given.
+// LogLik panics if p is outside the model's domain (Kappa, C, Theta > 0,
+// 0 <= Beta < Alpha-1) or the slice lengths differ.
+func LogLik(times, mags []float64, T float64, p Params, grad []float64) float64 {
+	checkParams(p)
+	if grad != nil && len(grad) != 4 {
+		panic("fit: gradient must have length 4")
+	}
+	cs := newCascade(times, mags, T)
+	q := p.normalized()
+	if grad == nil {
+		return cs.exactPowerLaw(q, nil)
+	}
+	var g [4]float64
+	ll := cs.exactPowerLaw(q, g[:])
+	kappaGrad(grad, g[:], p, q)
+	return ll
+}
+
+func checkParams(p Params) {
+	if !(p.Kappa > 0 && p.C > 0 && p.Theta > 0 && p.Beta >= 0 && p.Beta < Alpha-1) {
+		panic(fmt.Sprintf("fit: parameters %+v outside the model's domain", p))
+	}
+}
+
+// kappaGrad converts a gradient with respect to (n*, beta, c, theta) into one
+// with respect to (kappa, beta, c, theta), using
+// log n* = log kappa + log E[m^beta] - log theta - theta log c.
+func kappaGrad(dst, g []float64, p Params, q normalized) {
+	_, dlogE := meanMarkLog(p.Beta)
+	dn := g[0] * q.NStar // dL/dlog n*
+	dst[0] = dn / p.Kappa
+	dst[1] = g[1] + dn*dlogE
+	dst[2] = g[2] - dn*p.Theta/p.C
+	dst[3] = g[3] - dn*(1/p.Theta+math.Log(p.C))
+}
+
+// exponential is the theta, c -> infinity limit of the power-law family at a
+// fixed rate theta/c: phi_m(tau) = n*/E[m^beta] * m^beta * rate * exp(-rate tau).
+type exponential struct {
+	NStar, Beta, Rate float64
+}
+
+// exactExponential evaluates the log-likelihood of the exponential-kernel
+// limit at q in O(n) by the usual recursion over distinct times, and writes
+// its gradient with respect to (n*, beta, rate) into grad when grad is not nil.
+func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
+	nstar, beta, r := q.NStar, q.Beta, q.Rate
+	cs.marks(beta)
+	logE, dlogE := meanMarkLog(beta)
+	logD := math.Log(nstar) - logE
+	D := math.Exp(logD)
+
+	ne := float64(cs.explained())
+	ll := ne * (logD + math.Log(r))
+	gb := -ne * dlogE
+	gr := ne / r
+	// S = sum_l M_l e^{-r tau}, Sb = sum_l ML_l e^{-r tau},
+	// Q = sum_l M_l tau e^{-r tau}, carried from one distinct time to the next.
+	var S, Sb, Q float64
+	u := cs.u
+	for k := 1; k < len(u); k++ {
+		d := u[k] - u[k-1]
+		e := math.Exp(-r * d)
+		Q = e * (Q + d*(S+cs.M[k-1]))
+		S = e * (S + cs.M[k-1])
+		Sb = e * (Sb + cs.ML[k-1])
+		if S <= 0 {
+			return math.Inf(-1)
+		}
+		nk := cs.count(k)
+		ll += nk * math.Log(S)
+		gb += nk * Sb / S
+		gr -= nk * Q / S
+	}
+	var C, Cb, Cr float64
+	for g, ug := range u {
+		x := r * (cs.T - ug)
+		omv := -math.Expm1(-x)
+		C += cs.M[g] * omv
+		Cb += cs.ML[g] * omv
+		Cr += cs.M[g] * (cs.T - ug) * math.Exp(-x)
+	}
+	ll -= D * C
+	if grad != nil {
+		grad[0] = ne/nstar - C*D/nstar
+		grad[1] = gb - D*(Cb-dlogE*C)
+		grad[2] = gr - D*Cr
+	}
+	return ll
+}

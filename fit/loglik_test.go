@@ -1,0 +1,165 @@
+package fit
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+)
+
+// naiveLogLik is an independent, literal transcription of the log-likelihood
+// of SPEC section 2 in (kappa, beta, c, theta): a loop over every event and
+// every strictly earlier event, with no grouping of ties and no
+// reparameterisation. It is the reference the fast code is checked against.
+func naiveLogLik(times, mags []float64, T float64, p Params) float64 {
+	pow := func(m float64) float64 {
+		if m == 0 {
+			return 0
+		}
+		return math.Pow(m, p.Beta)
+	}
+	var ll float64
+	for i, ti := range times {
+		if ti > T {
+			break
+		}
+		var lambda float64
+		earlier := false
+		for j := 0; j < i; j++ {
+			if times[j] < ti {
+				earlier = true
+				lambda += p.Kappa * pow(mags[j]) * math.Pow(p.C+ti-times[j], -(1+p.Theta))
+			}
+		}
+		if earlier {
+			ll += math.Log(lambda)
+		}
+		ll -= p.Kappa * pow(mags[i]) / p.Theta * (math.Pow(p.C, -p.Theta) - math.Pow(p.C+T-ti, -p.Theta))
+	}
+	return ll
+}
+
+// Small cascades exercising the special cases: ties (with the original tweet
+// and later), magnitude 0, events after the window.
+var testCascades = []struct {
+	name        string
+	times, mags []float64
+	T           float64
+}{
+	{"plain", []float64{0, 3, 10, 42, 100, 250, 900}, []float64{1000, 20, 300, 5, 7000, 1, 50}, 600},
+	{"ties", []float64{0, 0, 5, 5, 5, 9, 9, 30, 31, 31}, []float64{200, 40, 10, 3000, 2, 8, 90, 15, 100, 1}, 31},
+	{"zero-mags", []float64{0, 2, 7, 7, 60, 61}, []float64{500, 0, 30, 0, 12, 0}, 100},
+	{"single", []float64{0}, []float64{123}, 600},
+	{"after-window", []float64{0, 1, 2, 700, 800}, []float64{10, 10, 10, 10, 10}, 600},
+}
+
+var testParams = []Params{
+	{Kappa: 0.8, Beta: 0.6, C: 50, Theta: 0.7},
+	{Kappa: 1e-3, Beta: 0.05, C: 0.5, Theta: 3},
+	{Kappa: 20, Beta: 0.95, C: 400, Theta: 0.15},
+}
+
+func TestLogLikMatchesNaive(t *testing.T) {
+	for _, tc := range testCascades {
+		for _, p := range testParams {
+			got := LogLik(tc.times, tc.mags, tc.T, p, nil)
+			want := naiveLogLik(tc.times, tc.mags, tc.T, p)
+			// Same sums in a different order: agreement to rounding.
+			if math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+				t.Errorf("%s %+v: LogLik = %.17g, naive = %.17g", tc.name, p, got, want)
+			}
+		}
+	}
+}
+
+// centralGradient is gonum's central finite-difference derivative taken one
+// coordinate at a time with a step relative to that coordinate, since the
+// parameters span many orders of magnitude (kappa 1e-3, c 400).
+func centralGradient(f func([]float64) float64, x []float64) []float64 {
+	g := make([]float64, len(x))
+	y := make([]float64, len(x))
+	for i := range x {
+		copy(y, x)
+		g[i] = fd.Derivative(func(h float64) float64 {
+			y[i] = h
+			return f(y)
+		}, x[i], &fd.Settings{Formula: fd.Central, Step: 1e-5 * math.Abs(x[i])})
+	}
+	return g
+}
+
+func TestLogLikGradientFiniteDifferences(t *testing.T) {
+	for _, tc := range testCascades {
+		for _, p := range testParams {
+			f := func(x []float64) float64 {
+				return LogLik(tc.times, tc.mags, tc.T, Params{x[0], x[1], x[2], x[3]}, nil)
+			}
+			want := centralGradient(f, []float64{p.Kappa, p.Beta, p.C, p.Theta})
+			got := make([]float64, 4)
+			LogLik(tc.times, tc.mags, tc.T, p, got)
+			for i := range got {
+				// Central differences have error O(h^2) plus rounding
+				// O(eps/h) relative to the function: 1e-6 relative is
+				// well above both for these smooth, moderate functions.
+				scale := math.Max(1, math.Abs(want[i]))
+				if math.Abs(got[i]-want[i]) > 1e-6*scale {
+					t.Errorf("%s %+v: dL/dx%d = %.10g, finite differences %.10g", tc.name, p, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+func TestExponentialGradientFiniteDifferences(t *testing.T) {
+	qs := []exponential{{0.5, 0.3, 0.01}, {0.95, 0.9, 0.5}, {1.4, 0.01, 1e-4}}
+	for _, tc := range testCascades {
+		cs := newCascade(tc.times, tc.mags, tc.T)
+		for _, q := range qs {
+			f := func(x []float64) float64 {
+				return cs.exactExponential(exponential{x[0], x[1], x[2]}, nil)
+			}
+			want := centralGradient(f, []float64{q.NStar, q.Beta, q.Rate})
+			got := make([]float64, 3)
+			cs.exactExponential(q, got)
+			for i := range got {
+				scale := math.Max(1, math.Abs(want[i]))
+				if math.Abs(got[i]-want[i]) > 1e-6*scale {
+					t.Errorf("%s %+v: dL/dx%d = %.10g, finite differences %.10g", tc.name, q, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// The exponential kernel is the limit of the power law as c, theta -> inf
+// with theta/c fixed: (theta/c)(1+tau/c)^-(1+theta) -> r e^{-r tau}. The
+// difference is O(1/theta), so at theta = 1e7 the log-likelihoods agree to
+// about 1e-6 relative.
+func TestExponentialIsPowerLawLimit(t *testing.T) {
+	for _, tc := range testCascades {
+		cs := newCascade(tc.times, tc.mags, tc.T)
+		for _, r := range []float64{1e-3, 0.05} {
+			theta := 1e7
+			pl := cs.exactPowerLaw(normalized{NStar: 0.7, Beta: 0.4, C: theta / r, Theta: theta}, nil)
+			ex := cs.exactExponential(exponential{NStar: 0.7, Beta: 0.4, Rate: r}, nil)
+			if math.Abs(pl-ex) > 1e-5*math.Max(1, math.Abs(ex)) {
+				t.Errorf("%s rate %g: power law at theta=1e7 %.12g, exponential %.12g", tc.name, r, pl, ex)
+			}
+		}
+	}
+}
+
+func TestNormalizedRoundTrip(t *testing.T) {
+	for _, p := range testParams {
+		q := p.normalized()
+		back := q.params()
+		if math.Abs(back.Kappa-p.Kappa) > 1e-12*p.Kappa {
+			t.Errorf("%+v: kappa round trip %g", p, back.Kappa)
+		}
+		// n* from SPEC section 2 written out.
+		want := p.Kappa * (Alpha - 1) / (Alpha - p.Beta - 1) / (p.Theta * math.Pow(p.C, p.Theta))
+		if math.Abs(q.NStar-want) > 1e-12*want {
+			t.Errorf("%+v: n* = %g, formula %g", p, q.NStar, want)
+		}
+	}
+}
