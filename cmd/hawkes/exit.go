@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+)
+
+// Exit codes of hawkes, documented in the root command's help.
+const (
+	exitOK          = 0   // success
+	exitError       = 1   // runtime failure
+	exitUsage       = 2   // bad command line: unknown command or flag, invalid flag value
+	exitBadInput    = 3   // bad input data: a malformed data set, or a file that does not exist
+	exitInterrupted = 130 // stopped by SIGINT or SIGTERM
+)
+
+// exitCode maps the error returned by a command to the exit code of the
+// process. It is the only place where exit codes are chosen.
+func exitCode(err error) int {
+	var fe *flagError
+	var pe *data.ParseError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.As(err, &fe):
+		return exitUsage
+	case errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
+		return exitBadInput
+	default:
+		return exitError
+	}
+}
+
+// flagError is a usage error: a bad command line. hawkes prints it with the
+// usage of the command and exits with exitUsage.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+// flagErrorf returns a *flagError with a formatted message.
+func flagErrorf(format string, args ...any) error {
+	return &flagError{fmt.Errorf(format, args...)}
+}

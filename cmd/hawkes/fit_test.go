@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hawkes-toolkit/hawkes/fit"
+)
+
+func TestFitFlags(t *testing.T) {
+	defaults := FitOptions{DataDir: "d", Window: 600, Workers: runtime.NumCPU(), Starts: 8, Seed: 1, Format: "csv"}
+	with := func(edit func(o *FitOptions)) FitOptions {
+		o := defaults
+		edit(&o)
+		return o
+	}
+	tests := []struct {
+		name    string
+		argv    []string
+		want    FitOptions
+		wantErr string // substring of the usage error; "" for success
+	}{
+		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
+		{"all flags", []string{"--data=d", "--window=3600.5", "--workers", "3", "--starts", "2", "--seed", "42", "--format", "jsonl", "--limit", "40", "--quiet"},
+			with(func(o *FitOptions) {
+				o.Window, o.Workers, o.Starts, o.Seed, o.Format, o.Limit, o.Quiet = 3600.5, 3, 2, 42, "jsonl", 40, true
+			}), ""},
+		{"short quiet", []string{"--data", "d", "--window", "600", "-q"}, with(func(o *FitOptions) { o.Quiet = true }), ""},
+		{"no data", []string{"--window", "600"}, FitOptions{}, "--data not set"},
+		{"no window", []string{"--data", "d"}, FitOptions{}, "--window not set"},
+		{"zero window", []string{"--data", "d", "--window", "0"}, FitOptions{}, "--window must be a positive"},
+		{"negative window", []string{"--data", "d", "--window", "-1"}, FitOptions{}, "--window must be a positive"},
+		{"NaN window", []string{"--data", "d", "--window", "NaN"}, FitOptions{}, "--window must be a positive"},
+		{"infinite window", []string{"--data", "d", "--window", "+Inf"}, FitOptions{}, "--window must be a positive"},
+		{"window not a number", []string{"--data", "d", "--window", "1h"}, FitOptions{}, `invalid argument "1h"`},
+		{"zero workers", []string{"--data", "d", "--window", "600", "--workers", "0"}, FitOptions{}, "--workers must be at least 1"},
+		{"zero starts", []string{"--data", "d", "--window", "600", "--starts", "0"}, FitOptions{}, "--starts must be at least 1"},
+		{"negative seed", []string{"--data", "d", "--window", "600", "--seed", "-1"}, FitOptions{}, `invalid argument "-1"`},
+		{"negative limit", []string{"--data", "d", "--window", "600", "--limit", "-2"}, FitOptions{}, "--limit must be"},
+		{"bad format", []string{"--data", "d", "--window", "600", "--format", "xml"}, FitOptions{}, `--format must be csv or jsonl, got "xml"`},
+		{"unknown flag", []string{"--data", "d", "--window", "600", "--windw", "3"}, FitOptions{}, "unknown flag: --windw"},
+		{"positional argument", []string{"--data", "d", "--window", "600", "extra"}, FitOptions{}, "takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, stderr := testStreams()
+			var got *FitOptions
+			cmd := newFitCmd(ios, func(ctx context.Context, o *FitOptions) error {
+				got = o
+				return nil
+			})
+			code := execSub(t, ios, cmd, append([]string{"fit"}, tt.argv...)...)
+			if tt.wantErr != "" {
+				if code != exitUsage {
+					t.Errorf("exit code %d, want %d", code, exitUsage)
+				}
+				if got != nil {
+					t.Errorf("the command ran despite the usage error")
+				}
+				if msg := stderr.String(); !strings.Contains(msg, tt.wantErr) || !strings.Contains(msg, "Usage:") {
+					t.Errorf("stderr %q does not hold %q and the usage", msg, tt.wantErr)
+				}
+				return
+			}
+			if code != exitOK {
+				t.Fatalf("exit code %d, stderr %q", code, stderr)
+			}
+			if got == nil {
+				t.Fatal("the command did not run")
+			}
+			got.IO = nil
+			if *got != tt.want {
+				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+// TestFitRuntimeErrorNoUsage checks that an error of the work itself is
+// printed once, without the usage.
+func TestFitRuntimeErrorNoUsage(t *testing.T) {
+	ios, _, stderr := testStreams()
+	cmd := newFitCmd(ios, func(ctx context.Context, o *FitOptions) error {
+		return errors.New("boom")
+	})
+	code := execSub(t, ios, cmd, "fit", "--data", "d", "--window", "1")
+	if code != exitError {
+		t.Errorf("exit code %d, want %d", code, exitError)
+	}
+	if got, want := stderr.String(), "hawkes: boom\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+func TestFitSummary(t *testing.T) {
+	s := fit.Summary{Cascades: 508, ByStatus: map[fit.Status]int{
+		fit.StatusOK: 250, fit.StatusSupercritical: 200, fit.StatusUnbounded: 50, fit.StatusFailed: 8,
+	}}
+	got := fitSummary(s, 12345*time.Millisecond)
+	want := "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in 12.3s"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	// Statuses with no cascade are printed as 0, even with a nil map.
+	got = fitSummary(fit.Summary{}, 0)
+	want = "fit: 0 cascades (ok 0, supercritical 0, unbounded 0, failed 0) in 0.0s"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

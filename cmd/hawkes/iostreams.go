@@ -1,0 +1,26 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// ioStreams are where the commands write: results on Out, progress,
+// summaries and errors on ErrOut.
+type ioStreams struct {
+	Out    io.Writer
+	ErrOut io.Writer
+	// ErrTTY says ErrOut is a terminal, where progress bars are drawn.
+	ErrTTY bool
+}
+
+// systemStreams returns the process's standard output and error.
+func systemStreams() *ioStreams {
+	return &ioStreams{
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+}

@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/sim"
+)
+
+// SimulateOptions are the options of hawkes simulate.
+type SimulateOptions struct {
+	IO *ioStreams
+
+	Out      string // output directory
+	Cascades int    // number of cascades, >= 1
+	Seed     uint64
+
+	// Random draws each cascade's parameters from sim.DefaultRanges;
+	// otherwise every cascade has the parameters below.
+	Random bool
+	// NStar is the branching factor; Kappa, when positive, is given instead
+	// and NStar is then unused.
+	NStar, Kappa   float64
+	Beta, C, Theta float64
+
+	Mags         string  // data set whose magnitudes are resampled; "" for the power law
+	Horizon      float64 // seconds, > 0
+	MaxEvents    int     // largest cascade, >= 1
+	WholeSeconds bool
+	Quiet        bool
+}
+
+// Defaults of the fixed parameters of hawkes simulate.
+const (
+	defaultNStar = 0.8
+	defaultBeta  = 0.5
+	defaultC     = 60
+	defaultTheta = 0.8
+)
+
+// newSimulateCmd returns the simulate command. It only parses and checks the
+// flags and then calls runF, or runSimulate when runF is nil.
+func newSimulateCmd(ios *ioStreams, runF func(context.Context, *SimulateOptions) error) *cobra.Command {
+	opts := &SimulateOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "simulate --out DIR [flags]",
+		Short: "Simulate a data set of cascades from the model",
+		Long: `Simulate cascades of the marked Hawkes model and write them to --out in the
+two-file layout (data.csv and index.csv) that hawkes fit reads, with
+params.csv beside them: id,kappa,beta,c,theta,nstar, the true parameters of
+each cascade, to check what a fit recovers. A summary goes to standard error.
+
+Every cascade has the parameters given by --nstar (or --kappa), --beta, --c
+and --theta, or, with --random, draws its own from
+` + randomRanges() + `.
+Magnitudes follow the power law P(m) = (alpha-1) m^-alpha, m >= 1,
+alpha = 2.016, or with --mags are drawn from the magnitudes of a real data
+set. n* is always computed under the power law, which is what hawkes fit
+assumes: with --mags, the realised mean number of children differs, and with
+real follower counts it is usually larger.
+
+A cascade runs until --horizon or until it dies out; one that exceeds
+--max-events is drawn again, so the data set is conditioned on smaller sizes.
+The same --seed gives the same files.`,
+		Example: `  # 100 cascades with n* = 0.8, beta = 0.5, c = 60 s, theta = 0.8
+  hawkes simulate --out /tmp/sim
+
+  # 500 cascades with random parameters, whole-second times like the real data
+  hawkes simulate --out /tmp/sim --cascades 500 --random --whole-seconds --seed 7
+
+  # kappa given directly instead of n*, a one-day horizon
+  hawkes simulate --out /tmp/sim --kappa 12 --beta 0.4 --c 30 --theta 1 --horizon 86400
+
+  # Real follower counts; they excite more than the power law's, so keep n* low
+  hawkes simulate --out /tmp/sim --nstar 0.3 --beta 0.2 --mags ../shared/data/smh_cascades`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkSimulateFlags(cmd, opts); err != nil {
+				return err
+			}
+			cmd.SilenceUsage = true
+			if runF == nil {
+				runF = runSimulate
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Out, "out", "", "output `DIR`, created if needed (required)")
+	f.IntVar(&opts.Cascades, "cascades", 100, "number of cascades `N`")
+	f.Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same files")
+	f.BoolVar(&opts.Random, "random", false, "draw each cascade's parameters at random (excludes --nstar, --kappa, --beta, --c, --theta)")
+	f.Float64Var(&opts.NStar, "nstar", defaultNStar, "branching factor n*, in (0, 1)")
+	f.Float64Var(&opts.Kappa, "kappa", 0, "kappa, > 0, instead of --nstar")
+	f.Float64Var(&opts.Beta, "beta", defaultBeta, "influence exponent of the magnitudes, in [0, alpha-1)")
+	f.Float64Var(&opts.C, "c", defaultC, "time shift of the kernel in seconds, > 0")
+	f.Float64Var(&opts.Theta, "theta", defaultTheta, "power-law decay of the kernel, > 0")
+	f.StringVar(&opts.Mags, "mags", "", "draw magnitudes from the data set in `FILE_OR_DIR`: a directory, its data.csv or index.csv, or a single-cascade CSV file")
+	f.Float64Var(&opts.Horizon, "horizon", sim.DefaultHorizon, "observation horizon in `SECONDS`")
+	f.IntVar(&opts.MaxEvents, "max-events", sim.DefaultMaxEvents, "largest cascade `N`; a larger one is drawn again")
+	f.BoolVar(&opts.WholeSeconds, "whole-seconds", false, "floor times to whole seconds, as in the real data (creates ties)")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary on standard error")
+	return cmd
+}
+
+// randomRanges describes sim.DefaultRanges for the help text.
+func randomRanges() string {
+	r := sim.DefaultRanges()
+	return fmt.Sprintf("n* in [%g, %g], beta in [%g, %g], c in [%g, %g] s and theta in [%g, %g]",
+		r.NStar[0], r.NStar[1], r.Beta[0], r.Beta[1], r.C[0], r.C[1], r.Theta[0], r.Theta[1])
+}
+
+// checkSimulateFlags checks the flags of simulate and resolves --kappa
+// against --nstar.
+func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
+	f := cmd.Flags()
+	positive := func(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
+	switch {
+	case opts.Out == "":
+		return flagErrorf("required flag --out not set")
+	case opts.Cascades < 1:
+		return flagErrorf("--cascades must be at least 1, got %d", opts.Cascades)
+	case !positive(opts.Horizon):
+		return flagErrorf("--horizon must be a positive number of seconds, got %v", opts.Horizon)
+	case opts.MaxEvents < 1:
+		return flagErrorf("--max-events must be at least 1, got %d", opts.MaxEvents)
+	case f.Changed("nstar") && f.Changed("kappa"):
+		return flagErrorf("--nstar and --kappa cannot be used together")
+	}
+	if opts.Random {
+		for _, name := range []string{"nstar", "kappa", "beta", "c", "theta"} {
+			if f.Changed(name) {
+				return flagErrorf("--random and --%s cannot be used together", name)
+			}
+		}
+		return nil
+	}
+	switch {
+	case !(opts.Beta >= 0 && opts.Beta < fit.Alpha-1):
+		return flagErrorf("--beta must be in [0, %g), got %v", fit.Alpha-1, opts.Beta)
+	case !positive(opts.C):
+		return flagErrorf("--c must be positive, got %v", opts.C)
+	case !positive(opts.Theta):
+		return flagErrorf("--theta must be positive, got %v", opts.Theta)
+	}
+	if f.Changed("kappa") {
+		if !positive(opts.Kappa) {
+			return flagErrorf("--kappa must be positive, got %v", opts.Kappa)
+		}
+		opts.NStar = opts.Kappa * (fit.Alpha - 1) / (fit.Alpha - opts.Beta - 1) / (opts.Theta * math.Pow(opts.C, opts.Theta))
+		if !(opts.NStar < 1) {
+			return flagErrorf("--kappa %v gives n* = %.4g with these beta, c, theta; the simulator needs n* < 1", opts.Kappa, opts.NStar)
+		}
+		return nil
+	}
+	if !(opts.NStar > 0 && opts.NStar < 1) {
+		return flagErrorf("--nstar must be in (0, 1), got %v", opts.NStar)
+	}
+	return nil
+}
+
+// runSimulate draws the data set with sim.Dataset and writes it to opts.Out.
+func runSimulate(ctx context.Context, opts *SimulateOptions) error {
+	cfg := sim.Config{
+		Horizon:      opts.Horizon,
+		MaxEvents:    opts.MaxEvents,
+		WholeSeconds: opts.WholeSeconds,
+		Mags:         sim.PowerLaw(fit.Alpha),
+	}
+	if opts.Random {
+		r := sim.DefaultRanges()
+		cfg.Random = &r
+	} else {
+		kappa := opts.Kappa
+		if kappa == 0 {
+			kappa = sim.KappaFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+		}
+		cfg.Params = fit.Params{Kappa: kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
+	}
+	if opts.Mags != "" {
+		mags, err := loadMags(ctx, opts.Mags)
+		if err != nil {
+			return err
+		}
+		cfg.Mags = sim.Empirical(mags)
+	}
+	redraws := 0
+	cfg.OnRedraw = func(string, fit.Params) { redraws++ }
+
+	cascades, params, err := sim.Dataset(ctx, opts.Cascades, cfg, opts.Seed)
+	if err != nil {
+		return err
+	}
+	if err := writeSimulated(opts.Out, cascades, params); err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		fmt.Fprintln(opts.IO.ErrOut, simulateSummary(opts.Out, cascades, redraws))
+	}
+	return nil
+}
+
+// loadMags returns every magnitude of the data set at path: a directory with
+// data.csv and index.csv, one of those two files, or a single-cascade file.
+func loadMags(ctx context.Context, path string) ([]float64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("--mags: %w", err)
+	}
+	var cascades []data.Cascade
+	switch base := filepath.Base(path); {
+	case st.IsDir():
+		cascades, err = data.LoadDir(ctx, path)
+	case base == "data.csv" || base == "index.csv":
+		cascades, err = data.LoadDir(ctx, filepath.Dir(path))
+	default:
+		var c data.Cascade
+		c, err = data.ReadSingle(path)
+		cascades = []data.Cascade{c}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var mags []float64
+	for i := range cascades {
+		mags = append(mags, cascades[i].Mags...)
+	}
+	if len(mags) == 0 {
+		return nil, fmt.Errorf("--mags %s: the data set has no events", path)
+	}
+	return mags, nil
+}
+
+// writeSimulated writes the cascades with data.WriteDir and their parameters
+// to params.csv in dir.
+func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) (err error) {
+	if err := data.WriteDir(dir, cascades); err != nil {
+		return err
+	}
+	ids := make([]string, len(cascades))
+	for i := range cascades {
+		ids[i] = cascades[i].ID
+	}
+	path := filepath.Join(dir, "params.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	if err := fit.WriteParams(f, ids, params); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// simulateSummary formats the summary of a simulate run, for example
+// "simulate: 100 cascades, 5230 events, size min 1 / median 12 / max 950, in /tmp/sim".
+func simulateSummary(dir string, cascades []data.Cascade, redraws int) string {
+	sizes := make([]int, len(cascades))
+	events := 0
+	for i := range cascades {
+		sizes[i] = cascades[i].Len()
+		events += sizes[i]
+	}
+	slices.Sort(sizes)
+	s := fmt.Sprintf("simulate: %d cascades, %d events", len(cascades), events)
+	if n := len(sizes); n > 0 {
+		median := float64(sizes[(n-1)/2]+sizes[n/2]) / 2
+		s += fmt.Sprintf(", size min %d / median %g / max %d", sizes[0], median, sizes[n-1])
+	}
+	if redraws > 0 {
+		s += fmt.Sprintf(", %d cascades redrawn above --max-events", redraws)
+	}
+	return s + ", in " + dir
+}

@@ -1,0 +1,238 @@
+package fit
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// Output formats understood by NewWriter.
+const (
+	// FormatCSV writes a header line and then one comma-separated row per
+	// cascade with the columns of Columns.
+	FormatCSV = "csv"
+	// FormatJSONL writes one JSON object per line with the keys of Columns,
+	// in that order, followed by "reason".
+	FormatJSONL = "jsonl"
+)
+
+// Columns are the columns of the CSV output of Writer, in order:
+//
+//	id      cascade id
+//	n       events observed in [0, T] (Result.N)
+//	size    final size of the cascade, counting the original tweet
+//	kappa, beta, c, theta   fitted kernel parameters
+//	nstar   branching factor n*
+//	a1      expected direct children after T of the observed events
+//	nhat    predicted final size n + a1/(1-n*)
+//	loglik  maximised log-likelihood
+//	status  ok, supercritical, unbounded or failed
+//
+// A field that does not apply to the result is left empty in CSV and is null
+// in JSONL: nhat for supercritical (Result.HasPrediction); kappa, c and theta
+// for unbounded and for any result in the exponential limit
+// (Result.HasPowerLaw); kappa to loglik for failed (Result.HasFit). A value
+// that is not finite is never written: its field is empty (null) as well.
+var Columns = []string{"id", "n", "size", "kappa", "beta", "c", "theta", "nstar", "a1", "nhat", "loglik", "status"}
+
+// ParamsColumns are the columns written by WriteParams, in order.
+var ParamsColumns = []string{"id", "kappa", "beta", "c", "theta", "nstar"}
+
+// Writer writes fit results, one row per cascade, in CSV or JSONL. Each call
+// of Write issues a single Write of whole lines on the underlying writer, so
+// the output stays well-formed when a run stops between two rows. A Writer
+// is not safe for concurrent use.
+type Writer struct {
+	w      io.Writer
+	jsonl  bool
+	buf    bytes.Buffer
+	csv    *csv.Writer // writes into buf
+	header bool        // the CSV header has been written
+	err    error       // first write error, returned by every later call
+}
+
+// NewWriter returns a Writer of the given format, FormatCSV or FormatJSONL,
+// on w. It fails only on an unknown format. Nothing is written before the
+// first call of Write or Flush.
+func NewWriter(w io.Writer, format string) (*Writer, error) {
+	out := &Writer{w: w}
+	switch format {
+	case FormatCSV:
+		out.csv = csv.NewWriter(&out.buf)
+	case FormatJSONL:
+		out.jsonl = true
+	default:
+		return nil, fmt.Errorf("unknown output format %q (want %s or %s)", format, FormatCSV, FormatJSONL)
+	}
+	return out, nil
+}
+
+// Write writes the row of one cascade: its id, its final size (data.Cascade
+// Len) and the result of its fit. After a write error every later call
+// returns that error.
+func (w *Writer) Write(id string, size int, r Result) error {
+	if w.err != nil {
+		return w.err
+	}
+	w.buf.Reset()
+	if w.jsonl {
+		w.appendJSON(id, size, r)
+	} else {
+		w.writeHeader()
+		w.appendCSV(id, size, r)
+	}
+	return w.emit()
+}
+
+// Flush writes the CSV header if no row has been written yet, so that an
+// empty result set is still a well-formed CSV file, and returns the first
+// error met by the Writer.
+func (w *Writer) Flush() error {
+	if w.err != nil || w.jsonl || w.header {
+		return w.err
+	}
+	w.buf.Reset()
+	w.writeHeader()
+	return w.emit()
+}
+
+func (w *Writer) writeHeader() {
+	if w.header {
+		return
+	}
+	w.header = true
+	_ = w.csv.Write(Columns) // writes into a bytes.Buffer: cannot fail
+}
+
+// emit sends the buffered lines to the underlying writer in one call.
+func (w *Writer) emit() error {
+	if w.csv != nil {
+		w.csv.Flush()
+		if err := w.csv.Error(); err != nil {
+			w.err = fmt.Errorf("write %s: %w", FormatCSV, err)
+			return w.err
+		}
+	}
+	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
+		w.err = fmt.Errorf("write results: %w", err)
+	}
+	return w.err
+}
+
+func (w *Writer) appendCSV(id string, size int, r Result) {
+	vals, ok := reported(r)
+	rec := make([]string, 0, len(Columns))
+	rec = append(rec, id, strconv.Itoa(r.N), strconv.Itoa(size))
+	for i, v := range vals {
+		if ok[i] {
+			rec = append(rec, formatFloat(v))
+		} else {
+			rec = append(rec, "")
+		}
+	}
+	rec = append(rec, string(r.Status))
+	_ = w.csv.Write(rec) // writes into a bytes.Buffer: cannot fail
+}
+
+func (w *Writer) appendJSON(id string, size int, r Result) {
+	vals, ok := reported(r)
+	b := w.buf.AvailableBuffer()
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, id)
+	b = append(b, `,"n":`...)
+	b = strconv.AppendInt(b, int64(r.N), 10)
+	b = append(b, `,"size":`...)
+	b = strconv.AppendInt(b, int64(size), 10)
+	for i, v := range vals {
+		b = append(b, ',', '"')
+		b = append(b, Columns[3+i]...)
+		b = append(b, '"', ':')
+		if ok[i] {
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	b = append(b, `,"status":`...)
+	b = appendJSONString(b, string(r.Status))
+	b = append(b, `,"reason":`...)
+	if r.Reason == "" {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONString(b, r.Reason)
+	}
+	b = append(b, "}\n"...)
+	w.buf.Write(b)
+}
+
+// reported returns kappa, beta, c, theta, nstar, a1, nhat and loglik of r,
+// each with whether it applies to r (Result.HasPowerLaw, HasFit and
+// HasPrediction) and is finite.
+func reported(r Result) (vals [8]float64, ok [8]bool) {
+	vals = [8]float64{r.Kappa, r.Beta, r.C, r.Theta, r.NStar, r.A1, r.NHat, r.LogLik}
+	pl, fitted := r.HasPowerLaw(), r.HasFit()
+	ok = [8]bool{pl, fitted, pl, pl, fitted, fitted, r.HasPrediction(), fitted}
+	for i, v := range vals {
+		ok[i] = ok[i] && !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	return vals, ok
+}
+
+// formatFloat formats v with the fewest digits that parse back to v.
+func formatFloat(v float64) string {
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+// WriteParams writes the parameters of simulated cascades as CSV with the
+// columns of ParamsColumns, so that fitted parameters can be checked against
+// the true ones. nstar is the branching factor under the power-law follower
+// distribution of exponent Alpha,
+//
+//	n* = kappa (Alpha-1) / (Alpha-beta-1) / (theta c^theta),
+//
+// left empty where it is not finite (beta >= Alpha-1). ids and params must
+// have the same length.
+func WriteParams(w io.Writer, ids []string, params []Params) error {
+	if len(ids) != len(params) {
+		panic("fit: WriteParams: len(ids) != len(params)")
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ParamsColumns); err != nil {
+		return fmt.Errorf("write params: %w", err)
+	}
+	for i, p := range params {
+		rec := []string{ids[i], formatFloat(p.Kappa), formatFloat(p.Beta), formatFloat(p.C), formatFloat(p.Theta), ""}
+		if n := paramsNStar(p); !math.IsNaN(n) && !math.IsInf(n, 0) && n >= 0 {
+			rec[5] = formatFloat(n)
+		}
+		if err := cw.Write(rec); err != nil {
+			return fmt.Errorf("write params of %s: %w", ids[i], err)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write params: %w", err)
+	}
+	return nil
+}
+
+// paramsNStar is the branching factor of p (SPEC section 2); it is +Inf or
+// negative when beta >= Alpha-1, where E[m^beta] diverges.
+func paramsNStar(p Params) float64 {
+	if p.Beta >= Alpha-1 {
+		return math.Inf(1)
+	}
+	return p.Kappa * (Alpha - 1) / (Alpha - p.Beta - 1) / (p.Theta * math.Pow(p.C, p.Theta))
+}

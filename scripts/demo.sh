@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Demo of the hawkes tool: build it, fit real data sets and report the
+# model-only prediction error, or, without the shared data, simulate a data
+# set and fit that.
+#
+# The shared data sets are looked up in ../shared/data relative to the
+# repository root; HAWKES_DATA=DIR overrides that (HAWKES_SHARED_DATA, which
+# the tests read, is honoured too).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+data="${HAWKES_DATA:-${HAWKES_SHARED_DATA:-$root/../shared/data}}"
+if [ -d "$data" ]; then data="$(cd "$data" && pwd)"; fi
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== go build -o bin/hawkes ./cmd/hawkes"
+go build -o bin/hawkes ./cmd/hawkes
+
+# evaluate FILE.csv: model-only absolute relative error |size - nhat| / size
+# over the rows that have a prediction. Columns are counted from the end of
+# the line (nhat is NF-2, size NF-9) so that an id holding a quoted comma
+# cannot shift them.
+evaluate() {
+	local total
+	total=$(($(wc -l <"$1") - 1))
+	awk -F, 'NR > 1 && $(NF-2) != "" {
+		size = $(NF-9); are = ($(NF-2) - size) / size
+		print (are < 0 ? -are : are)
+	}' "$1" | sort -g | awk -v total="$total" '
+		{ a[NR] = $1; sum += $1 }
+		END {
+			if (NR == 0) { printf "model-only ARE: no cascade of %d has a prediction\n", total; exit }
+			med = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+			printf "model-only ARE over the %d of %d cascades with a prediction: mean %.3f, median %.3f\n", NR, total, sum / NR, med
+		}'
+	awk -F, 'NR > 1 { n[$NF]++ } END { for (s in n) printf "  %-13s %d\n", s, n[s] }' "$1" | sort
+}
+
+# fit_and_evaluate NAME DIR FLAGS...: fit DIR, keep the CSV, evaluate it.
+fit_and_evaluate() {
+	local name="$1" dir="$2"
+	shift 2
+	echo
+	echo "== bin/hawkes fit --data $dir $*"
+	bin/hawkes fit --data "$dir" "$@" >"$tmp/$name.csv"
+	head -n 4 "$tmp/$name.csv"
+	echo "..."
+	evaluate "$tmp/$name.csv"
+}
+
+if [ -d "$data/smh_cascades" ]; then
+	fit_and_evaluate smh "$data/smh_cascades" --window 3600
+	if [ -d "$data/seismic_subset" ]; then
+		fit_and_evaluate seismic "$data/seismic_subset" --window 600 --limit 40
+	fi
+else
+	echo "no shared data in $data (set HAWKES_DATA): simulating a data set"
+	echo
+	echo "== bin/hawkes simulate --out $tmp/sim --cascades 100 --random --whole-seconds --max-events 5000"
+	bin/hawkes simulate --out "$tmp/sim" --cascades 100 --random --whole-seconds --max-events 5000
+	fit_and_evaluate sim "$tmp/sim" --window 3600
+	echo "(true parameters of each simulated cascade: params.csv beside data.csv)"
+fi
