@@ -1,0 +1,118 @@
+package evaluate
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// imagesEqual reports whether two PNG or SVG images are the same, as
+// gonum.org/v1/plot/cmpimg.Equal does with a zero delta: PNGs pixel by pixel
+// after decoding, SVGs byte for byte. It stands in for cmpimg, which imports
+// rsc.io/pdf, a module go.mod does not list yet; once it does
+// (rsc.io/pdf v0.1.1 // indirect), call cmpimg.Equal instead.
+func imagesEqual(format string, a, b []byte) (bool, error) {
+	switch format {
+	case "svg":
+		return bytes.Equal(a, b), nil
+	case "png":
+		ia, err := png.Decode(bytes.NewReader(a))
+		if err != nil {
+			return false, err
+		}
+		ib, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			return false, err
+		}
+		return samePixels(ia, ib), nil
+	}
+	return false, fmt.Errorf("unknown image format %q", format)
+}
+
+func samePixels(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			r1, g1, b1, a1 := a.At(x, y).RGBA()
+			r2, g2, b2, a2 := b.At(x, y).RGBA()
+			if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func TestPlotGolden(t *testing.T) {
+	r := syntheticReport(t)
+	for _, format := range []string{"png", "svg"} {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WritePlot(r, &b, format); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", "boxplot."+format)
+			if *update {
+				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			ok, err := imagesEqual(format, b.Bytes(), want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				got := filepath.Join(t.TempDir(), "boxplot."+format)
+				os.WriteFile(got, b.Bytes(), 0o644)
+				t.Errorf("plot differs from %s; got written to %s (run go test -update to accept)", path, got)
+			}
+		})
+	}
+}
+
+func TestPlotFile(t *testing.T) {
+	r := syntheticReport(t)
+	dir := t.TempDir()
+	for _, name := range []string{"a.png", "b.SVG"} {
+		path := filepath.Join(dir, name)
+		if err := Plot(r, path); err != nil {
+			t.Errorf("Plot(%s): %v", name, err)
+			continue
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			t.Errorf("Plot(%s) wrote no image: %v", name, err)
+		}
+	}
+	for _, name := range []string{"c.pdf", "d", "e.png.txt"} {
+		path := filepath.Join(dir, name)
+		if err := Plot(r, path); err == nil {
+			t.Errorf("Plot(%s): no error", name)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Errorf("Plot(%s) created a file", name)
+		}
+	}
+	if err := WritePlot(r, new(bytes.Buffer), "pdf"); err == nil {
+		t.Error("WritePlot(pdf): no error")
+	}
+}
+
+func TestPlotTitle(t *testing.T) {
+	r := syntheticReport(t)
+	want := "ARE per popularity decile, T = 3600 s (mean ARE: forest 0.20, seismic 0.51, loglinear 0.68, hawkes 27.76)"
+	if got := plotTitle(r); got != want {
+		t.Errorf("title %q, want %q", got, want)
+	}
+}
