@@ -1,0 +1,85 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+)
+
+// BenchmarkFit grows 100 trees on 5000 rows of 6 features.
+func BenchmarkFit(b *testing.B) {
+	X, y := cascadeData(5000, 1)
+	for _, workers := range []int{1, 0} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Fit(context.Background(), X, y, Config{Trees: 100, Workers: workers}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// benchModel is a model of 200 trees on 5000 rows of 6 features.
+func benchModel(b *testing.B) (*Model, [][]float64) {
+	b.Helper()
+	X, y := cascadeData(5000, 1)
+	f, err := Fit(context.Background(), X, y, Config{Trees: 200})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &Model{Features: []string{"a", "b", "c", "d", "e", "f"}, Forest: f}, X
+}
+
+// BenchmarkPredict predicts one row with 200 trees.
+func BenchmarkPredict(b *testing.B) {
+	m, X := benchModel(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.Forest.Predict(X[i])
+		i = (i + 1) % len(X)
+	}
+}
+
+// BenchmarkPredictBatch predicts 5000 rows into a reused slice.
+func BenchmarkPredictBatch(b *testing.B) {
+	m, X := benchModel(b)
+	dst := make([]float64, len(X))
+	b.ReportAllocs()
+	for b.Loop() {
+		dst = m.Forest.PredictBatch(dst, X)
+	}
+}
+
+// BenchmarkMarshal and BenchmarkUnmarshal encode and decode the model as a
+// Kafka message.
+func BenchmarkMarshal(b *testing.B) {
+	m, _ := benchModel(b)
+	b.ReportAllocs()
+	var n int
+	for b.Loop() {
+		p, err := m.MarshalBinary()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(p)
+	}
+	b.ReportMetric(float64(n), "bytes")
+}
+
+func BenchmarkUnmarshal(b *testing.B) {
+	m, _ := benchModel(b)
+	p, err := m.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadModel(bytes.NewReader(p)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

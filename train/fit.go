@@ -1,0 +1,460 @@
+package train
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// Fit grows a random forest on the rows of X (n rows of d features each,
+// X[i][j] being feature j of row i) and the targets y (len(y) == n). X and y
+// are not modified or retained.
+//
+// Every value must be finite, and every target within ±1e38;
+// otherwise Fit returns a *DataError naming the row and column. Empty, ragged
+// or mismatched inputs and out-of-range settings return errors wrapping
+// ErrData and ErrConfig.
+//
+// Trees are grown cfg.Workers at a time; tree t uses only the random stream
+// rand.NewPCG(cfg.Seed, t), and the out-of-bag error and the importances are
+// summed in tree order, so the forest does not depend on Workers. Fit checks
+// ctx before each tree and returns an error wrapping ctx.Err() if ctx is done
+// before every tree is grown.
+func Fit(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, error) {
+	d, err := checkData(X, y)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err = cfg.Resolve(d)
+	if err != nil {
+		return nil, err
+	}
+	n := len(X)
+	var offset float64
+	for _, v := range y {
+		offset += v
+	}
+	offset /= float64(n)
+	b := binData(X, d)
+	m := sampleSize(n, cfg.SampleFrac)
+
+	trees := make([]Tree, cfg.Trees)
+	results := make([]treeResult, cfg.Trees)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(cfg.Workers, cfg.Trees) {
+		wg.Go(func() {
+			g := newGrower(b, y, offset, cfg, m)
+			for ctx.Err() == nil {
+				t := int(next.Add(1) - 1)
+				if t >= cfg.Trees {
+					return
+				}
+				trees[t] = g.grow(uint64(t))
+				results[t] = g.result(X, &trees[t])
+			}
+		})
+	}
+	wg.Wait()
+	if int(next.Load()) < cfg.Trees {
+		return nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
+	}
+
+	f := &Forest{NFeatures: d, Offset: offset, Trees: trees, Importance: make([]float64, d)}
+	sum := make([]float64, n)
+	count := make([]int32, n)
+	for t := range results {
+		r := &results[t]
+		for k, i := range r.oobRows {
+			sum[i] += offset + r.oobPred[k]
+			count[i]++
+		}
+		for j, g := range r.gain {
+			f.Importance[j] += g
+		}
+	}
+	f.OOBStats = oobStats(y, sum, count)
+	normalise(f.Importance)
+	return f, nil
+}
+
+// maxTarget bounds the targets so that a leaf's deviation from the mean
+// target, at most 2*maxTarget, fits in a float32.
+const maxTarget = 1e38
+
+// checkData returns the number of features of X after checking X and y.
+func checkData(X [][]float64, y []float64) (int, error) {
+	if len(X) == 0 {
+		return 0, fmt.Errorf("%w: no rows", ErrData)
+	}
+	if len(y) != len(X) {
+		return 0, fmt.Errorf("%w: %d rows but %d targets", ErrData, len(X), len(y))
+	}
+	if len(X) > math.MaxInt32 {
+		return 0, fmt.Errorf("%w: %d rows, want at most %d", ErrData, len(X), math.MaxInt32)
+	}
+	d := len(X[0])
+	if d == 0 {
+		return 0, fmt.Errorf("%w: rows have no features", ErrData)
+	}
+	for i, x := range X {
+		if len(x) != d {
+			return 0, fmt.Errorf("%w: row %d has %d features, row 0 has %d", ErrData, i, len(x), d)
+		}
+		for j, v := range x {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return 0, &DataError{Row: i, Column: j, Value: v, Reason: "not finite"}
+			}
+		}
+		if v := y[i]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return 0, &DataError{Row: i, Column: -1, Value: v, Reason: "not finite"}
+		} else if math.Abs(v) > maxTarget {
+			return 0, &DataError{Row: i, Column: -1, Value: v, Reason: "beyond ±1e38"}
+		}
+	}
+	return d, nil
+}
+
+// oobStats computes the out-of-bag error from the summed predictions and
+// their counts.
+func oobStats(y, sum []float64, count []int32) OOBStats {
+	var n int
+	var mean float64
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for i, c := range count {
+		if c > 0 {
+			n++
+			mean += y[i]
+			ymin, ymax = min(ymin, y[i]), max(ymax, y[i])
+		}
+	}
+	if n == 0 {
+		return OOBStats{MSE: math.NaN(), R2: math.NaN()}
+	}
+	mean /= float64(n)
+	var rss, tss float64
+	for i, c := range count {
+		if c > 0 {
+			e := y[i] - sum[i]/float64(c)
+			rss += e * e
+			v := y[i] - mean
+			tss += v * v
+		}
+	}
+	r2 := math.NaN()
+	if ymin < ymax && tss > 0 {
+		r2 = 1 - rss/tss
+	}
+	return OOBStats{MSE: rss / float64(n), R2: r2, N: n}
+}
+
+// normalise scales v to sum 1, leaving it alone if its sum is 0.
+func normalise(v []float64) {
+	var s float64
+	for _, x := range v {
+		s += x
+	}
+	if s > 0 {
+		for i := range v {
+			v[i] /= s
+		}
+	}
+}
+
+// binned is the training data as ranks. Each feature's distinct values are
+// grouped into bins, in increasing order, separated by float32 cut points:
+// every value of bin k is <= cut[k] < every value of bin k+1. Values too
+// close to be separated by a float32 share a bin. Splitting on bins
+// reproduces exactly the partition that x[j] <= cut gives at prediction.
+type binned struct {
+	bin   [][]int32   // bin[j][i]: bin of X[i][j]
+	cut   [][]float32 // cut[j][k]: threshold between bins k and k+1
+	lo    [][]float64 // lo[j][k]: smallest value in bin k
+	hi    [][]float64 // hi[j][k]: largest value in bin k
+	order [][]int32   // order[j]: rows sorted by X[i][j], then by i
+}
+
+// splitCut returns the cut index for a split of feature j between a node's
+// neighbouring bins a < b: the first cut at or above the midpoint of the
+// largest value of bin a and the smallest of bin b, or the last one before b.
+// Every cut from a to b-1 splits the node's rows alike; this one puts the
+// boundary where CART's midpoint rule would.
+func (bd *binned) splitCut(j int, a, b int32) int32 {
+	mid := bd.hi[j][a]/2 + bd.lo[j][b]/2
+	cuts := bd.cut[j][a:b]
+	k, _ := slices.BinarySearchFunc(cuts, mid, func(c float32, m float64) int {
+		return cmp.Compare(float64(c), m)
+	})
+	return a + int32(min(k, len(cuts)-1))
+}
+
+func binData(X [][]float64, d int) *binned {
+	n := len(X)
+	b := &binned{
+		bin:   make([][]int32, d),
+		cut:   make([][]float32, d),
+		lo:    make([][]float64, d),
+		hi:    make([][]float64, d),
+		order: make([][]int32, d),
+	}
+	for j := range d {
+		order := make([]int32, n)
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, c int32) int {
+			if r := cmp.Compare(X[a][j], X[c][j]); r != 0 {
+				return r
+			}
+			return cmp.Compare(a, c)
+		})
+		bin := make([]int32, n)
+		var cuts []float32
+		k := int32(0)
+		u := X[order[0]][j]
+		lo, hi := []float64{u}, []float64{u}
+		for _, i := range order[1:] {
+			if v := X[i][j]; v != u {
+				if c, ok := cutBetween(u, v); ok {
+					cuts = append(cuts, c)
+					lo = append(lo, v)
+					hi = append(hi, v)
+					k++
+				}
+				hi[k] = v
+				u = v
+			}
+			bin[i] = k
+		}
+		b.bin[j], b.cut[j], b.lo[j], b.hi[j], b.order[j] = bin, cuts, lo, hi, order
+	}
+	return b
+}
+
+// cutBetween returns a float32 c with u <= c < v, preferring the midpoint,
+// and false if there is none.
+func cutBetween(u, v float64) (float32, bool) {
+	ok := func(c float32) bool {
+		x := float64(c)
+		return !math.IsInf(x, 0) && u <= x && x < v
+	}
+	if c := float32(u/2 + v/2); ok(c) {
+		return c, true
+	}
+	c := float32(u)
+	if float64(c) < u {
+		c = math.Nextafter32(c, float32(math.Inf(1)))
+	}
+	return c, ok(c)
+}
+
+// treeResult is what a tree contributes besides its nodes: its out-of-bag
+// predictions and its decrease in squared error per feature.
+type treeResult struct {
+	oobRows []int32
+	oobPred []float64
+	gain    []float64
+}
+
+// grower grows trees; each worker has its own.
+type grower struct {
+	b      *binned
+	y      []float64
+	offset float64
+	cfg    Config
+	d      int
+	m      int // draws per bootstrap sample
+
+	w     []int32   // bootstrap count of each row
+	lists [][]int32 // lists[j][lo:hi]: the node's in-bag rows sorted by bin j
+	left  []int32   // per row: 1 if it goes to the left child of the current split
+	tmp   []int32
+	feats []int
+	stack []task
+	nodes []Node
+	gain  []float64
+}
+
+// task is a node waiting to be grown: its index, the range of its rows in
+// the lists, and its depth.
+type task struct {
+	node, lo, hi int32
+	depth        int
+}
+
+func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *grower {
+	n, d := len(y), len(b.bin)
+	g := &grower{
+		b: b, y: y, offset: offset, cfg: cfg, d: d, m: m,
+		w:     make([]int32, n),
+		lists: make([][]int32, d),
+		left:  make([]int32, n),
+		tmp:   make([]int32, n),
+		feats: make([]int, d),
+	}
+	for j := range d {
+		g.lists[j] = make([]int32, 0, n)
+	}
+	return g
+}
+
+// grow grows tree t.
+func (g *grower) grow(t uint64) Tree {
+	rng := rand.New(rand.NewPCG(g.cfg.Seed, t))
+	bootstrap(g.w, rng, g.m)
+	for j := range g.d {
+		l := g.lists[j][:0]
+		for _, i := range g.b.order[j] {
+			if g.w[i] > 0 {
+				l = append(l, i)
+			}
+		}
+		g.lists[j] = l
+	}
+	for j := range g.feats {
+		g.feats[j] = j
+	}
+	g.gain = make([]float64, g.d)
+	g.nodes = append(g.nodes[:0], Node{})
+	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0]))})
+	for len(g.stack) > 0 {
+		tk := g.stack[len(g.stack)-1]
+		g.stack = g.stack[:len(g.stack)-1]
+		g.split(rng, tk)
+	}
+	return Tree{Nodes: slices.Clone(g.nodes)}
+}
+
+// sampleSize returns the number of draws in a bootstrap sample of n rows.
+func sampleSize(n int, frac float64) int {
+	return max(1, int(math.Round(frac*float64(n))))
+}
+
+// bootstrap sets w[i] to the number of times row i is drawn in m draws with
+// replacement from rng.
+func bootstrap(w []int32, rng *rand.Rand, m int) {
+	clear(w)
+	for range m {
+		w[rng.IntN(len(w))]++
+	}
+}
+
+// split makes node tk.node a leaf, or a split node whose children it pushes
+// on the stack, left on top.
+func (g *grower) split(rng *rand.Rand, tk task) {
+	rows := g.lists[0][tk.lo:tk.hi]
+	var wsum int
+	var ysum float64
+	ymin, ymax := math.Inf(1), math.Inf(-1)
+	for _, i := range rows {
+		w, y := g.w[i], g.y[i]
+		wsum += int(w)
+		ysum += float64(w) * y
+		ymin, ymax = min(ymin, y), max(ymax, y)
+	}
+	mean := ysum / float64(wsum)
+	g.nodes[tk.node] = Node{Feature: -1, Value: roundLeaf(mean - g.offset)}
+	minLeaf := g.cfg.MinLeaf
+	if wsum < 2*minLeaf || ymin == ymax || (g.cfg.MaxDepth > 0 && tk.depth >= g.cfg.MaxDepth) {
+		return
+	}
+	var sse float64
+	for _, i := range rows {
+		e := g.y[i] - mean
+		sse += float64(g.w[i]) * e * e
+	}
+
+	// Try features in a random order until MaxFeatures non-constant ones
+	// have been scanned. The gain of sending the rows up to bin k left is
+	// the decrease in squared error, sl^2 * W / (wl * wr), with sl the sum
+	// of the left rows' centred targets.
+	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
+	W := float64(wsum)
+	tried := 0
+	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
+		r := k + rng.IntN(g.d-k)
+		g.feats[k], g.feats[r] = g.feats[r], g.feats[k]
+		j := g.feats[k]
+		seg := g.lists[j][tk.lo:tk.hi]
+		bin := g.b.bin[j]
+		if bin[seg[0]] == bin[seg[len(seg)-1]] {
+			continue
+		}
+		tried++
+		wl, sl := 0, 0.0
+		for p, i := range seg[:len(seg)-1] {
+			wl += int(g.w[i])
+			sl += float64(g.w[i]) * (g.y[i] - mean)
+			bi, bn := bin[i], bin[seg[p+1]]
+			if bi == bn || wl < minLeaf {
+				continue
+			}
+			wr := wsum - wl
+			if wr < minLeaf {
+				break
+			}
+			if gain := sl * sl * W / (float64(wl) * float64(wr)); gain > bestGain {
+				bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
+			}
+		}
+	}
+	if bestFeat < 0 || bestGain <= 1e-12*sse {
+		return
+	}
+
+	left := int32(len(g.nodes))
+	k := g.b.splitCut(bestFeat, bestBin, bestNext)
+	g.nodes[tk.node] = Node{Feature: int32(bestFeat), Left: left, Value: g.b.cut[bestFeat][k]}
+	g.nodes = append(g.nodes, Node{}, Node{})
+	g.gain[bestFeat] += bestGain
+
+	bin := g.b.bin[bestFeat]
+	nl := int32(0)
+	for _, i := range rows {
+		l := int32(0)
+		if bin[i] <= bestBin {
+			l = 1
+		}
+		g.left[i] = l
+		nl += l
+	}
+	// Stable partition of every feature's rows, left ones first, without
+	// branches: each row is written to both sides and the side it does not
+	// belong to is overwritten.
+	for j := range g.d {
+		seg := g.lists[j][tk.lo:tk.hi]
+		tmp := g.tmp[:len(seg)]
+		p, q := 0, 0
+		for _, i := range seg {
+			l := int(g.left[i])
+			seg[p] = i
+			tmp[q] = i
+			p += l
+			q += 1 - l
+		}
+		copy(seg[p:], tmp[:q])
+	}
+	mid := tk.lo + nl
+	g.stack = append(g.stack,
+		task{node: left + 1, lo: mid, hi: tk.hi, depth: tk.depth + 1},
+		task{node: left, lo: tk.lo, hi: mid, depth: tk.depth + 1})
+}
+
+// result returns the out-of-bag predictions of the tree just grown and its
+// gains.
+func (g *grower) result(X [][]float64, t *Tree) treeResult {
+	var r treeResult
+	for i, w := range g.w {
+		if w == 0 {
+			r.oobRows = append(r.oobRows, int32(i))
+			r.oobPred = append(r.oobPred, t.predict(X[i]))
+		}
+	}
+	r.gain = g.gain
+	return r
+}

@@ -1,0 +1,102 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"hash/crc32"
+	"testing"
+)
+
+// fuzzSeeds returns small valid model files.
+func fuzzSeeds(f *testing.F) [][]byte {
+	var seeds [][]byte
+	for _, n := range []int{12, 40} {
+		X, y := cascadeData(n, 21)
+		forest, err := Fit(context.Background(), X, y, Config{Trees: 2, MinLeaf: 2, Workers: 1})
+		if err != nil {
+			f.Fatal(err)
+		}
+		m := &Model{Window: 60, Features: []string{"a", "b", "c", "d", "e", "f"}, Target: "w", Forest: forest, TrainedOn: n}
+		b, err := m.MarshalBinary()
+		if err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, b)
+	}
+	return seeds
+}
+
+// FuzzReadModel feeds ReadModel arbitrary bytes, and the same bytes with
+// their checksum set right so that the header and body parsers are reached.
+// It must never panic, and a model it accepts must round-trip.
+func FuzzReadModel(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		f.Add(s)
+		f.Add(s[:len(s)/2])
+	}
+	f.Add([]byte{})
+	f.Add([]byte(Magic))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tries := [][]byte{data}
+		if len(data) >= 4 {
+			fixed := bytes.Clone(data)
+			n := len(fixed) - 4
+			binary.BigEndian.PutUint32(fixed[n:], crc32.Checksum(fixed[:n], castagnoli))
+			tries = append(tries, fixed)
+		}
+		for _, b := range tries {
+			m, err := ReadModel(bytes.NewReader(b))
+			if err != nil {
+				continue
+			}
+			if err := m.Forest.Validate(); err != nil {
+				t.Fatalf("ReadModel accepted an invalid forest: %v", err)
+			}
+			x := make([]float64, m.Forest.NFeatures)
+			p := m.Forest.Predict(x)
+			again, err := m.MarshalBinary()
+			if err != nil {
+				t.Fatalf("accepted model does not encode: %v", err)
+			}
+			var m2 Model
+			if err := m2.UnmarshalBinary(again); err != nil {
+				t.Fatalf("re-encoded model does not decode: %v", err)
+			}
+			if p2 := m2.Forest.Predict(x); p2 != p && !(p != p && p2 != p2) {
+				t.Fatalf("prediction %v after re-encoding, %v before", p2, p)
+			}
+		}
+	})
+}
+
+// FuzzDecodeForest feeds the body decoder arbitrary bytes, past the
+// checksum and the decompressor.
+func FuzzDecodeForest(f *testing.F) {
+	for _, s := range fuzzSeeds(f) {
+		_, raw := parts(f, s)
+		f.Add(raw)
+	}
+	f.Add([]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		forest, err := decodeForest(raw)
+		if err != nil {
+			return
+		}
+		forest.Importance = make([]float64, forest.NFeatures)
+		if err := forest.Validate(); err != nil {
+			t.Fatalf("decodeForest accepted an invalid forest: %v", err)
+		}
+		forest.Predict(make([]float64, forest.NFeatures))
+		again, err := decodeForest(encodeForest(forest))
+		if err != nil {
+			t.Fatalf("re-encoded forest does not decode: %v", err)
+		}
+		again.Importance = forest.Importance
+		for ti := range forest.Trees {
+			if len(again.Trees[ti].Nodes) != len(forest.Trees[ti].Nodes) {
+				t.Fatalf("tree %d changed size on re-encoding", ti)
+			}
+		}
+	})
+}

@@ -1,0 +1,332 @@
+package train
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"strconv"
+	"time"
+)
+
+// FormatVersion is the version of the model file format that Write writes
+// and ReadModel reads.
+const FormatVersion = 1
+
+// Magic opens every model file.
+const Magic = "HKRF"
+
+// Limits on the parts of a model file, checked before anything is read into
+// memory.
+const (
+	MaxHeaderBytes = 1 << 20 // JSON header
+	MaxBodyBytes   = 1 << 28 // compressed forest body
+	MaxRawBytes    = 1 << 30 // forest body after decompression
+)
+
+// Model is a trained forest with what is needed to use it: the names of its
+// features, in the order of a row, and the observation window they were
+// computed on.
+type Model struct {
+	// Version is the format version of the file ReadModel read. Write
+	// ignores it and writes FormatVersion.
+	Version int
+	// Window is the observation window T, in seconds, of the features.
+	Window float64
+	// Features names the features, in the order of a row; there are
+	// Forest.NFeatures of them.
+	Features []string
+	// Target names the target, e.g. "w".
+	Target string
+	// Config is the settings the forest was grown with; Config.Resolve
+	// fills in the defaults. Workers does not change the forest and may be
+	// left 0.
+	Config Config
+	// Forest is the forest.
+	Forest *Forest
+	// TrainedOn is the number of training rows.
+	TrainedOn int
+	// Created is when the model was trained; the zero time (unknown) is not
+	// written. It is stored to the nanosecond with its UTC offset.
+	Created time.Time
+}
+
+// fileHeader is the JSON header of a model file.
+type fileHeader struct {
+	Window    float64      `json:"window"`
+	Features  []string     `json:"features"`
+	Target    string       `json:"target"`
+	Config    Config       `json:"config"`
+	TrainedOn int          `json:"trained_on"`
+	Created   time.Time    `json:"created,omitzero"`
+	Forest    forestHeader `json:"forest"`
+}
+
+type forestHeader struct {
+	NFeatures  int       `json:"n_features"`
+	Trees      int       `json:"trees"`
+	Nodes      int       `json:"nodes"`
+	Importance []float64 `json:"importance"`
+	OOB        oobHeader `json:"oob"`
+	RawBytes   int       `json:"raw_bytes"` // body size after decompression
+}
+
+type oobHeader struct {
+	MSE jsonFloat `json:"mse"`
+	R2  jsonFloat `json:"r2"`
+	N   int       `json:"n"`
+}
+
+// jsonFloat is a float64 that JSON can hold when it is NaN or infinite: as
+// the strings "NaN", "+Inf" and "-Inf".
+type jsonFloat float64
+
+func (v jsonFloat) MarshalJSON() ([]byte, error) {
+	f := float64(v)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return strconv.AppendQuote(nil, strconv.FormatFloat(f, 'g', -1, 64)), nil
+	}
+	return strconv.AppendFloat(nil, f, 'g', -1, 64), nil
+}
+
+func (v *jsonFloat) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	switch s {
+	case `"NaN"`:
+		*v = jsonFloat(math.NaN())
+		return nil
+	case `"+Inf"`:
+		*v = jsonFloat(math.Inf(1))
+		return nil
+	case `"-Inf"`:
+		*v = jsonFloat(math.Inf(-1))
+		return nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("bad number %.20q", s)
+	}
+	*v = jsonFloat(f)
+	return nil
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Write writes m to w in the model file format of the package doc. It
+// returns an error, without writing, if m.Forest is nil or invalid, if
+// m.Features does not name each feature, or if m.Window is not finite.
+func (m *Model) Write(w io.Writer) error {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("train: write model: %w", err)
+	}
+	return nil
+}
+
+// MarshalBinary returns m in the model file format, as Write writes it.
+func (m *Model) MarshalBinary() ([]byte, error) {
+	f := m.Forest
+	if f == nil {
+		return nil, errors.New("train: write model: no forest")
+	}
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("train: write model: %w", err)
+	}
+	if len(m.Features) != f.NFeatures {
+		return nil, fmt.Errorf("train: write model: %d feature names for %d features", len(m.Features), f.NFeatures)
+	}
+	if math.IsNaN(m.Window) || math.IsInf(m.Window, 0) {
+		return nil, fmt.Errorf("train: write model: window %v", m.Window)
+	}
+	raw := encodeForest(f)
+	var body bytes.Buffer
+	zw, err := flateWriter(&body)
+	if err != nil {
+		return nil, fmt.Errorf("train: write model: %w", err)
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, fmt.Errorf("train: write model: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("train: write model: %w", err)
+	}
+	h := fileHeader{
+		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config,
+		TrainedOn: m.TrainedOn, Created: m.Created,
+		Forest: forestHeader{
+			NFeatures: f.NFeatures, Trees: len(f.Trees), Nodes: f.NumNodes(),
+			Importance: f.Importance,
+			OOB:        oobHeader{MSE: jsonFloat(f.OOBStats.MSE), R2: jsonFloat(f.OOBStats.R2), N: f.OOBStats.N},
+			RawBytes:   len(raw),
+		},
+	}
+	hj, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("train: write model header: %w", err)
+	}
+	if len(hj) > MaxHeaderBytes || body.Len() > MaxBodyBytes || len(raw) > MaxRawBytes {
+		return nil, fmt.Errorf("train: write model: too large (header %d, body %d, raw body %d bytes)", len(hj), body.Len(), len(raw))
+	}
+	out := make([]byte, 0, len(Magic)+2+4+len(hj)+4+body.Len()+4)
+	out = append(out, Magic...)
+	out = binary.BigEndian.AppendUint16(out, FormatVersion)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
+	out = append(out, hj...)
+	out = binary.BigEndian.AppendUint32(out, uint32(body.Len()))
+	out = append(out, body.Bytes()...)
+	out = binary.BigEndian.AppendUint32(out, crc32.Checksum(out, castagnoli))
+	return out, nil
+}
+
+// UnmarshalBinary sets m to the model in data, which must hold one model
+// file and nothing after it. On error m is unchanged.
+func (m *Model) UnmarshalBinary(data []byte) error {
+	r := bytes.NewReader(data)
+	got, err := ReadModel(r)
+	if err != nil {
+		return err
+	}
+	if r.Len() != 0 {
+		return fmt.Errorf("%w: %d bytes after the model", ErrCorrupt, r.Len())
+	}
+	*m = *got
+	return nil
+}
+
+// ReadModel reads a model file written by Write, reading no further than
+// its end. It returns an error wrapping ErrNotModel if r does not start with
+// Magic, ErrVersion for a format version other than FormatVersion,
+// ErrTruncated if r ends early and ErrCorrupt if the checksum or the content
+// is wrong. It does not panic on any input.
+func ReadModel(r io.Reader) (*Model, error) {
+	crc := crc32.New(castagnoli)
+	tr := io.TeeReader(r, crc)
+	fixed := func(n int, what string) ([]byte, error) {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(tr, b); err != nil {
+			return nil, readErr(what, err)
+		}
+		return b, nil
+	}
+
+	magic, err := fixed(len(Magic)+2, "magic")
+	if err != nil {
+		return nil, err
+	}
+	if string(magic[:len(Magic)]) != Magic {
+		return nil, fmt.Errorf("%w: starts with %q, want %q", ErrNotModel, magic[:len(Magic)], Magic)
+	}
+	if v := binary.BigEndian.Uint16(magic[len(Magic):]); v != FormatVersion {
+		return nil, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, FormatVersion)
+	}
+	hj, err := lengthPrefixed(tr, MaxHeaderBytes, "header")
+	if err != nil {
+		return nil, err
+	}
+	body, err := lengthPrefixed(tr, MaxBodyBytes, "body")
+	if err != nil {
+		return nil, err
+	}
+	sum := crc.Sum32()
+	trailer := make([]byte, 4)
+	if _, err := io.ReadFull(r, trailer); err != nil {
+		return nil, readErr("checksum", err)
+	}
+	if want := binary.BigEndian.Uint32(trailer); sum != want {
+		return nil, fmt.Errorf("%w: checksum %08x, file says %08x", ErrCorrupt, sum, want)
+	}
+	return decodeModel(hj, body)
+}
+
+// readErr wraps an error of reading part what of a model file.
+func readErr(what string, err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w: reading %s: %w", ErrTruncated, what, io.ErrUnexpectedEOF)
+	}
+	return fmt.Errorf("train: read model %s: %w", what, err)
+}
+
+// lengthPrefixed reads a big-endian uint32 length, at most limit, and that
+// many bytes. Memory grows with the bytes actually read, so a corrupt length
+// on a short input costs little.
+func lengthPrefixed(r io.Reader, limit int, what string) ([]byte, error) {
+	var lb [4]byte
+	if _, err := io.ReadFull(r, lb[:]); err != nil {
+		return nil, readErr(what+" length", err)
+	}
+	n := int64(binary.BigEndian.Uint32(lb[:]))
+	if n > int64(limit) {
+		return nil, fmt.Errorf("%w: %s of %d bytes, limit %d", ErrCorrupt, what, n, limit)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, n))
+	if err != nil {
+		return nil, readErr(what, err)
+	}
+	if int64(len(b)) < n {
+		return nil, fmt.Errorf("%w: %s has %d of %d bytes: %w", ErrTruncated, what, len(b), n, io.ErrUnexpectedEOF)
+	}
+	return b, nil
+}
+
+// decodeModel decodes the JSON header and the compressed body of a model
+// file whose checksum has been verified.
+func decodeModel(hj, body []byte) (*Model, error) {
+	var h fileHeader
+	if err := json.Unmarshal(hj, &h); err != nil {
+		return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
+	}
+	fh := h.Forest
+	if fh.RawBytes < 0 || fh.RawBytes > MaxRawBytes {
+		return nil, fmt.Errorf("%w: header: raw body of %d bytes", ErrCorrupt, fh.RawBytes)
+	}
+	zr := flateReader(bytes.NewReader(body))
+	raw, err := io.ReadAll(io.LimitReader(zr, int64(fh.RawBytes)+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: body: %w", ErrCorrupt, err)
+	}
+	if len(raw) != fh.RawBytes {
+		return nil, fmt.Errorf("%w: body inflates to %d bytes or more, header says %d", ErrCorrupt, len(raw), fh.RawBytes)
+	}
+	f, err := decodeForest(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	switch {
+	case fh.NFeatures != f.NFeatures || fh.Trees != len(f.Trees) || fh.Nodes != f.NumNodes():
+		return nil, fmt.Errorf("%w: header says %d features, %d trees, %d nodes; body has %d, %d, %d",
+			ErrCorrupt, fh.NFeatures, fh.Trees, fh.Nodes, f.NFeatures, len(f.Trees), f.NumNodes())
+	case len(h.Features) != f.NFeatures:
+		return nil, fmt.Errorf("%w: %d feature names for %d features", ErrCorrupt, len(h.Features), f.NFeatures)
+	case math.IsNaN(h.Window) || math.IsInf(h.Window, 0):
+		return nil, fmt.Errorf("%w: window %v", ErrCorrupt, h.Window)
+	}
+	f.Importance = fh.Importance
+	f.OOBStats = OOBStats{MSE: float64(fh.OOB.MSE), R2: float64(fh.OOB.R2), N: fh.OOB.N}
+	if err := f.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	for j, v := range f.Importance {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("%w: importance of feature %d is %v", ErrCorrupt, j, v)
+		}
+	}
+	return &Model{
+		Version: FormatVersion, Window: h.Window, Features: h.Features, Target: h.Target,
+		Config: h.Config, Forest: f, TrainedOn: h.TrainedOn, Created: h.Created,
+	}, nil
+}
+
+// flateWriter and flateReader are the body's compressor and decompressor.
+func flateWriter(w io.Writer) (*flate.Writer, error) {
+	return flate.NewWriter(w, flate.BestCompression)
+}
+
+func flateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
