@@ -19,26 +19,39 @@ const DefaultStarts = 8
 // the number of explained events, so they do not depend on the cascade's
 // size. The likelihood of real cascades is very flat in n* (SPEC section 2):
 // loose tolerances would leave the starting points scattered along it.
+//
+// Every start is first run to a loose tolerance, which is enough to tell the
+// starts' optima apart; only the best optimum of each kernel is then polished
+// to the tight one. grad is the infinity norm of the gradient in the internal
+// coordinates at which BFGS stops; a run whose line search can progress no
+// further is still accepted if its gradient is below accept, which happens
+// when the optimum is resolved to rounding.
+type tolerance struct{ grad, accept float64 }
+
+var (
+	loose = tolerance{grad: 1e-5, accept: 1e-4}
+	tight = tolerance{grad: 1e-9, accept: 1e-6}
+)
+
 const (
-	gradTol = 1e-9 // infinity norm of the gradient in the internal coordinates
-	// acceptTol: a start whose line search cannot progress any further is
-	// still accepted as converged if its gradient is this small, which
-	// happens when the optimum is resolved to rounding.
-	acceptTol = 1e-6
-	maxIter   = 2000
-	maxEvals  = 10000
+	maxIter  = 2000
+	maxEvals = 10000
+	// nearTol: loose optima within this relative distance of the best are
+	// polished.
+	nearTol = 1e-3
 	// agreeTol is the relative difference of log-likelihood within which two
 	// starts are counted as having reached the same optimum.
 	agreeTol = 1e-7
-	// thetaLimit: a power-law fit that ends with theta above this has run
-	// to the exponential limit, from which its log-kernel differs by
-	// about ((rate tau)^2/2 - rate tau)/theta, at most 2e-4 over the 20
-	// decay times that hold all but 2e-9 of its mass, and is reported as
-	// that limit.
-	thetaLimit = 1e6
+	// thetaLimit: a power-law fit that runs past this theta is heading for
+	// the exponential limit (theta, c -> inf at fixed theta/c) and is
+	// stopped there and reported as that limit, whose log-kernel differs
+	// from it by about ((rate tau)^2/2 - rate tau)/theta. The fast
+	// likelihood resolves theta up to fastMaxTheta, far enough beyond this
+	// to cover the line search's trial points.
+	thetaLimit = 1000
 	// nstarLimit: a fit whose n* exceeds this is running off to n* -> inf
 	// and is stopped there; it is supercritical whatever the rest.
-	nstarLimit = 1e3
+	nstarLimit = 100
 	// limitTol: the exponential limit wins when its log-likelihood is no
 	// worse than the best power-law fit by more than this (relative).
 	limitTol = 1e-9
@@ -70,20 +83,26 @@ type candidate struct {
 // with times[i] <= T are used. The returned error is non-nil only when ctx is
 // done; a cascade the model cannot fit gets StatusFailed and a Reason.
 //
-// The power-law model is fitted from Options.Starts seeded starting points in
-// the coordinates (log n*, logit(beta/(Alpha-1)), log c, log theta), with n*
-// free to exceed 1, by BFGS with the analytic gradient. Its limit as c and
-// theta grow with theta/c fixed, the exponential kernel, is fitted from as
-// many starting points in (log n*, logit(beta/(Alpha-1)), log rate). The
-// best optimum over both decides the status: a power-law optimum with
+// The power law is fitted by BFGS with the analytic gradient from
+// Options.Starts seeded starting points (see drawStarts), in coordinates
+// where every constraint holds by construction and n* is free to exceed 1
+// (see coords). Its limit as c and theta grow with theta/c fixed, the
+// exponential kernel, is fitted from as many starts. Every start runs to a
+// loose tolerance; the near-best optima of each kernel are then polished to
+// a tight one. The best optimum decides the status: a power-law optimum with
 // n* < 1 is StatusOK; an exponential one that is at least as good as every
-// power-law optimum is StatusUnbounded; n* >= 1 is StatusSupercritical.
+// power-law optimum is StatusUnbounded; n* >= 1 is StatusSupercritical,
+// after a fit on the boundary n* = 1 (from boundaryStarts starts) shows it
+// to be above every subcritical optimum found, and that boundary fit's
+// parameters are reported. A start that runs past theta = thetaLimit or
+// n* = nstarLimit is stopped there as having reached that limit.
 func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (Result, error) {
 	opts = opts.withDefaults()
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
 	cs := newCascade(times, mags, T)
+	cs.exact = opts.Exact
 	res := Result{N: cs.n, Starts: opts.Starts}
 	if cs.explained() == 0 {
 		res.Status = StatusFailed
@@ -106,21 +125,25 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 	if err != nil {
 		return Result{}, err
 	}
-	final := choose(free.cands)
+	best, err := polish(ctx, cs, free.cands, false)
+	if err != nil {
+		return Result{}, err
+	}
+	final := choose(best)
 	res.Converged = free.converged
 	if final == nil {
 		res.Status = StatusFailed
 		res.Reason = fmt.Sprintf("no starting point converged: %v", free.firstErr)
 		return res, nil
 	}
-	pool := free.cands
+	pool := best
 	supercritical := final.nstar >= 1
 	if supercritical {
 		// The maximiser is supercritical. The supremum over n* < 1 is
 		// either on the boundary n* = 1 or a subcritical local maximum
 		// that some start found; fit the boundary and compare.
 		var sub []candidate
-		for _, c := range free.cands {
+		for _, c := range best {
 			if c.nstar < 1 {
 				sub = append(sub, c)
 			}
@@ -133,13 +156,22 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		if err != nil {
 			return Result{}, err
 		}
-		subBest, bndBest := choose(sub), choose(bnd.cands)
+		subPolished, err := polish(ctx, cs, sub, false)
+		if err != nil {
+			return Result{}, err
+		}
+		bndPolished, err := polish(ctx, cs, bnd.cands, true)
+		if err != nil {
+			return Result{}, err
+		}
+		subBest, bndBest := choose(subPolished), choose(bndPolished)
 		switch {
 		case subBest != nil && (bndBest == nil || subBest.ll >= bndBest.ll):
-			final, pool, supercritical = subBest, sub, false
+			final, pool, supercritical = subBest, subPolished, false
 		case bndBest != nil:
-			final, pool = bndBest, bnd.cands
-			res.Reason = fmt.Sprintf("the maximum likelihood has n* = %.6g >= 1 (log-likelihood %.10g): the supremum over n* < 1 lies at n* -> 1; parameters are those of the fit on that boundary", free.best().nstar, free.best().ll)
+			final, pool = bndBest, bndPolished
+			top := choose(best)
+			res.Reason = fmt.Sprintf("the maximum likelihood has n* = %.6g >= 1 (log-likelihood %.10g): the supremum over n* < 1 lies at n* -> 1; parameters are those of the fit on that boundary", top.nstar, top.ll)
 		default:
 			res.Reason = fmt.Sprintf("the maximum likelihood has n* = %.6g >= 1 and the fit on the boundary n* = 1 did not converge: %v", final.nstar, bnd.firstErr)
 		}
@@ -153,8 +185,16 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		res.A1 = cs.a1Exponential(final.e)
 	} else {
 		res.Params = final.q.params()
+		res.LogKappa = final.q.logKappa()
 		res.Rate = final.q.Theta / final.q.C
 		res.A1 = cs.a1PowerLaw(final.q)
+		if math.IsInf(res.Kappa, 1) {
+			// kappa = n* theta c^theta / E[m^beta] overflows when
+			// theta log c > ~700, which happens near the exponential
+			// limit: the fit stands, only kappa is not representable.
+			res.Kappa = 0
+			res.Reason = fmt.Sprintf("kappa = e^%.6g exceeds the float64 range (reported as log_kappa)", res.LogKappa)
+		}
 	}
 	for _, c := range pool {
 		if c.exp == final.exp && math.Abs(c.ll-final.ll) <= agreeTol*math.Max(1, math.Abs(final.ll)) {
@@ -220,8 +260,44 @@ func (s *startResults) best() *candidate {
 	return b
 }
 
-// fitStarts fits the power law and its exponential limit from every start.
-// The error is non-nil only when ctx is done.
+// polish refits to the tight tolerance, from where the loose search left
+// them, the candidates of cands whose log-likelihood is within nearTol of the
+// best of their kernel, and returns cands with those replaced (a candidate
+// whose polish fails or does worse is kept as it was). Polishing every
+// near-best start, not only the best, lets Agreed count the starts that
+// truly reach the same optimum. The error is non-nil only when ctx is done.
+func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]candidate, error) {
+	out := append([]candidate(nil), cands...)
+	for _, exp := range []bool{false, true} {
+		best := choose(onlyKernel(cands, exp))
+		if best == nil {
+			continue
+		}
+		bar := best.ll - nearTol*math.Max(1, math.Abs(best.ll))
+		for i, c := range cands {
+			if c.exp != exp || c.ll < bar {
+				continue
+			}
+			var p candidate
+			var err error
+			if c.exp {
+				p, err = fitExponential(ctx, cs, c.e, fixed, tight)
+			} else {
+				p, err = fitPowerLaw(ctx, cs, c.q, fixed, tight)
+			}
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err == nil && p.ll >= c.ll {
+				out[i] = p
+			}
+		}
+	}
+	return out, nil
+}
+
+// fitStarts fits the power law and its exponential limit from every start to
+// the loose tolerance. The error is non-nil only when ctx is done.
 func fitStarts(ctx context.Context, cs *cascade, starts []normalized, fixed bool) (startResults, error) {
 	var out startResults
 	keep := func(c candidate, err error) error {
@@ -241,11 +317,11 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, fixed bool
 		return nil
 	}
 	for _, q := range starts {
-		if err := keep(fitPowerLaw(ctx, cs, q, fixed)); err != nil {
+		if err := keep(fitPowerLaw(ctx, cs, q, fixed, loose)); err != nil {
 			return out, err
 		}
 		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
-		if err := keep(fitExponential(ctx, cs, e, fixed)); err != nil {
+		if err := keep(fitExponential(ctx, cs, e, fixed, loose)); err != nil {
 			return out, err
 		}
 	}
@@ -386,9 +462,9 @@ var errNotConverged = errors.New("optimiser did not converge")
 // minimize runs BFGS from x0 and returns the optimum, accepting a line-search
 // stall when the gradient is already negligible, and a run that escaped to a
 // limit of the family (see recorder).
-func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool) ([]float64, optimize.Status, error) {
+func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, tol tolerance) ([]float64, optimize.Status, error) {
 	settings := &optimize.Settings{
-		GradientThreshold: gradTol,
+		GradientThreshold: tol.grad,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 20},
 		MajorIterations:   maxIter,
 		FuncEvaluations:   maxEvals,
@@ -413,7 +489,7 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 	case optimize.GradientThreshold, optimize.FunctionConvergence:
 		return r.X, r.Status, nil
 	}
-	if gnorm < acceptTol {
+	if gnorm < tol.accept {
 		return r.X, r.Status, nil
 	}
 	if err == nil {
@@ -422,132 +498,171 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 	return nil, r.Status, fmt.Errorf("%w: %v (gradient %.3g)", errNotConverged, err, gnorm)
 }
 
-// The internal coordinates of both kernels are
-// (log n*, logit(beta/(Alpha-1)), log c, log theta) for the power law and
-// (log n*, logit(beta/(Alpha-1)), log rate) for the exponential limit. Every
-// constraint of the model holds by construction; n* is free to exceed 1 so
-// that a supercritical maximum is recognised rather than approached forever.
-// When n* is held fixed (the fit on the boundary n* = 1), the optimiser sees
-// the coordinates after the first.
+// coords maps a kernel's model parameters p = (n*, beta, t_1, ..., t_m),
+// with time parameters t = (c, theta) for the power law and t = (rate) for
+// the exponential limit, to the optimiser's unconstrained coordinates
+//
+//	x = (log A, logit(beta/(Alpha-1)), log t_1, ..., log t_m),
+//
+// where A is the kernel's amplitude at lag 0 per unit of m^beta: A =
+// n*/E[m^beta] * theta/c for the power law, n*/E[m^beta] * rate for the
+// exponential, so that log n* = log A + log E[m^beta] + sum_i a_i log t_i
+// with a = (1, -1) and (-1). Every constraint of the model holds by
+// construction, and n* is free to exceed 1 so that a supercritical maximum
+// is recognised rather than approached forever. A is the natural scale:
+// each way a fit runs off to a limit of the family (beta -> Alpha-1 where
+// E[m^beta] diverges, theta -> 0, or c and theta -> inf together) moves one
+// direction of x while A stays put, whereas in log n* these are curved
+// valleys that take the optimiser hundreds of steps. When n* is held fixed
+// (the fit on the boundary n* = 1), x is (logit(beta/(Alpha-1)), log t...).
+type coords struct {
+	a     []float64
+	fixed bool
+	nstar float64 // the value n* is held at when fixed
+}
 
-func toNormalized(x []float64) normalized {
-	return normalized{
-		NStar: math.Exp(x[0]),
-		Beta:  (Alpha - 1) * logistic(x[1]),
-		C:     math.Exp(x[2]),
-		Theta: math.Exp(x[3]),
+var (
+	powerLawCoords    = []float64{1, -1}
+	exponentialCoords = []float64{-1}
+)
+
+// model fills p from x.
+func (k coords) model(x, p []float64) {
+	off := 0
+	if !k.fixed {
+		off = 1
 	}
+	beta := (Alpha - 1) * logistic(x[off])
+	logE, _ := meanMarkLog(beta)
+	logn := logE
+	if k.fixed {
+		logn = math.Log(k.nstar)
+	} else {
+		logn += x[0]
+	}
+	p[1] = beta
+	for i, ai := range k.a {
+		p[2+i] = math.Exp(x[off+1+i])
+		if !k.fixed {
+			logn += ai * x[off+1+i]
+		}
+	}
+	p[0] = math.Exp(logn)
 }
 
-func fromNormalized(q normalized) []float64 {
-	return []float64{math.Log(q.NStar), logit(q.Beta / (Alpha - 1)), math.Log(q.C), math.Log(q.Theta)}
+// internal returns x for p (n* is ignored when fixed).
+func (k coords) internal(p []float64) []float64 {
+	logE, _ := meanMarkLog(p[1])
+	var x []float64
+	if !k.fixed {
+		logA := math.Log(p[0]) - logE
+		for i, ai := range k.a {
+			logA -= ai * math.Log(p[2+i])
+		}
+		x = append(x, logA)
+	}
+	x = append(x, logit(p[1]/(Alpha-1)))
+	for i := range k.a {
+		x = append(x, math.Log(p[2+i]))
+	}
+	return x
 }
 
-func toExponential(x []float64) exponential {
-	return exponential{NStar: math.Exp(x[0]), Beta: (Alpha - 1) * logistic(x[1]), Rate: math.Exp(x[2])}
-}
-
-func fromExponential(e exponential) []float64 {
-	return []float64{math.Log(e.NStar), logit(e.Beta / (Alpha - 1)), math.Log(e.Rate)}
+// chain turns the gradient g with respect to p into the gradient G with
+// respect to x.
+func (k coords) chain(p, g, G []float64) {
+	s := p[1] / (Alpha - 1)
+	dbeta := (Alpha - 1) * s * (1 - s)
+	if k.fixed {
+		G[0] = g[1] * dbeta
+		for i := range k.a {
+			G[1+i] = p[2+i] * g[2+i]
+		}
+		return
+	}
+	_, dlogE := meanMarkLog(p[1])
+	gn := g[0] * p[0] // dL/dlog n*
+	G[0] = gn
+	G[1] = (g[1] + gn*dlogE) * dbeta
+	for i, ai := range k.a {
+		G[2+i] = p[2+i]*g[2+i] + ai*gn
+	}
 }
 
 // inDomain reports whether every value is finite and positive and beta lies
 // strictly inside (0, Alpha-1).
-func inDomain(beta float64, pos ...float64) bool {
-	if !(beta > 0 && beta < Alpha-1) {
+func inDomain(p []float64) bool {
+	if !(p[1] > 0 && p[1] < Alpha-1) {
 		return false
 	}
-	for _, v := range pos {
-		if !(v > 0) || math.IsInf(v, 1) {
+	for i, v := range p {
+		if i != 1 && (!(v > 0) || math.IsInf(v, 1)) {
 			return false
 		}
 	}
 	return true
 }
 
-// fitKernel maximises the likelihood of one kernel from the internal point
-// x0 (full coordinates, see above). With fixed true, x0[0] = log n* stays
-// as given. ll evaluates the likelihood at full coordinates x and writes its
-// gradient in the model's own parameters (n*, beta, then the time
-// parameters) into g; scaleTime[i] converts the gradient of time parameter i
-// to its log coordinate.
-func fitKernel(ctx context.Context, cs *cascade, x0 []float64, fixed bool, ll func(x, g []float64) float64) ([]float64, optimize.Status, error) {
-	full := make([]float64, len(x0))
-	copy(full, x0)
-	g := make([]float64, len(x0))
-	off := 0
-	if fixed {
-		off = 1
-	}
+// fitKernel maximises the likelihood ll of one kernel from the model point
+// p0 in the coordinates k, and returns the model point reached. ll evaluates
+// the log-likelihood at p and writes its gradient with respect to p into g.
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tolerance, ll func(p, g []float64) float64) ([]float64, optimize.Status, error) {
+	p := make([]float64, len(p0))
+	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
 	obj.eval = func(x, grad []float64) float64 {
-		copy(full[off:], x)
-		v := ll(full, g)
-		if math.IsNaN(v) {
-			return v
+		k.model(x, p)
+		if !inDomain(p) {
+			return math.NaN()
 		}
-		// Chain rule to the log/logit coordinates.
-		beta := (Alpha - 1) * logistic(full[1])
-		s := beta / (Alpha - 1)
-		g[0] *= math.Exp(full[0])
-		g[1] *= (Alpha - 1) * s * (1 - s)
-		for i := 2; i < len(full); i++ {
-			g[i] *= math.Exp(full[i])
-		}
-		copy(grad, g[off:])
+		v := ll(p, g)
+		k.chain(p, g, grad)
 		return v
 	}
 	escaped := func(x []float64) bool {
-		copy(full[off:], x)
-		if full[0] > math.Log(nstarLimit) {
-			return true
-		}
-		return len(full) == 4 && full[3] > math.Log(thetaLimit)
+		k.model(x, p)
+		return p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit)
 	}
-	x, st, err := minimize(ctx, obj, x0[off:], escaped)
+	x, st, err := minimize(ctx, obj, k.internal(p0), escaped, tol)
 	if err != nil {
 		return nil, st, err
 	}
-	copy(full[off:], x)
-	return full, st, nil
+	k.model(x, p)
+	return p, st, nil
 }
 
 // fitPowerLaw maximises the power-law likelihood from q0, with n* held at
 // q0.NStar when fixed.
-func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool) (candidate, error) {
-	x, st, err := fitKernel(ctx, cs, fromNormalized(q0), fixed, func(x, g []float64) float64 {
-		q := toNormalized(x)
-		if !inDomain(q.Beta, q.NStar, q.C, q.Theta) {
-			return math.NaN()
-		}
-		return cs.exactPowerLaw(q, g)
+func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, tol tolerance) (candidate, error) {
+	k := coords{a: powerLawCoords, fixed: fixed, nstar: q0.NStar}
+	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
+	p, st, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
+		return cs.powerLaw(normalized{p[0], p[1], p[2], p[3]}, g)
 	})
 	if err != nil {
 		return candidate{}, fmt.Errorf("power law: %w", err)
 	}
-	q := toNormalized(x)
+	q := normalized{p[0], p[1], p[2], p[3]}
 	if q.Theta > thetaLimit {
 		// The fit ran to the exponential limit; report it as that limit.
 		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
 		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar, status: st}, nil
 	}
-	return candidate{q: q, ll: cs.exactPowerLaw(q, nil), nstar: q.NStar, status: st}, nil
+	return candidate{q: q, ll: cs.powerLaw(q, nil), nstar: q.NStar, status: st}, nil
 }
 
 // fitExponential maximises the likelihood of the exponential limit from e0,
 // with n* held at e0.NStar when fixed.
-func fitExponential(ctx context.Context, cs *cascade, e0 exponential, fixed bool) (candidate, error) {
-	x, st, err := fitKernel(ctx, cs, fromExponential(e0), fixed, func(x, g []float64) float64 {
-		e := toExponential(x)
-		if !inDomain(e.Beta, e.NStar, e.Rate) {
-			return math.NaN()
-		}
-		return cs.exactExponential(e, g)
+func fitExponential(ctx context.Context, cs *cascade, e0 exponential, fixed bool, tol tolerance) (candidate, error) {
+	k := coords{a: exponentialCoords, fixed: fixed, nstar: e0.NStar}
+	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
+	p, st, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
+		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
 	})
 	if err != nil {
 		return candidate{}, fmt.Errorf("exponential limit: %w", err)
 	}
-	e := toExponential(x)
+	e := exponential{p[0], p[1], p[2]}
 	return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar, status: st}, nil
 }
 

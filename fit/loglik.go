@@ -25,6 +25,11 @@ type cascade struct {
 	// Per-evaluation scratch, one entry per group: M = sum m^beta,
 	// ML = sum m^beta log m.
 	M, ML []float64
+
+	// exact selects the exact O(U^2) power-law likelihood; otherwise lap
+	// holds the state of the fast one (fast.go).
+	exact bool
+	lap   *laplace
 }
 
 // newCascade prepares the events with times[i] <= T. It panics if the slice
@@ -55,6 +60,7 @@ func newCascade(times, mags []float64, T float64) *cascade {
 	}
 	cs.M = make([]float64, len(cs.u))
 	cs.ML = make([]float64, len(cs.u))
+	cs.lap = newLaplace(len(cs.u))
 	return cs
 }
 
@@ -103,9 +109,14 @@ func (p Params) normalized() normalized {
 }
 
 func (q normalized) params() Params {
+	return Params{Kappa: math.Exp(q.logKappa()), Beta: q.Beta, C: q.C, Theta: q.Theta}
+}
+
+// logKappa returns log kappa = log n* - log E[m^beta] + log theta + theta log c,
+// which stays finite where kappa itself overflows.
+func (q normalized) logKappa() float64 {
 	logE, _ := meanMarkLog(q.Beta)
-	kappa := math.Exp(math.Log(q.NStar) - logE + math.Log(q.Theta) + q.Theta*math.Log(q.C))
-	return Params{Kappa: kappa, Beta: q.Beta, C: q.C, Theta: q.Theta}
+	return math.Log(q.NStar) - logE + math.Log(q.Theta) + q.Theta*math.Log(q.C)
 }
 
 // exactPowerLaw evaluates the log-likelihood of the power-law model at q by
@@ -151,9 +162,24 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 		gt -= nk * St / S
 	}
 
-	// Compensator D * sum_g M_g * (1 - (1+(T-u_g)/c)^-theta).
-	var C, Cb, Cc, Ct float64
-	for g, ug := range u {
+	C, Cb, Cc, Ct := cs.compensator(c, theta)
+	ll -= D * C
+	if grad != nil {
+		grad[0] = ne/nstar - C*D/nstar
+		grad[1] = gb - D*(Cb-dlogE*C)
+		grad[2] = gc + D*theta/c*Cc
+		grad[3] = gt - D*Ct
+	}
+	return ll
+}
+
+// compensator returns, for the marks in cs.M and cs.ML, the sums that make
+// the power-law compensator D * C and its derivatives:
+// C = sum_g M_g (1 - v_g) with v_g = (1+(T-u_g)/c)^-theta, Cb the same with
+// ML_g, Cc = sum_g M_g v_g x_g/(1+x_g) with x_g = (T-u_g)/c, and
+// Ct = sum_g M_g v_g log(1+x_g). It costs O(U).
+func (cs *cascade) compensator(c, theta float64) (C, Cb, Cc, Ct float64) {
+	for g, ug := range cs.u {
 		x := (cs.T - ug) / c
 		y := math.Log1p(x)
 		v := math.Exp(-theta * y)
@@ -163,14 +189,19 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 		Cc += cs.M[g] * v * x / (1 + x) // d(1-v)/dc = -theta v x/(c(1+x))
 		Ct += cs.M[g] * v * y           // d(1-v)/dtheta = v y
 	}
-	ll -= D * C
-	if grad != nil {
-		grad[0] = ne/nstar - C*D/nstar
-		grad[1] = gb - D*(Cb-dlogE*C)
-		grad[2] = gc + D*theta/c*Cc
-		grad[3] = gt - D*Ct
+	return C, Cb, Cc, Ct
+}
+
+// powerLaw evaluates the power-law log-likelihood and its gradient with
+// respect to (n*, beta, c, theta): by the fast Laplace representation unless
+// cs.exact is set or q lies outside the range it covers, else exactly.
+func (cs *cascade) powerLaw(q normalized, grad []float64) float64 {
+	if !cs.exact {
+		if ll, ok := cs.fastPowerLaw(q, grad); ok {
+			return ll
+		}
 	}
-	return ll
+	return cs.exactPowerLaw(q, grad)
 }
 
 // LogLik returns the log-likelihood of SPEC section 2 of the events with

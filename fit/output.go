@@ -16,7 +16,9 @@ const (
 	// cascade with the columns of Columns.
 	FormatCSV = "csv"
 	// FormatJSONL writes one JSON object per line with the keys of Columns,
-	// in that order, followed by "reason".
+	// in that order, with "log_kappa" (log kappa, given also where kappa
+	// overflows float64) and "rate" (theta/c, or the rate of the
+	// exponential limit) before "status", and "reason" after it.
 	FormatJSONL = "jsonl"
 )
 
@@ -35,7 +37,8 @@ const (
 // A field that does not apply to the result is left empty in CSV and is null
 // in JSONL: nhat for supercritical (Result.HasPrediction); kappa, c and theta
 // for unbounded and for any result in the exponential limit
-// (Result.HasPowerLaw); kappa to loglik for failed (Result.HasFit). A value
+// (Result.HasPowerLaw), and kappa alone where it exceeds the float64 range
+// (Result.LogKappa holds it); kappa to loglik for failed (Result.HasFit). A value
 // that is not finite is never written: its field is empty (null) as well.
 var Columns = []string{"id", "n", "size", "kappa", "beta", "c", "theta", "nstar", "a1", "nhat", "loglik", "status"}
 
@@ -151,12 +154,12 @@ func (w *Writer) appendJSON(id string, size int, r Result) {
 		b = append(b, ',', '"')
 		b = append(b, Columns[3+i]...)
 		b = append(b, '"', ':')
-		if ok[i] {
-			b = strconv.AppendFloat(b, v, 'g', -1, 64)
-		} else {
-			b = append(b, "null"...)
-		}
+		b = appendJSONFloat(b, v, ok[i])
 	}
+	b = append(b, `,"log_kappa":`...)
+	b = appendJSONFloat(b, r.LogKappa, r.HasPowerLaw())
+	b = append(b, `,"rate":`...)
+	b = appendJSONFloat(b, r.Rate, r.HasFit())
 	b = append(b, `,"status":`...)
 	b = appendJSONString(b, string(r.Status))
 	b = append(b, `,"reason":`...)
@@ -175,11 +178,19 @@ func (w *Writer) appendJSON(id string, size int, r Result) {
 func reported(r Result) (vals [8]float64, ok [8]bool) {
 	vals = [8]float64{r.Kappa, r.Beta, r.C, r.Theta, r.NStar, r.A1, r.NHat, r.LogLik}
 	pl, fitted := r.HasPowerLaw(), r.HasFit()
-	ok = [8]bool{pl, fitted, pl, pl, fitted, fitted, r.HasPrediction(), fitted}
+	ok = [8]bool{pl && r.Kappa > 0, fitted, pl, pl, fitted, fitted, r.HasPrediction(), fitted}
 	for i, v := range vals {
 		ok[i] = ok[i] && !math.IsNaN(v) && !math.IsInf(v, 0)
 	}
 	return vals, ok
+}
+
+// appendJSONFloat appends v, or null when it does not apply or is not finite.
+func appendJSONFloat(b []byte, v float64, applies bool) []byte {
+	if !applies || math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
 // formatFloat formats v with the fewest digits that parse back to v.

@@ -42,13 +42,15 @@ var outputCases = []struct {
 	r    Result
 }{
 	{"RT1", 3001, Result{
-		Params: Params{Kappa: 0.0123456789, Beta: 0.5, C: 61.25, Theta: 0.75},
-		Rate:   0.75 / 61.25, NStar: 0.8123, A1: 412.5, NHat: 2402.3991, LogLik: -10234.56789,
+		Params:   Params{Kappa: 0.0123456789, Beta: 0.5, C: 61.25, Theta: 0.75},
+		LogKappa: -4.394449163772439, // log 0.0123456789
+		Rate:     0.75 / 61.25, NStar: 0.8123, A1: 412.5, NHat: 2402.3991, LogLik: -10234.56789,
 		N: 178, Status: StatusOK, Starts: 8, Converged: 8,
 	}},
 	{"RT2", 2500, Result{
-		Params: Params{Kappa: 3.5e-05, Beta: 1e-9, C: 1234567.5, Theta: 12},
-		NStar:  1.0000001, A1: 1e21, NHat: 123, LogLik: -5e-324,
+		Params:   Params{Kappa: 3.5e-05, Beta: 1e-9, C: 1234567.5, Theta: 12},
+		LogKappa: -10.26016249647486, // log 3.5e-05
+		Rate:     12 / 1234567.5, NStar: 1.0000001, A1: 1e21, NHat: 123, LogLik: -5e-324,
 		N: 40, Status: StatusSupercritical, Starts: 8, Converged: 5,
 	}},
 	{"RT3", 4000, Result{
@@ -67,11 +69,17 @@ var outputCases = []struct {
 		N: 1, Status: StatusFailed, Reason: `too few events: "1" <tag> & more`, Starts: 8,
 	}},
 	{"nonfinite", 10, Result{
-		Params: Params{Kappa: math.NaN(), Beta: 0.1, C: math.Inf(1), Theta: 2},
-		NStar:  0.2, A1: math.Inf(-1), NHat: math.NaN(), LogLik: -3,
+		Params:   Params{Kappa: math.NaN(), Beta: 0.1, C: math.Inf(1), Theta: 2},
+		LogKappa: math.NaN(), Rate: math.Inf(1),
+		NStar: 0.2, A1: math.Inf(-1), NHat: math.NaN(), LogLik: -3,
 		N: 9, Status: StatusOK,
 	}},
 	{"Ünïcödé", 5, Result{N: 0, Status: StatusFailed}},
+	{"kappa-overflow", 900, Result{
+		Params:   Params{Kappa: 0, Beta: 1.0151309219198537, C: 27701.71376900525, Theta: 73.60184002410406},
+		LogKappa: 751.25, Rate: 73.60184002410406 / 27701.71376900525, NStar: 0.8461043583571546, A1: 30, NHat: 665, LogLik: -2000,
+		N: 470, Status: StatusOK, Reason: "kappa = e^751.25 exceeds the float64 range (reported as log_kappa)",
+	}},
 }
 
 func writeOutput(t *testing.T, format string) []byte {

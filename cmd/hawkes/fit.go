@@ -26,6 +26,7 @@ type FitOptions struct {
 	Format  string  // fit.FormatCSV or fit.FormatJSONL
 	Limit   int     // fit only the first Limit cascades when > 0
 	Quiet   bool    // no progress bar and no summary line
+	Exact   bool    // exact O(n^2) likelihood instead of the fast O(n) one
 }
 
 // newFitCmd returns the fit command. It only parses and checks the flags and
@@ -64,6 +65,9 @@ complete rows for the cascades fitted so far.`,
 		Example: `  # Fit the first hour of every cascade, 8 cascades at once
   hawkes fit --data ../shared/data/smh_cascades --window 3600 --workers 8 > fits.csv
 
+  # The same with the exact O(n^2) likelihood, the reference for the fast one
+  hawkes fit --data ../shared/data/smh_cascades --window 3600 --exact > fits-exact.csv
+
   # The first 40 cascades on 10 minutes, as JSON lines, without the summary
   hawkes fit --data ../shared/data/seismic_subset --window 600 --limit 40 --format jsonl --quiet`,
 		Args: noArgs,
@@ -101,6 +105,7 @@ complete rows for the cascades fitted so far.`,
 	f.StringVar(&opts.Format, "format", fit.FormatCSV, "output format: csv or jsonl")
 	f.IntVar(&opts.Limit, "limit", 0, "fit only the first `K` cascades (0: all)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar and no summary line on standard error")
+	f.BoolVar(&opts.Exact, "exact", false, "evaluate the likelihood exactly, O(n^2) per evaluation (the reference; slow on large cascades)")
 	return cmd
 }
 
@@ -116,7 +121,7 @@ func runFit(ctx context.Context, opts *FitOptions) error {
 		return err
 	}
 	bopts := fit.BatchOptions{
-		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed},
+		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed, Exact: opts.Exact},
 		Workers: opts.Workers,
 		Limit:   opts.Limit,
 	}

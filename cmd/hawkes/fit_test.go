@@ -30,6 +30,7 @@ func TestFitFlags(t *testing.T) {
 				o.Window, o.Workers, o.Starts, o.Seed, o.Format, o.Limit, o.Quiet = 3600.5, 3, 2, 42, "jsonl", 40, true
 			}), ""},
 		{"short quiet", []string{"--data", "d", "--window", "600", "-q"}, with(func(o *FitOptions) { o.Quiet = true }), ""},
+		{"exact", []string{"--data", "d", "--window", "600", "--exact"}, with(func(o *FitOptions) { o.Exact = true }), ""},
 		{"no data", []string{"--window", "600"}, FitOptions{}, "--data not set"},
 		{"no window", []string{"--data", "d"}, FitOptions{}, "--window not set"},
 		{"zero window", []string{"--data", "d", "--window", "0"}, FitOptions{}, "--window must be a positive"},

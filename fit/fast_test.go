@@ -1,0 +1,186 @@
+package fit
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
+)
+
+var fullAccuracy = flag.Bool("full", false, "check the fast likelihood on every cascade of seismic_subset (slow)")
+
+// gradScale returns, for each gradient component with respect to
+// (n*, beta, c, theta), the sum of the magnitudes of the terms that make it
+// up (one per distinct time, plus the compensator), computed exactly. A
+// gradient is near zero at an optimum, so the fast gradient's error is
+// measured against this scale.
+func gradScale(cs *cascade, q normalized) [4]float64 {
+	nstar, beta, c, theta := q.NStar, q.Beta, q.C, q.Theta
+	cs.marks(beta)
+	_, dlogE := meanMarkLog(beta)
+	logE, _ := meanMarkLog(beta)
+	D := math.Exp(math.Log(nstar) - logE)
+	var sc [4]float64
+	ne := float64(cs.explained())
+	sc[0] = ne / nstar
+	sc[1] = ne * dlogE
+	sc[2] = ne / c
+	sc[3] = ne / theta
+	for k := 1; k < len(cs.u); k++ {
+		var S, Sb, Sc, St float64
+		for l := 0; l < k; l++ {
+			tau := cs.u[k] - cs.u[l]
+			y := math.Log1p(tau / c)
+			w := math.Exp(-(1 + theta) * y)
+			S += cs.M[l] * w
+			Sb += cs.ML[l] * w
+			Sc += cs.M[l] * w * tau / (c + tau)
+			St += cs.M[l] * w * y
+		}
+		nk := cs.count(k)
+		sc[1] += nk * math.Abs(Sb/S)
+		sc[2] += nk * (1 + theta) / c * Sc / S
+		sc[3] += nk * St / S
+	}
+	C, Cb, Cc, Ct := cs.compensator(c, theta)
+	sc[0] += C * D / nstar
+	sc[1] += D * (math.Abs(Cb) + dlogE*C)
+	sc[2] += D * theta / c * Cc
+	sc[3] += D * Ct
+	return sc
+}
+
+// fastErrors returns the relative error of the fast log-likelihood and the
+// largest error of its gradient components relative to their term scale.
+func fastErrors(cs *cascade, q normalized) (llErr, gradErr float64) {
+	ge, gf := make([]float64, 4), make([]float64, 4)
+	le := cs.exactPowerLaw(q, ge)
+	lf, ok := cs.fastPowerLaw(q, gf)
+	if !ok {
+		return math.NaN(), math.NaN()
+	}
+	llErr = math.Abs(lf-le) / math.Abs(le)
+	sc := gradScale(cs, q)
+	for i := range ge {
+		gradErr = math.Max(gradErr, math.Abs(gf[i]-ge[i])/sc[i])
+	}
+	return llErr, gradErr
+}
+
+// Parameter points spread over the feasible region: n* from 0.05 to 0.99,
+// beta from 0.01 to 1.01, c from 0.1 s to 1e4 s, theta from 0.02 to 500.
+var accuracyPoints = []normalized{
+	{0.5, 0.5, 60, 0.8},
+	{0.99, 1.01, 0.1, 0.02},
+	{0.05, 0.01, 1e4, 0.1},
+	{0.7, 0.3, 3, 5},
+	{0.3, 0.8, 2000, 500},
+	{0.9, 0.6, 300, 0.3},
+}
+
+// The fast likelihood agrees with the exact one on real cascades, with
+// their ties, magnitude-0 events and spans of days: to 1e-8 relative for the
+// log-likelihood and 1e-8 of the term scale for each gradient component, at
+// the points above and at the fitted optimum. By default a deterministic
+// sample of the cascades is checked (every 32nd, every 128th at 21600 s, and
+// the largest at each window); -full checks all 508 at the three windows.
+func TestFastMatchesExactOnRealCascades(t *testing.T) {
+	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "seismic_subset"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	windows := []float64{600, 3600, 21600}
+	var worstLL, worstGrad float64
+	var where string
+	checked := 0
+	for _, T := range windows {
+		largest := 0
+		for i := range cascades {
+			if cascades[i].Window(T) > cascades[largest].Window(T) {
+				largest = i
+			}
+		}
+		for i := range cascades {
+			step := 32
+			if T == 21600 {
+				step = 128
+			}
+			if !*fullAccuracy && i%step != 0 && i != largest {
+				continue
+			}
+			c := &cascades[i]
+			cs := newCascade(c.Times, c.Mags, T)
+			if cs.explained() == 0 {
+				continue
+			}
+			points := append([]normalized(nil), accuracyPoints...)
+			r, err := Fit(context.Background(), c.Times, c.Mags, T, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.HasPowerLaw() {
+				points = append(points, normalized{r.NStar, r.Beta, r.C, r.Theta})
+			}
+			for _, q := range points {
+				llErr, gErr := fastErrors(cs, q)
+				if math.IsNaN(llErr) {
+					t.Errorf("%s T=%g %+v: outside the fast range", c.ID, T, q)
+					continue
+				}
+				checked++
+				if llErr > worstLL {
+					worstLL = llErr
+					where = fmt.Sprintf("%s T=%g %+v", c.ID, T, q)
+				}
+				worstGrad = math.Max(worstGrad, gErr)
+				if llErr > 1e-8 || gErr > 1e-8 {
+					t.Errorf("%s T=%g %+v: log-likelihood error %.2e, gradient error %.2e (relative to term scale)", c.ID, T, q, llErr, gErr)
+				}
+			}
+		}
+	}
+	t.Logf("%d (cascade, window, point) checks: worst log-likelihood error %.2e (at %s), worst gradient error %.2e", checked, worstLL, where, worstGrad)
+}
+
+// Fits with the fast path reach the same optimum as with the exact path.
+func TestFastFitMatchesExactFit(t *testing.T) {
+	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range cascades {
+		c := &cascades[i]
+		for _, T := range []float64{3600, 86400} {
+			fast, err := Fit(context.Background(), c.Times, c.Mags, T, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			exact, err := Fit(context.Background(), c.Times, c.Mags, T, Options{Exact: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fast.Status != exact.Status {
+				t.Errorf("%s T=%g: status %s fast, %s exact", c.ID, T, fast.Status, exact.Status)
+				continue
+			}
+			// 1e-4 relative; beta may sit on its boundary 0, where only
+			// its distance from 0 (below 1e-6) is meaningful.
+			for _, p := range []struct {
+				name  string
+				f, e  float64
+				floor float64 // absolute tolerance floor
+			}{
+				{"loglik", fast.LogLik, exact.LogLik, 0}, {"n*", fast.NStar, exact.NStar, 0}, {"beta", fast.Beta, exact.Beta, 1e-6},
+				{"c", fast.C, exact.C, 0}, {"theta", fast.Theta, exact.Theta, 0}, {"rate", fast.Rate, exact.Rate, 0}, {"nhat", fast.NHat, exact.NHat, 0},
+			} {
+				if math.Abs(p.f-p.e) > math.Max(1e-4*math.Abs(p.e), p.floor) {
+					t.Errorf("%s T=%g %s: %s fast %.8g, exact %.8g", c.ID, T, fast.Status, p.name, p.f, p.e)
+				}
+			}
+		}
+	}
+}
