@@ -52,13 +52,13 @@ fit_and_evaluate() {
 if [ -d "$data/smh_cascades" ]; then
 	fit_and_evaluate smh "$data/smh_cascades" --window 3600
 	if [ -d "$data/seismic_subset" ]; then
-		fit_and_evaluate seismic "$data/seismic_subset" --window 600 --limit 40
+		fit_and_evaluate seismic "$data/seismic_subset" --window 600
 	fi
 else
 	echo "no shared data in $data (set HAWKES_DATA): simulating a data set"
 	echo
-	echo "== bin/hawkes simulate --out $tmp/sim --cascades 100 --random --whole-seconds --max-events 5000"
-	bin/hawkes simulate --out "$tmp/sim" --cascades 100 --random --whole-seconds --max-events 5000
+	echo "== bin/hawkes simulate --out $tmp/sim --cascades 100 --random --first-mag 100000 --whole-seconds --max-events 20000"
+	bin/hawkes simulate --out "$tmp/sim" --cascades 100 --random --first-mag 100000 --whole-seconds --max-events 20000
 	fit_and_evaluate sim "$tmp/sim" --window 3600
 	echo "(true parameters of each simulated cascade: params.csv beside data.csv)"
 fi

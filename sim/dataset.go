@@ -47,6 +47,11 @@ type Config struct {
 	// after MaxRedraws discarded draws in a row Dataset fails with an error
 	// wrapping ErrTooLarge.
 	MaxEvents int
+	// FirstMag, when positive, is the magnitude of every original tweet
+	// (its follower count) instead of a draw from Mags: a popular account
+	// gives cascades of hundreds of events, like those of the real data
+	// sets, without conditioning the data set on size.
+	FirstMag float64
 	// WholeSeconds floors the times to whole seconds, as in the real data;
 	// this creates ties.
 	WholeSeconds bool
@@ -77,6 +82,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxEvents < 1 {
 		return cfg, fmt.Errorf("%w: max events = %d, want >= 1", ErrInvalid, cfg.MaxEvents)
+	}
+	if !(cfg.FirstMag >= 0) || math.IsInf(cfg.FirstMag, 1) {
+		return cfg, fmt.Errorf("%w: first magnitude = %g, want finite and >= 0", ErrInvalid, cfg.FirstMag)
 	}
 	if cfg.Random != nil {
 		return cfg, cfg.Random.validate(fit.Alpha, cfg.AllowSupercritical)
@@ -129,7 +137,19 @@ func Dataset(ctx context.Context, n int, cfg Config, seed uint64) ([]data.Cascad
 // drawBounded draws one cascade, drawing again when it exceeds cfg.MaxEvents.
 func drawBounded(rng *rand.Rand, p fit.Params, cfg Config, id string) (times, ms []float64, err error) {
 	for range MaxRedraws {
-		times, ms, err = Cascade(rng, p, cfg.Mags, cfg.Horizon, cfg.MaxEvents)
+		mags := cfg.Mags
+		if cfg.FirstMag > 0 {
+			// Cascade draws the original tweet's magnitude first.
+			first := true
+			mags = func(r *rand.Rand) float64 {
+				if first {
+					first = false
+					return cfg.FirstMag
+				}
+				return cfg.Mags(r)
+			}
+		}
+		times, ms, err = Cascade(rng, p, mags, cfg.Horizon, cfg.MaxEvents)
 		if !errors.Is(err, ErrTooLarge) {
 			return times, ms, err
 		}

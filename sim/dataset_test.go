@@ -125,6 +125,37 @@ func TestDatasetWholeSeconds(t *testing.T) {
 	}
 }
 
+// FirstMag sets the original tweet's magnitude, and only that one: with
+// kappa fixed, a cascade's expected number of direct children of the
+// original is mu(m0) = kappa m0^beta / (theta c^theta) (SPEC section 2), so
+// the mean size over many cascades exceeds that.
+func TestDatasetFirstMag(t *testing.T) {
+	p := fit.Params{Kappa: KappaFor(0.5, 0.5, 60, 0.8, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.8}
+	cfg := Config{Params: p, FirstMag: 1e4, Horizon: math.Inf(1)}
+	cs, _, err := Dataset(context.Background(), 200, cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	drawnOthers := false
+	for _, c := range cs {
+		if c.Mags[0] != 1e4 {
+			t.Fatalf("%s: original magnitude %g, want 1e4", c.ID, c.Mags[0])
+		}
+		for _, m := range c.Mags[1:] {
+			drawnOthers = drawnOthers || m != 1e4
+		}
+		total += c.Len()
+	}
+	mu0 := p.Kappa * math.Pow(1e4, 0.5) / (0.8 * math.Pow(60, 0.8))
+	if mean := float64(total) / float64(len(cs)); mean < mu0 || !drawnOthers {
+		t.Errorf("mean size %.1f, want above mu(m0) = %.1f, with other magnitudes drawn", mean, mu0)
+	}
+	if _, _, err := Dataset(context.Background(), 1, Config{Params: p, FirstMag: -1}, 1); !errors.Is(err, ErrInvalid) {
+		t.Errorf("FirstMag -1: err = %v, want ErrInvalid", err)
+	}
+}
+
 func TestDatasetEmpirical(t *testing.T) {
 	// E[m^0.5] over this list is 1.56, against 1.97 under the power law,
 	// so n* is about 0.6*1.56/1.97 = 0.48 and no cascade is redrawn.

@@ -34,6 +34,7 @@ type SimulateOptions struct {
 	Mags         string  // data set whose magnitudes are resampled; "" for the power law
 	Horizon      float64 // seconds, > 0
 	MaxEvents    int     // largest cascade, >= 1
+	FirstMag     float64 // magnitude of every original tweet; 0 draws it
 	WholeSeconds bool
 	Quiet        bool
 }
@@ -73,6 +74,10 @@ The same --seed gives the same files.`,
 		Example: `  # 100 cascades with n* = 0.8, beta = 0.5, c = 60 s, theta = 0.8
   hawkes simulate --out /tmp/sim
 
+  # Cascades of a few hundred events: original tweets by an account with
+  # 100 000 followers, parameters drawn per cascade
+  hawkes simulate --out /tmp/sim --random --first-mag 100000 --whole-seconds
+
   # 500 cascades with random parameters, whole-second times like the real data
   hawkes simulate --out /tmp/sim --cascades 500 --random --whole-seconds --seed 7
 
@@ -106,6 +111,7 @@ The same --seed gives the same files.`,
 	f.StringVar(&opts.Mags, "mags", "", "draw magnitudes from the data set in `FILE_OR_DIR`: a directory, its data.csv or index.csv, or a single-cascade CSV file")
 	f.Float64Var(&opts.Horizon, "horizon", sim.DefaultHorizon, "observation horizon in `SECONDS`")
 	f.IntVar(&opts.MaxEvents, "max-events", sim.DefaultMaxEvents, "largest cascade `N`; a larger one is drawn again")
+	f.Float64Var(&opts.FirstMag, "first-mag", 0, "follower count `M` of every original tweet (0: drawn like the others); a popular account gives cascades of hundreds of events")
 	f.BoolVar(&opts.WholeSeconds, "whole-seconds", false, "floor times to whole seconds, as in the real data (creates ties)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary on standard error")
 	return cmd
@@ -132,6 +138,8 @@ func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 		return flagErrorf("--horizon must be a positive number of seconds, got %v", opts.Horizon)
 	case opts.MaxEvents < 1:
 		return flagErrorf("--max-events must be at least 1, got %d", opts.MaxEvents)
+	case !(opts.FirstMag >= 0) || math.IsInf(opts.FirstMag, 1):
+		return flagErrorf("--first-mag must be a follower count >= 0, got %v", opts.FirstMag)
 	case f.Changed("nstar") && f.Changed("kappa"):
 		return flagErrorf("--nstar and --kappa cannot be used together")
 	}
@@ -172,6 +180,7 @@ func runSimulate(ctx context.Context, opts *SimulateOptions) error {
 	cfg := sim.Config{
 		Horizon:      opts.Horizon,
 		MaxEvents:    opts.MaxEvents,
+		FirstMag:     opts.FirstMag,
 		WholeSeconds: opts.WholeSeconds,
 		Mags:         sim.PowerLaw(fit.Alpha),
 	}

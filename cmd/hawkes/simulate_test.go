@@ -35,6 +35,8 @@ func TestSimulateFlags(t *testing.T) {
 				o.Mags, o.Horizon, o.MaxEvents, o.WholeSeconds, o.Quiet = "real", 3600, 500, true, true
 			}), ""},
 		{"random", []string{"--out", "o", "--random", "--cascades", "3"}, with(func(o *SimulateOptions) { o.Random, o.Cascades = true, 3 }), ""},
+		{"first mag", []string{"--out", "o", "--first-mag", "1e5"}, with(func(o *SimulateOptions) { o.FirstMag = 1e5 }), ""},
+		{"negative first mag", []string{"--out", "o", "--first-mag", "-3"}, SimulateOptions{}, "--first-mag must be"},
 		// n* = 0.01 * 1.016 / 0.516 / (1 * 10^1) from SPEC section 2.
 		{"kappa", []string{"--out", "o", "--kappa", "0.01", "--beta", "0.5", "--c", "10", "--theta", "1"},
 			with(func(o *SimulateOptions) {
