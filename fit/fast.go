@@ -24,23 +24,22 @@ import (
 // on the line Im v = y it grows by at most (cos y)^-(1+theta) over its peak,
 // so the trapezoid rule with step h errs by about
 // exp(-2 pi y/h - (1+theta) log cos y) for any 0 < y < pi/2 (the classical
-// bound for analytic integrands). stepFor picks, at each evaluation, the
+// bound for analytic integrands). fastRange picks, at each evaluation, the
 // coarsest step among fineStep times a power of two whose bound, minimised
-// over y, is below e^boundLog: about 0.28 for small theta, shrinking like
-// 0.8/sqrt(theta) for large theta where the integrand is a narrow bump.
+// over y, is below the accuracy's e^bound: for the precise accuracy about
+// 0.28 for small theta, shrinking like 0.8/sqrt(theta) for large theta where
+// the integrand is a narrow bump.
 // Every coarser grid is a subset of the finer ones, so the decay factors are
 // shared. The rates kept run from where the left tail, ((c+span) s)^(1+theta),
-// drops below e^tailLog of the integral, to where the weights fall below
-// e^peakLog of their peak. Parameters outside the range the grid covers
+// drops below e^tail of the integral, to where the weights fall below
+// e^peak of their peak (see accuracy). Parameters outside the range the grid covers
 // (theta above fastMaxTheta, or c so small or large that the rates leave the
 // grid) are evaluated exactly.
 const (
 	// maxStride is the number of fine steps in the coarsest step (a power
 	// of two).
-	maxStride = 64
-	fineStep  = 0.28 / maxStride
-	// boundLog is the log of the relative quadrature error allowed.
-	boundLog = -20.0
+	maxStride = 128
+	fineStep  = 0.56 / maxStride
 	// fastMaxTheta: above it even the fine step would be too coarse
 	// (quadratureBound(fineStep, 4e4) is about -25).
 	fastMaxTheta = 4e4
@@ -48,10 +47,22 @@ const (
 	// about 1e-25 to 1e8 per second.
 	fineMin = -13166 // floor(-57.6/fineStep)
 	fineMax = 4206   // ceil(18.4/fineStep)
-	// tailLog: log of the relative size of the left tail that is cut off.
-	tailLog = -25.0
-	// peakLog: log of the relative weight below which a rate is dropped.
-	peakLog = -30.0
+)
+
+// accuracy sets how finely the fast likelihood resolves the integral, as the
+// logs of relative errors: bound for the trapezoid rule (see
+// quadratureBound), tail for the left tail that is cut off, peak for the
+// weights below which a rate is dropped.
+type accuracy struct{ bound, tail, peak float64 }
+
+var (
+	// precise is the accuracy of every reported likelihood: measured errors
+	// on real cascades are below 1e-9 relative.
+	precise = accuracy{bound: -20, tail: -25, peak: -30}
+	// rough is good to about 1e-4 relative and uses about half the rates;
+	// it is used only by the loose search from the starting points, whose
+	// optima are then polished with precise.
+	rough = accuracy{bound: -10, tail: -10, peak: -14}
 )
 
 // quadratureBound returns the log of the trapezoid rule's error bound for
@@ -113,7 +124,11 @@ func (cs *cascade) fastRange(c, theta float64) (stride, k0, k1 int, ok bool) {
 		return 0, 0, 0, false
 	}
 	stride = maxStride
-	for stride > 1 && quadratureBound(float64(stride)*fineStep, theta) > boundLog {
+	acc := cs.acc
+	if acc == nil {
+		acc = &precise
+	}
+	for stride > 1 && quadratureBound(float64(stride)*fineStep, theta) > acc.bound {
 		stride /= 2
 	}
 	// Both ends solve a (log x + 1 - x) = L, a = 1+theta, the log of
@@ -122,8 +137,8 @@ func (cs *cascade) fastRange(c, theta float64) (stride, k0, k1 int, ok bool) {
 	// weights themselves (b = c).
 	a := 1 + theta
 	span := cs.u[len(cs.u)-1] - cs.u[0]
-	vlo := math.Log(peakRatio(a, tailLog, false) * a / (c + span))
-	vhi := math.Log(peakRatio(a, peakLog, true) * a / c)
+	vlo := math.Log(peakRatio(a, acc.tail, false) * a / (c + span))
+	vhi := math.Log(peakRatio(a, acc.peak, true) * a / c)
 	k0 = int(math.Floor(vlo/fineStep/float64(stride))) * stride
 	k1 = int(math.Ceil(vhi/fineStep/float64(stride))) * stride
 	if k0 < fineMin || k1 > fineMax || math.IsNaN(vlo) || math.IsNaN(vhi) {

@@ -92,7 +92,7 @@ type candidate struct {
 // a tight one. The best optimum decides the status: a power-law optimum with
 // n* < 1 is StatusOK; an exponential one that is at least as good as every
 // power-law optimum is StatusUnbounded; n* >= 1 is StatusSupercritical,
-// after a fit on the boundary n* = 1 (from boundaryStarts starts) shows it
+// after a fit on the boundary n* = 1 (from the same starts) shows it
 // to be above every subcritical optimum found, and that boundary fit's
 // parameters are reported. A start that runs past theta = thetaLimit or
 // n* = nstarLimit is stopped there as having reached that limit.
@@ -148,7 +148,7 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 				sub = append(sub, c)
 			}
 		}
-		bstarts := starts[:min(len(starts), boundaryStarts)]
+		bstarts := append([]normalized(nil), starts...)
 		for i := range bstarts {
 			bstarts[i].NStar = 1
 		}
@@ -223,10 +223,6 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 	return res, nil
 }
 
-// boundaryStarts is the number of starting points of the fit on the boundary
-// n* = 1, run only for supercritical cascades.
-const boundaryStarts = 4
-
 // drawStarts draws the seeded starting points: n* and beta/(Alpha-1)
 // uniform in [0.05, 0.95], c log-uniform in [1, 1000] s, theta log-uniform in
 // [0.05, 5].
@@ -299,6 +295,13 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]
 // fitStarts fits the power law and its exponential limit from every start to
 // the loose tolerance. The error is non-nil only when ctx is done.
 func fitStarts(ctx context.Context, cs *cascade, starts []normalized, fixed bool) (startResults, error) {
+	// The loose search uses the fast likelihood at rough accuracy, also
+	// under Options.Exact: it only ranks the starts, and every reported
+	// optimum is polished with the requested likelihood. The exact and the
+	// fast fit then polish the same points.
+	exact := cs.exact
+	cs.acc, cs.exact = &rough, false
+	defer func() { cs.acc, cs.exact = nil, exact }()
 	var out startResults
 	keep := func(c candidate, err error) error {
 		if err != nil {

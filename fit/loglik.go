@@ -26,10 +26,20 @@ type cascade struct {
 	// ML = sum m^beta log m.
 	M, ML []float64
 
+	// gaps are the distinct values of u[k]-u[k-1] and gapOf[k-1] the index
+	// of that of group k: with whole-second times a cascade of thousands of
+	// distinct times has only tens of distinct gaps, so the exponential
+	// kernel needs one exp per distinct gap, kept in egap.
+	gaps  []float64
+	gapOf []int32
+	egap  []float64
+
 	// exact selects the exact O(U^2) power-law likelihood; otherwise lap
 	// holds the state of the fast one (fast.go).
 	exact bool
 	lap   *laplace
+	// acc is the accuracy of the fast likelihood (nil: precise).
+	acc *accuracy
 }
 
 // newCascade prepares the events with times[i] <= T. It panics if the slice
@@ -60,6 +70,18 @@ func newCascade(times, mags []float64, T float64) *cascade {
 	}
 	cs.M = make([]float64, len(cs.u))
 	cs.ML = make([]float64, len(cs.u))
+	index := map[float64]int32{}
+	for k := 1; k < len(cs.u); k++ {
+		d := cs.u[k] - cs.u[k-1]
+		q, ok := index[d]
+		if !ok {
+			q = int32(len(cs.gaps))
+			index[d] = q
+			cs.gaps = append(cs.gaps, d)
+		}
+		cs.gapOf = append(cs.gapOf, q)
+	}
+	cs.egap = make([]float64, len(cs.gaps))
 	cs.lap = newLaplace(len(cs.u))
 	return cs
 }
@@ -267,11 +289,14 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 	gr := ne / r
 	// S = sum_l M_l e^{-r tau}, Sb = sum_l ML_l e^{-r tau},
 	// Q = sum_l M_l tau e^{-r tau}, carried from one distinct time to the next.
+	for q, d := range cs.gaps {
+		cs.egap[q] = math.Exp(-r * d)
+	}
 	var S, Sb, Q float64
 	u := cs.u
 	for k := 1; k < len(u); k++ {
-		d := u[k] - u[k-1]
-		e := math.Exp(-r * d)
+		g := cs.gapOf[k-1]
+		d, e := cs.gaps[g], cs.egap[g]
 		Q = e * (Q + d*(S+cs.M[k-1]))
 		S = e * (S + cs.M[k-1])
 		Sb = e * (Sb + cs.ML[k-1])
