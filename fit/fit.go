@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/optimize"
@@ -160,6 +161,9 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		if err != nil {
 			return Result{}, err
 		}
+		// Polishing may carry a loose subcritical point across n* = 1:
+		// it was then no subcritical optimum.
+		subPolished = slices.DeleteFunc(subPolished, func(c candidate) bool { return c.nstar >= 1 })
 		bndPolished, err := polish(ctx, cs, bnd.cands, true)
 		if err != nil {
 			return Result{}, err
@@ -171,9 +175,9 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		case bndBest != nil:
 			final, pool = bndBest, bndPolished
 			top := choose(best)
-			res.Reason = fmt.Sprintf("the maximum likelihood has n* = %.6g >= 1 (log-likelihood %.10g): the supremum over n* < 1 lies at n* -> 1; parameters are those of the fit on that boundary", top.nstar, top.ll)
+			res.Reason = fmt.Sprintf("with n* free the best fit reaches n* = %.6g >= 1 (log-likelihood %.10g): the supremum over n* < 1 lies at n* -> 1; parameters are those of the fit on that boundary", top.nstar, top.ll)
 		default:
-			res.Reason = fmt.Sprintf("the maximum likelihood has n* = %.6g >= 1 and the fit on the boundary n* = 1 did not converge: %v", final.nstar, bnd.firstErr)
+			res.Reason = fmt.Sprintf("with n* free the best fit reaches n* = %.6g >= 1, and the fit on the boundary n* = 1 did not converge: %v", final.nstar, bnd.firstErr)
 		}
 	}
 	res.LogLik = final.ll

@@ -7,6 +7,9 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
 )
 
 // synthetic returns n events spread over [0, T) with whole-second times
@@ -132,6 +135,29 @@ func BenchmarkFit1000(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := Fit(context.Background(), times, mags, 3600, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A fit that reports a prediction is subcritical, and its prediction is at
+// least the observed count: on smh_cascades at 600 s, where windows hold 2
+// to 30 events, a polished subcritical start once crossed n* = 1 and was
+// reported as unbounded with n* = 144 and a prediction below n.
+func TestPredictionsAreSubcritical(t *testing.T) {
+	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, T := range []float64{600, 3600} {
+		for i := range cascades {
+			c := &cascades[i]
+			r, err := Fit(context.Background(), c.Times, c.Mags, T, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.HasPrediction() && (r.NStar >= 1 || r.NHat < float64(r.N)) {
+				t.Errorf("%s T=%g: %s with n* = %g and prediction %g for %d observed", c.ID, T, r.Status, r.NStar, r.NHat, r.N)
+			}
 		}
 	}
 }
