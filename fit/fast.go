@@ -183,7 +183,6 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
 	logD := math.Log(nstar) - logE
-	D := math.Exp(logD)
 
 	A, Ac, At, Ab := lp.A, lp.Ac, lp.At, lp.Ab
 	clear(A)
@@ -264,13 +263,6 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 		gc += nk * Ac[j] / a
 		gt += nk * At[j] / a
 	}
-	C, Cb, Cc, Ct := cs.compensator(c, theta)
-	ll -= D * C
-	if grad != nil {
-		grad[0] = ne/nstar - C*D/nstar
-		grad[1] = gb - D*(Cb-dlogE*C)
-		grad[2] = gc + D*theta/c*Cc
-		grad[3] = gt - D*Ct
-	}
+	ll = cs.subtractCompensator(ll, q, [3]float64{gb, gc, gt}, grad)
 	return ll, true
 }

@@ -149,7 +149,6 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
 	logD := math.Log(nstar) - logE // D = n*/E[m^beta]
-	D := math.Exp(logD)
 
 	// Sum over explained events of log lambda(t) =
 	// log D + log(theta/c) + log S, S = sum_l M_l (1+tau/c)^-(1+theta).
@@ -184,15 +183,27 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 		gt -= nk * St / S
 	}
 
-	C, Cb, Cc, Ct := cs.compensator(c, theta)
-	ll -= D * C
-	if grad != nil {
-		grad[0] = ne/nstar - C*D/nstar
-		grad[1] = gb - D*(Cb-dlogE*C)
-		grad[2] = gc + D*theta/c*Cc
-		grad[3] = gt - D*Ct
-	}
+	ll = cs.subtractCompensator(ll, q, [3]float64{gb, gc, gt}, grad)
 	return ll
+}
+
+// subtractCompensator finishes a power-law evaluation at q: given the sum
+// over explained events ll of the log-intensities and the beta, c and theta
+// derivatives g of that sum, it subtracts the compensator and, when grad is
+// not nil, writes the full gradient with respect to (n*, beta, c, theta).
+// cs.M and cs.ML must hold the marks at q.Beta.
+func (cs *cascade) subtractCompensator(ll float64, q normalized, g [3]float64, grad []float64) float64 {
+	logE, dlogE := meanMarkLog(q.Beta)
+	D := math.Exp(math.Log(q.NStar) - logE)
+	ne := float64(cs.explained())
+	C, Cb, Cc, Ct := cs.compensator(q.C, q.Theta)
+	if grad != nil {
+		grad[0] = ne/q.NStar - C*D/q.NStar
+		grad[1] = g[0] - D*(Cb-dlogE*C)
+		grad[2] = g[1] + D*q.Theta/q.C*Cc
+		grad[3] = g[2] - D*Ct
+	}
+	return ll - D*C
 }
 
 // compensator returns, for the marks in cs.M and cs.ML, the sums that make
