@@ -42,6 +42,8 @@ func newRootCmd(ios *ioStreams) *cobra.Command {
 		newFitCmd(ios, nil),
 		newFeaturesCmd(ios, nil),
 		newSimulateCmd(ios, nil),
+		newTrainCmd(ios, nil),
+		newEvaluateCmd(ios, nil),
 	)
 	return root
 }

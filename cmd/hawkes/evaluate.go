@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// plotDefault is the value --plot takes when given without a file name: the
+// plot then goes to are-<window>s.png in the current folder.
+const plotDefault = "auto"
+
+// EvaluateOptions are the options of hawkes evaluate.
+type EvaluateOptions struct {
+	IO *ioStreams
+
+	DataDir string          // data set directory (data.csv and index.csv)
+	Window  float64         // observation window T in seconds, > 0
+	Model   string          // model file; cross-validation when empty
+	CV      int             // folds, >= 2, when Model is empty
+	Plot    string          // plot file (.png or .svg), plotDefault, or "" for none
+	Format  evaluate.Format // output format of the report
+	Seed    uint64          // seed of the fits, the folds and the forest
+	Workers int             // cascades fitted and trees grown at once, >= 1
+	Quiet   bool            // no summary lines
+}
+
+// newEvaluateCmd returns the evaluate command. It only parses and checks the
+// flags and then calls runF, or runEvaluate when runF is nil.
+func newEvaluateCmd(ios *ioStreams, runF func(context.Context, *EvaluateOptions) error) *cobra.Command {
+	opts := &EvaluateOptions{IO: ios}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "evaluate --data DIR --window SECONDS [--model FILE | --cv K] [flags]",
+		Short: "Measure the error of the predicted final sizes beside the baselines",
+		Long: `Fit every cascade of a data set on its first --window seconds and score four
+predictions of its final size with the absolute relative error
+ARE = |N - N_hat| / N, overall and per decile of the true size N:
+
+  hawkes     the model alone, n + A1/(1-n*) (w = 1)
+  forest     the random forest's correction
+  seismic    the SEISMIC predictor (Zhao et al., KDD 2015)
+  loglinear  log N = a + log n, fitted on the training cascades
+
+With --cv K (the default, K = 5) the cascades are split into K folds and each
+fold is predicted by a forest and a loglinear baseline trained on the others.
+With --model the forest of that file (from hawkes train, on the same window)
+predicts every cascade; loglinear is then fitted on the data set itself.
+
+Where a method has no prediction (hawkes: a fit that is neither ok nor
+unbounded; seismic: a cascade it predicts unbounded) the loglinear
+prediction is used instead; the number of such fallbacks is written to
+standard error. The same --seed gives the same numbers.`,
+		Example: `  # 5-fold cross-validation on the first hour, with a box plot in are-3600s.png
+  hawkes evaluate --data ../shared/data/seismic_subset --window 3600 --plot
+
+  # Score a trained model, as CSV, with the plot as SVG
+  hawkes evaluate --data ../shared/data/smh_cascades --window 600 --model m600.hkrf --format csv --plot=are.svg`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := cmd.Flags()
+			fm, ferr := evaluate.ParseFormat(format)
+			switch {
+			case opts.DataDir == "":
+				return flagErrorf("required flag --data not set")
+			case !f.Changed("window"):
+				return flagErrorf("required flag --window not set")
+			case !(opts.Window > 0) || math.IsInf(opts.Window, 1):
+				return flagErrorf("--window must be a positive number of seconds, got %v", opts.Window)
+			case opts.Model != "" && f.Changed("cv"):
+				return flagErrorf("--model and --cv cannot be used together")
+			case opts.Model == "" && opts.CV < 2:
+				return flagErrorf("--cv must be at least 2, got %d", opts.CV)
+			case opts.Workers < 1:
+				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
+			case ferr != nil:
+				return flagErrorf("--format must be table, csv or json, got %q", format)
+			}
+			if opts.Model != "" {
+				opts.CV = 0
+			}
+			opts.Format = fm
+			if opts.Plot != "" && opts.Plot != plotDefault {
+				switch strings.ToLower(filepath.Ext(opts.Plot)) {
+				case ".png", ".svg":
+				default:
+					return flagErrorf("--plot must name a .png or .svg file, got %q", opts.Plot)
+				}
+			}
+			cmd.SilenceUsage = true
+			if runF == nil {
+				runF = runEvaluate
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")
+	f.Float64Var(&opts.Window, "window", 0, "observation window in `SECONDS` after the original tweet (required, > 0)")
+	f.StringVar(&opts.Model, "model", "", "score the model `FILE` written by hawkes train instead of cross-validating")
+	f.IntVar(&opts.CV, "cv", pipeline.DefaultFolds, "cross-validate with `K` folds")
+	f.StringVar(&opts.Plot, "plot", "", "draw the errors as box plots in `FILE` (.png or .svg); bare --plot (or --plot=auto) writes are-<window>s.png in the current folder")
+	f.Lookup("plot").NoOptDefVal = plotDefault
+	f.StringVar(&format, "format", string(evaluate.Table), "report `FORMAT`: table, csv or json")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the fits, the folds and the forest: the same seed gives the same numbers")
+	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted and trees grown at once, one per CPU by default")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary lines on standard error")
+	return cmd
+}
+
+// runEvaluate loads the data set, computes the features once and scores the
+// methods with pipeline.CrossValidate or pipeline.Predict.
+func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
+	var model *train.Model
+	if opts.Model != "" {
+		m, err := readModel(opts.Model)
+		if err != nil {
+			return err
+		}
+		if m.Window != opts.Window {
+			return fmt.Errorf("model %s was trained on window %v, not %v", opts.Model, m.Window, opts.Window)
+		}
+		model = m
+	}
+	cascades, err := data.LoadDir(ctx, opts.DataDir)
+	if err != nil {
+		return err
+	}
+	rows, err := pipeline.Rows(ctx, cascades, opts.Window, fit.BatchOptions{
+		Options: fit.Options{Seed: opts.Seed},
+		Workers: opts.Workers,
+	})
+	if err != nil {
+		return err
+	}
+	var (
+		report *evaluate.Report
+		stats  pipeline.Stats
+	)
+	if model != nil {
+		report, stats, err = pipeline.Predict(model, rows, cascades)
+	} else {
+		report, stats, err = pipeline.CrossValidate(ctx, rows, cascades, opts.Window, pipeline.CVOptions{
+			Folds:  opts.CV,
+			Seed:   opts.Seed,
+			Forest: train.Config{Seed: opts.Seed, Workers: opts.Workers},
+		})
+	}
+	if err != nil {
+		return err
+	}
+	if err := report.Write(opts.IO.Out, opts.Format); err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		fmt.Fprintln(opts.IO.ErrOut, evaluateSummary(stats))
+	}
+	if opts.Plot != "" {
+		path := opts.Plot
+		if path == plotDefault {
+			path = fmt.Sprintf("are-%ss.png", formatSeconds(opts.Window))
+		}
+		if err := evaluate.Plot(report, path); err != nil {
+			return fmt.Errorf("plot: %w", err)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", path)
+	}
+	return nil
+}
+
+// evaluateSummary formats the summary line of an evaluation, for example
+// "evaluate: 508 cascades, 5 folds, forest target log_ratio; loglinear
+// fallbacks: hawkes 120, forest 0, seismic 3".
+func evaluateSummary(s pipeline.Stats) string {
+	how := "model"
+	if s.Folds > 0 {
+		how = fmt.Sprintf("%d folds", s.Folds)
+	}
+	var fb []string
+	for _, m := range pipeline.Methods {
+		if n, ok := s.Fallbacks[m]; ok && m != pipeline.MethodLogLinear {
+			fb = append(fb, fmt.Sprintf("%s %d", m, n))
+		}
+	}
+	return fmt.Sprintf("evaluate: %d cascades, %s, forest target %s; loglinear fallbacks: %s",
+		s.Cascades, how, s.Target, strings.Join(fb, ", "))
+}
+
+// formatSeconds writes a window in the fewest digits, without exponent for
+// whole numbers: 3600, 1.5.
+func formatSeconds(T float64) string {
+	if T == math.Trunc(T) && T < 1e15 {
+		return fmt.Sprintf("%d", int64(T))
+	}
+	return fmt.Sprintf("%g", T)
+}
+
+// readModel reads a model file.
+func readModel(path string) (*train.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	defer f.Close()
+	m, err := train.ReadModel(f)
+	if err != nil {
+		return nil, fmt.Errorf("read model %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// readFeatures reads a features CSV written by hawkes features.
+func readFeatures(path string) ([]features.Row, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read features: %w", err)
+	}
+	defer f.Close()
+	rows, err := features.Read(io.Reader(f))
+	if err != nil {
+		return nil, fmt.Errorf("read features %s: %w", path, err)
+	}
+	return rows, nil
+}

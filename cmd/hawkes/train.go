@@ -1,0 +1,206 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// TrainOptions are the options of hawkes train.
+type TrainOptions struct {
+	IO *ioStreams
+
+	DataDir  string  // data set directory; or Features
+	Features string  // features CSV from hawkes features; or DataDir
+	Window   float64 // observation window T in seconds, > 0; 0 with Features: the file's only window
+	Model    string  // model file to write
+	Trees    int     // trees of the forest, >= 1
+	MaxDepth int     // largest depth of a leaf, 0 for unlimited
+	MinLeaf  int     // fewest bootstrap draws in a leaf, >= 1
+	Seed     uint64  // seed of the fits, the forest and the folds
+	CV       int     // also cross-validate with CV folds when >= 2; 0 for none
+	Workers  int     // cascades fitted and trees grown at once, >= 1
+}
+
+// newTrainCmd returns the train command. It only parses and checks the flags
+// and then calls runF, or runTrain when runF is nil.
+func newTrainCmd(ios *ioStreams, runF func(context.Context, *TrainOptions) error) *cobra.Command {
+	opts := &TrainOptions{IO: ios}
+	cmd := &cobra.Command{
+		Use:   "train (--data DIR | --features FILE) --window SECONDS --model FILE [flags]",
+		Short: "Train the random forest on every cascade of a data set and write the model",
+		Long: `Train the random forest that corrects the Hawkes model's prediction on every
+cascade of a data set observed for --window seconds, and write it to --model
+with its feature names, window, target and settings. The forest learns
+log(N/n), the log of the ratio of the final size to the events observed,
+which is defined for every cascade whatever its fit. The features come from
+fitting the data set (--data) or from a file written by hawkes features
+(--features; --window picks a window, and may be left out when the file has
+only one). The size of the encoded model is written to standard error.
+
+With --cv K the forest is also cross-validated with K folds and the ARE
+table of hawkes evaluate written to standard output (without seismic when
+the features come from a file).`,
+		Example: `  # Train on the first 10 minutes of every cascade
+  hawkes train --data ../shared/data/seismic_subset --window 600 --model m600.hkrf
+
+  # Train from precomputed features, and print the cross-validated errors
+  hawkes features --data ../shared/data/seismic_subset --window 600,3600 --out f.csv
+  hawkes train --features f.csv --window 3600 --model m3600.hkrf --cv 5`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f := cmd.Flags()
+			switch {
+			case opts.DataDir == "" && opts.Features == "":
+				return flagErrorf("one of --data or --features is required")
+			case opts.DataDir != "" && opts.Features != "":
+				return flagErrorf("--data and --features cannot be used together")
+			case opts.DataDir != "" && !f.Changed("window"):
+				return flagErrorf("required flag --window not set")
+			case f.Changed("window") && (!(opts.Window > 0) || math.IsInf(opts.Window, 1)):
+				return flagErrorf("--window must be a positive number of seconds, got %v", opts.Window)
+			case opts.Model == "":
+				return flagErrorf("required flag --model not set")
+			case opts.Trees < 1:
+				return flagErrorf("--trees must be at least 1, got %d", opts.Trees)
+			case opts.MaxDepth < 0:
+				return flagErrorf("--max-depth must be 0 (unlimited) or positive, got %d", opts.MaxDepth)
+			case opts.MinLeaf < 1:
+				return flagErrorf("--min-leaf must be at least 1, got %d", opts.MinLeaf)
+			case f.Changed("cv") && opts.CV < 2:
+				return flagErrorf("--cv must be at least 2, got %d", opts.CV)
+			case opts.Workers < 1:
+				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
+			}
+			cmd.SilenceUsage = true
+			if runF == nil {
+				runF = runTrain
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv")
+	f.StringVar(&opts.Features, "features", "", "features `FILE` written by hawkes features, instead of --data")
+	f.Float64Var(&opts.Window, "window", 0, "observation window in `SECONDS` after the original tweet (> 0)")
+	f.StringVarP(&opts.Model, "model", "m", "", "write the model to `FILE` (required)")
+	f.IntVar(&opts.Trees, "trees", train.DefaultTrees, "trees of the forest")
+	f.IntVar(&opts.MaxDepth, "max-depth", 0, "largest depth of a leaf (0: unlimited)")
+	f.IntVar(&opts.MinLeaf, "min-leaf", train.DefaultMinLeaf, "fewest bootstrap draws in a leaf; raise it for a smaller model")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the fits, the forest and the folds: the same seed gives the same model")
+	f.IntVar(&opts.CV, "cv", 0, "also cross-validate with `K` folds and write the error table")
+	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted and trees grown at once, one per CPU by default")
+	return cmd
+}
+
+// runTrain gets the feature rows, trains the model with pipeline.Train and
+// writes it; with --cv it also writes the table of pipeline.CrossValidate.
+func runTrain(ctx context.Context, opts *TrainOptions) error {
+	var (
+		rows     []features.Row
+		cascades []data.Cascade
+		T        = opts.Window
+	)
+	if opts.DataDir != "" {
+		cs, err := data.LoadDir(ctx, opts.DataDir)
+		if err != nil {
+			return err
+		}
+		rows, err = pipeline.Rows(ctx, cs, T, fit.BatchOptions{
+			Options: fit.Options{Seed: opts.Seed},
+			Workers: opts.Workers,
+		})
+		if err != nil {
+			return err
+		}
+		cascades = cs
+	} else {
+		all, err := readFeatures(opts.Features)
+		if err != nil {
+			return err
+		}
+		if T == 0 {
+			ws := map[float64]bool{}
+			for _, r := range all {
+				ws[float64(r.Window)] = true
+			}
+			if len(ws) != 1 {
+				return fmt.Errorf("features %s hold %d windows: choose one with --window", opts.Features, len(ws))
+			}
+			T = float64(all[0].Window)
+		}
+		rows = pipeline.WindowRows(all, T)
+		if len(rows) == 0 {
+			return fmt.Errorf("features %s have no row on window %v", opts.Features, T)
+		}
+	}
+	cfg := train.Config{Trees: opts.Trees, MaxDepth: opts.MaxDepth, MinLeaf: opts.MinLeaf, Seed: opts.Seed, Workers: opts.Workers}
+	model, err := pipeline.Train(ctx, rows, pipeline.DefaultTarget, cfg)
+	if err != nil {
+		return err
+	}
+	model.Created = time.Now()
+	size, err := writeModel(opts.Model, model)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "train: model of %d trees, %d nodes on %d cascades, window %vs, target %s: %s, %d bytes\n",
+		len(model.Forest.Trees), model.Forest.NumNodes(), model.TrainedOn, T, model.Target, opts.Model, size)
+	if opts.CV == 0 {
+		return nil
+	}
+	report, stats, err := pipeline.CrossValidate(ctx, rows, cascades, T, pipeline.CVOptions{
+		Folds:  opts.CV,
+		Seed:   opts.Seed,
+		Forest: cfg,
+	})
+	if err != nil {
+		return err
+	}
+	if err := report.Write(opts.IO.Out, evaluate.Table); err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.IO.ErrOut, evaluateSummary(stats))
+	return nil
+}
+
+// writeModel writes m to path through a temporary file renamed at the end,
+// so that a failed run leaves no partial file, and returns its size.
+func writeModel(path string, m *train.Model) (int, error) {
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return 0, fmt.Errorf("encode model: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return 0, fmt.Errorf("write model: %w", err)
+	}
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return 0, fmt.Errorf("write model %s: %w", path, err)
+	}
+	return len(b), nil
+}

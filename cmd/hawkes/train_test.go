@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+func TestTrainFlags(t *testing.T) {
+	defaults := TrainOptions{DataDir: "d", Window: 600, Model: "m", Trees: train.DefaultTrees, MinLeaf: train.DefaultMinLeaf, Seed: 1, Workers: runtime.NumCPU()}
+	with := func(edit func(o *TrainOptions)) TrainOptions {
+		o := defaults
+		edit(&o)
+		return o
+	}
+	tests := []struct {
+		name    string
+		argv    []string
+		want    TrainOptions
+		wantErr string // substring of the usage error; "" for success
+	}{
+		{"minimal", []string{"--data", "d", "--window", "600", "--model", "m"}, defaults, ""},
+		{"features", []string{"--features", "f.csv", "-m", "m"}, with(func(o *TrainOptions) { o.DataDir, o.Features, o.Window = "", "f.csv", 0 }), ""},
+		{"features and window", []string{"--features", "f.csv", "--window", "3600", "-m", "m"}, with(func(o *TrainOptions) { o.DataDir, o.Features, o.Window = "", "f.csv", 3600 }), ""},
+		{"all flags", []string{"--data=d", "--window=600", "--model=m", "--trees", "50", "--max-depth", "8", "--min-leaf", "10", "--seed", "3", "--cv", "5", "--workers", "1"},
+			with(func(o *TrainOptions) {
+				o.Trees, o.MaxDepth, o.MinLeaf, o.Seed, o.CV, o.Workers = 50, 8, 10, 3, 5, 1
+			}), ""},
+		{"no input", []string{"--window", "600", "--model", "m"}, TrainOptions{}, "one of --data or --features is required"},
+		{"both inputs", []string{"--data", "d", "--features", "f", "--window", "600", "--model", "m"}, TrainOptions{}, "cannot be used together"},
+		{"data without window", []string{"--data", "d", "--model", "m"}, TrainOptions{}, "--window not set"},
+		{"zero window", []string{"--data", "d", "--window", "0", "--model", "m"}, TrainOptions{}, "--window must be a positive"},
+		{"infinite window", []string{"--features", "f", "--window", "+Inf", "--model", "m"}, TrainOptions{}, "--window must be a positive"},
+		{"no model", []string{"--data", "d", "--window", "600"}, TrainOptions{}, "--model not set"},
+		{"zero trees", []string{"--data", "d", "--window", "600", "-m", "m", "--trees", "0"}, TrainOptions{}, "--trees must be at least 1"},
+		{"negative depth", []string{"--data", "d", "--window", "600", "-m", "m", "--max-depth", "-1"}, TrainOptions{}, "--max-depth must be"},
+		{"zero min leaf", []string{"--data", "d", "--window", "600", "-m", "m", "--min-leaf", "0"}, TrainOptions{}, "--min-leaf must be at least 1"},
+		{"one fold", []string{"--data", "d", "--window", "600", "-m", "m", "--cv", "1"}, TrainOptions{}, "--cv must be at least 2"},
+		{"zero workers", []string{"--data", "d", "--window", "600", "-m", "m", "--workers", "0"}, TrainOptions{}, "--workers must be at least 1"},
+		{"positional argument", []string{"--data", "d", "--window", "600", "-m", "m", "x"}, TrainOptions{}, "takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, stderr := testStreams()
+			var got *TrainOptions
+			cmd := newTrainCmd(ios, func(ctx context.Context, o *TrainOptions) error {
+				got = o
+				return nil
+			})
+			code := execSub(t, ios, cmd, append([]string{"train"}, tt.argv...)...)
+			if tt.wantErr != "" {
+				if code != exitUsage {
+					t.Errorf("exit code %d, want %d", code, exitUsage)
+				}
+				if got != nil {
+					t.Errorf("the command ran despite the usage error")
+				}
+				if msg := stderr.String(); !strings.Contains(msg, tt.wantErr) || !strings.Contains(msg, "Usage:") {
+					t.Errorf("stderr %q does not hold %q and the usage", msg, tt.wantErr)
+				}
+				return
+			}
+			if code != exitOK {
+				t.Fatalf("exit code %d, stderr %q", code, stderr)
+			}
+			if got == nil {
+				t.Fatal("the command did not run")
+			}
+			got.IO = nil
+			if !reflect.DeepEqual(*got, tt.want) {
+				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTrainRuntimeErrorNoUsage(t *testing.T) {
+	ios, _, stderr := testStreams()
+	cmd := newTrainCmd(ios, func(ctx context.Context, o *TrainOptions) error {
+		return errors.New("boom")
+	})
+	if code := execSub(t, ios, cmd, "train", "--data", "d", "--window", "1", "--model", "m"); code != exitError {
+		t.Errorf("exit code %d, want %d", code, exitError)
+	}
+	if got, want := stderr.String(), "hawkes: boom\n"; got != want {
+		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+// TestTrainFromFeatures trains from a features file with two windows, which
+// needs --window, and checks that --cv writes a table without seismic.
+func TestTrainFromFeatures(t *testing.T) {
+	ctx := context.Background()
+	dir := shared.Path(t, "smh_cascades")
+	tmp := t.TempDir()
+	feats := filepath.Join(tmp, "f.csv")
+	if code, _, stderr := runArgv(t, ctx, "features", "--data", dir, "--window", "600,3600", "--out", feats, "-q", "--workers", "2"); code != exitOK {
+		t.Fatalf("features: exit code %d, stderr %q", code, stderr)
+	}
+	model := filepath.Join(tmp, "m.hkrf")
+	code, _, stderr := runArgv(t, ctx, "train", "--features", feats, "--model", model)
+	if code != exitError || !strings.Contains(stderr, "hold 2 windows") {
+		t.Errorf("two windows without --window: exit code %d, stderr %q", code, stderr)
+	}
+	code, stdout, stderr := runArgv(t, ctx, "train", "--features", feats, "--window", "3600", "--model", model, "--trees", "20", "--cv", "4", "--workers", "2")
+	if code != exitOK || !strings.Contains(stderr, "window 3600s, target log_ratio") || !strings.Contains(stderr, "4 folds") {
+		t.Fatalf("train --cv: exit code %d, stderr %q", code, stderr)
+	}
+	if !strings.Contains(stdout, "forest") || strings.Contains(stdout, "seismic") {
+		t.Errorf("train --cv table:\n%s", stdout)
+	}
+	m, err := readModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Window != 3600 || m.TrainedOn != 20 || len(m.Forest.Trees) != 20 || m.Created.IsZero() {
+		t.Errorf("model window %v, trained on %d, %d trees, created %v", m.Window, m.TrainedOn, len(m.Forest.Trees), m.Created)
+	}
+	if ents, _ := os.ReadDir(tmp); len(ents) != 2 {
+		t.Errorf("%d files in the output folder, want 2 (no temporary file left)", len(ents))
+	}
+}

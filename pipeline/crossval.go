@@ -1,0 +1,71 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// CVOptions are the settings of CrossValidate.
+type CVOptions struct {
+	// Folds is the number k of folds, 2 <= k <= number of cascades.
+	// Default 5.
+	Folds int
+	// Seed selects the folds (train.KFold). The forest's seed is
+	// Forest.Seed.
+	Seed uint64
+	// Target is what the forest learns. Default DefaultTarget.
+	Target Target
+	// Forest holds the forest's settings, the same for every fold.
+	Forest train.Config
+}
+
+// DefaultFolds is the default of CVOptions.Folds.
+const DefaultFolds = 5
+
+// CrossValidate scores the four methods (see the package documentation)
+// under k-fold cross-validation: the cascades are split by train.KFold,
+// and each fold is predicted by a forest and a loglinear baseline fitted on
+// the other folds. rows are the features of the cascades on window T, all
+// computed once (see Rows), in the order of cascades; cascades may be nil,
+// which leaves seismic out. The report holds every cascade, in input order.
+func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cascade, T float64, opts CVOptions) (*evaluate.Report, Stats, error) {
+	if opts.Folds == 0 {
+		opts.Folds = DefaultFolds
+	}
+	if opts.Target == "" {
+		opts.Target = DefaultTarget
+	}
+	if err := opts.Target.check(); err != nil {
+		return nil, Stats{}, err
+	}
+	if opts.Folds < 2 || opts.Folds > len(rows) {
+		return nil, Stats{}, fmt.Errorf("pipeline: cross-validate: %d folds for %d cascades", opts.Folds, len(rows))
+	}
+	if err := checkInputs(rows, cascades, T); err != nil {
+		return nil, Stats{}, err
+	}
+	p := newPredictions(len(rows), cascades != nil)
+	for k, test := range train.KFold(len(rows), opts.Folds, opts.Seed) {
+		if err := ctx.Err(); err != nil {
+			return nil, Stats{}, err
+		}
+		trainIdx := train.Complement(len(rows), test)
+		ll, err := fitLogLinear(rows, trainIdx)
+		if err != nil {
+			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+		}
+		f, _, err := growForest(ctx, rows, trainIdx, opts.Target, opts.Forest)
+		if err != nil {
+			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+		}
+		p.fill(rows, cascades, test, T, f, opts.Target, ll)
+	}
+	st := Stats{Cascades: len(rows), Folds: opts.Folds, Target: opts.Target, Fallbacks: p.fallbacks}
+	r, err := p.report(rows, T)
+	return r, st, err
+}

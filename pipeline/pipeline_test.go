@@ -1,0 +1,266 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/sim"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+const testWindow = 600
+
+// synthetic returns 40 simulated cascades, with random parameters drawn from
+// sim.DefaultRanges and 1 000 followers for every original tweet, and their
+// rows on testWindow.
+func synthetic(t *testing.T) ([]data.Cascade, []features.Row) {
+	t.Helper()
+	ctx := context.Background()
+	rg := sim.DefaultRanges()
+	cs, _, err := sim.Dataset(ctx, 40, sim.Config{Random: &rg, Horizon: 86400, MaxEvents: 400, FirstMag: 1000, WholeSeconds: true}, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := Rows(ctx, cs, testWindow, fit.BatchOptions{Options: fit.Options{Starts: 2, Seed: 1}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs, rows
+}
+
+func reportJSON(t *testing.T, r *evaluate.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.Write(&b, evaluate.JSON); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+var smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
+
+func TestCrossValidateSynthetic(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	for _, target := range []Target{TargetLogRatio, TargetW} {
+		r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 4, Seed: 7, Target: target, Forest: smallForest})
+		if err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		if len(r.Methods) != len(Methods) {
+			t.Fatalf("%s: %d methods, want %d", target, len(r.Methods), len(Methods))
+		}
+		for i, m := range r.Methods {
+			if m.Name != Methods[i] || m.Overall.Count != len(cs) || math.IsNaN(m.Overall.MeanARE) {
+				t.Errorf("%s: method %d = %s, %+v", target, i, m.Name, m.Overall)
+			}
+		}
+		if st.Cascades != len(cs) || st.Folds != 4 || st.Target != target || st.Fallbacks[MethodLogLinear] != 0 {
+			t.Errorf("%s: stats %+v", target, st)
+		}
+		// Only the hawkes fits that are neither ok nor unbounded fall back.
+		var want int
+		for _, row := range rows {
+			if row.Status != fit.StatusOK && row.Status != fit.StatusUnbounded || !row.NHat.OK {
+				want++
+			}
+		}
+		if st.Fallbacks[MethodHawkes] != want {
+			t.Errorf("%s: %d hawkes fallbacks, want %d", target, st.Fallbacks[MethodHawkes], want)
+		}
+		if target == TargetLogRatio && st.Fallbacks[MethodForest] != 0 {
+			t.Errorf("log_ratio has %d forest fallbacks, want 0", st.Fallbacks[MethodForest])
+		}
+	}
+}
+
+// TestCrossValidateDeterministic checks that the same seeds give the same
+// report, byte for byte, and that the seed of the folds matters.
+func TestCrossValidateDeterministic(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	opts := CVOptions{Folds: 5, Seed: 2, Forest: smallForest}
+	run := func(o CVOptions) string {
+		r, _, err := CrossValidate(ctx, rows, cs, testWindow, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return reportJSON(t, r)
+	}
+	a := run(opts)
+	opts.Forest.Workers = 1 // does not change the forest
+	if b := run(opts); a != b {
+		t.Errorf("same seeds, different reports:\n%s\n%s", a, b)
+	}
+	opts.Seed = 3
+	if c := run(opts); a == c {
+		t.Errorf("another seed of the folds gave the same report")
+	}
+}
+
+// TestTrainPredict checks that a model written and read back predicts as
+// the one trained, and that Predict fills every method.
+func TestTrainPredict(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	m, err := Train(ctx, rows, "", smallForest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Target != string(TargetLogRatio) || m.Window != testWindow || m.TrainedOn != len(rows) || m.Config.Workers != 0 {
+		t.Errorf("model %+v", m)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back train.Model
+	if err := back.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	r1, st, err := Predict(m, rows, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, _, err := Predict(&back, rows, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := reportJSON(t, r1), reportJSON(t, r2); a != b {
+		t.Errorf("the model read back predicts differently:\n%s\n%s", a, b)
+	}
+	if st.Folds != 0 || st.Cascades != len(cs) || len(r1.Methods) != 4 {
+		t.Errorf("stats %+v, %d methods", st, len(r1.Methods))
+	}
+	// Without cascades there is no seismic.
+	r3, _, err := Predict(m, rows, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mr := range r3.Methods {
+		if mr.Name == MethodSeismic {
+			t.Errorf("seismic reported without cascades")
+		}
+	}
+
+	wm, err := Train(ctx, rows, TargetW, smallForest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var defined int
+	for _, r := range rows {
+		if r.W.OK {
+			defined++
+		}
+	}
+	if wm.TrainedOn != defined {
+		t.Errorf("w model trained on %d rows, want the %d where w is defined", wm.TrainedOn, defined)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	if _, _, err := CrossValidate(ctx, rows, cs[1:], testWindow, CVOptions{Forest: smallForest}); !errors.Is(err, ErrMismatch) {
+		t.Errorf("fewer cascades than rows: %v, want ErrMismatch", err)
+	}
+	swapped := append([]data.Cascade(nil), cs...)
+	swapped[0], swapped[1] = swapped[1], swapped[0]
+	if _, _, err := CrossValidate(ctx, rows, swapped, testWindow, CVOptions{Forest: smallForest}); !errors.Is(err, ErrMismatch) {
+		t.Errorf("cascades out of order: %v, want ErrMismatch", err)
+	}
+	if _, _, err := CrossValidate(ctx, rows, cs, 3600, CVOptions{Forest: smallForest}); !errors.Is(err, ErrMismatch) {
+		t.Errorf("wrong window: %v, want ErrMismatch", err)
+	}
+	if _, _, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Target: "size", Forest: smallForest}); !errors.Is(err, ErrTarget) {
+		t.Errorf("unknown target: %v, want ErrTarget", err)
+	}
+	if _, _, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 1, Forest: smallForest}); err == nil {
+		t.Errorf("1 fold: no error")
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := CrossValidate(cctx, rows, cs, testWindow, CVOptions{Forest: smallForest}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v, want context.Canceled", err)
+	}
+	m, err := Train(ctx, rows, "", smallForest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Features = m.Features[1:]
+	if _, _, err := Predict(m, rows, cs); err == nil {
+		t.Errorf("model with other features: no error")
+	}
+}
+
+// TestForestPrediction checks the inverse of each target by hand.
+func TestForestPrediction(t *testing.T) {
+	ok := features.Row{Status: fit.StatusOK, N: 10, Size: 40,
+		A1: features.Opt{V: 6, OK: true}, NStar: features.Opt{V: 0.7, OK: true}}
+	super := features.Row{Status: fit.StatusSupercritical, N: 10, Size: 40,
+		A1: features.Opt{V: 6, OK: true}, NStar: features.Opt{V: 1.2, OK: true}}
+	none := features.Row{Status: fit.StatusFailed, N: 0, Size: 3}
+	tests := []struct {
+		name   string
+		row    features.Row
+		target Target
+		y      float64
+		want   float64
+		wantOK bool
+	}{
+		// n·exp(y): 10·e^{log 4} = 40.
+		{"log ratio", ok, TargetLogRatio, math.Log(4), 40, true},
+		// n counts as 1 when nothing was observed: 1·e^{log 3} = 3.
+		{"log ratio n=0", none, TargetLogRatio, math.Log(3), 3, true},
+		{"log ratio supercritical", super, TargetLogRatio, 0, 10, true},
+		// n + w·A1/(1-n*) = 10 + 1.5·6/0.3 = 40.
+		{"w", ok, TargetW, 1.5, 40, true},
+		{"w supercritical", super, TargetW, 1.5, 0, false},
+		{"w failed", none, TargetW, 1, 0, false},
+	}
+	for _, tt := range tests {
+		got, gotOK := forestPrediction(&tt.row, tt.target, tt.y)
+		if gotOK != tt.wantOK || (gotOK && math.Abs(got-tt.want) > 1e-9*tt.want) {
+			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, got, gotOK, tt.want, tt.wantOK)
+		}
+		if v, vok := targetValue(&tt.row, TargetLogRatio); !vok || math.Abs(math.Exp(v)*observed(&tt.row)-float64(tt.row.Size)) > 1e-9 {
+			t.Errorf("%s: log ratio target %v does not give back the size", tt.name, v)
+		}
+	}
+}
+
+// TestCrossValidateReal runs on the 20 cascades of smh_cascades at 600 s
+// (fits take a fraction of a second) and checks that the forest, the
+// method the pipeline exists for, does better than the model alone.
+func TestCrossValidateReal(t *testing.T) {
+	ctx := context.Background()
+	cs, err := data.LoadDir(ctx, shared.Path(t, "smh_cascades"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := Rows(ctx, cs, testWindow, fit.BatchOptions{Options: fit.Options{Seed: 1}, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 5, Seed: 1, Forest: train.Config{Seed: 1, Workers: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]evaluate.Stats{}
+	for _, m := range r.Methods {
+		got[m.Name] = m.Overall
+		t.Logf("%-10s mean ARE %.3f, median %.3f", m.Name, m.Overall.MeanARE, m.Overall.MedianARE)
+	}
+	t.Logf("fallbacks %v", st.Fallbacks)
+	if got[MethodForest].MedianARE >= got[MethodHawkes].MedianARE {
+		t.Errorf("forest median ARE %v, not below hawkes %v", got[MethodForest].MedianARE, got[MethodHawkes].MedianARE)
+	}
+}
