@@ -14,8 +14,10 @@ func TestFitLogLinear(t *testing.T) {
 	}{
 		// Every cascade doubles: a = log 2.
 		{"constant ratio", []float64{1, 10, 100}, []float64{2, 20, 200}, math.Log(2), 1e-15},
-		// Ratios 2 and 8: a = (log 2 + log 8)/2 = log 4, the geometric mean.
-		{"mean of log ratios", []float64{10, 5}, []float64{20, 40}, math.Log(4), 1e-15},
+		// Ratios N/n of 2 and 8: x = 1/2 and 1/8, e^a = (1/2 + 1/8) /
+		// (1/4 + 1/64) = (40/64)/(17/64) = 40/17, which minimises
+		// (x1 r - 1)^2 + (x2 r - 1)^2 (derivative zero at r = sum x/sum x^2).
+		{"relative squared error", []float64{10, 5}, []float64{20, 40}, math.Log(40.0 / 17), 1e-15},
 		// Final size equals observed size: a = 0.
 		{"finished", []float64{7, 9}, []float64{7, 9}, 0, 0},
 	}
