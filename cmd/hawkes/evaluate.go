@@ -37,6 +37,7 @@ type EvaluateOptions struct {
 	Seed    uint64          // seed of the fits, the folds and the forest
 	Workers int             // cascades fitted and trees grown at once, >= 1
 	Quiet   bool            // no summary lines
+	Cache   string          // fit cache folder; "" for none
 }
 
 // newEvaluateCmd returns the evaluate command. It only parses and checks the
@@ -119,6 +120,7 @@ standard error. The same --seed gives the same numbers.`,
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the fits, the folds and the forest: the same seed gives the same numbers")
 	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted and trees grown at once, one per CPU by default")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary lines on standard error")
+	addCacheFlags(cmd, &opts.Cache)
 	return cmd
 }
 
@@ -140,12 +142,15 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	if err != nil {
 		return err
 	}
-	rows, err := pipeline.Rows(ctx, cascades, opts.Window, fit.BatchOptions{
+	rows, hit, err := pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cascades, opts.Window, fit.BatchOptions{
 		Options: fit.Options{Seed: opts.Seed},
 		Workers: opts.Workers,
 	})
 	if err != nil {
 		return err
+	}
+	if hit && !opts.Quiet {
+		fmt.Fprintf(opts.IO.ErrOut, "evaluate: fits read from the cache in %s\n", opts.Cache)
 	}
 	var (
 		report *evaluate.Report

@@ -17,7 +17,7 @@ import (
 )
 
 func TestEvaluateFlags(t *testing.T) {
-	defaults := EvaluateOptions{DataDir: "d", Window: 600, CV: 5, Format: evaluate.Table, Seed: 1, Workers: runtime.NumCPU()}
+	defaults := EvaluateOptions{DataDir: "d", Window: 600, CV: 5, Format: evaluate.Table, Seed: 1, Workers: runtime.NumCPU(), Cache: testCacheDir}
 	with := func(edit func(o *EvaluateOptions)) EvaluateOptions {
 		o := defaults
 		edit(&o)
@@ -29,6 +29,8 @@ func TestEvaluateFlags(t *testing.T) {
 		want    EvaluateOptions
 		wantErr string // substring of the usage error; "" for success
 	}{
+		{"cache dir", []string{"--data", "d", "--window", "600", "--cache-dir", "/tmp/c"}, with(func(o *EvaluateOptions) { o.Cache = "/tmp/c" }), ""},
+		{"no cache", []string{"--data", "d", "--window", "600", "--no-cache"}, with(func(o *EvaluateOptions) { o.Cache = "" }), ""},
 		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
 		{"cv", []string{"--data", "d", "--window", "600", "--cv", "10"}, with(func(o *EvaluateOptions) { o.CV = 10 }), ""},
 		{"model", []string{"--data", "d", "--window", "600", "--model", "m.hkrf"}, with(func(o *EvaluateOptions) { o.Model, o.CV = "m.hkrf", 0 }), ""},

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -21,4 +23,21 @@ func execSub(t *testing.T, ios *ioStreams, sub *cobra.Command, argv ...string) i
 	root := newBareRootCmd(ios)
 	root.AddCommand(sub)
 	return execute(context.Background(), root, argv, ios)
+}
+
+// testCacheDir is the fit cache of the commands under test: TestMain points
+// the user cache folder (XDG_CACHE_HOME) at a temporary one, so that the
+// tests neither read nor fill the real cache.
+var testCacheDir string
+
+func TestMain(m *testing.M) {
+	tmp, err := os.MkdirTemp("", "hawkes-cmd-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("XDG_CACHE_HOME", tmp)
+	testCacheDir = filepath.Join(tmp, "hawkes")
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
 }

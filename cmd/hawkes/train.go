@@ -33,6 +33,7 @@ type TrainOptions struct {
 	Seed     uint64  // seed of the fits, the forest and the folds
 	CV       int     // also cross-validate with CV folds when >= 2; 0 for none
 	Workers  int     // cascades fitted and trees grown at once, >= 1
+	Cache    string  // fit cache folder; "" for none
 }
 
 // newTrainCmd returns the train command. It only parses and checks the flags
@@ -103,6 +104,7 @@ the features come from a file).`,
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the fits, the forest and the folds: the same seed gives the same model")
 	f.IntVar(&opts.CV, "cv", 0, "also cross-validate with `K` folds and write the error table")
 	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted and trees grown at once, one per CPU by default")
+	addCacheFlags(cmd, &opts.Cache)
 	return cmd
 }
 
@@ -119,7 +121,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 		if err != nil {
 			return err
 		}
-		rows, err = pipeline.Rows(ctx, cs, T, fit.BatchOptions{
+		rows, _, err = pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cs, T, fit.BatchOptions{
 			Options: fit.Options{Seed: opts.Seed},
 			Workers: opts.Workers,
 		})

@@ -15,7 +15,7 @@ import (
 )
 
 func TestTrainFlags(t *testing.T) {
-	defaults := TrainOptions{DataDir: "d", Window: 600, Model: "m", Trees: train.DefaultTrees, MinLeaf: train.DefaultMinLeaf, Seed: 1, Workers: runtime.NumCPU()}
+	defaults := TrainOptions{DataDir: "d", Window: 600, Model: "m", Trees: train.DefaultTrees, MinLeaf: train.DefaultMinLeaf, Seed: 1, Workers: runtime.NumCPU(), Cache: testCacheDir}
 	with := func(edit func(o *TrainOptions)) TrainOptions {
 		o := defaults
 		edit(&o)
