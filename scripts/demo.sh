@@ -49,10 +49,19 @@ fit_and_evaluate() {
 	evaluate "$tmp/$name.csv"
 }
 
+# cross_validate DIR WINDOW: the forest and the baselines under 5-fold
+# cross-validation, with the box plot written beside the binary.
+cross_validate() {
+	echo
+	echo "== bin/hawkes evaluate --data $1 --window $2 --cv 5 --plot=bin/are-$2s.png"
+	bin/hawkes evaluate --data "$1" --window "$2" --cv 5 --plot="bin/are-$2s.png"
+}
+
 if [ -d "$data/smh_cascades" ]; then
 	fit_and_evaluate smh "$data/smh_cascades" --window 3600
 	if [ -d "$data/seismic_subset" ]; then
 		fit_and_evaluate seismic "$data/seismic_subset" --window 600
+		cross_validate "$data/seismic_subset" 600
 	fi
 else
 	echo "no shared data in $data (set HAWKES_DATA): simulating a data set"
@@ -61,4 +70,5 @@ else
 	bin/hawkes simulate --out "$tmp/sim" --cascades 100 --random --first-mag 100000 --whole-seconds --max-events 20000
 	fit_and_evaluate sim "$tmp/sim" --window 3600
 	echo "(true parameters of each simulated cascade: params.csv beside data.csv)"
+	cross_validate "$tmp/sim" 3600
 fi
