@@ -55,32 +55,10 @@ func TestEvaluateFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, stderr := testStreams()
-			var got *EvaluateOptions
-			cmd := newEvaluateCmd(ios, func(ctx context.Context, o *EvaluateOptions) error {
-				got = o
-				return nil
-			})
-			code := execSub(t, ios, cmd, append([]string{"evaluate"}, tt.argv...)...)
-			if tt.wantErr != "" {
-				if code != exitUsage {
-					t.Errorf("exit code %d, want %d", code, exitUsage)
-				}
-				if got != nil {
-					t.Errorf("the command ran despite the usage error")
-				}
-				if msg := stderr.String(); !strings.Contains(msg, tt.wantErr) || !strings.Contains(msg, "Usage:") {
-					t.Errorf("stderr %q does not hold %q and the usage", msg, tt.wantErr)
-				}
+			got := parseFlags(t, "evaluate", newEvaluateCmd, tt.argv, tt.wantErr)
+			if got == nil {
 				return
 			}
-			if code != exitOK {
-				t.Fatalf("exit code %d, stderr %q", code, stderr)
-			}
-			if got == nil {
-				t.Fatal("the command did not run")
-			}
-			got.IO = nil
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -48,32 +47,10 @@ func TestFitFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, stderr := testStreams()
-			var got *FitOptions
-			cmd := newFitCmd(ios, func(ctx context.Context, o *FitOptions) error {
-				got = o
-				return nil
-			})
-			code := execSub(t, ios, cmd, append([]string{"fit"}, tt.argv...)...)
-			if tt.wantErr != "" {
-				if code != exitUsage {
-					t.Errorf("exit code %d, want %d", code, exitUsage)
-				}
-				if got != nil {
-					t.Errorf("the command ran despite the usage error")
-				}
-				if msg := stderr.String(); !strings.Contains(msg, tt.wantErr) || !strings.Contains(msg, "Usage:") {
-					t.Errorf("stderr %q does not hold %q and the usage", msg, tt.wantErr)
-				}
+			got := parseFlags(t, "fit", newFitCmd, tt.argv, tt.wantErr)
+			if got == nil {
 				return
 			}
-			if code != exitOK {
-				t.Fatalf("exit code %d, stderr %q", code, stderr)
-			}
-			if got == nil {
-				t.Fatal("the command did not run")
-			}
-			got.IO = nil
 			if *got != tt.want {
 				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
 			}

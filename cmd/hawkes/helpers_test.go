@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -40,4 +42,42 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(tmp)
 	os.Exit(code)
+}
+
+// parseFlags builds a subcommand with newCmd and a runF that only records
+// its options, runs it with argv under a bare root (name first), and checks
+// the outcome: with wantErr set, a usage error (exit code 2) whose message
+// holds wantErr and the usage, and no run; else success. It returns the
+// options the command would have run with, with IO cleared, or nil after a
+// usage error.
+func parseFlags[O any](t *testing.T, name string, newCmd func(*ioStreams, func(context.Context, *O) error) *cobra.Command, argv []string, wantErr string) *O {
+	t.Helper()
+	ios, _, stderr := testStreams()
+	var got *O
+	cmd := newCmd(ios, func(ctx context.Context, o *O) error {
+		got = o
+		return nil
+	})
+	code := execSub(t, ios, cmd, append([]string{name}, argv...)...)
+	if wantErr != "" {
+		if code != exitUsage {
+			t.Errorf("exit code %d, want %d", code, exitUsage)
+		}
+		if got != nil {
+			t.Errorf("the command ran despite the usage error")
+		}
+		if msg := stderr.String(); !strings.Contains(msg, wantErr) || !strings.Contains(msg, "Usage:") {
+			t.Errorf("stderr %q does not hold %q and the usage", msg, wantErr)
+		}
+		return nil
+	}
+	if code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", code, stderr)
+	}
+	if got == nil {
+		t.Fatal("the command did not run")
+	}
+	// Every options struct has the streams as its IO field.
+	reflect.ValueOf(got).Elem().FieldByName("IO").SetZero()
+	return got
 }

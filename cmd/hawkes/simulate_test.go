@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/data"
@@ -63,32 +61,10 @@ func TestSimulateFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ios, _, stderr := testStreams()
-			var got *SimulateOptions
-			cmd := newSimulateCmd(ios, func(ctx context.Context, o *SimulateOptions) error {
-				got = o
-				return nil
-			})
-			code := execSub(t, ios, cmd, append([]string{"simulate"}, tt.argv...)...)
-			if tt.wantErr != "" {
-				if code != exitUsage {
-					t.Errorf("exit code %d, want %d", code, exitUsage)
-				}
-				if got != nil {
-					t.Errorf("the command ran despite the usage error")
-				}
-				if msg := stderr.String(); !strings.Contains(msg, tt.wantErr) || !strings.Contains(msg, "Usage:") {
-					t.Errorf("stderr %q does not hold %q and the usage", msg, tt.wantErr)
-				}
+			got := parseFlags(t, "simulate", newSimulateCmd, tt.argv, tt.wantErr)
+			if got == nil {
 				return
 			}
-			if code != exitOK {
-				t.Fatalf("exit code %d, stderr %q", code, stderr)
-			}
-			if got == nil {
-				t.Fatal("the command did not run")
-			}
-			got.IO = nil
 			// NStar derived from --kappa is compared with a tolerance; every
 			// other field is copied from the command line and must be exact.
 			if math.Abs(got.NStar-tt.want.NStar) > 1e-12*tt.want.NStar {
