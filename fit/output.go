@@ -225,7 +225,7 @@ func WriteParams(w io.Writer, ids []string, params []Params) error {
 	}
 	for i, p := range params {
 		rec := []string{ids[i], formatFloat(p.Kappa), formatFloat(p.Beta), formatFloat(p.C), formatFloat(p.Theta), ""}
-		if n := paramsNStar(p); !math.IsNaN(n) && !math.IsInf(n, 0) && n >= 0 {
+		if n := p.normalized().NStar; !math.IsNaN(n) && !math.IsInf(n, 0) && n >= 0 {
 			rec[5] = formatFloat(n)
 		}
 		if err := cw.Write(rec); err != nil {
@@ -237,13 +237,4 @@ func WriteParams(w io.Writer, ids []string, params []Params) error {
 		return fmt.Errorf("write params: %w", err)
 	}
 	return nil
-}
-
-// paramsNStar is the branching factor of p (SPEC section 2); it is +Inf or
-// negative when beta >= Alpha-1, where E[m^beta] diverges.
-func paramsNStar(p Params) float64 {
-	if p.Beta >= Alpha-1 {
-		return math.Inf(1)
-	}
-	return p.Kappa * (Alpha - 1) / (Alpha - p.Beta - 1) / (p.Theta * math.Pow(p.C, p.Theta))
 }
