@@ -22,7 +22,7 @@ const DefaultStarts = 8
 // loose tolerances would leave the starting points scattered along it.
 //
 // Every start is first run to a loose tolerance, which is enough to tell the
-// starts' optima apart; only the best optimum of each kernel is then polished
+// starts' optima apart; the near-best optima of each kernel are then polished
 // to the tight one. grad is the infinity norm of the gradient in the internal
 // coordinates at which BFGS stops; a run whose line search can progress no
 // further is still accepted if its gradient is below accept, which happens
@@ -70,12 +70,11 @@ func (o Options) withDefaults() Options {
 
 // candidate is one converged local optimum.
 type candidate struct {
-	exp    bool // exponential limit rather than power law
-	q      normalized
-	e      exponential
-	ll     float64
-	nstar  float64
-	status optimize.Status
+	exp   bool // exponential limit rather than power law
+	q     normalized
+	e     exponential
+	ll    float64
+	nstar float64
 }
 
 // Fit fits the marked Hawkes model by maximum likelihood to the events of
@@ -248,16 +247,6 @@ type startResults struct {
 	cands     []candidate
 	converged int // power-law starts that converged
 	firstErr  error
-}
-
-func (s *startResults) best() *candidate {
-	var b *candidate
-	for i := range s.cands {
-		if b == nil || s.cands[i].ll > b.ll {
-			b = &s.cands[i]
-		}
-	}
-	return b
 }
 
 // polish refits to the tight tolerance, from where the loose search left
@@ -469,7 +458,7 @@ var errNotConverged = errors.New("optimiser did not converge")
 // minimize runs BFGS from x0 and returns the optimum, accepting a line-search
 // stall when the gradient is already negligible, and a run that escaped to a
 // limit of the family (see recorder).
-func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, tol tolerance) ([]float64, optimize.Status, error) {
+func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, tol tolerance) ([]float64, error) {
 	settings := &optimize.Settings{
 		GradientThreshold: tol.grad,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 20},
@@ -479,30 +468,30 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 	}
 	r, err := optimize.Minimize(obj.problem(), x0, settings, &optimize.BFGS{})
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return nil, 0, ctxErr
+		return nil, ctxErr
 	}
 	if r == nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if errors.Is(err, errEscaped) {
-		return r.X, r.Status, nil
+		return r.X, nil
 	}
 	obj.at(r.X)
 	gnorm := floats.Norm(obj.g, math.Inf(1))
 	if math.IsInf(obj.f, 0) {
-		return nil, r.Status, fmt.Errorf("%w: no finite likelihood reached", errNotConverged)
+		return nil, fmt.Errorf("%w: no finite likelihood reached", errNotConverged)
 	}
 	switch r.Status {
 	case optimize.GradientThreshold, optimize.FunctionConvergence:
-		return r.X, r.Status, nil
+		return r.X, nil
 	}
 	if gnorm < tol.accept {
-		return r.X, r.Status, nil
+		return r.X, nil
 	}
 	if err == nil {
 		err = fmt.Errorf("status %v", r.Status)
 	}
-	return nil, r.Status, fmt.Errorf("%w: %v (gradient %.3g)", errNotConverged, err, gnorm)
+	return nil, fmt.Errorf("%w: %v (gradient %.3g)", errNotConverged, err, gnorm)
 }
 
 // coords maps a kernel's model parameters p = (n*, beta, t_1, ..., t_m),
@@ -613,7 +602,7 @@ func inDomain(p []float64) bool {
 // fitKernel maximises the likelihood ll of one kernel from the model point
 // p0 in the coordinates k, and returns the model point reached. ll evaluates
 // the log-likelihood at p and writes its gradient with respect to p into g.
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tolerance, ll func(p, g []float64) float64) ([]float64, optimize.Status, error) {
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tolerance, ll func(p, g []float64) float64) ([]float64, error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -630,12 +619,12 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tol
 		k.model(x, p)
 		return p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit)
 	}
-	x, st, err := minimize(ctx, obj, k.internal(p0), escaped, tol)
+	x, err := minimize(ctx, obj, k.internal(p0), escaped, tol)
 	if err != nil {
-		return nil, st, err
+		return nil, err
 	}
 	k.model(x, p)
-	return p, st, nil
+	return p, nil
 }
 
 // fitPowerLaw maximises the power-law likelihood from q0, with n* held at
@@ -643,7 +632,7 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tol
 func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, tol tolerance) (candidate, error) {
 	k := coords{a: powerLawCoords, fixed: fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	p, st, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
+	p, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
 		return cs.powerLaw(normalized{p[0], p[1], p[2], p[3]}, g)
 	})
 	if err != nil {
@@ -653,9 +642,9 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, to
 	if q.Theta > thetaLimit {
 		// The fit ran to the exponential limit; report it as that limit.
 		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
-		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar, status: st}, nil
+		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
 	}
-	return candidate{q: q, ll: cs.powerLaw(q, nil), nstar: q.NStar, status: st}, nil
+	return candidate{q: q, ll: cs.powerLaw(q, nil), nstar: q.NStar}, nil
 }
 
 // fitExponential maximises the likelihood of the exponential limit from e0,
@@ -663,14 +652,14 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, to
 func fitExponential(ctx context.Context, cs *cascade, e0 exponential, fixed bool, tol tolerance) (candidate, error) {
 	k := coords{a: exponentialCoords, fixed: fixed, nstar: e0.NStar}
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
-	p, st, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
+	p, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
 		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
 	})
 	if err != nil {
 		return candidate{}, fmt.Errorf("exponential limit: %w", err)
 	}
 	e := exponential{p[0], p[1], p[2]}
-	return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar, status: st}, nil
+	return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
 }
 
 // zeroIntensityGroup returns 1 when every event at the first time has
