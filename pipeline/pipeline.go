@@ -164,6 +164,26 @@ func Predict(model *train.Model, rows []features.Row, cascades []data.Cascade) (
 	return r, st, err
 }
 
+// CheckModel reports whether model can score rows of this version of the
+// features package: it has a forest, the feature names of
+// features.FeatureNames and a known target.
+func CheckModel(model *train.Model) error {
+	if model == nil || model.Forest == nil {
+		return fmt.Errorf("pipeline: no model")
+	}
+	if !slices.Equal(model.Features, features.FeatureNames) {
+		return fmt.Errorf("pipeline: model features %v, want %v", model.Features, features.FeatureNames)
+	}
+	return Target(model.Target).check()
+}
+
+// PredictRow returns the final size that model (checked by CheckModel)
+// predicts for the cascade described by r, and whether that prediction is
+// defined (with TargetW it needs a fit where w applies).
+func PredictRow(model *train.Model, r *features.Row) (float64, bool) {
+	return forestPrediction(r, Target(model.Target), model.Forest.Predict(r.Vector(nil)))
+}
+
 func (t Target) check() error {
 	switch t {
 	case TargetLogRatio, TargetW:

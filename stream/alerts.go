@@ -1,0 +1,212 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/IBM/sarama"
+)
+
+// Alerts defaults.
+const (
+	DefaultAlertsGroup = "hawkes-alerts"
+	// DefaultThreshold is the predicted size at and above which a cascade
+	// raises an alert.
+	DefaultThreshold = 5000
+	// MaxRemembered bounds the (cascade, window) pairs a deduplicating
+	// consumer remembers; the oldest are forgotten first.
+	MaxRemembered = 1 << 20
+)
+
+// Output formats of the alerts role.
+const (
+	FormatText  = "text"
+	FormatJSONL = "jsonl"
+)
+
+// AlertsOptions configures the alerts role.
+type AlertsOptions struct {
+	Group     string  // consumer group (default DefaultAlertsGroup)
+	Threshold float64 // default DefaultThreshold
+	Format    string  // FormatText (default) or FormatJSONL
+	Out       io.Writer
+	Log       *slog.Logger
+}
+
+// Alerter is the alerts role: it reads the predictions and prints and
+// publishes those at or above the threshold, once per cascade and window.
+type Alerter struct {
+	client Client
+	topics Topics
+	o      AlertsOptions
+	log    *slog.Logger
+
+	mu   sync.Mutex
+	seen *seenSet
+
+	predictions, alerts, dead atomic.Int64
+}
+
+// NewAlerter returns an alerts role; Run starts it.
+func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
+	if o.Group == "" {
+		o.Group = DefaultAlertsGroup
+	}
+	if o.Threshold == 0 {
+		o.Threshold = DefaultThreshold
+	}
+	if o.Format == "" {
+		o.Format = FormatText
+	}
+	if o.Format != FormatText && o.Format != FormatJSONL {
+		return nil, fmt.Errorf("stream: alerts: format %q: want %s or %s", o.Format, FormatText, FormatJSONL)
+	}
+	if o.Out == nil {
+		o.Out = io.Discard
+	}
+	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: newSeenSet(MaxRemembered)}, nil
+}
+
+// Predictions returns the distinct (cascade, window) predictions read.
+func (a *Alerter) Predictions() int64 { return a.predictions.Load() }
+
+// Alerts returns the alerts raised.
+func (a *Alerter) Alerts() int64 { return a.alerts.Load() }
+
+// Run consumes predictions until ctx is done.
+func (a *Alerter) Run(ctx context.Context) error {
+	cl, err := connect(ctx, a.client, a.log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	out, err := newOutput(cl, "alerts", a.topics.DeadLetters, a.log)
+	if err != nil {
+		return err
+	}
+	defer out.close()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	err = runGroup(ctx, cl, a.o.Group, []string{a.topics.Predictions}, &alertsHandler{a: a, out: out, fail: cancel}, a.log)
+	if err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+type alertsHandler struct {
+	a    *Alerter
+	out  *output
+	fail context.CancelCauseFunc
+}
+
+func (h *alertsHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (h *alertsHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (h *alertsHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for {
+		select {
+		case <-s.Context().Done():
+			return nil
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			if err := h.handle(m); err != nil {
+				if s.Context().Err() == nil {
+					h.fail(err)
+				}
+				return err
+			}
+			s.MarkMessage(m, "")
+		}
+	}
+}
+
+func (h *alertsHandler) handle(m *sarama.ConsumerMessage) error {
+	a := h.a
+	p, err := DecodePrediction(m.Value)
+	if err != nil {
+		a.dead.Add(1)
+		return h.out.deadLetter(m, err)
+	}
+	a.mu.Lock()
+	first := a.seen.add(p.ID, p.Window)
+	a.mu.Unlock()
+	if !first {
+		return nil // a replayed prediction (see the package doc)
+	}
+	a.predictions.Add(1)
+	if p.NHat < a.o.Threshold {
+		return nil
+	}
+	al := Alert{V: SchemaVersion, ID: p.ID, Window: p.Window, NHat: p.NHat, N: p.N,
+		ModelVersion: p.ModelVersion, Source: p.Source, Time: p.Time, Threshold: a.o.Threshold}
+	if err := h.out.send(jsonMessage(a.topics.Alerts, p.ID, al)); err != nil {
+		return err
+	}
+	a.alerts.Add(1)
+	return a.print(&al)
+}
+
+// print writes one line for al.
+func (a *Alerter) print(al *Alert) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var err error
+	if a.o.Format == FormatJSONL {
+		var b []byte
+		b, err = json.Marshal(al)
+		if err == nil {
+			_, err = a.o.Out.Write(append(b, '\n'))
+		}
+	} else {
+		_, err = fmt.Fprintf(a.o.Out, "ALERT id=%s window=%ss nhat=%.0f n=%d model_version=%d source=%s\n",
+			al.ID, windowKey(al.Window), al.NHat, al.N, al.ModelVersion, al.Source)
+	}
+	if err != nil {
+		return fmt.Errorf("stream: alerts: write: %w", err)
+	}
+	return nil
+}
+
+// seenSet remembers (id, window) pairs, forgetting the oldest beyond max.
+type seenSet struct {
+	max   int
+	set   map[seenKey]struct{}
+	order []seenKey
+	head  int
+}
+
+type seenKey struct {
+	id     string
+	window float64
+}
+
+func newSeenSet(max int) *seenSet { return &seenSet{max: max, set: map[seenKey]struct{}{}} }
+
+// add records (id, w) and reports whether it is new.
+func (s *seenSet) add(id string, w float64) bool {
+	k := seenKey{id, w}
+	if _, ok := s.set[k]; ok {
+		return false
+	}
+	if len(s.order) < s.max {
+		s.order = append(s.order, k)
+	} else {
+		delete(s.set, s.order[s.head])
+		s.order[s.head] = k
+		s.head = (s.head + 1) % s.max
+	}
+	s.set[k] = struct{}{}
+	return true
+}

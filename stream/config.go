@@ -1,0 +1,268 @@
+package stream
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/xdg-go/scram"
+)
+
+// Topics names the topics of the pipeline and their partition counts.
+type Topics struct {
+	Retweets    string
+	Predictions string
+	Samples     string
+	Models      string // always one partition
+	Alerts      string
+	Stats       string
+	DeadLetters string
+
+	RetweetsPartitions    int32
+	PredictionsPartitions int32
+	SamplesPartitions     int32
+	AlertsPartitions      int32
+	StatsPartitions       int32
+	DeadLettersPartitions int32
+	// Replication is the replication factor of the topics this package
+	// creates (1 on the embedded broker).
+	Replication int16
+}
+
+// DefaultTopics returns the default topic names and partition counts. The
+// retweets and alerts counts are the prototype's (SPEC section 6).
+func DefaultTopics() Topics {
+	return Topics{
+		Retweets: "hawkes.retweets", Predictions: "hawkes.predictions", Samples: "hawkes.samples",
+		Models: "hawkes.models", Alerts: "hawkes.alerts", Stats: "hawkes.stats", DeadLetters: "hawkes.deadletters",
+		RetweetsPartitions: 100, PredictionsPartitions: 10, SamplesPartitions: 10,
+		AlertsPartitions: 20, StatsPartitions: 10, DeadLettersPartitions: 1,
+		Replication: 1,
+	}
+}
+
+// list returns every topic with its partition count.
+func (t Topics) list() []topicSpec {
+	return []topicSpec{
+		{t.Retweets, t.RetweetsPartitions}, {t.Predictions, t.PredictionsPartitions},
+		{t.Samples, t.SamplesPartitions}, {t.Models, 1}, {t.Alerts, t.AlertsPartitions},
+		{t.Stats, t.StatsPartitions}, {t.DeadLetters, t.DeadLettersPartitions},
+	}
+}
+
+type topicSpec struct {
+	name       string
+	partitions int32
+}
+
+// Validate checks names and counts.
+func (t Topics) Validate() error {
+	seen := map[string]bool{}
+	for _, s := range t.list() {
+		if s.name == "" {
+			return errors.New("stream: empty topic name")
+		}
+		if seen[s.name] {
+			return fmt.Errorf("stream: topic %q named twice", s.name)
+		}
+		seen[s.name] = true
+		if s.partitions < 1 {
+			return fmt.Errorf("stream: topic %q: %d partitions, want >= 1", s.name, s.partitions)
+		}
+	}
+	if t.Replication < 1 {
+		return fmt.Errorf("stream: replication %d, want >= 1", t.Replication)
+	}
+	return nil
+}
+
+// SASL mechanisms.
+const (
+	SASLPlain       = "PLAIN"
+	SASLScramSHA256 = "SCRAM-SHA-256"
+	SASLScramSHA512 = "SCRAM-SHA-512"
+)
+
+// Client says how to reach the brokers.
+type Client struct {
+	Brokers []string
+	// ClientID names this process to the brokers.
+	ClientID string
+
+	TLS         bool   // connect with TLS
+	TLSCA       string // PEM file of the CAs to trust (default: the system's)
+	TLSCert     string // PEM client certificate, for mutual TLS
+	TLSKey      string // its key
+	TLSInsecure bool   // do not verify the brokers' certificates
+
+	SASLMechanism string // "", SASLPlain, SASLScramSHA256 or SASLScramSHA512
+	SASLUser      string
+	SASLPassword  string
+
+	// ConnectTimeout bounds how long a role keeps retrying to reach the
+	// brokers at start (default 30 s).
+	ConnectTimeout time.Duration
+}
+
+// config returns a sarama configuration for c with this package's
+// defaults: Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
+// ordered production, consumers starting at the oldest offset.
+func (c Client) config() (*sarama.Config, error) {
+	if len(c.Brokers) == 0 {
+		return nil, errors.New("stream: no brokers")
+	}
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V2_8_0_0
+	cfg.ClientID = c.ClientID
+	if cfg.ClientID == "" {
+		cfg.ClientID = "hawkes"
+	}
+	cfg.Net.MaxOpenRequests = 1
+	cfg.Net.DialTimeout = 5 * time.Second
+	cfg.Metadata.Retry.Max = 10
+	cfg.Metadata.Retry.Backoff = 200 * time.Millisecond
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	cfg.Producer.Idempotent = true
+	cfg.Producer.Retry.Max = 10
+	cfg.Producer.Retry.Backoff = 100 * time.Millisecond
+	cfg.Producer.MaxMessageBytes = 4 << 20
+	cfg.Producer.Return.Errors = true
+	cfg.Producer.Return.Successes = true // for the synchronous producers; the reader turns it off
+	cfg.Producer.Partitioner = newPartitioner
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	cfg.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
+	cfg.Consumer.MaxWaitTime = 100 * time.Millisecond
+	cfg.Consumer.Fetch.Default = 1 << 20
+	cfg.Consumer.Return.Errors = true
+	cfg.ChannelBufferSize = 1024
+	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
+	cfg.Consumer.Group.Session.Timeout = 10 * time.Second
+	cfg.Consumer.Group.Heartbeat.Interval = time.Second
+	if c.TLS {
+		tc, err := c.tlsConfig()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Net.TLS.Enable = true
+		cfg.Net.TLS.Config = tc
+	}
+	switch strings.ToUpper(c.SASLMechanism) {
+	case "":
+	case SASLPlain:
+		cfg.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+	case SASLScramSHA256:
+		cfg.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
+		cfg.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return &scramClient{gen: scram.SHA256} }
+	case SASLScramSHA512:
+		cfg.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
+		cfg.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return &scramClient{gen: scram.SHA512} }
+	default:
+		return nil, fmt.Errorf("stream: SASL mechanism %q: want %s, %s or %s", c.SASLMechanism, SASLPlain, SASLScramSHA256, SASLScramSHA512)
+	}
+	if c.SASLMechanism != "" {
+		if c.SASLUser == "" {
+			return nil, errors.New("stream: SASL needs a user")
+		}
+		cfg.Net.SASL.Enable = true
+		cfg.Net.SASL.Handshake = true
+		cfg.Net.SASL.User = c.SASLUser
+		cfg.Net.SASL.Password = c.SASLPassword
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("stream: kafka configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+func (c Client) tlsConfig() (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.TLSInsecure} //nolint:gosec // asked for by --tls-insecure
+	if c.TLSCA != "" {
+		pem, err := os.ReadFile(c.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("stream: TLS CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("stream: TLS CA %s: no PEM certificate", c.TLSCA)
+		}
+		tc.RootCAs = pool
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return nil, errors.New("stream: TLS client certificate and key go together")
+	}
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("stream: TLS client certificate: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// scramClient adapts github.com/xdg-go/scram to sarama.SCRAMClient.
+type scramClient struct {
+	gen  scram.HashGeneratorFcn
+	conv *scram.ClientConversation
+}
+
+func (s *scramClient) Begin(user, password, authzID string) error {
+	cl, err := s.gen.NewClient(user, password, authzID)
+	if err != nil {
+		return err
+	}
+	s.conv = cl.NewConversation()
+	return nil
+}
+
+func (s *scramClient) Step(challenge string) (string, error) { return s.conv.Step(challenge) }
+func (s *scramClient) Done() bool                            { return s.conv.Done() }
+
+// partitionOf returns the partition of key among n: FNV-1a, as sarama's
+// hash partitioner, so a cascade's events always share one partition.
+func partitionOf(key string, n int32) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	p := int32(h.Sum32()) % n
+	if p < 0 {
+		p = -p
+	}
+	return p
+}
+
+// partitioner sends a message to the partition the producer set
+// (ProducerMessage.Partition, with Metadata manualPartition) and keyed
+// messages by partitionOf.
+type partitioner struct{ random sarama.Partitioner }
+
+// manualPartition marks a message whose Partition field is to be kept.
+type manualPartition struct{}
+
+func newPartitioner(topic string) sarama.Partitioner {
+	return partitioner{random: sarama.NewRandomPartitioner(topic)}
+}
+
+func (p partitioner) Partition(m *sarama.ProducerMessage, n int32) (int32, error) {
+	if _, ok := m.Metadata.(manualPartition); ok {
+		if m.Partition < 0 || m.Partition >= n {
+			return -1, fmt.Errorf("stream: partition %d of %d", m.Partition, n)
+		}
+		return m.Partition, nil
+	}
+	if m.Key == nil {
+		return p.random.Partition(m, n)
+	}
+	k, err := m.Key.Encode()
+	if err != nil {
+		return -1, err
+	}
+	return partitionOf(string(k), n), nil
+}
+
+func (p partitioner) RequiresConsistency() bool { return true }

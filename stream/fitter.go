@@ -1,0 +1,436 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// Fitter defaults.
+const (
+	DefaultFitterGroup = "hawkes-fitter"
+	// DefaultTerminated is the event time without a retweet after which a
+	// cascade is finished: one day.
+	DefaultTerminated = 86400.0
+	// DefaultMaxOpen bounds the open cascades of one fitter process.
+	DefaultMaxOpen = 100000
+)
+
+// DefaultWindows are the observation windows of a fitter by default.
+var DefaultWindows = []float64{600, 3600}
+
+// FitterOptions configures a fitter.
+type FitterOptions struct {
+	// Windows are the observation windows in seconds (default
+	// DefaultWindows).
+	Windows []float64
+	// Terminated: a cascade with no retweet for this many seconds of event
+	// time is finished (default DefaultTerminated).
+	Terminated float64
+	// MaxOpen bounds the open cascades of this process (default
+	// DefaultMaxOpen), shared evenly by the partitions it holds; when a
+	// partition is at its share, a new cascade evicts the partition's least
+	// recently active one (see the package doc).
+	MaxOpen int
+	// Group is the consumer group of the fitters (default
+	// DefaultFitterGroup); fitters in one group share the partitions.
+	Group string
+	// ID names this fitter in its predictions (default host-pid).
+	ID string
+	// Fit configures the fits.
+	Fit fit.Options
+	// SkipFit replaces every fit by a failed one: the pipeline runs with
+	// fitting excluded, to measure its ingest rate.
+	SkipFit bool
+	Log     *slog.Logger
+}
+
+// FitterCounts counts what a fitter did.
+type FitterCounts struct {
+	Events, Cascades, Fits, Predictions, Samples, Stats, Evicted, Orphans, DeadLetters int64
+}
+
+// Fitter is the fitter role: it keeps the open cascades of the partitions of
+// the retweets topic it is assigned, predicts each cascade once per window
+// and publishes samples and stats when the cascade is finished.
+type Fitter struct {
+	client Client
+	topics Topics
+	o      FitterOptions
+	log    *slog.Logger
+	models modelStore
+	sem    chan struct{} // bounds concurrent fits to the CPUs
+	parts  atomic.Int64  // partitions held
+
+	events, cascades, fits, predictions, samples, stats, evicted, orphans, dead atomic.Int64
+}
+
+// NewFitter returns a fitter; Run starts it.
+func NewFitter(c Client, t Topics, o FitterOptions) (*Fitter, error) {
+	if len(o.Windows) == 0 {
+		o.Windows = DefaultWindows
+	}
+	o.Windows = slices.Clone(o.Windows)
+	slices.Sort(o.Windows)
+	for i, w := range o.Windows {
+		if !(w > 0) || math.IsInf(w, 0) || (i > 0 && w == o.Windows[i-1]) {
+			return nil, fmt.Errorf("stream: fitter: windows %v: want distinct, finite and > 0", o.Windows)
+		}
+	}
+	if o.Terminated == 0 {
+		o.Terminated = DefaultTerminated
+	}
+	if !(o.Terminated > 0) {
+		return nil, fmt.Errorf("stream: fitter: terminated %v: want > 0", o.Terminated)
+	}
+	if o.MaxOpen == 0 {
+		o.MaxOpen = DefaultMaxOpen
+	}
+	if o.MaxOpen < 0 {
+		return nil, fmt.Errorf("stream: fitter: max-open %d: want > 0", o.MaxOpen)
+	}
+	if o.Group == "" {
+		o.Group = DefaultFitterGroup
+	}
+	if o.ID == "" {
+		host, _ := os.Hostname()
+		o.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	return &Fitter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "fitter", "id", o.ID),
+		sem: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
+}
+
+// Counts returns what the fitter did so far.
+func (f *Fitter) Counts() FitterCounts {
+	return FitterCounts{Events: f.events.Load(), Cascades: f.cascades.Load(), Fits: f.fits.Load(),
+		Predictions: f.predictions.Load(), Samples: f.samples.Load(), Stats: f.stats.Load(),
+		Evicted: f.evicted.Load(), Orphans: f.orphans.Load(), DeadLetters: f.dead.Load()}
+}
+
+// ModelVersion returns the version of the forest the fitter uses for window
+// w, 0 when it has none.
+func (f *Fitter) ModelVersion(w float64) int {
+	if m := f.models.get(w); m != nil {
+		return m.version
+	}
+	return 0
+}
+
+// Run consumes until ctx is done or a publication fails.
+func (f *Fitter) Run(ctx context.Context) error {
+	cl, err := connect(ctx, f.client, f.log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	out, err := newOutput(cl, "fitter", f.topics.DeadLetters, f.log)
+	if err != nil {
+		return err
+	}
+	defer out.close()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := watchModels(ctx, cl, f.topics.Models, &f.models, out, f.log); err != nil {
+			cancel(err)
+		}
+	}()
+	h := &fitterHandler{f: f, out: out, fail: cancel}
+	err = runGroup(ctx, cl, f.o.Group, []string{f.topics.Retweets}, h, f.log)
+	cancel(nil)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// fitterHandler consumes the claimed partitions, one tracker each.
+type fitterHandler struct {
+	f    *Fitter
+	out  *output
+	fail context.CancelCauseFunc
+}
+
+func (h *fitterHandler) Setup(s sarama.ConsumerGroupSession) error {
+	n := 0
+	for _, ps := range s.Claims() {
+		n += len(ps)
+	}
+	h.f.parts.Store(int64(n))
+	h.f.log.Info("partitions assigned", "partitions", n, "generation", s.GenerationID())
+	return nil
+}
+
+func (h *fitterHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	f := h.f
+	maxOpen := f.o.MaxOpen
+	if n := int(f.parts.Load()); n > 1 {
+		maxOpen = max(1, maxOpen/n)
+	}
+	ph := &partitionHooks{h: h, ctx: s.Context()}
+	tr := newTracker(trackerConfig{windows: f.o.Windows, terminated: f.o.Terminated, maxOpen: maxOpen}, ph)
+	ph.tr = tr
+	var before trackerCounts
+	for {
+		select {
+		case <-s.Context().Done():
+			return nil
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			if err := h.handle(tr, m); err != nil {
+				if s.Context().Err() == nil {
+					h.fail(fmt.Errorf("stream: fitter: partition %d offset %d: %w", m.Partition, m.Offset, err))
+				}
+				return err
+			}
+			s.MarkOffset(m.Topic, m.Partition, tr.commitOffset(), "")
+			c := tr.counts
+			f.events.Add(int64(c.events - before.events))
+			f.cascades.Add(int64(c.opened - before.opened))
+			f.evicted.Add(int64(c.evicted - before.evicted))
+			f.orphans.Add(int64(c.orphans - before.orphans))
+			before = c
+		}
+	}
+}
+
+// handle applies one message; a message that is not valid goes to the dead
+// letters.
+func (h *fitterHandler) handle(tr *tracker, m *sarama.ConsumerMessage) error {
+	r, err := DecodeRetweet(m.Value)
+	if err == nil {
+		err = tr.handle(&r, m.Offset)
+	}
+	if err != nil && errors.Is(err, ErrInvalid) {
+		tr.next = m.Offset + 1
+		h.f.dead.Add(1)
+		return h.out.deadLetter(m, err)
+	}
+	return err
+}
+
+// partitionHooks fits and publishes for one partition's tracker.
+type partitionHooks struct {
+	h   *fitterHandler
+	tr  *tracker
+	ctx context.Context
+}
+
+// outcome is what a window's prediction leaves for the finish.
+type outcome struct {
+	res  fit.Result
+	pred Prediction
+}
+
+func (p *partitionHooks) window(c *cascade, w int) error {
+	f := p.h.f
+	oc, err := f.predict(p.ctx, c, w, p.tr.wm)
+	if err != nil {
+		return err
+	}
+	c.outcomes[w] = oc
+	f.predictions.Add(1)
+	return p.h.out.send(jsonMessage(f.topics.Predictions, c.id, oc.pred))
+}
+
+func (p *partitionHooks) finish(c *cascade) error {
+	f := p.h.f
+	dc := data.Cascade{ID: c.id, Times: c.times, Mags: c.mags}
+	size := dc.Len()
+	var msgs []*sarama.ProducerMessage
+	for w, W := range f.o.Windows {
+		oc := c.outcomes[w]
+		st := Stat{V: SchemaVersion, ID: c.id, Window: W, N: oc.pred.N, Size: size, NHat: oc.pred.NHat,
+			ARE: math.Abs(float64(size)-oc.pred.NHat) / float64(size), ModelVersion: oc.pred.ModelVersion,
+			Source: oc.pred.Source, Evicted: c.evicted}
+		msgs = append(msgs, jsonMessage(f.topics.Stats, c.id, st))
+		if !c.evicted {
+			row := features.Build(&dc, W, oc.res)
+			msgs = append(msgs, jsonMessage(f.topics.Samples, c.id, NewSample(&row)))
+		}
+	}
+	if err := p.h.out.send(msgs...); err != nil {
+		return err
+	}
+	f.stats.Add(int64(len(f.o.Windows)))
+	if !c.evicted {
+		f.samples.Add(int64(len(f.o.Windows)))
+	}
+	c.times, c.mags, c.outcomes = nil, nil, nil
+	return nil
+}
+
+// predict fits window w of c and applies the newest forest of that window.
+func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*outcome, error) {
+	W := f.o.Windows[w]
+	dc := data.Cascade{ID: c.id, Times: c.times, Mags: c.mags}
+	n := dc.Window(W)
+	var res fit.Result
+	if f.o.SkipFit {
+		res = fit.Result{N: n, Status: fit.StatusFailed, Reason: "fitting skipped"}
+	} else {
+		select {
+		case f.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		var err error
+		res, err = fit.Fit(ctx, c.times[:n], c.mags[:n], W, f.o.Fit)
+		<-f.sem
+		if err != nil {
+			return nil, fmt.Errorf("fit cascade %s on %v s: %w", c.id, W, err)
+		}
+		f.fits.Add(1)
+	}
+	pred := Prediction{V: SchemaVersion, ID: c.id, Window: W, Time: now, N: n, Status: string(res.Status),
+		Evicted: c.evicted, Fitter: f.o.ID}
+	if res.HasFit() {
+		v := res.NStar
+		pred.NStar = &v
+	}
+	if res.HasPrediction() {
+		v := res.NHat
+		pred.NHatHawkes = &v
+		pred.NHat, pred.Source = v, SourceHawkes
+	} else {
+		pred.NHat, pred.Source = float64(n), SourceObserved
+	}
+	if m := f.models.get(W); m != nil {
+		row := features.Build(&dc, W, res)
+		if v, ok := pipeline.PredictRow(m.model, &row); ok {
+			pred.NHat, pred.Source, pred.ModelVersion = v, SourceForest, m.version
+		}
+	}
+	return &outcome{res: res, pred: pred}, nil
+}
+
+// liveModel is a forest in use.
+type liveModel struct {
+	version int
+	model   *train.Model
+}
+
+// modelStore holds the newest forest per window.
+type modelStore struct {
+	mu sync.RWMutex
+	m  map[float64]*liveModel
+}
+
+func (s *modelStore) get(w float64) *liveModel {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.m[w]
+}
+
+// put keeps lm for window w if it is newer than the one held.
+func (s *modelStore) put(w float64, lm *liveModel) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[float64]*liveModel{}
+	}
+	if old := s.m[w]; old != nil && old.version >= lm.version {
+		return false
+	}
+	s.m[w] = lm
+	return true
+}
+
+// errModel wraps the reasons a model message is refused.
+var errModel = fmt.Errorf("%w: model", ErrInvalid)
+
+// decodeLiveModel decodes and checks the forest of a models message.
+func decodeLiveModel(b []byte) (float64, *liveModel, error) {
+	mm, err := DecodeModel(b)
+	if err != nil {
+		return 0, nil, err
+	}
+	var m train.Model
+	if err := m.UnmarshalBinary(mm.Model); err != nil {
+		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
+	}
+	if err := pipeline.CheckModel(&m); err != nil {
+		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
+	}
+	if m.Window != mm.Window {
+		return 0, nil, fmt.Errorf("%w: message for window %v holds a model of window %v", errModel, mm.Window, m.Window)
+	}
+	return mm.Window, &liveModel{version: mm.Version, model: &m}, nil
+}
+
+// watchModels keeps store up to date with the models topic (one
+// partition, read from its oldest message by every fitter) until ctx is
+// done.
+func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, out *output, log *slog.Logger) error {
+	c, err := sarama.NewConsumerFromClient(cl)
+	if err != nil {
+		return fmt.Errorf("stream: models consumer: %w", err)
+	}
+	defer c.Close()
+	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("stream: consume %s: %w", topic, err)
+	}
+	defer pc.AsyncClose()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-pc.Errors():
+			if ok {
+				log.Warn("models consumer", "err", e)
+			}
+		case m, ok := <-pc.Messages():
+			if !ok {
+				return nil
+			}
+			w, lm, err := decodeLiveModel(m.Value)
+			if err != nil {
+				if err := out.deadLetter(m, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if store.put(w, lm) {
+				log.Info("model in use", "window", w, "version", lm.version, "trained_on", lm.model.TrainedOn)
+			}
+		}
+	}
+}
+
+// sleepCtx sleeps for d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,179 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// DefaultConnectTimeout is how long a role retries to reach the brokers at
+// start when Client.ConnectTimeout is zero.
+const DefaultConnectTimeout = 30 * time.Second
+
+// connect returns a sarama client, retrying with exponential backoff (and
+// a log line per failure) until the brokers answer or c.ConnectTimeout
+// has passed. tune, when given, adjusts the configuration.
+func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sarama.Config)) (sarama.Client, error) {
+	cfg, err := c.config()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range tune {
+		f(cfg)
+	}
+	timeout := c.ConnectTimeout
+	if timeout <= 0 {
+		timeout = DefaultConnectTimeout
+	}
+	deadline := time.Now().Add(timeout)
+	backoff := 100 * time.Millisecond
+	for {
+		cl, err := sarama.NewClient(c.Brokers, cfg)
+		if err == nil {
+			return cl, nil
+		}
+		if time.Now().Add(backoff).After(deadline) {
+			return nil, fmt.Errorf("stream: connect to %v: gave up after %v: %w", c.Brokers, timeout, err)
+		}
+		log.Warn("brokers unreachable, retrying", "brokers", c.Brokers, "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// EnsureTopics creates the topics that do not exist yet; existing ones are
+// left as they are (a partition count that differs is logged).
+func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	log = orDiscard(log)
+	cl, err := connect(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	admin, err := sarama.NewClusterAdminFromClient(cl)
+	if err != nil {
+		return fmt.Errorf("stream: cluster admin: %w", err)
+	}
+	existing, err := admin.ListTopics()
+	if err != nil {
+		return fmt.Errorf("stream: list topics: %w", err)
+	}
+	for _, s := range t.list() {
+		if d, ok := existing[s.name]; ok {
+			if d.NumPartitions != s.partitions {
+				log.Warn("topic exists with another partition count", "topic", s.name, "partitions", d.NumPartitions, "want", s.partitions)
+			}
+			continue
+		}
+		detail := &sarama.TopicDetail{NumPartitions: s.partitions, ReplicationFactor: t.Replication}
+		if s.name == t.Models {
+			mb := fmt.Sprint(MaxModelMessageBytes + 64<<10)
+			detail.ConfigEntries = map[string]*string{"max.message.bytes": &mb}
+		}
+		err := admin.CreateTopic(s.name, detail, false)
+		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+			return fmt.Errorf("stream: create topic %s: %w", s.name, err)
+		}
+		log.Debug("topic created", "topic", s.name, "partitions", s.partitions)
+	}
+	return nil
+}
+
+// runGroup consumes topics as a member of group with handler until ctx is
+// done, rejoining after every rebalance.
+func runGroup(ctx context.Context, cl sarama.Client, group string, topics []string, h sarama.ConsumerGroupHandler, log *slog.Logger) error {
+	g, err := sarama.NewConsumerGroupFromClient(group, cl)
+	if err != nil {
+		return fmt.Errorf("stream: consumer group %s: %w", group, err)
+	}
+	defer g.Close()
+	go func() {
+		for err := range g.Errors() {
+			log.Warn("consumer group error", "group", group, "err", err)
+		}
+	}()
+	for ctx.Err() == nil {
+		if err := g.Consume(ctx, topics, h); err != nil {
+			if errors.Is(err, sarama.ErrClosedConsumerGroup) || ctx.Err() != nil {
+				break
+			}
+			log.Warn("consume", "group", group, "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	return nil
+}
+
+// DeadLetter is a message of the dead-letters topic: a message a role could
+// not use, with why and where it came from.
+type DeadLetter struct {
+	V         int    `json:"v"`
+	Topic     string `json:"topic"`
+	Partition int32  `json:"partition"`
+	Offset    int64  `json:"offset"`
+	Role      string `json:"role"`
+	Reason    string `json:"reason"`
+	Key       []byte `json:"key,omitempty"`   // base64 in JSON
+	Value     []byte `json:"value,omitempty"` // base64 in JSON
+}
+
+// output publishes a role's messages, synchronously: a message is on the
+// brokers when send returns, so a role commits its input only after its
+// output is safe.
+type output struct {
+	p    sarama.SyncProducer
+	role string
+	dead string // dead-letters topic
+	log  *slog.Logger
+}
+
+func newOutput(cl sarama.Client, role, dead string, log *slog.Logger) (*output, error) {
+	p, err := sarama.NewSyncProducerFromClient(cl)
+	if err != nil {
+		return nil, fmt.Errorf("stream: %s producer: %w", role, err)
+	}
+	return &output{p: p, role: role, dead: dead, log: log}, nil
+}
+
+// send publishes the messages.
+func (o *output) send(msgs ...*sarama.ProducerMessage) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	if err := o.p.SendMessages(msgs); err != nil {
+		return fmt.Errorf("stream: %s: publish: %w", o.role, err)
+	}
+	return nil
+}
+
+// deadLetter publishes m, which failed with reason, to the dead-letters
+// topic and logs it.
+func (o *output) deadLetter(m *sarama.ConsumerMessage, reason error) error {
+	o.log.Warn("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "reason", reason)
+	d := DeadLetter{V: SchemaVersion, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset,
+		Role: o.role, Reason: reason.Error(), Key: m.Key, Value: m.Value}
+	return o.send(jsonMessage(o.dead, fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset), d))
+}
+
+func (o *output) close() error { return o.p.Close() }
+
+func orDiscard(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return log
+}

@@ -1,0 +1,443 @@
+package stream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+)
+
+// SchemaVersion is the value of the "v" field of every message this package
+// writes. A decoder refuses any other version.
+const SchemaVersion = 1
+
+// Kinds of message on the retweets topic.
+const (
+	KindEvent     = "event"     // one retweet (or the original tweet, seq 0)
+	KindWatermark = "watermark" // every event with an earlier time has been sent
+	KindEnd       = "end"       // the replay is over: no message follows
+)
+
+// ErrInvalid is wrapped by every decoding error: the bytes are not JSON, a
+// field has the wrong type, or a value breaks the schema.
+var ErrInvalid = errors.New("invalid message")
+
+// Retweet is a message of the retweets topic, keyed by cascade id for events
+// (so that a cascade stays in one partition, in order) and sent to one
+// explicit partition for watermarks and end markers.
+type Retweet struct {
+	V    int    `json:"v"`
+	Kind string `json:"kind"`
+	// Event fields.
+	ID    string  `json:"id,omitempty"`
+	Seq   int     `json:"seq"`   // 0 for the original tweet, then 1, 2, ... in time order
+	Start float64 `json:"start"` // absolute start of the cascade, seconds
+	T     float64 `json:"t"`     // time since the start, seconds
+	M     float64 `json:"m"`     // magnitude: follower count of the poster
+	// Watermark and end fields: Time is the stream's event time; every
+	// event with an earlier absolute time (Start+T) has been sent.
+	Time float64 `json:"time"`
+	// End fields: what the whole replay sent.
+	Events   int `json:"events,omitempty"`
+	Cascades int `json:"cascades,omitempty"`
+}
+
+// At returns the absolute event time of an event.
+func (r *Retweet) At() float64 { return r.Start + r.T }
+
+// AppendEvent appends the JSON encoding of an event message to dst; it is the
+// reader's hot path and writes the same bytes encoding/json would accept.
+func AppendEvent(dst []byte, id string, seq int, start, t, m float64) []byte {
+	dst = append(dst, `{"v":1,"kind":"event","id":`...)
+	dst = strconv.AppendQuote(dst, id)
+	dst = append(dst, `,"seq":`...)
+	dst = strconv.AppendInt(dst, int64(seq), 10)
+	dst = append(dst, `,"start":`...)
+	dst = strconv.AppendFloat(dst, start, 'g', -1, 64)
+	dst = append(dst, `,"t":`...)
+	dst = strconv.AppendFloat(dst, t, 'g', -1, 64)
+	dst = append(dst, `,"m":`...)
+	dst = strconv.AppendFloat(dst, m, 'g', -1, 64)
+	return append(dst, '}')
+}
+
+// DecodeRetweet decodes and checks a retweets message.
+func DecodeRetweet(b []byte) (Retweet, error) {
+	var r Retweet
+	if err := decode(b, &r); err != nil {
+		return r, err
+	}
+	if err := checkVersion(r.V); err != nil {
+		return r, err
+	}
+	switch r.Kind {
+	case KindEvent:
+		if err := checkID(r.ID); err != nil {
+			return r, err
+		}
+		if r.Seq < 0 {
+			return r, invalid("seq %d is negative", r.Seq)
+		}
+		if err := finite("start", r.Start); err != nil {
+			return r, err
+		}
+		if err := nonNegative("t", r.T); err != nil {
+			return r, err
+		}
+		if err := nonNegative("m", r.M); err != nil {
+			return r, err
+		}
+		if err := finite("time", r.At()); err != nil {
+			return r, err
+		}
+	case KindWatermark, KindEnd:
+		if err := finite("time", r.Time); err != nil {
+			return r, err
+		}
+		if r.Events < 0 || r.Cascades < 0 {
+			return r, invalid("negative count")
+		}
+	default:
+		return r, invalid("unknown kind %q", r.Kind)
+	}
+	return r, nil
+}
+
+// Prediction is a message of the predictions topic, keyed by cascade id: the
+// predicted final size of one cascade observed on one window. A replay after
+// a fitter restart may publish the same (id, window) again; consumers count
+// the first one (see the package doc).
+type Prediction struct {
+	V      int     `json:"v"`
+	ID     string  `json:"id"`
+	Window float64 `json:"window"` // observation window, seconds
+	Time   float64 `json:"time"`   // event time at which the prediction was made
+	N      int     `json:"n"`      // events observed in the window
+	NHat   float64 `json:"nhat"`   // predicted final size
+	// Source says where NHat comes from: SourceForest, SourceHawkes or
+	// SourceObserved (no fit gave a prediction: NHat = n).
+	Source       string   `json:"source"`
+	Status       string   `json:"status"`                // status of the Hawkes fit
+	NHatHawkes   *float64 `json:"nhat_hawkes,omitempty"` // the model-only prediction (w = 1), where defined
+	NStar        *float64 `json:"nstar,omitempty"`
+	ModelVersion int      `json:"model_version"` // version of the forest used; 0 = none
+	// Evicted is true when the cascade was closed early because the
+	// fitter reached --max-open (see the package doc).
+	Evicted bool   `json:"evicted,omitempty"`
+	Fitter  string `json:"fitter,omitempty"` // which fitter process made it
+}
+
+// Sources of a prediction.
+const (
+	SourceForest   = "forest"
+	SourceHawkes   = "hawkes"
+	SourceObserved = "observed"
+)
+
+// DecodePrediction decodes and checks a predictions message.
+func DecodePrediction(b []byte) (Prediction, error) {
+	var p Prediction
+	if err := decode(b, &p); err != nil {
+		return p, err
+	}
+	if err := checkVersion(p.V); err != nil {
+		return p, err
+	}
+	if err := checkID(p.ID); err != nil {
+		return p, err
+	}
+	if err := positive("window", p.Window); err != nil {
+		return p, err
+	}
+	if err := nonNegative("nhat", p.NHat); err != nil {
+		return p, err
+	}
+	if err := finite("time", p.Time); err != nil {
+		return p, err
+	}
+	if p.N < 0 || p.ModelVersion < 0 {
+		return p, invalid("negative n or model_version")
+	}
+	switch p.Source {
+	case SourceForest, SourceHawkes, SourceObserved:
+	default:
+		return p, invalid("unknown source %q", p.Source)
+	}
+	return p, nil
+}
+
+// Sample is a message of the samples topic, keyed by cascade id: the features
+// of one finished cascade on one window and its true final size, from which
+// the trainer learns. The feature fields are those of features.Row (null
+// where they do not apply).
+type Sample struct {
+	V      int     `json:"v"`
+	ID     string  `json:"id"`
+	Window float64 `json:"window"`
+	Status string  `json:"status"`
+	N      int     `json:"n"`    // events observed in the window
+	Size   int     `json:"size"` // final size of the cascade
+	// W is the true w = (size-n)(1-n*)/A1 of SPEC section 4, where defined.
+	W              *float64 `json:"w"`
+	C              *float64 `json:"c"`
+	Theta          *float64 `json:"theta"`
+	A1             *float64 `json:"a1"`
+	NStar          *float64 `json:"nstar"`
+	Beta           *float64 `json:"beta"`
+	Rate           *float64 `json:"rate"`
+	LogLikPerEvent *float64 `json:"loglik_per_event"`
+	LogN           *float64 `json:"log_n"`
+	Growth         *float64 `json:"growth"`
+	NHat           *float64 `json:"nhat"`
+}
+
+// NewSample returns the sample of row, a row built on the finished cascade.
+func NewSample(r *features.Row) Sample {
+	return Sample{
+		V: SchemaVersion, ID: r.ID, Window: float64(r.Window), Status: string(r.Status),
+		N: r.N, Size: r.Size, W: optPtr(r.W),
+		C: optPtr(r.C), Theta: optPtr(r.Theta), A1: optPtr(r.A1), NStar: optPtr(r.NStar),
+		Beta: optPtr(r.Beta), Rate: optPtr(r.Rate), LogLikPerEvent: optPtr(r.LogLikPerEvent),
+		LogN: optPtr(r.LogN), Growth: optPtr(r.Growth), NHat: optPtr(r.NHat),
+	}
+}
+
+// Row returns the sample as a features.Row.
+func (s *Sample) Row() features.Row {
+	return features.Row{
+		ID: s.ID, Window: features.Num(s.Window), Status: fit.Status(s.Status), N: s.N, Size: s.Size,
+		C: ptrOpt(s.C), Theta: ptrOpt(s.Theta), A1: ptrOpt(s.A1), NStar: ptrOpt(s.NStar),
+		Beta: ptrOpt(s.Beta), Rate: ptrOpt(s.Rate), LogLikPerEvent: ptrOpt(s.LogLikPerEvent),
+		LogN: ptrOpt(s.LogN), Growth: ptrOpt(s.Growth), NHat: ptrOpt(s.NHat), W: ptrOpt(s.W),
+	}
+}
+
+// DecodeSample decodes and checks a samples message.
+func DecodeSample(b []byte) (Sample, error) {
+	var s Sample
+	if err := decode(b, &s); err != nil {
+		return s, err
+	}
+	if err := checkVersion(s.V); err != nil {
+		return s, err
+	}
+	if err := checkID(s.ID); err != nil {
+		return s, err
+	}
+	if err := positive("window", s.Window); err != nil {
+		return s, err
+	}
+	if err := checkStatus(s.Status); err != nil {
+		return s, err
+	}
+	if s.N < 0 || s.Size < s.N || s.Size < 1 {
+		return s, invalid("n %d and size %d: want 0 <= n <= size, size >= 1", s.N, s.Size)
+	}
+	for _, f := range []struct {
+		name string
+		v    *float64
+	}{{"w", s.W}, {"c", s.C}, {"theta", s.Theta}, {"a1", s.A1}, {"nstar", s.NStar}, {"beta", s.Beta},
+		{"rate", s.Rate}, {"loglik_per_event", s.LogLikPerEvent}, {"log_n", s.LogN}, {"growth", s.Growth}, {"nhat", s.NHat}} {
+		if f.v != nil {
+			if err := finite(f.name, *f.v); err != nil {
+				return s, err
+			}
+		}
+	}
+	return s, nil
+}
+
+// ModelMessage is a message of the models topic (one partition, keyed by
+// window): a forest for one window, newest version wins.
+type ModelMessage struct {
+	V       int       `json:"v"`
+	Window  float64   `json:"window"`
+	Version int       `json:"version"`    // 1, 2, ... per window
+	Trained int       `json:"trained_on"` // samples the forest was grown on
+	Seen    int       `json:"seen"`       // samples of this window the trainer had consumed
+	Created time.Time `json:"created"`
+	// Model is the train.Model in its binary file format (train.Model.
+	// MarshalBinary, whose forest body is deflate-compressed), base64 in
+	// JSON.
+	Model []byte `json:"model"`
+}
+
+// DecodeModel decodes and checks a models message; the model bytes
+// themselves are decoded by the fitter (train.Model.UnmarshalBinary).
+func DecodeModel(b []byte) (ModelMessage, error) {
+	var m ModelMessage
+	if err := decode(b, &m); err != nil {
+		return m, err
+	}
+	if err := checkVersion(m.V); err != nil {
+		return m, err
+	}
+	if err := positive("window", m.Window); err != nil {
+		return m, err
+	}
+	if m.Version < 1 {
+		return m, invalid("model version %d: want >= 1", m.Version)
+	}
+	if len(m.Model) == 0 {
+		return m, invalid("empty model")
+	}
+	return m, nil
+}
+
+// Alert is a message of the alerts topic, keyed by cascade id: a prediction
+// at or above the alert threshold.
+type Alert struct {
+	V            int     `json:"v"`
+	ID           string  `json:"id"`
+	Window       float64 `json:"window"`
+	NHat         float64 `json:"nhat"`
+	N            int     `json:"n"`
+	ModelVersion int     `json:"model_version"`
+	Source       string  `json:"source"`
+	Time         float64 `json:"time"`
+	Threshold    float64 `json:"threshold"`
+}
+
+// DecodeAlert decodes and checks an alerts message.
+func DecodeAlert(b []byte) (Alert, error) {
+	var a Alert
+	if err := decode(b, &a); err != nil {
+		return a, err
+	}
+	if err := checkVersion(a.V); err != nil {
+		return a, err
+	}
+	if err := checkID(a.ID); err != nil {
+		return a, err
+	}
+	if err := positive("window", a.Window); err != nil {
+		return a, err
+	}
+	return a, nonNegative("nhat", a.NHat)
+}
+
+// Stat is a message of the stats topic, keyed by cascade id: how the
+// prediction made on one window did against the cascade's final size.
+type Stat struct {
+	V            int     `json:"v"`
+	ID           string  `json:"id"`
+	Window       float64 `json:"window"`
+	N            int     `json:"n"`
+	Size         int     `json:"size"`
+	NHat         float64 `json:"nhat"`
+	ARE          float64 `json:"are"` // |size - nhat| / size
+	ModelVersion int     `json:"model_version"`
+	Source       string  `json:"source"`
+	// Evicted cascades (see Prediction.Evicted) have no known final size:
+	// Size is what was seen and the summary leaves them out of the ARE.
+	Evicted bool `json:"evicted,omitempty"`
+}
+
+// DecodeStat decodes and checks a stats message.
+func DecodeStat(b []byte) (Stat, error) {
+	var s Stat
+	if err := decode(b, &s); err != nil {
+		return s, err
+	}
+	if err := checkVersion(s.V); err != nil {
+		return s, err
+	}
+	if err := checkID(s.ID); err != nil {
+		return s, err
+	}
+	if err := positive("window", s.Window); err != nil {
+		return s, err
+	}
+	if s.Size < 1 || s.N < 0 || s.N > s.Size {
+		return s, invalid("n %d and size %d: want 0 <= n <= size, size >= 1", s.N, s.Size)
+	}
+	return s, nonNegative("are", s.ARE)
+}
+
+// decode unmarshals b into v.
+func decode(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return nil
+}
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
+
+func checkVersion(v int) error {
+	if v != SchemaVersion {
+		return invalid("schema version %d, want %d", v, SchemaVersion)
+	}
+	return nil
+}
+
+func checkID(id string) error {
+	if id == "" {
+		return invalid("empty id")
+	}
+	if len(id) > 256 {
+		return invalid("id of %d bytes (at most 256)", len(id))
+	}
+	return nil
+}
+
+func checkStatus(s string) error {
+	switch fit.Status(s) {
+	case fit.StatusOK, fit.StatusSupercritical, fit.StatusUnbounded, fit.StatusFailed:
+		return nil
+	}
+	return invalid("unknown status %q", s)
+}
+
+func finite(name string, v float64) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return invalid("%s is not finite", name)
+	}
+	return nil
+}
+
+func nonNegative(name string, v float64) error {
+	if err := finite(name, v); err != nil {
+		return err
+	}
+	if v < 0 {
+		return invalid("%s %v is negative", name, v)
+	}
+	return nil
+}
+
+func positive(name string, v float64) error {
+	if err := finite(name, v); err != nil {
+		return err
+	}
+	if v <= 0 {
+		return invalid("%s %v: want > 0", name, v)
+	}
+	return nil
+}
+
+func optPtr(o features.Opt) *float64 {
+	if !o.OK {
+		return nil
+	}
+	v := o.V
+	return &v
+}
+
+func ptrOpt(p *float64) features.Opt {
+	if p == nil {
+		return features.Opt{}
+	}
+	return features.Opt{V: *p, OK: true}
+}
+
+// windowKey is how a window is written as a JSON object key and a message
+// key: "600", "3600".
+func windowKey(w float64) string { return strconv.FormatFloat(w, 'g', -1, 64) }

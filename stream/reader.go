@@ -1,0 +1,258 @@
+package stream
+
+import (
+	"container/heap"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+)
+
+// Reader defaults.
+const (
+	// DefaultSpacing is the time between the starts of consecutive
+	// cascades of a data set whose index gives no start time.
+	DefaultSpacing = 60.0
+	// DefaultWatermarkEvery is the event time after which a partition
+	// that received nothing gets a watermark.
+	DefaultWatermarkEvery = 30.0
+)
+
+// ReaderOptions configures a replay.
+type ReaderOptions struct {
+	// Speed is the pace: X times real time; 0 replays as fast as possible.
+	Speed float64
+	// Spacing is the arrival process of cascades whose index has no start
+	// time (data.Cascade.HasStart false): cascade i (0-based, index order)
+	// starts at i·Spacing seconds. Default DefaultSpacing.
+	Spacing float64
+	// WatermarkEvery: a partition that received no message for this many
+	// seconds of event time gets a watermark (default
+	// DefaultWatermarkEvery), so that fitters see time pass on quiet
+	// partitions.
+	WatermarkEvery float64
+	// Progress, when set, is called about once a second with the events
+	// sent so far.
+	Progress func(sent, total int)
+	Log      *slog.Logger
+}
+
+// ReplayStats is what a replay sent.
+type ReplayStats struct {
+	Events   int
+	Cascades int
+	Elapsed  time.Duration
+}
+
+// Replay publishes the events of cascades on the retweets topic as one live
+// stream, merged in global time order (start + t), keyed by cascade id, with
+// watermarks on quiet partitions, then an end marker on every partition. It
+// returns when every message is on the brokers.
+func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
+	if len(cascades) == 0 {
+		return ReplayStats{}, ErrNoData
+	}
+	if o.Spacing <= 0 {
+		o.Spacing = DefaultSpacing
+	}
+	if o.WatermarkEvery <= 0 {
+		o.WatermarkEvery = DefaultWatermarkEvery
+	}
+	if o.Speed < 0 {
+		return ReplayStats{}, fmt.Errorf("stream: speed %v: want >= 0", o.Speed)
+	}
+	log := orDiscard(o.Log)
+	cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
+		cfg.Producer.Flush.Frequency = 5 * time.Millisecond
+		cfg.Producer.Flush.Bytes = 256 << 10
+		cfg.Producer.Return.Successes = false
+	})
+	if err != nil {
+		return ReplayStats{}, err
+	}
+	defer cl.Close()
+	parts, err := cl.Partitions(topics.Retweets)
+	if err != nil {
+		return ReplayStats{}, fmt.Errorf("stream: reader: partitions of %s: %w", topics.Retweets, err)
+	}
+	np := int32(len(parts))
+	p, err := sarama.NewAsyncProducerFromClient(cl)
+	if err != nil {
+		return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
+	}
+	var (
+		perr error
+		once sync.Once
+		wg   sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for e := range p.Errors() {
+			once.Do(func() { perr = e.Err; cancel() })
+		}
+	}()
+	st, err := replay(ctx, p, topics.Retweets, np, cascades, o)
+	p.AsyncClose()
+	wg.Wait()
+	if perr != nil {
+		return st, fmt.Errorf("stream: reader: publish: %w", perr)
+	}
+	if err != nil {
+		return st, err
+	}
+	log.Info("replay done", "events", st.Events, "cascades", st.Cascades, "elapsed", st.Elapsed.Round(time.Millisecond))
+	return st, nil
+}
+
+// cursor is the next event of one cascade in the merge.
+type cursor struct {
+	c     *data.Cascade
+	start float64
+	i     int
+}
+
+type cursors []*cursor
+
+func (h cursors) Len() int { return len(h) }
+func (h cursors) Less(i, j int) bool {
+	a, b := h[i], h[j]
+	ta, tb := a.start+a.c.Times[a.i], b.start+b.c.Times[b.i]
+	if ta != tb {
+		return ta < tb
+	}
+	return a.c.ID < b.c.ID
+}
+func (h cursors) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *cursors) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *cursors) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// replay merges and sends; it is Replay without the connection.
+func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
+	h := make(cursors, 0, len(cascades))
+	total := 0
+	for i := range cascades {
+		c := &cascades[i]
+		if c.Len() == 0 {
+			continue
+		}
+		start := float64(i) * o.Spacing
+		if c.HasStart {
+			start = c.Start
+		}
+		h = append(h, &cursor{c: c, start: start})
+		total += c.Len()
+	}
+	heap.Init(&h)
+	st := ReplayStats{Cascades: len(h)}
+	began := time.Now()
+	lastSent := make([]float64, np) // event time of the last message per partition
+	partition := make(map[*data.Cascade]int32, len(h))
+	var first, now, lastSweep float64
+	if len(h) > 0 {
+		first = h[0].start + h[0].c.Times[h[0].i]
+		lastSweep = first
+		for i := range lastSent {
+			lastSent[i] = first
+		}
+	}
+	nextProgress := began.Add(time.Second)
+	send := func(m *sarama.ProducerMessage) error {
+		select {
+		case p.Input() <- m:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	for h.Len() > 0 {
+		cur := h[0]
+		c := cur.c
+		now = cur.start + c.Times[cur.i]
+		if o.Speed > 0 {
+			due := began.Add(time.Duration((now - first) / o.Speed * float64(time.Second)))
+			if d := time.Until(due); d > time.Millisecond {
+				t := time.NewTimer(d)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return st, ctx.Err()
+				case <-t.C:
+				}
+			}
+		}
+		if now-lastSweep >= o.WatermarkEvery {
+			// Partitions quiet since the last sweep learn that time passed.
+			for q := range lastSent {
+				if lastSent[q] <= lastSweep {
+					if err := send(control(topic, int32(q), Retweet{V: SchemaVersion, Kind: KindWatermark, Time: now})); err != nil {
+						return st, err
+					}
+					lastSent[q] = now
+				}
+			}
+			lastSweep = now
+		}
+		q, ok := partition[c]
+		if !ok {
+			q = partitionOf(c.ID, np)
+			partition[c] = q
+		}
+		m := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(c.ID), Partition: q, Metadata: manualPartition{},
+			Value: sarama.ByteEncoder(AppendEvent(make([]byte, 0, 96), c.ID, cur.i, cur.start, c.Times[cur.i], c.Mags[cur.i]))}
+		if err := send(m); err != nil {
+			return st, err
+		}
+		lastSent[q] = now
+		st.Events++
+		cur.i++
+		if cur.i == c.Len() {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
+		if o.Progress != nil && st.Events&1023 == 0 && time.Now().After(nextProgress) {
+			o.Progress(st.Events, total)
+			nextProgress = time.Now().Add(time.Second)
+		}
+	}
+	end := Retweet{V: SchemaVersion, Kind: KindEnd, Time: now + 1, Events: st.Events, Cascades: st.Cascades}
+	for q := range np {
+		if err := send(control(topic, q, end)); err != nil {
+			return st, err
+		}
+	}
+	if o.Progress != nil {
+		o.Progress(st.Events, total)
+	}
+	st.Elapsed = time.Since(began)
+	return st, nil
+}
+
+// control is a watermark or end marker for partition q.
+func control(topic string, q int32, r Retweet) *sarama.ProducerMessage {
+	b, _ := json.Marshal(r) // a Retweet always marshals
+	return &sarama.ProducerMessage{Topic: topic, Partition: q, Metadata: manualPartition{}, Value: sarama.ByteEncoder(b)}
+}
+
+// jsonMessage is a message with value v as JSON, keyed by key.
+func jsonMessage(topic, key string, v any) *sarama.ProducerMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("stream: marshal %T: %v", v, err)) // only this package's own types
+	}
+	return &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(key), Value: sarama.ByteEncoder(b)}
+}

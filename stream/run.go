@@ -1,0 +1,152 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+)
+
+// Options configures a run of the whole pipeline in one process.
+type Options struct {
+	// Client reaches the brokers; with no Brokers an embedded broker is
+	// started with Broker.
+	Client Client
+	Broker BrokerOptions
+	Topics Topics
+	Reader ReaderOptions
+	Fitter FitterOptions
+	// Fitters is the number of fitters started, each its own member of
+	// the fitters' consumer group (default 1).
+	Fitters int
+	Trainer TrainerOptions
+	Alerts  AlertsOptions
+	// Progress, when set, is called about once a second while the run
+	// drains, with the summary so far.
+	Progress func(Summary)
+	Log      *slog.Logger
+}
+
+// Run replays cascades through every role, drains (every cascade finished
+// and predicted on every window, every sample trained on) and returns the
+// summary. It stops early, with ctx's error, when ctx is done.
+func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, error) {
+	log := orDiscard(o.Log)
+	if len(o.Client.Brokers) == 0 {
+		b, err := StartBroker(o.Broker)
+		if err != nil {
+			return Summary{}, err
+		}
+		defer b.Close()
+		o.Client.Brokers = b.Addrs()
+		log.Info("embedded broker started", "addrs", b.Addrs(), "state_dir", o.Broker.StateDir)
+	}
+	if err := EnsureTopics(ctx, o.Client, o.Topics, log); err != nil {
+		return Summary{}, err
+	}
+	o.Fitter.Log, o.Trainer.Log, o.Alerts.Log, o.Reader.Log = orLog(o.Fitter.Log, log), orLog(o.Trainer.Log, log), orLog(o.Alerts.Log, log), orLog(o.Reader.Log, log)
+	nf := max(o.Fitters, 1)
+	fitters := make([]*Fitter, nf)
+	for i := range fitters {
+		fo := o.Fitter
+		if nf > 1 && fo.ID != "" {
+			fo.ID = fmt.Sprintf("%s-%d", fo.ID, i)
+		}
+		f, err := NewFitter(o.Client, o.Topics, fo)
+		if err != nil {
+			return Summary{}, err
+		}
+		fitters[i] = f
+	}
+	windows := fitters[0].o.Windows
+	trainer, err := NewTrainer(o.Client, o.Topics, o.Trainer)
+	if err != nil {
+		return Summary{}, err
+	}
+	alerter, err := NewAlerter(o.Client, o.Topics, o.Alerts)
+	if err != nil {
+		return Summary{}, err
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	start := func(name string, run func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(ctx); err != nil && ctx.Err() == nil {
+				cancel(fmt.Errorf("%s: %w", name, err))
+			}
+		}()
+	}
+	for i, f := range fitters {
+		start(fmt.Sprintf("fitter %d", i), f.Run)
+	}
+	start("trainer", trainer.Run)
+	start("alerts", alerter.Run)
+	col := newCollector()
+	cl, err := connect(ctx, o.Client, log)
+	if err != nil {
+		cancel(nil)
+		wg.Wait()
+		return Summary{}, err
+	}
+	defer cl.Close()
+	start("summary", func(ctx context.Context) error { return col.run(ctx, cl, o.Topics, log) })
+
+	stop := func(err error) (Summary, error) {
+		cancel(nil)
+		wg.Wait()
+		return Summary{}, err
+	}
+	st, err := Replay(ctx, o.Client, o.Topics, cascades, o.Reader)
+	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			err = cause
+		}
+		return stop(err)
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	lastProgress := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			err := context.Cause(ctx)
+			if err == nil || errors.Is(err, context.Canceled) {
+				err = ctx.Err()
+			}
+			return stop(err)
+		case <-col.changed:
+		case <-tick.C:
+		}
+		if o.Progress != nil && time.Since(lastProgress) >= time.Second {
+			s := col.summary(windows)
+			s.Events, s.Cascades = st.Events, st.Cascades
+			o.Progress(s)
+			lastProgress = time.Now()
+		}
+		done, samples := col.complete(st.Cascades, windows)
+		if !done || trainer.Consumed() < int64(samples) || alerter.Predictions() < int64(st.Cascades*len(windows)) {
+			continue
+		}
+		cancel(nil)
+		wg.Wait()
+		s := col.summary(windows)
+		s.Events, s.Cascades = st.Events, st.Cascades
+		s.Alerts, s.Models = int(alerter.Alerts()), int(trainer.Models())
+		return s, nil
+	}
+}
+
+func orLog(l, def *slog.Logger) *slog.Logger {
+	if l != nil {
+		return l
+	}
+	return def
+}

@@ -1,0 +1,250 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
+)
+
+// loadSMH loads the real smh_cascades set or skips.
+func loadSMH(t testing.TB) []data.Cascade {
+	t.Helper()
+	cs, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// testLog logs to the test at level warn, or debug with -v.
+func testLog(t testing.TB) *slog.Logger {
+	level := slog.LevelWarn
+	if testing.Verbose() {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+// testTopics are the default topics with fewer partitions, so that quiet
+// partitions (and watermarks) are part of every run.
+func testTopics() Topics {
+	t := DefaultTopics()
+	t.RetweetsPartitions = 8
+	t.PredictionsPartitions, t.SamplesPartitions, t.AlertsPartitions, t.StatsPartitions = 3, 3, 2, 2
+	return t
+}
+
+// readAll returns every message of topic, all partitions, up to their
+// newest offsets now.
+func readAll(t *testing.T, brokers []string, topic string) []*sarama.ConsumerMessage {
+	t.Helper()
+	cfg, err := Client{Brokers: brokers}.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := sarama.NewClient(brokers, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	cons, err := sarama.NewConsumerFromClient(cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	parts, err := cl.Partitions(topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*sarama.ConsumerMessage
+	for _, p := range parts {
+		hi, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hi == 0 {
+			continue
+		}
+		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := range pc.Messages() {
+			out = append(out, m)
+			if m.Offset+1 >= hi {
+				break
+			}
+		}
+		pc.Close()
+	}
+	return out
+}
+
+// TestPipelineEndToEnd runs every role in one process on the embedded
+// broker over TCP with the real smh_cascades, paced so that models trained
+// on the first finished cascades reach the fitter before later windows.
+func TestPipelineEndToEnd(t *testing.T) {
+	cascades := loadSMH(t)
+	b, err := StartBroker(BrokerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, a := range b.Addrs() {
+		if !strings.HasPrefix(a, "127.0.0.1:") {
+			t.Fatalf("broker listens on %s, want 127.0.0.1", a)
+		}
+	}
+	var alerts bytes.Buffer
+	const threshold = 120
+	topics := testTopics()
+	windows := []float64{600, 3600}
+	o := Options{
+		Client: Client{Brokers: b.Addrs()},
+		Topics: topics,
+		// Cascades start two days apart and finish after 6 h of silence:
+		// the first ones finish long before the last ones start.
+		Reader:  ReaderOptions{Spacing: 2 * 86400, Speed: 2e6},
+		Fitter:  FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts()},
+		Trainer: TrainerOptions{RetrainEvery: 3},
+		Alerts:  AlertsOptions{Threshold: threshold, Format: FormatJSONL, Out: &alerts},
+		Log:     testLog(t),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sum, err := Run(ctx, cascades, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("summary: %+v", sum)
+	events := 0
+	for i := range cascades {
+		events += cascades[i].Len()
+	}
+	if sum.Events != events || sum.Cascades != len(cascades) {
+		t.Errorf("summary: %d events of %d cascades, want %d of %d", sum.Events, sum.Cascades, events, len(cascades))
+	}
+
+	// Every cascade has exactly one prediction per window.
+	type key struct {
+		id string
+		w  float64
+	}
+	preds := map[key]Prediction{}
+	usedModel := false
+	for _, m := range readAll(t, b.Addrs(), topics.Predictions) {
+		p, err := DecodePrediction(m.Value)
+		if err != nil {
+			t.Fatalf("prediction at offset %d: %v", m.Offset, err)
+		}
+		k := key{p.ID, p.Window}
+		if _, dup := preds[k]; dup {
+			t.Errorf("cascade %s window %v predicted twice", p.ID, p.Window)
+		}
+		preds[k] = p
+		if p.ModelVersion > 0 {
+			usedModel = true
+			if p.Source != SourceForest {
+				t.Errorf("prediction %+v has a model version but source %s", p, p.Source)
+			}
+		}
+	}
+	for _, c := range cascades {
+		for _, w := range windows {
+			if _, ok := preds[key{c.ID, w}]; !ok {
+				t.Errorf("cascade %s window %v: no prediction", c.ID, w)
+			}
+		}
+	}
+	if len(preds) != len(cascades)*len(windows) {
+		t.Errorf("%d predictions, want %d", len(preds), len(cascades)*len(windows))
+	}
+	for _, w := range windows {
+		if got := sum.Predictions[windowKey(w)]; got != len(cascades) {
+			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
+		}
+	}
+
+	// Samples reached the trainer, which published models, used later.
+	samples := readAll(t, b.Addrs(), topics.Samples)
+	if len(samples) != len(cascades)*len(windows) {
+		t.Errorf("%d samples, want %d", len(samples), len(cascades)*len(windows))
+	}
+	models := readAll(t, b.Addrs(), topics.Models)
+	if len(models) == 0 || sum.Models != len(models) {
+		t.Errorf("%d models on the topic, summary says %d; want equal and > 0", len(models), sum.Models)
+	}
+	if !usedModel {
+		t.Error("no prediction used a forest")
+	}
+
+	// The alerts are exactly the predictions at or above the threshold.
+	want := map[key]bool{}
+	for k, p := range preds {
+		if p.NHat >= threshold {
+			want[k] = true
+		}
+	}
+	got := map[key]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(alerts.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var a map[string]any
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("alert line %q: %v", line, err)
+		}
+		for _, f := range []string{"id", "window", "nhat", "n", "model_version"} {
+			if _, ok := a[f]; !ok {
+				t.Errorf("alert line %q has no %q", line, f)
+			}
+		}
+		got[key{a["id"].(string), a["window"].(float64)}] = true
+	}
+	if len(want) == 0 || len(want) == len(preds) {
+		t.Errorf("threshold %v selects %d of %d predictions: the test needs some on each side", float64(threshold), len(want), len(preds))
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("no alert for %v (nhat %v)", k, preds[k].NHat)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("alert for %v below the threshold (nhat %v)", k, preds[k].NHat)
+		}
+	}
+	if n := len(readAll(t, b.Addrs(), topics.Alerts)); n != len(want) || sum.Alerts != len(want) {
+		t.Errorf("%d alerts on the topic, summary %d, want %d", n, sum.Alerts, len(want))
+	}
+	for _, w := range windows {
+		a := sum.ARE[windowKey(w)]
+		if a.Count != len(cascades) || !(a.Median > 0) || !(a.Mean >= 0) {
+			t.Errorf("ARE on window %v: %+v", w, a)
+		}
+	}
+	if os.Getenv("HAWKES_DEBUG") != "" {
+		t.Log(alerts.String())
+	}
+}
+
+// fitOpts are the fit settings of the tests: fewer starts, faster.
+func fitOpts() fit.Options { return fit.Options{Starts: 4} }

@@ -1,0 +1,166 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/IBM/sarama"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/hawkes-toolkit/hawkes/evaluate"
+)
+
+// Summary is what a run of the whole pipeline did; `hawkes stream
+// --summary FILE` writes it as one JSON object.
+type Summary struct {
+	Events      int                `json:"events"`
+	Cascades    int                `json:"cascades"`
+	Predictions map[string]int     `json:"predictions"` // per window
+	Alerts      int                `json:"alerts"`
+	Models      int                `json:"models"`
+	ARE         map[string]AREStat `json:"are"` // per window, from the stats records
+	// Evicted counts the cascades closed early at --max-open (left out of
+	// the ARE); DeadLetters the messages set aside.
+	Evicted     int `json:"evicted"`
+	DeadLetters int `json:"dead_letters"`
+}
+
+// AREStat is the mean and median ARE of one window.
+type AREStat struct {
+	Mean   float64 `json:"mean"`
+	Median float64 `json:"median"`
+	Count  int     `json:"count"`
+}
+
+// collector reads the predictions, stats and dead-letters topics from their
+// oldest messages and counts them, once per (cascade, window).
+type collector struct {
+	mu          sync.Mutex
+	predictions map[float64]int
+	stats       map[float64][]float64 // ARE of each non-evicted cascade
+	statCount   map[float64]int
+	evicted     map[string]bool
+	dead        int
+	seenPred    *seenSet
+	seenStat    *seenSet
+	changed     chan struct{}
+}
+
+func newCollector() *collector {
+	return &collector{predictions: map[float64]int{}, stats: map[float64][]float64{}, statCount: map[float64]int{},
+		evicted: map[string]bool{}, seenPred: newSeenSet(MaxRemembered), seenStat: newSeenSet(MaxRemembered),
+		changed: make(chan struct{}, 1)}
+}
+
+// run consumes until ctx is done.
+func (c *collector) run(ctx context.Context, cl sarama.Client, t Topics, log *slog.Logger) error {
+	cons, err := sarama.NewConsumerFromClient(cl)
+	if err != nil {
+		return fmt.Errorf("stream: summary consumer: %w", err)
+	}
+	defer cons.Close()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for _, topic := range []string{t.Predictions, t.Stats, t.DeadLetters} {
+		parts, err := cl.Partitions(topic)
+		if err != nil {
+			return fmt.Errorf("stream: partitions of %s: %w", topic, err)
+		}
+		for _, p := range parts {
+			pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+			if err != nil {
+				return fmt.Errorf("stream: consume %s/%d: %w", topic, p, err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer pc.AsyncClose()
+				for {
+					select {
+					case <-ctx.Done():
+						return
+					case m, ok := <-pc.Messages():
+						if !ok {
+							return
+						}
+						c.add(t, m, log)
+					}
+				}
+			}()
+		}
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch m.Topic {
+	case t.Predictions:
+		p, err := DecodePrediction(m.Value)
+		if err != nil {
+			log.Debug("summary: invalid prediction", "err", err)
+			return
+		}
+		if c.seenPred.add(p.ID, p.Window) {
+			c.predictions[p.Window]++
+		}
+	case t.Stats:
+		s, err := DecodeStat(m.Value)
+		if err != nil {
+			log.Debug("summary: invalid stat", "err", err)
+			return
+		}
+		if !c.seenStat.add(s.ID, s.Window) {
+			return
+		}
+		c.statCount[s.Window]++
+		if s.Evicted {
+			c.evicted[s.ID] = true
+		} else {
+			c.stats[s.Window] = append(c.stats[s.Window], s.ARE)
+		}
+	case t.DeadLetters:
+		c.dead++
+	}
+	select {
+	case c.changed <- struct{}{}:
+	default:
+	}
+}
+
+// complete reports whether every one of cascades has a stats record on
+// every window, and how many samples that means.
+func (c *collector) complete(cascades int, windows []float64) (bool, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range windows {
+		if c.statCount[w] < cascades {
+			return false, 0
+		}
+	}
+	return true, (cascades - len(c.evicted)) * len(windows)
+}
+
+// summary returns the counts so far.
+func (c *collector) summary(windows []float64) Summary {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := Summary{Predictions: map[string]int{}, ARE: map[string]AREStat{}, Evicted: len(c.evicted), DeadLetters: c.dead}
+	for _, w := range windows {
+		k := windowKey(w)
+		s.Predictions[k] = c.predictions[w]
+		a := slices.Clone(c.stats[w])
+		st := AREStat{Count: len(a)}
+		if len(a) > 0 {
+			st.Mean = stat.Mean(a, nil)
+			st.Median = evaluate.Median(a)
+		}
+		s.ARE[k] = st
+	}
+	return s
+}

@@ -1,0 +1,272 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// Trainer defaults.
+const (
+	DefaultTrainerGroup = "hawkes-trainer"
+	// DefaultRetrainEvery is the number of new samples of a window after
+	// which its forest is grown again.
+	DefaultRetrainEvery = 100
+	// DefaultMaxSamples bounds the training set of each window: the newest
+	// samples are kept.
+	DefaultMaxSamples = 5000
+	// DefaultTrainerTrees is the number of trees of a streamed forest.
+	DefaultTrainerTrees = 100
+	// MaxModelMessageBytes bounds a models message. Kafka's default limit
+	// is about 1 MB; a forest whose message would exceed this is grown
+	// again with half the trees. On seismic_subset a 200-tree forest is
+	// about 80 KB.
+	MaxModelMessageBytes = 900 << 10
+)
+
+// TrainerOptions configures the trainer.
+type TrainerOptions struct {
+	Group        string       // consumer group (default DefaultTrainerGroup)
+	RetrainEvery int          // default DefaultRetrainEvery
+	MaxSamples   int          // default DefaultMaxSamples
+	Forest       train.Config // Trees defaults to DefaultTrainerTrees
+	Log          *slog.Logger
+}
+
+// Trainer is the trainer role: it learns a forest per window from the
+// samples topic and publishes it on the models topic.
+type Trainer struct {
+	client Client
+	topics Topics
+	o      TrainerOptions
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	windows map[float64]*trainingSet
+
+	consumed, models, dead atomic.Int64
+}
+
+// trainingSet is the bounded training set of one window.
+type trainingSet struct {
+	rows    []features.Row // ring of the newest samples
+	next    int            // where the next sample goes once full
+	seen    int            // samples consumed
+	since   int            // samples since the last training
+	version int            // newest version published
+}
+
+// NewTrainer returns a trainer; Run starts it.
+func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
+	if o.Group == "" {
+		o.Group = DefaultTrainerGroup
+	}
+	if o.RetrainEvery == 0 {
+		o.RetrainEvery = DefaultRetrainEvery
+	}
+	if o.MaxSamples == 0 {
+		o.MaxSamples = DefaultMaxSamples
+	}
+	if o.Forest.Trees == 0 {
+		o.Forest.Trees = DefaultTrainerTrees
+	}
+	if o.RetrainEvery < 1 || o.MaxSamples < 1 {
+		return nil, fmt.Errorf("stream: trainer: retrain-every %d and max-samples %d: want >= 1", o.RetrainEvery, o.MaxSamples)
+	}
+	if _, err := o.Forest.Resolve(len(features.FeatureNames)); err != nil {
+		return nil, fmt.Errorf("stream: trainer: %w", err)
+	}
+	return &Trainer{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "trainer"), windows: map[float64]*trainingSet{}}, nil
+}
+
+// Consumed returns the number of valid samples consumed so far.
+func (t *Trainer) Consumed() int64 { return t.consumed.Load() }
+
+// Models returns the number of models published so far.
+func (t *Trainer) Models() int64 { return t.models.Load() }
+
+// Run consumes samples until ctx is done.
+func (t *Trainer) Run(ctx context.Context) error {
+	cl, err := connect(ctx, t.client, t.log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if err := t.resumeVersions(cl); err != nil {
+		return err
+	}
+	out, err := newOutput(cl, "trainer", t.topics.DeadLetters, t.log)
+	if err != nil {
+		return err
+	}
+	defer out.close()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	err = runGroup(ctx, cl, t.o.Group, []string{t.topics.Samples}, &trainerHandler{t: t, out: out, fail: cancel}, t.log)
+	if err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// resumeVersions reads the models topic so that versions continue from the
+// newest published one after a restart.
+func (t *Trainer) resumeVersions(cl sarama.Client) error {
+	newest, err := cl.GetOffset(t.topics.Models, 0, sarama.OffsetNewest)
+	if err != nil {
+		return fmt.Errorf("stream: trainer: offsets of %s: %w", t.topics.Models, err)
+	}
+	oldest, err := cl.GetOffset(t.topics.Models, 0, sarama.OffsetOldest)
+	if err != nil || oldest >= newest {
+		return err
+	}
+	c, err := sarama.NewConsumerFromClient(cl)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	pc, err := c.ConsumePartition(t.topics.Models, 0, oldest)
+	if err != nil {
+		return fmt.Errorf("stream: trainer: read %s: %w", t.topics.Models, err)
+	}
+	defer pc.AsyncClose()
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case m := <-pc.Messages():
+			if mm, err := DecodeModel(m.Value); err == nil {
+				ts := t.set(mm.Window)
+				ts.version = max(ts.version, mm.Version)
+			}
+			if m.Offset+1 >= newest {
+				return nil
+			}
+		case <-timeout:
+			return fmt.Errorf("stream: trainer: reading %s timed out", t.topics.Models)
+		}
+	}
+}
+
+func (t *Trainer) set(w float64) *trainingSet {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ts := t.windows[w]
+	if ts == nil {
+		ts = &trainingSet{}
+		t.windows[w] = ts
+	}
+	return ts
+}
+
+type trainerHandler struct {
+	t    *Trainer
+	out  *output
+	fail context.CancelCauseFunc
+}
+
+func (h *trainerHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (h *trainerHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (h *trainerHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for {
+		select {
+		case <-s.Context().Done():
+			return nil
+		case m, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			if err := h.handle(s.Context(), m); err != nil {
+				if s.Context().Err() == nil {
+					h.fail(err)
+				}
+				return err
+			}
+			s.MarkMessage(m, "")
+		}
+	}
+}
+
+// handle adds one sample and trains when it is time.
+func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) error {
+	t := h.t
+	smp, err := DecodeSample(m.Value)
+	if err != nil {
+		t.dead.Add(1)
+		return h.out.deadLetter(m, err)
+	}
+	ts := t.set(smp.Window)
+	// Claims of several partitions run at once: one training at a time.
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	row := smp.Row()
+	if len(ts.rows) < t.o.MaxSamples {
+		ts.rows = append(ts.rows, row)
+	} else {
+		ts.rows[ts.next] = row
+		ts.next = (ts.next + 1) % t.o.MaxSamples
+	}
+	ts.seen++
+	ts.since++
+	// Counted once the sample is fully handled, training included, so that
+	// a drained run counts every model.
+	defer t.consumed.Add(1)
+	if ts.since < t.o.RetrainEvery {
+		return nil
+	}
+	ts.since = 0
+	msg, err := t.grow(ctx, smp.Window, ts)
+	if err != nil {
+		return err
+	}
+	if err := h.out.send(msg); err != nil {
+		return err
+	}
+	ts.version++
+	t.models.Add(1)
+	return nil
+}
+
+// grow trains the forest of window w on ts and returns its message; a
+// forest too large for one message is grown again with half the trees.
+func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama.ProducerMessage, error) {
+	cfg := t.o.Forest
+	for {
+		began := time.Now()
+		m, err := pipeline.Train(ctx, ts.rows, pipeline.DefaultTarget, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("stream: trainer: window %v: %w", w, err)
+		}
+		m.Created = time.Now().UTC()
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return nil, fmt.Errorf("stream: trainer: encode model: %w", err)
+		}
+		mm := ModelMessage{V: SchemaVersion, Window: w, Version: ts.version + 1, Trained: m.TrainedOn, Seen: ts.seen, Created: m.Created, Model: b}
+		msg := jsonMessage(t.topics.Models, windowKey(w), mm)
+		if size := msg.Value.Length(); size > MaxModelMessageBytes {
+			if cfg.Trees <= 1 {
+				return nil, fmt.Errorf("stream: trainer: a one-tree forest takes %d bytes, over %d", size, MaxModelMessageBytes)
+			}
+			t.log.Warn("model too large for one message, halving the trees", "bytes", size, "trees", cfg.Trees)
+			cfg.Trees /= 2
+			continue
+		}
+		t.log.Info("model trained", "window", w, "version", mm.Version, "samples", len(ts.rows),
+			"trained_on", m.TrainedOn, "bytes", msg.Value.Length(), "took", time.Since(began).Round(time.Millisecond))
+		return msg, nil
+	}
+}
