@@ -131,7 +131,7 @@ func (c Client) config() (*sarama.Config, error) {
 	cfg.Producer.Idempotent = true
 	cfg.Producer.Retry.Max = 10
 	cfg.Producer.Retry.Backoff = 100 * time.Millisecond
-	cfg.Producer.MaxMessageBytes = 4 << 20
+	cfg.Producer.MaxMessageBytes = MaxModelMessageBytes + 32<<10 // below the broker limit EnsureTopics and StartBroker set
 	cfg.Producer.Return.Errors = true
 	cfg.Producer.Return.Successes = true // for the synchronous producers; the reader turns it off
 	cfg.Producer.Partitioner = newPartitioner

@@ -109,8 +109,7 @@ func NewFitter(c Client, t Topics, o FitterOptions) (*Fitter, error) {
 		o.Group = DefaultFitterGroup
 	}
 	if o.ID == "" {
-		host, _ := os.Hostname()
-		o.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+		o.ID = defaultFitterID()
 	}
 	return &Fitter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "fitter", "id", o.ID),
 		sem: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
@@ -184,7 +183,10 @@ func (h *fitterHandler) Setup(s sarama.ConsumerGroupSession) error {
 	return nil
 }
 
-func (h *fitterHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+func (h *fitterHandler) Cleanup(sarama.ConsumerGroupSession) error {
+	h.f.parts.Store(0)
+	return nil
+}
 
 func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	f := h.f
@@ -433,4 +435,10 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// defaultFitterID names a fitter by host and process.
+func defaultFitterID() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }

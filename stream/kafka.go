@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	stdlog "log"
 	"log/slog"
 	"time"
 
@@ -176,4 +178,14 @@ func orDiscard(log *slog.Logger) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return log
+}
+
+// DebugKafka sends sarama's own protocol-level log lines to w (nil turns
+// them off). hawkes turns it on with HAWKES_KAFKA_DEBUG=1.
+func DebugKafka(w io.Writer) {
+	if w == nil {
+		sarama.Logger = stdlog.New(io.Discard, "", 0)
+		return
+	}
+	sarama.Logger = stdlog.New(w, "[sarama] ", stdlog.LstdFlags|stdlog.Lmicroseconds)
 }

@@ -66,11 +66,133 @@ func AppendEvent(dst []byte, id string, seq int, start, t, m float64) []byte {
 	return append(dst, '}')
 }
 
+// parseEvent parses an event in exactly the form AppendEvent writes, with
+// no escape in the id; ok is false for anything else, which the caller
+// hands to encoding/json. It is the fitter's hot path: encoding/json took a
+// quarter of the pipeline's CPU time on seismic_subset.
+func parseEvent(b []byte) (r Retweet, ok bool) {
+	const head = `{"v":1,"kind":"event","id":"`
+	if len(b) < len(head) || string(b[:len(head)]) != head {
+		return r, false
+	}
+	b = b[len(head):]
+	end := -1
+	for i, c := range b {
+		if c == '"' {
+			end = i
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			return r, false
+		}
+	}
+	if end < 0 {
+		return r, false
+	}
+	id := b[:end]
+	b = b[end+1:]
+	var seq, start, t, m float64
+	if len(b) > 7 {
+		if _, whole := jsonNumber(b[7:]); !whole { // seq is an integer
+			return r, false
+		}
+	}
+	if b, ok = field(b, `,"seq":`, &seq); !ok || seq > 1<<53 {
+		return r, false
+	}
+	if b, ok = field(b, `,"start":`, &start); !ok {
+		return r, false
+	}
+	if b, ok = field(b, `,"t":`, &t); !ok {
+		return r, false
+	}
+	if b, ok = field(b, `,"m":`, &m); !ok {
+		return r, false
+	}
+	if string(b) != "}" {
+		return r, false
+	}
+	return Retweet{V: 1, Kind: KindEvent, ID: string(id), Seq: int(seq), Start: start, T: t, M: m}, true
+}
+
+// field parses name (with its leading comma and trailing colon) and the
+// JSON number after it into v, and returns what follows.
+func field(b []byte, name string, v *float64) ([]byte, bool) {
+	if len(b) < len(name) || string(b[:len(name)]) != name {
+		return b, false
+	}
+	b = b[len(name):]
+	n, whole := jsonNumber(b)
+	if n == 0 {
+		return b, false
+	}
+	if whole && n <= 15 { // exact in float64, without strconv
+		x := 0.0
+		for _, c := range b[:n] {
+			x = x*10 + float64(c-'0')
+		}
+		*v = x
+		return b[n:], true
+	}
+	f, err := strconv.ParseFloat(string(b[:n]), 64)
+	if err != nil {
+		return b, false
+	}
+	*v = f
+	return b[n:], true
+}
+
+// jsonNumber returns the length of the JSON number at the start of b (0 if
+// there is none) and whether it is made of digits only.
+func jsonNumber(b []byte) (n int, whole bool) {
+	digits := func(i int) int {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		i = digits(i)
+	default:
+		return 0, false
+	}
+	whole = b[0] != '-'
+	if i < len(b) && b[i] == '.' {
+		j := digits(i + 1)
+		if j == i+1 {
+			return 0, false
+		}
+		i, whole = j, false
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(i)
+		if j == i {
+			return 0, false
+		}
+		i, whole = j, false
+	}
+	return i, whole
+}
+
 // DecodeRetweet decodes and checks a retweets message.
 func DecodeRetweet(b []byte) (Retweet, error) {
-	var r Retweet
-	if err := decode(b, &r); err != nil {
-		return r, err
+	r, ok := parseEvent(b)
+	if !ok {
+		r = Retweet{}
+		if err := decode(b, &r); err != nil {
+			return r, err
+		}
 	}
 	if err := checkVersion(r.V); err != nil {
 		return r, err

@@ -22,6 +22,9 @@ const (
 	// DefaultWatermarkEvery is the event time after which a partition
 	// that received nothing gets a watermark.
 	DefaultWatermarkEvery = 30.0
+	// readerShards is the number of producers a replay spreads the
+	// partitions over.
+	readerShards = 4
 )
 
 // ReaderOptions configures a replay.
@@ -68,23 +71,39 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 		return ReplayStats{}, fmt.Errorf("stream: speed %v: want >= 0", o.Speed)
 	}
 	log := orDiscard(o.Log)
-	cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
-		cfg.Producer.Flush.Frequency = 5 * time.Millisecond
-		cfg.Producer.Flush.Bytes = 256 << 10
-		cfg.Producer.Return.Successes = false
-	})
-	if err != nil {
-		return ReplayStats{}, err
-	}
-	defer cl.Close()
-	parts, err := cl.Partitions(topics.Retweets)
-	if err != nil {
-		return ReplayStats{}, fmt.Errorf("stream: reader: partitions of %s: %w", topics.Retweets, err)
-	}
-	np := int32(len(parts))
-	p, err := sarama.NewAsyncProducerFromClient(cl)
-	if err != nil {
-		return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
+	// Each producer has one produce request in flight (ordered, idempotent
+	// production), so the partitions are shared among a few producers,
+	// each on its own connections; a partition always goes through the
+	// same one, which keeps its order.
+	var (
+		producers []sarama.AsyncProducer
+		np        int32
+	)
+	for k := range readerShards {
+		cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
+			cfg.Producer.Flush.Frequency = 5 * time.Millisecond
+			cfg.Producer.Flush.Bytes = 256 << 10
+			cfg.Producer.Return.Successes = false
+		})
+		if err != nil {
+			return ReplayStats{}, err
+		}
+		defer cl.Close()
+		if k == 0 {
+			parts, err := cl.Partitions(topics.Retweets)
+			if err != nil {
+				return ReplayStats{}, fmt.Errorf("stream: reader: partitions of %s: %w", topics.Retweets, err)
+			}
+			np = int32(len(parts))
+		}
+		p, err := sarama.NewAsyncProducerFromClient(cl)
+		if err != nil {
+			return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
+		}
+		producers = append(producers, p)
+		if int32(len(producers)) == np {
+			break
+		}
 	}
 	var (
 		perr error
@@ -93,15 +112,19 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for e := range p.Errors() {
-			once.Do(func() { perr = e.Err; cancel() })
-		}
-	}()
-	st, err := replay(ctx, p, topics.Retweets, np, cascades, o)
-	p.AsyncClose()
+	for _, p := range producers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range p.Errors() {
+				once.Do(func() { perr = e.Err; cancel() })
+			}
+		}()
+	}
+	st, err := replay(ctx, producers, topics.Retweets, np, cascades, o)
+	for _, p := range producers {
+		p.AsyncClose()
+	}
 	wg.Wait()
 	if perr != nil {
 		return st, fmt.Errorf("stream: reader: publish: %w", perr)
@@ -141,7 +164,7 @@ func (h *cursors) Pop() any {
 }
 
 // replay merges and sends; it is Replay without the connection.
-func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
+func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
 	h := make(cursors, 0, len(cascades))
 	total := 0
 	for i := range cascades {
@@ -172,7 +195,7 @@ func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32,
 	nextProgress := began.Add(time.Second)
 	send := func(m *sarama.ProducerMessage) error {
 		select {
-		case p.Input() <- m:
+		case ps[int(m.Partition)%len(ps)].Input() <- m:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/hawkes-toolkit/hawkes/data"
 )
 
@@ -53,7 +55,10 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	fitters := make([]*Fitter, nf)
 	for i := range fitters {
 		fo := o.Fitter
-		if nf > 1 && fo.ID != "" {
+		if nf > 1 {
+			if fo.ID == "" {
+				fo.ID = defaultFitterID()
+			}
 			fo.ID = fmt.Sprintf("%s-%d", fo.ID, i)
 		}
 		f, err := NewFitter(o.Client, o.Topics, fo)
@@ -104,6 +109,9 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 		wg.Wait()
 		return Summary{}, err
 	}
+	if err := waitAssigned(ctx, cl, o.Topics.Retweets, fitters, log); err != nil {
+		return stop(err)
+	}
 	st, err := Replay(ctx, o.Client, o.Topics, cascades, o.Reader)
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
@@ -149,4 +157,39 @@ func orLog(l, def *slog.Logger) *slog.Logger {
 		return l
 	}
 	return def
+}
+
+// assignTimeout bounds how long Run waits for the fitters to share the
+// partitions before it starts the replay anyway.
+const assignTimeout = 30 * time.Second
+
+// waitAssigned waits until every fitter holds partitions and together they
+// hold all of topic's, so that the replay does not start in the middle of
+// the group's first rebalances (which would only cost replayed work).
+func waitAssigned(ctx context.Context, cl sarama.Client, topic string, fitters []*Fitter, log *slog.Logger) error {
+	parts, err := cl.Partitions(topic)
+	if err != nil {
+		return fmt.Errorf("stream: partitions of %s: %w", topic, err)
+	}
+	deadline := time.Now().Add(assignTimeout)
+	for {
+		total, all := int64(0), true
+		for _, f := range fitters {
+			n := f.parts.Load()
+			total += n
+			all = all && n > 0
+		}
+		if (all || len(fitters) > len(parts)) && total == int64(len(parts)) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			log.Warn("fitters not all assigned; replaying anyway", "partitions", len(parts), "assigned", total)
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -144,38 +144,15 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 
 	// Every cascade has exactly one prediction per window.
-	type key struct {
-		id string
-		w  float64
-	}
-	preds := map[key]Prediction{}
+	preds := checkPredictions(t, b.Addrs(), topics.Predictions, cascades, windows)
 	usedModel := false
-	for _, m := range readAll(t, b.Addrs(), topics.Predictions) {
-		p, err := DecodePrediction(m.Value)
-		if err != nil {
-			t.Fatalf("prediction at offset %d: %v", m.Offset, err)
-		}
-		k := key{p.ID, p.Window}
-		if _, dup := preds[k]; dup {
-			t.Errorf("cascade %s window %v predicted twice", p.ID, p.Window)
-		}
-		preds[k] = p
+	for _, p := range preds {
 		if p.ModelVersion > 0 {
 			usedModel = true
 			if p.Source != SourceForest {
 				t.Errorf("prediction %+v has a model version but source %s", p, p.Source)
 			}
 		}
-	}
-	for _, c := range cascades {
-		for _, w := range windows {
-			if _, ok := preds[key{c.ID, w}]; !ok {
-				t.Errorf("cascade %s window %v: no prediction", c.ID, w)
-			}
-		}
-	}
-	if len(preds) != len(cascades)*len(windows) {
-		t.Errorf("%d predictions, want %d", len(preds), len(cascades)*len(windows))
 	}
 	for _, w := range windows {
 		if got := sum.Predictions[windowKey(w)]; got != len(cascades) {
@@ -197,6 +174,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 
 	// The alerts are exactly the predictions at or above the threshold.
+	type key = predKey
 	want := map[key]bool{}
 	for k, p := range preds {
 		if p.NHat >= threshold {
@@ -248,3 +226,101 @@ func TestPipelineEndToEnd(t *testing.T) {
 
 // fitOpts are the fit settings of the tests: fewer starts, faster.
 func fitOpts() fit.Options { return fit.Options{Starts: 4} }
+
+// predKey names the prediction of one cascade on one window.
+type predKey struct {
+	id string
+	w  float64
+}
+
+// checkPredictions reads the predictions topic and checks that every
+// cascade has exactly one prediction per window, and nothing else.
+func checkPredictions(t *testing.T, brokers []string, topic string, cascades []data.Cascade, windows []float64) map[predKey]Prediction {
+	t.Helper()
+	preds := map[predKey]Prediction{}
+	for _, m := range readAll(t, brokers, topic) {
+		p, err := DecodePrediction(m.Value)
+		if err != nil {
+			t.Fatalf("prediction at offset %d: %v", m.Offset, err)
+		}
+		k := predKey{p.ID, p.Window}
+		if _, dup := preds[k]; dup {
+			t.Errorf("cascade %s window %v predicted twice", p.ID, p.Window)
+		}
+		preds[k] = p
+	}
+	for _, c := range cascades {
+		for _, w := range windows {
+			if _, ok := preds[predKey{c.ID, w}]; !ok {
+				t.Errorf("cascade %s window %v: no prediction", c.ID, w)
+			}
+		}
+	}
+	if len(preds) != len(cascades)*len(windows) {
+		t.Errorf("%d predictions, want %d", len(preds), len(cascades)*len(windows))
+	}
+	return preds
+}
+
+// TestFittersSharePartitions runs three fitters, members of one consumer
+// group, against a three-broker embedded cluster: each holds some of the
+// partitions and every cascade is still predicted once per window.
+func TestFittersSharePartitions(t *testing.T) {
+	cascades := loadSMH(t)
+	b, err := StartBroker(BrokerOptions{Brokers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if n := len(b.Addrs()); n != 3 {
+		t.Fatalf("%d brokers, want 3", n)
+	}
+	topics := testTopics()
+	topics.RetweetsPartitions = 12
+	windows := []float64{600, 3600}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	sum, err := Run(ctx, cascades, Options{
+		Client:  Client{Brokers: b.Addrs()},
+		Topics:  topics,
+		Reader:  ReaderOptions{Spacing: 600},
+		Fitter:  FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts(), ID: "f"},
+		Fitters: 3,
+		Log:     testLog(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds := checkPredictions(t, b.Addrs(), topics.Predictions, cascades, windows)
+	by := map[string]int{}
+	for _, p := range preds {
+		by[p.Fitter]++
+	}
+	t.Logf("predictions per fitter: %v", by)
+	if len(by) != 3 {
+		t.Errorf("predictions came from %d fitters (%v), want 3", len(by), by)
+	}
+	for _, w := range windows {
+		if got := sum.Predictions[windowKey(w)]; got != len(cascades) {
+			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
+		}
+	}
+	// The partitions' leaders are spread over the three brokers.
+	cfg, _ := Client{Brokers: b.Addrs()}.config()
+	cl, err := sarama.NewClient(b.Addrs(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	leaders := map[int32]bool{}
+	for p := range topics.RetweetsPartitions {
+		l, err := cl.Leader(topics.Retweets, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaders[l.ID()] = true
+	}
+	if len(leaders) != 3 {
+		t.Errorf("retweets partitions led by %d brokers, want 3", len(leaders))
+	}
+}

@@ -1,0 +1,193 @@
+package stream
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+)
+
+func TestDecodeRetweet(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Retweet
+		wantErr  string
+	}{
+		{"event", string(AppendEvent(nil, "RT5", 3, 43233.0000001, 12, 1500)),
+			Retweet{V: 1, Kind: KindEvent, ID: "RT5", Seq: 3, Start: 43233.0000001, T: 12, M: 1500}, ""},
+		{"event with escapes", `{"v":1,"kind":"event","id":"a\"b","seq":0,"start":0,"t":0,"m":1}`,
+			Retweet{V: 1, Kind: KindEvent, ID: `a"b`, Start: 0, M: 1}, ""},
+		{"event fields reordered", `{"kind":"event","v":1,"m":2.5,"t":1e1,"start":-5,"seq":1,"id":"x"}`,
+			Retweet{V: 1, Kind: KindEvent, ID: "x", Seq: 1, Start: -5, T: 10, M: 2.5}, ""},
+		{"watermark", `{"v":1,"kind":"watermark","time":100.5}`, Retweet{V: 1, Kind: KindWatermark, Time: 100.5}, ""},
+		{"end", `{"v":1,"kind":"end","time":7,"events":10,"cascades":2}`, Retweet{V: 1, Kind: KindEnd, Time: 7, Events: 10, Cascades: 2}, ""},
+		{"not json", `hello`, Retweet{}, "invalid character"},
+		{"wrong type", `{"v":1,"kind":"event","id":"x","seq":"1","start":0,"t":0,"m":1}`, Retweet{}, "cannot unmarshal"},
+		{"seq not an integer", `{"v":1,"kind":"event","id":"x","seq":1.5,"start":0,"t":0,"m":1}`, Retweet{}, "cannot unmarshal"},
+		{"negative time", `{"v":1,"kind":"event","id":"x","seq":1,"start":0,"t":-1,"m":1}`, Retweet{}, "t -1 is negative"},
+		{"negative magnitude", `{"v":1,"kind":"event","id":"x","seq":1,"start":0,"t":1,"m":-1}`, Retweet{}, "m -1 is negative"},
+		{"negative seq", `{"v":1,"kind":"event","id":"x","seq":-1,"start":0,"t":1,"m":1}`, Retweet{}, "seq -1"},
+		{"no id", `{"v":1,"kind":"event","seq":1,"start":0,"t":1,"m":1}`, Retweet{}, "empty id"},
+		{"version", `{"v":2,"kind":"watermark","time":1}`, Retweet{}, "schema version 2"},
+		{"kind", `{"v":1,"kind":"party","time":1}`, Retweet{}, `unknown kind "party"`},
+		{"huge time", `{"v":1,"kind":"watermark","time":1e400}`, Retweet{}, "cannot unmarshal"},
+		{"leading zero", `{"v":1,"kind":"event","id":"x","seq":01,"start":0,"t":1,"m":1}`, Retweet{}, "invalid character"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DecodeRetweet([]byte(tt.in))
+			if tt.wantErr != "" {
+				if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want ErrInvalid with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseEventFastPath checks that what AppendEvent writes takes the fast
+// path, so that the benchmark measures it.
+func TestParseEventFastPath(t *testing.T) {
+	for _, v := range []float64{0, 1, 43233.0000001, 1e300, 123456789012345678} {
+		b := AppendEvent(nil, "RT1", 7, v, v, v)
+		r, ok := parseEvent(b)
+		if !ok || r.Start != v || r.T != v || r.M != v || r.Seq != 7 || r.ID != "RT1" {
+			t.Errorf("%s: parsed %+v ok %v", b, r, ok)
+		}
+	}
+}
+
+func TestSampleRoundTrip(t *testing.T) {
+	row := features.Row{ID: "c1", Window: 600, Status: fit.StatusOK, N: 10, Size: 40,
+		C: features.Opt{V: 1.5, OK: true}, Theta: features.Opt{V: 0.3, OK: true}, A1: features.Opt{V: 4, OK: true},
+		NStar: features.Opt{V: 0.7, OK: true}, Beta: features.Opt{V: 0.2, OK: true}, Rate: features.Opt{V: 0.2, OK: true},
+		LogLikPerEvent: features.Opt{V: -3, OK: true}, LogN: features.Opt{V: math.Log(10), OK: true},
+		Growth: features.Opt{V: 0.1, OK: true}, NHat: features.Opt{V: 23.3, OK: true}, W: features.Opt{V: 2.25, OK: true}}
+	s := NewSample(&row)
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeSample(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Row(); !reflect.DeepEqual(r, row) {
+		t.Errorf("round trip: got %+v, want %+v", r, row)
+	}
+	// A failed fit: the optional fields are null.
+	row = features.Row{ID: "c2", Window: 3600, Status: fit.StatusFailed, N: 0, Size: 1}
+	b, _ = json.Marshal(NewSample(&row))
+	if !strings.Contains(string(b), `"nstar":null`) {
+		t.Errorf("missing feature not null: %s", b)
+	}
+	got, err = DecodeSample(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := got.Row(); !reflect.DeepEqual(r, row) {
+		t.Errorf("round trip: got %+v, want %+v", r, row)
+	}
+}
+
+func TestDecodeOthers(t *testing.T) {
+	tests := []struct {
+		name    string
+		decode  func([]byte) error
+		in      string
+		wantErr string
+	}{
+		{"prediction", decodeErr(DecodePrediction), `{"v":1,"id":"a","window":600,"time":5,"n":3,"nhat":9,"source":"hawkes","status":"ok","model_version":0}`, ""},
+		{"prediction source", decodeErr(DecodePrediction), `{"v":1,"id":"a","window":600,"time":5,"n":3,"nhat":9,"source":"guess","model_version":0}`, "unknown source"},
+		{"prediction window", decodeErr(DecodePrediction), `{"v":1,"id":"a","window":0,"time":5,"n":3,"nhat":9,"source":"hawkes"}`, "window 0"},
+		{"sample size", decodeErr(DecodeSample), `{"v":1,"id":"a","window":600,"status":"ok","n":5,"size":3}`, "want 0 <= n <= size"},
+		{"sample status", decodeErr(DecodeSample), `{"v":1,"id":"a","window":600,"status":"great","n":1,"size":3}`, "unknown status"},
+		{"model version", decodeErr(DecodeModel), `{"v":1,"window":600,"version":0,"model":"AAAA"}`, "model version 0"},
+		{"model empty", decodeErr(DecodeModel), `{"v":1,"window":600,"version":1}`, "empty model"},
+		{"model base64", decodeErr(DecodeModel), `{"v":1,"window":600,"version":1,"model":"%%%"}`, "illegal base64"},
+		{"alert", decodeErr(DecodeAlert), `{"v":1,"id":"a","window":600,"nhat":9,"n":1,"model_version":2}`, ""},
+		{"stat are", decodeErr(DecodeStat), `{"v":1,"id":"a","window":600,"n":1,"size":3,"nhat":2,"are":-1}`, "are -1 is negative"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.decode([]byte(tt.in))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want ErrInvalid with %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func decodeErr[T any](f func([]byte) (T, error)) func([]byte) error {
+	return func(b []byte) error { _, err := f(b); return err }
+}
+
+// FuzzDecodeRetweet checks that the fast event parser agrees with
+// encoding/json wherever it accepts a message, and that decoding arbitrary
+// bytes never panics and gives either a valid message or ErrInvalid.
+func FuzzDecodeRetweet(f *testing.F) {
+	f.Add(AppendEvent(nil, "RT5", 3, 43233.5, 12, 1500))
+	f.Add([]byte(`{"v":1,"kind":"watermark","time":100.5}`))
+	f.Add([]byte(`{"v":1,"kind":"event","id":"x","seq":1,"start":-0,"t":1E+2,"m":0.5}`))
+	f.Add([]byte(`{"v":1,"kind":"end","time":7,"events":10,"cascades":2}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, ok := parseEvent(b); ok {
+			var ref Retweet
+			if err := json.Unmarshal(b, &ref); err != nil {
+				t.Fatalf("fast path accepted %q, encoding/json: %v", b, err)
+			}
+			if r != ref {
+				t.Fatalf("%q: fast %+v, encoding/json %+v", b, r, ref)
+			}
+		}
+		r, err := DecodeRetweet(b)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("%q: error %v is not ErrInvalid", b, err)
+			}
+			return
+		}
+		if r.Kind == KindEvent && (r.ID == "" || r.T < 0 || r.M < 0 || r.Seq < 0 || math.IsNaN(r.At()) || math.IsInf(r.At(), 0)) {
+			t.Fatalf("%q: accepted %+v", b, r)
+		}
+	})
+}
+
+// FuzzDecoders feeds arbitrary bytes to every other message decoder.
+func FuzzDecoders(f *testing.F) {
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"time":5,"n":3,"nhat":9,"source":"hawkes","status":"ok","model_version":0}`))
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"status":"ok","n":1,"size":3,"w":1.5}`))
+	f.Add([]byte(`{"v":1,"window":600,"version":1,"model":"SEtSRgE="}`))
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"n":1,"size":3,"nhat":2,"are":0.3}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for name, d := range map[string]func([]byte) error{
+			"prediction": decodeErr(DecodePrediction), "sample": decodeErr(DecodeSample),
+			"model": decodeErr(DecodeModel), "alert": decodeErr(DecodeAlert), "stat": decodeErr(DecodeStat),
+		} {
+			if err := d(b); err != nil && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("%s %q: error %v is not ErrInvalid", name, b, err)
+			}
+		}
+		if _, _, err := decodeLiveModel(b); err != nil && !errors.Is(err, ErrInvalid) {
+			t.Fatalf("model %q: error %v is not ErrInvalid", b, err)
+		}
+	})
+}
