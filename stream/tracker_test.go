@@ -50,9 +50,9 @@ func TestTracker(t *testing.T) {
 		// a is finished: everything may be committed.
 		commit: 8,
 	}, {
-		name: "a quiet cascade is predicted by watermarks alone",
-		msgs: []Retweet{ev("a", 0, 0, 0), wm(30), wm(200)},
-		want: []string{"predict a w0 n=1 at=30", "predict a w1 n=1 at=200", "finish a n=1"},
+		name:   "a quiet cascade is predicted by watermarks alone",
+		msgs:   []Retweet{ev("a", 0, 0, 0), wm(30), wm(200)},
+		want:   []string{"predict a w0 n=1 at=30", "predict a w1 n=1 at=200", "finish a n=1"},
 		commit: 3,
 	}, {
 		name: "finish before a window passes predicts it then",
@@ -60,7 +60,7 @@ func TestTracker(t *testing.T) {
 		msgs: []Retweet{ev("a", 0, 0, 0), ev("a", 1, 0, 20), wm(70)},
 		// The window of 10 s holds one event: it is predicted when the
 		// event at 20 shows that time passed, before that event is added.
-		want: []string{"predict a w0 n=1 at=20", "predict a w1 n=2 at=70", "finish a n=2"},
+		want:   []string{"predict a w0 n=1 at=20", "predict a w1 n=2 at=70", "finish a n=2"},
 		commit: 3,
 	}, {
 		name: "an open cascade holds the commit at its first event",
@@ -70,9 +70,9 @@ func TestTracker(t *testing.T) {
 		// last at 70) is open.
 		commit: 1,
 	}, {
-		name: "orphans and duplicates are skipped",
-		msgs: []Retweet{ev("x", 3, 0, 1), ev("a", 0, 0, 0), ev("a", 0, 0, 0), ev("a", 1, 0, 2)},
-		want: nil,
+		name:   "orphans and duplicates are skipped",
+		msgs:   []Retweet{ev("x", 3, 0, 1), ev("a", 0, 0, 0), ev("a", 0, 0, 0), ev("a", 1, 0, 2)},
+		want:   nil,
 		commit: 1,
 	}, {
 		name:   "the least recently active cascade is evicted at max-open",
