@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/stream"
+)
+
+func TestStreamFlags(t *testing.T) {
+	newCmd := func(ios *ioStreams, runF func(context.Context, *StreamOptions) error) *cobra.Command {
+		return newStreamCmd(ios, streamRunners{all: runF})
+	}
+	tests := []struct {
+		name    string
+		argv    []string
+		check   func(t *testing.T, o *StreamOptions)
+		wantErr string
+	}{
+		{"defaults", []string{"--data", "d"}, func(t *testing.T, o *StreamOptions) {
+			if len(o.Conn.Client.Brokers) != 0 || o.Fitters != 1 || o.Reader.Speed != 0 ||
+				!slices.Equal(o.Fitter.Windows, stream.DefaultWindows) || o.Fitter.Terminated != stream.DefaultTerminated ||
+				o.Alerts.Threshold != stream.DefaultThreshold || o.Alerts.Format != "text" ||
+				o.Conn.Topics != stream.DefaultTopics() || o.Trainer.RetrainEvery != stream.DefaultRetrainEvery {
+				t.Errorf("defaults: %+v %+v", o, o.Conn)
+			}
+		}, ""},
+		{"every role's flags", []string{"--data", "d", "--window", "300,1200", "--speed", "100", "--spacing", "5",
+			"--terminated", "7200", "--max-open", "10", "--retrain-every", "7", "--max-samples", "70", "--trees", "9",
+			"--threshold", "42", "--format", "jsonl", "--fitters", "3", "--partitions-retweets", "12", "--topic-models", "m",
+			"--summary", "s.json", "--state-dir", "st"}, func(t *testing.T, o *StreamOptions) {
+			if !slices.Equal(o.Fitter.Windows, []float64{300, 1200}) || o.Reader.Speed != 100 || o.Reader.Spacing != 5 ||
+				o.Fitter.Terminated != 7200 || o.Fitter.MaxOpen != 10 || o.Trainer.RetrainEvery != 7 ||
+				o.Trainer.MaxSamples != 70 || o.Trainer.Forest.Trees != 9 || o.Alerts.Threshold != 42 ||
+				o.Alerts.Format != "jsonl" || o.Fitters != 3 || o.Conn.Topics.RetweetsPartitions != 12 ||
+				o.Conn.Topics.Models != "m" || o.Summary != "s.json" || o.StateDir != "st" {
+				t.Errorf("options: %+v", o)
+			}
+		}, ""},
+		{"brokers and sasl", []string{"--data", "d", "--brokers", "k1:9092,k2:9092", "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-user", "u", "--tls"},
+			func(t *testing.T, o *StreamOptions) {
+				c := o.Conn.Client
+				if !slices.Equal(c.Brokers, []string{"k1:9092", "k2:9092"}) || c.SASLMechanism != "SCRAM-SHA-512" || c.SASLUser != "u" || !c.TLS {
+					t.Errorf("client: %+v", c)
+				}
+			}, ""},
+		{"no data", nil, nil, "--data not set"},
+		{"bad broker", []string{"--data", "d", "--brokers", "k1"}, nil, `"k1" is not host:port`},
+		{"state dir with brokers", []string{"--data", "d", "--brokers", "k:1", "--state-dir", "s"}, nil, "--state-dir is for the embedded broker"},
+		{"negative speed", []string{"--data", "d", "--speed", "-1"}, nil, "--speed must be"},
+		{"zero window", []string{"--data", "d", "--window", "0"}, nil, "--window must be positive"},
+		{"window twice", []string{"--data", "d", "--window", "600,600"}, nil, "--window 600 given twice"},
+		{"zero terminated", []string{"--data", "d", "--terminated", "0"}, nil, "--terminated must be"},
+		{"zero max open", []string{"--data", "d", "--max-open", "0"}, nil, "--max-open must be at least 1"},
+		{"zero retrain", []string{"--data", "d", "--retrain-every", "0"}, nil, "--retrain-every must be at least 1"},
+		{"zero threshold", []string{"--data", "d", "--threshold", "0"}, nil, "--threshold must be"},
+		{"format", []string{"--data", "d", "--format", "xml"}, nil, "--format must be text or jsonl"},
+		{"sasl mechanism", []string{"--data", "d", "--sasl-mechanism", "KERBEROS"}, nil, "--sasl-mechanism must be"},
+		{"sasl without user", []string{"--data", "d", "--sasl-mechanism", "PLAIN"}, nil, "needs --sasl-user"},
+		{"tls cert without key", []string{"--data", "d", "--tls-cert", "c.pem"}, nil, "go together"},
+		{"log level", []string{"--data", "d", "--log-level", "loud"}, nil, "--log-level must be"},
+		{"partitions", []string{"--data", "d", "--partitions-retweets", "0"}, nil, "0 partitions"},
+		{"summary folder", []string{"--data", "d", "--summary", "/no/such/dir/s.json"}, nil, "does not exist"},
+		{"zero fitters", []string{"--data", "d", "--fitters", "0"}, nil, "--fitters must be at least 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := parseFlags(t, "stream", newCmd, tt.argv, tt.wantErr)
+			if got != nil && tt.check != nil {
+				tt.check(t, got)
+			}
+		})
+	}
+}
+
+func TestStreamRoleFlags(t *testing.T) {
+	var ran string
+	r := streamRunners{
+		broker:  func(context.Context, *BrokerOptions) error { ran = "broker"; return nil },
+		reader:  func(context.Context, *ReaderOptions) error { ran = "reader"; return nil },
+		fitter:  func(context.Context, *FitterOptions) error { ran = "fitter"; return nil },
+		trainer: func(context.Context, *TrainerOptions) error { ran = "trainer"; return nil },
+		alerts:  func(context.Context, *AlertsOptions) error { ran = "alerts"; return nil },
+	}
+	tests := []struct {
+		argv    []string
+		wantRan string
+		wantErr string
+	}{
+		{[]string{"broker"}, "broker", ""},
+		{[]string{"broker", "--ports", "9092,9093,9094", "--state-dir", "s"}, "broker", ""},
+		{[]string{"broker", "--ports", "1,2,3,4"}, "", "one to three brokers"},
+		{[]string{"broker", "--brokers-count", "4"}, "", "one to three brokers"},
+		{[]string{"broker", "--brokers", "k:1"}, "", "cannot be used with it"},
+		{[]string{"reader", "--brokers", "k:1", "--data", "d", "--speed", "10"}, "reader", ""},
+		{[]string{"reader", "--data", "d"}, "", "--brokers not set"},
+		{[]string{"reader", "--brokers", "k:1"}, "", "--data not set"},
+		{[]string{"fitter", "--brokers", "k:1", "--window", "60", "--group", "g", "--id", "f1"}, "fitter", ""},
+		{[]string{"fitter", "--brokers", "k:1", "--starts", "0"}, "", "--starts must be at least 1"},
+		{[]string{"trainer", "--brokers", "k:1", "--retrain-every", "5"}, "trainer", ""},
+		{[]string{"trainer", "--brokers", "k:1", "--max-samples", "0"}, "", "--max-samples must be"},
+		{[]string{"alerts", "--brokers", "k:1", "--threshold", "10", "--format", "jsonl"}, "alerts", ""},
+		{[]string{"alerts", "--brokers", "k:1", "--threshold", "-1"}, "", "--threshold must be"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.argv, " "), func(t *testing.T) {
+			ran = ""
+			ios, _, stderr := testStreams()
+			code := execSub(t, ios, newStreamCmd(ios, r), append([]string{"stream"}, tt.argv...)...)
+			if tt.wantErr != "" {
+				if code != exitUsage || !strings.Contains(stderr.String(), tt.wantErr) || ran != "" {
+					t.Errorf("exit %d, ran %q, stderr %q; want usage error %q", code, ran, stderr, tt.wantErr)
+				}
+				return
+			}
+			if code != exitOK || ran != tt.wantRan {
+				t.Errorf("exit %d, ran %q, stderr %q; want %s", code, ran, stderr, tt.wantRan)
+			}
+		})
+	}
+}
+
+// TestStreamCommand runs hawkes stream on the real smh_cascades with the
+// embedded broker: alerts on stdout, summary on stderr and in --summary.
+func TestStreamCommand(t *testing.T) {
+	dir := shared.Path(t, "smh_cascades")
+	sum := filepath.Join(t.TempDir(), "summary.json")
+	ios, stdout, stderr := testStreams()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	code := execute(ctx, newRootCmd(ios), []string{"stream", "--data", dir, "--threshold", "100", "--format", "jsonl",
+		"--starts", "4", "--partitions-retweets", "8", "--summary", sum, "--log-level", "warn"}, ios)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	b, err := os.ReadFile(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("summary %s: %v", b, err)
+	}
+	for _, k := range []string{"events", "cascades", "predictions", "alerts", "models", "are"} {
+		if _, ok := s[k]; !ok {
+			t.Errorf("summary has no %q: %s", k, b)
+		}
+	}
+	if s["events"].(float64) != 2104 || s["cascades"].(float64) != 20 {
+		t.Errorf("summary %s: want 2104 events of 20 cascades", b)
+	}
+	preds := s["predictions"].(map[string]any)
+	if preds["600"].(float64) != 20 || preds["3600"].(float64) != 20 {
+		t.Errorf("predictions %v, want 20 per window", preds)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if int(s["alerts"].(float64)) != len(lines) || len(lines) == 0 {
+		t.Errorf("%d alert lines on stdout, summary says %v", len(lines), s["alerts"])
+	}
+	for _, l := range lines {
+		var a stream.Alert
+		if err := json.Unmarshal([]byte(l), &a); err != nil || a.NHat < 100 {
+			t.Errorf("alert line %q: %v", l, err)
+		}
+	}
+	if !strings.Contains(stderr.String(), "stream: window 600s: 20 predictions") {
+		t.Errorf("stderr has no summary: %s", stderr)
+	}
+}
