@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Demo of the hawkes tool: build it, fit real data sets and report the
-# model-only prediction error, or, without the shared data, simulate a data
-# set and fit that.
+# Demo of the hawkes tool: build it, run the streaming pipeline on the
+# embedded Kafka broker, fit real data sets and report the model-only
+# prediction error, then cross-validate the forest; without the shared data,
+# simulate a data set and do the same with it.
 #
 # The shared data sets are looked up in ../shared/data relative to the
 # repository root; HAWKES_DATA=DIR overrides that (HAWKES_SHARED_DATA, which
@@ -57,7 +58,19 @@ cross_validate() {
 	bin/hawkes evaluate --data "$1" --window "$2" --cv 5 --plot="bin/are-$2s.png"
 }
 
+# stream DIR FLAGS...: the whole Kafka pipeline in this process, on the
+# embedded broker: alerts on stdout, the summary on stderr and in
+# bin/stream-summary.json.
+stream() {
+	local dir="$1"
+	shift
+	echo
+	echo "== bin/hawkes stream --data $dir $* --summary bin/stream-summary.json --log-level warn"
+	bin/hawkes stream --data "$dir" "$@" --summary bin/stream-summary.json --log-level warn
+}
+
 if [ -d "$data/smh_cascades" ]; then
+	stream "$data/smh_cascades" --threshold 150 --retrain-every 5
 	fit_and_evaluate smh "$data/smh_cascades" --window 3600
 	if [ -d "$data/seismic_subset" ]; then
 		fit_and_evaluate seismic "$data/seismic_subset" --window 600
@@ -69,6 +82,7 @@ else
 	echo "== bin/hawkes simulate --out $tmp/sim --cascades 100 --random --first-mag 100000 --whole-seconds --max-events 20000"
 	bin/hawkes simulate --out "$tmp/sim" --cascades 100 --random --first-mag 100000 --whole-seconds --max-events 20000
 	fit_and_evaluate sim "$tmp/sim" --window 3600
+	stream "$tmp/sim" --threshold 1000 --retrain-every 20
 	echo "(true parameters of each simulated cascade: params.csv beside data.csv)"
 	cross_validate "$tmp/sim" 3600
 fi

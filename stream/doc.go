@@ -1,9 +1,112 @@
 // Package stream is the streaming pipeline of SPEC section 6 on Kafka,
-// through github.com/IBM/sarama: a reader replays a data set as live
+// through github.com/IBM/sarama. A reader replays a data set as live
 // retweets, fitters predict each cascade's final size once per observation
 // window, a trainer learns a forest per window from finished cascades, and
-// an alerts role reports the cascades predicted to grow large. By default
-// everything runs in one process against an embedded broker
-// (github.com/twmb/franz-go/pkg/kfake, real wire protocol on 127.0.0.1);
-// every role also runs on its own against any brokers.
+// an alerts role reports the cascades predicted to grow large. Run starts
+// everything in one process, by default against an embedded broker
+// (StartBroker: github.com/twmb/franz-go/pkg/kfake, the real wire protocol
+// on 127.0.0.1); every role also runs on its own against any Kafka cluster
+// (Replay, Fitter, Trainer, Alerter), and nothing in a role assumes it is
+// the only process.
+//
+// # Topics
+//
+// Names and partition counts are settings (Topics, DefaultTopics):
+//
+//	hawkes.retweets     100 partitions  Retweet, keyed by cascade id      reader -> fitters
+//	hawkes.predictions   10             Prediction, keyed by cascade id   fitters -> alerts
+//	hawkes.samples       10             Sample, keyed by cascade id       fitters -> trainer
+//	hawkes.models         1             ModelMessage, keyed by window     trainer -> fitters (compacted)
+//	hawkes.alerts        20             Alert, keyed by cascade id        alerts
+//	hawkes.stats         10             Stat, keyed by cascade id         fitters -> summary
+//	hawkes.deadletters    1             DeadLetter                        every role
+//
+// Every message is a JSON object with "v": 1 (SchemaVersion); decoders
+// refuse other versions, unknown kinds, wrong types, and values that break
+// the schema (negative times or sizes, non-finite numbers), with an error
+// wrapping ErrInvalid. The fields are those of the Go types, by their JSON
+// tags:
+//
+//	Retweet    {"v":1,"kind":"event","id":"RT5","seq":3,"start":43233,"t":12,"m":1500}
+//	           {"v":1,"kind":"watermark","time":43290}
+//	           {"v":1,"kind":"end","time":1e6,"events":2109923,"cascades":508}
+//	Prediction {"v":1,"id":"RT5","window":600,"time":43833.5,"n":120,"nhat":2930.4,
+//	            "source":"forest","status":"ok","nhat_hawkes":612.1,"nstar":0.81,
+//	            "model_version":4,"fitter":"host-123"}
+//	Sample     {"v":1,"id":"RT5","window":600,"status":"ok","n":120,"size":3001,"w":4.1,
+//	            "c":..,"theta":..,"a1":..,"nstar":..,"beta":..,"rate":..,
+//	            "loglik_per_event":..,"log_n":..,"growth":..,"nhat":..}   (null where a feature does not apply)
+//	ModelMessage {"v":1,"window":600,"version":4,"trained_on":400,"seen":400,
+//	            "created":"2026-11-26T04:02:49Z","model":"<base64 of train.Model.MarshalBinary>"}
+//	Alert      {"v":1,"id":"RT5","window":600,"nhat":9000,"n":300,"model_version":4,
+//	            "source":"forest","time":43833.5,"threshold":5000}
+//	Stat       {"v":1,"id":"RT5","window":600,"n":120,"size":3001,"nhat":2930.4,"are":0.024,
+//	            "model_version":4,"source":"forest"}
+//	DeadLetter {"v":1,"topic":"hawkes.retweets","partition":7,"offset":1234,"role":"fitter",
+//	            "reason":"invalid message: t -1 is negative","key":"<base64>","value":"<base64>"}
+//
+// An event's absolute time is start + t. seq numbers a cascade's events
+// from 0 (the original tweet) in time order.
+//
+// # Event time and watermarks
+//
+// The fitters' clock is the stream's event time, not the wall clock, so a
+// replay at any speed gives the same predictions. Events are sent in global
+// time order, so an event at time t on a partition tells its fitter that
+// every earlier event of that partition has arrived. A partition that
+// receives nothing for WatermarkEvery seconds of event time gets a
+// watermark message with the current time, so that cascades on quiet
+// partitions are still predicted when their windows pass; the end of a
+// bounded replay is an end marker on every partition, after which each
+// fitter finishes all its open cascades. The watermarks assume one reader,
+// the source of the event time; another producer of live retweets must send
+// such watermarks itself.
+//
+// # Fitters
+//
+// A fitter keeps one tracker per partition it holds. For each window W a
+// cascade is fitted on its events with t <= W once the partition's event
+// time is past start + W (or earlier, when the cascade is finished first:
+// no event can be added to the window then). The newest forest of that
+// window corrects the prediction: nhat = n·exp(forest) (the forest learns
+// log(N/n), see package pipeline); before any forest exists, or where it has
+// no prediction, nhat is the model-only n + A1/(1-n*) (w = 1), and where the
+// fit gives none (supercritical or failed) it is n, the observed size;
+// "source" says which. A cascade with no event for Terminated seconds of
+// event time is finished: it publishes one Sample (with its true w) and one
+// Stat per window. Fits run at most GOMAXPROCS at a time per process.
+//
+// Open cascades are bounded by MaxOpen per process, shared evenly by the
+// partitions held. When a partition is at its share, a new cascade evicts
+// the partition's least recently active open cascade: its windows not yet
+// predicted are predicted from what was seen ("evicted": true), its Stat is
+// marked evicted (left out of the summary's ARE), it publishes no Sample
+// (its final size is unknown), and its later events are ignored. Events of
+// cascades whose first event (seq 0) the fitter has not seen are ignored in
+// the same way.
+//
+// # Offsets, restarts and duplicates
+//
+// A fitter commits a partition's offset only up to the first event of its
+// oldest open cascade, and publishes a cascade's outputs synchronously
+// before committing past it. A fitter that dies, or loses the partition in
+// a rebalance, therefore loses nothing: the next owner replays from the
+// committed offset and rebuilds every open cascade. The price is that
+// cascades finished between that offset and the crash are predicted again:
+// the predictions, samples and stats topics may hold the same (id, window)
+// twice, with the same content (fits are seeded) but possibly a newer
+// model_version. Consumers count the first one per (id, window): the alerts
+// role and the summary do (remembering up to MaxRemembered pairs).
+//
+// # Trainer and models
+//
+// The trainer keeps, per window, the newest MaxSamples samples and grows the
+// forest again every RetrainEvery new samples of that window; version n+1
+// follows the newest version found on the models topic at start. A models
+// message holds the model file (train.Model.MarshalBinary, deflate-
+// compressed); it is kept under MaxModelMessageBytes (Kafka's default
+// message limit is about 1 MB) by halving the trees while it is larger. The
+// topic is created compacted, keyed by window, so a new fitter reads only
+// the newest forests. Fitters read it from its start and swap forests as new
+// versions arrive, without stopping.
 package stream

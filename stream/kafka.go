@@ -80,8 +80,9 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 		}
 		detail := &sarama.TopicDetail{NumPartitions: s.partitions, ReplicationFactor: t.Replication}
 		if s.name == t.Models {
-			mb := fmt.Sprint(MaxModelMessageBytes + 64<<10)
-			detail.ConfigEntries = map[string]*string{"max.message.bytes": &mb}
+			// The newest forest per window (the key) is all a fitter needs.
+			mb, compact := fmt.Sprint(MaxModelMessageBytes+64<<10), "compact"
+			detail.ConfigEntries = map[string]*string{"max.message.bytes": &mb, "cleanup.policy": &compact}
 		}
 		err := admin.CreateTopic(s.name, detail, false)
 		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
