@@ -633,7 +633,23 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, to
 	k := coords{a: powerLawCoords, fixed: fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
 	p, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
-		return cs.powerLaw(normalized{p[0], p[1], p[2], p[3]}, g)
+		q := normalized{p[0], p[1], p[2], p[3]}
+		if cs.acc == &rough {
+			// The loose search treats the points the fast likelihood
+			// does not cover as outside the domain. They are trial
+			// points of line searches heading for a limit: theta beyond
+			// fastMaxTheta, far past thetaLimit, or c below ~1e-8 s.
+			// The exact O(n^2) fallback there cost a tenth of all the
+			// fitting time on seismic_subset for a few hundred points
+			// out of a million; backing off instead only shortens the
+			// step, and the run escapes at the next iteration all the
+			// same.
+			if ll, ok := cs.fastPowerLaw(q, g); ok {
+				return ll
+			}
+			return math.NaN()
+		}
+		return cs.powerLaw(q, g)
 	})
 	if err != nil {
 		return candidate{}, fmt.Errorf("power law: %w", err)
