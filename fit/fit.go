@@ -457,8 +457,21 @@ var errNotConverged = errors.New("optimiser did not converge")
 
 // minimize runs BFGS from x0 and returns the optimum, accepting a line-search
 // stall when the gradient is already negligible, and a run that escaped to a
-// limit of the family (see recorder).
+// limit of the family (see recorder). A polish (tol tight) tries Newton's
+// method first and runs BFGS only from where that stopped short.
 func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, tol tolerance) ([]float64, error) {
+	if tol == tight {
+		// A polish: Newton's method from the loose optimum, else BFGS
+		// from where it stopped (see newton).
+		x, ok := newton(obj, x0, escaped, tol)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if ok {
+			return x, nil
+		}
+		x0 = x
+	}
 	settings := &optimize.Settings{
 		GradientThreshold: tol.grad,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 20},
