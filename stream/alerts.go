@@ -37,6 +37,7 @@ type AlertsOptions struct {
 	Format    string  // FormatText (default) or FormatJSONL
 	Out       io.Writer
 	Log       *slog.Logger
+	Metrics   *Metrics // nil keeps unexported ones
 }
 
 // Alerter is the alerts role: it reads the predictions and prints and
@@ -70,6 +71,7 @@ func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
+	o.Metrics = orMetrics(o.Metrics)
 	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: newSeenSet(MaxRemembered)}, nil
 }
 
@@ -86,7 +88,7 @@ func (a *Alerter) Run(ctx context.Context) error {
 		return err
 	}
 	defer cl.Close()
-	out, err := newOutput(cl, "alerts", a.topics.DeadLetters, a.log)
+	out, err := newOutput(cl, "alerts", a.topics.DeadLetters, a.log, a.o.Metrics)
 	if err != nil {
 		return err
 	}
@@ -128,6 +130,7 @@ func (h *alertsHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 				return err
 			}
 			s.MarkMessage(m, "")
+			h.a.o.Metrics.lag(h.a.o.Group, claim.HighWaterMarkOffset(), m.Topic, m.Partition, m.Offset)
 		}
 	}
 }
@@ -155,6 +158,7 @@ func (h *alertsHandler) handle(m *sarama.ConsumerMessage) error {
 		return err
 	}
 	a.alerts.Add(1)
+	a.o.Metrics.Alerts.Inc()
 	return a.print(&al)
 }
 

@@ -59,6 +59,7 @@ type FitterOptions struct {
 	// fitting excluded, to measure its ingest rate.
 	SkipFit bool
 	Log     *slog.Logger
+	Metrics *Metrics // nil keeps unexported ones
 }
 
 // FitterCounts counts what a fitter did.
@@ -111,6 +112,7 @@ func NewFitter(c Client, t Topics, o FitterOptions) (*Fitter, error) {
 	if o.ID == "" {
 		o.ID = defaultFitterID()
 	}
+	o.Metrics = orMetrics(o.Metrics)
 	return &Fitter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "fitter", "id", o.ID),
 		sem: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil
 }
@@ -138,7 +140,7 @@ func (f *Fitter) Run(ctx context.Context) error {
 		return err
 	}
 	defer cl.Close()
-	out, err := newOutput(cl, "fitter", f.topics.DeadLetters, f.log)
+	out, err := newOutput(cl, "fitter", f.topics.DeadLetters, f.log, f.o.Metrics)
 	if err != nil {
 		return err
 	}
@@ -149,7 +151,7 @@ func (f *Fitter) Run(ctx context.Context) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := watchModels(ctx, cl, f.topics.Models, &f.models, out, f.log); err != nil {
+		if err := watchModels(ctx, cl, f.topics.Models, &f.models, out, f.log, f.o.Metrics); err != nil {
 			cancel(err)
 		}
 	}()
@@ -198,26 +200,33 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 	tr := newTracker(trackerConfig{windows: f.o.Windows, terminated: f.o.Terminated, maxOpen: maxOpen}, ph)
 	ph.tr = tr
 	var before trackerCounts
+	m := f.o.Metrics
+	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }() // the partition's state goes with it
 	for {
 		select {
 		case <-s.Context().Done():
 			return nil
-		case m, ok := <-claim.Messages():
+		case msg, ok := <-claim.Messages():
 			if !ok {
 				return nil
 			}
-			if err := h.handle(tr, m); err != nil {
+			if err := h.handle(tr, msg); err != nil {
 				if s.Context().Err() == nil {
-					h.fail(fmt.Errorf("stream: fitter: partition %d offset %d: %w", m.Partition, m.Offset, err))
+					h.fail(fmt.Errorf("stream: fitter: partition %d offset %d: %w", msg.Partition, msg.Offset, err))
 				}
 				return err
 			}
-			s.MarkOffset(m.Topic, m.Partition, tr.commitOffset(), "")
+			s.MarkOffset(msg.Topic, msg.Partition, tr.commitOffset(), "")
 			c := tr.counts
 			f.events.Add(int64(c.events - before.events))
 			f.cascades.Add(int64(c.opened - before.opened))
 			f.evicted.Add(int64(c.evicted - before.evicted))
 			f.orphans.Add(int64(c.orphans - before.orphans))
+			m.Events.Add(float64(c.events - before.events))
+			m.Ignored.Add(float64(c.orphans - before.orphans + c.duplicates - before.duplicates))
+			m.Evicted.Add(float64(c.evicted - before.evicted))
+			m.OpenCascades.Add(float64((c.opened - before.opened) - (c.finished - before.finished) - (c.evicted - before.evicted)))
+			m.lag(f.o.Group, claim.HighWaterMarkOffset(), msg.Topic, msg.Partition, msg.Offset)
 			before = c
 		}
 	}
@@ -259,6 +268,7 @@ func (p *partitionHooks) window(c *cascade, w int) error {
 	}
 	c.outcomes[w] = oc
 	f.predictions.Add(1)
+	f.o.Metrics.Predictions.WithLabelValues(windowKey(oc.pred.Window), oc.pred.Source).Inc()
 	return p.h.out.send(jsonMessage(f.topics.Predictions, c.id, oc.pred))
 }
 
@@ -284,6 +294,7 @@ func (p *partitionHooks) finish(c *cascade) error {
 	f.stats.Add(int64(len(f.o.Windows)))
 	if !c.evicted {
 		f.samples.Add(int64(len(f.o.Windows)))
+		f.o.Metrics.Samples.Add(float64(len(f.o.Windows)))
 	}
 	c.times, c.mags, c.outcomes = nil, nil, nil
 	return nil
@@ -304,12 +315,15 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 			return nil, ctx.Err()
 		}
 		var err error
+		began := time.Now()
 		res, err = fit.Fit(ctx, c.times[:n], c.mags[:n], W, f.o.Fit)
 		<-f.sem
 		if err != nil {
 			return nil, fmt.Errorf("fit cascade %s on %v s: %w", c.id, W, err)
 		}
 		f.fits.Add(1)
+		f.o.Metrics.FitSeconds.WithLabelValues(windowKey(W)).Observe(time.Since(began).Seconds())
+		f.o.Metrics.Fits.WithLabelValues(windowKey(W), string(res.Status)).Inc()
 	}
 	pred := Prediction{V: SchemaVersion, ID: c.id, Window: W, Time: now, N: n, Status: string(res.Status),
 		Evicted: c.evicted, Fitter: f.o.ID}
@@ -390,7 +404,7 @@ func decodeLiveModel(b []byte) (float64, *liveModel, error) {
 // watchModels keeps store up to date with the models topic (one
 // partition, read from its oldest message by every fitter) until ctx is
 // done.
-func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, out *output, log *slog.Logger) error {
+func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, out *output, log *slog.Logger, met *Metrics) error {
 	c, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
 		return fmt.Errorf("stream: models consumer: %w", err)
@@ -421,6 +435,7 @@ func watchModels(ctx context.Context, cl sarama.Client, topic string, store *mod
 				continue
 			}
 			if store.put(w, lm) {
+				met.ModelVersion.WithLabelValues(windowKey(w)).Set(float64(lm.version))
 				log.Info("model in use", "window", w, "version", lm.version, "trained_on", lm.model.TrainedOn)
 			}
 		}

@@ -142,14 +142,15 @@ type output struct {
 	role string
 	dead string // dead-letters topic
 	log  *slog.Logger
+	m    *Metrics
 }
 
-func newOutput(cl sarama.Client, role, dead string, log *slog.Logger) (*output, error) {
+func newOutput(cl sarama.Client, role, dead string, log *slog.Logger, m *Metrics) (*output, error) {
 	p, err := sarama.NewSyncProducerFromClient(cl)
 	if err != nil {
 		return nil, fmt.Errorf("stream: %s producer: %w", role, err)
 	}
-	return &output{p: p, role: role, dead: dead, log: log}, nil
+	return &output{p: p, role: role, dead: dead, log: log, m: m}, nil
 }
 
 // send publishes the messages.
@@ -167,6 +168,7 @@ func (o *output) send(msgs ...*sarama.ProducerMessage) error {
 // topic and logs it.
 func (o *output) deadLetter(m *sarama.ConsumerMessage, reason error) error {
 	o.log.Warn("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "reason", reason)
+	o.m.DeadLetters.WithLabelValues(o.role, m.Topic).Inc()
 	d := DeadLetter{V: SchemaVersion, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset,
 		Role: o.role, Reason: reason.Error(), Key: m.Key, Value: m.Value}
 	return o.send(jsonMessage(o.dead, fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset), d))

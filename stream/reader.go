@@ -44,6 +44,7 @@ type ReaderOptions struct {
 	// sent so far.
 	Progress func(sent, total int)
 	Log      *slog.Logger
+	Metrics  *Metrics // nil keeps unexported ones
 }
 
 // ReplayStats is what a replay sent.
@@ -71,6 +72,7 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 		return ReplayStats{}, fmt.Errorf("stream: speed %v: want >= 0", o.Speed)
 	}
 	log := orDiscard(o.Log)
+	o.Metrics = orMetrics(o.Metrics)
 	// Each producer has one produce request in flight (ordered, idempotent
 	// production), so the partitions are shared among a few producers,
 	// each on its own connections; a partition always goes through the
@@ -241,6 +243,7 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 		}
 		lastSent[q] = now
 		st.Events++
+		o.Metrics.ReplayedEvents.Inc()
 		cur.i++
 		if cur.i == c.Len() {
 			heap.Pop(&h)

@@ -31,6 +31,8 @@ type Options struct {
 	// drains, with the summary so far.
 	Progress func(Summary)
 	Log      *slog.Logger
+	// Metrics, when set, are shared by every role of the run.
+	Metrics *Metrics
 }
 
 // Run replays cascades through every role, drains (every cascade finished
@@ -49,6 +51,9 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	}
 	if err := EnsureTopics(ctx, o.Client, o.Topics, log); err != nil {
 		return Summary{}, err
+	}
+	if o.Metrics != nil {
+		o.Fitter.Metrics, o.Trainer.Metrics, o.Alerts.Metrics, o.Reader.Metrics = o.Metrics, o.Metrics, o.Metrics, o.Metrics
 	}
 	o.Fitter.Log, o.Trainer.Log, o.Alerts.Log, o.Reader.Log = orLog(o.Fitter.Log, log), orLog(o.Trainer.Log, log), orLog(o.Alerts.Log, log), orLog(o.Reader.Log, log)
 	nf := max(o.Fitters, 1)

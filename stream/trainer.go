@@ -41,6 +41,7 @@ type TrainerOptions struct {
 	MaxSamples   int          // default DefaultMaxSamples
 	Forest       train.Config // Trees defaults to DefaultTrainerTrees
 	Log          *slog.Logger
+	Metrics      *Metrics // nil keeps unexported ones
 }
 
 // Trainer is the trainer role: it learns a forest per window from the
@@ -53,6 +54,7 @@ type Trainer struct {
 
 	mu      sync.Mutex
 	windows map[float64]*trainingSet
+	seen    *seenSet // samples already used: a fitter's replay repeats some
 
 	consumed, models, dead atomic.Int64
 }
@@ -86,7 +88,9 @@ func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
 	if _, err := o.Forest.Resolve(len(features.FeatureNames)); err != nil {
 		return nil, fmt.Errorf("stream: trainer: %w", err)
 	}
-	return &Trainer{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "trainer"), windows: map[float64]*trainingSet{}}, nil
+	o.Metrics = orMetrics(o.Metrics)
+	return &Trainer{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "trainer"),
+		windows: map[float64]*trainingSet{}, seen: newSeenSet(MaxRemembered)}, nil
 }
 
 // Consumed returns the number of valid samples consumed so far.
@@ -105,7 +109,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 	if err := t.resumeVersions(cl); err != nil {
 		return err
 	}
-	out, err := newOutput(cl, "trainer", t.topics.DeadLetters, t.log)
+	out, err := newOutput(cl, "trainer", t.topics.DeadLetters, t.log, t.o.Metrics)
 	if err != nil {
 		return err
 	}
@@ -196,6 +200,7 @@ func (h *trainerHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim saram
 				return err
 			}
 			s.MarkMessage(m, "")
+			h.t.o.Metrics.lag(h.t.o.Group, claim.HighWaterMarkOffset(), m.Topic, m.Partition, m.Offset)
 		}
 	}
 }
@@ -212,6 +217,10 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 	// Claims of several partitions run at once: one training at a time.
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if !t.seen.add(smp.ID, smp.Window) {
+		return nil // replayed by a restarted fitter (see the package doc)
+	}
+	t.o.Metrics.SamplesUsed.Inc()
 	row := smp.Row()
 	if len(ts.rows) < t.o.MaxSamples {
 		ts.rows = append(ts.rows, row)
@@ -237,6 +246,7 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 	}
 	ts.version++
 	t.models.Add(1)
+	t.o.Metrics.ModelsTrained.WithLabelValues(windowKey(smp.Window)).Inc()
 	return nil
 }
 

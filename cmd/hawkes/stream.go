@@ -28,8 +28,9 @@ import (
 type ConnOptions struct {
 	Client    stream.Client
 	Topics    stream.Topics
-	LogFormat string // text or json
-	LogLevel  string // debug, info, warn, error
+	LogFormat   string // text or json
+	LogLevel    string // debug, info, warn, error
+	MetricsAddr string // serve Prometheus metrics there; "" for none
 }
 
 // StreamOptions are the options of hawkes stream (every role in one
@@ -384,6 +385,7 @@ func addConnFlags(f *pflag.FlagSet, c *ConnOptions) {
 	f.Int32Var(&t.AlertsPartitions, "partitions-alerts", t.AlertsPartitions, "partitions of the alerts topic when it is created")
 	f.Int32Var(&t.StatsPartitions, "partitions-stats", t.StatsPartitions, "partitions of the stats topic when it is created")
 	f.Int16Var(&t.Replication, "replication", t.Replication, "replication factor of the topics created")
+	f.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`HOST:PORT`/metrics (e.g. :9100; default: none)")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format on standard error: text or json")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 }
@@ -548,6 +550,21 @@ func parseLogLevel(s string) (slog.Level, error) {
 	return l, nil
 }
 
+// metrics returns the metrics of this process, served on --metrics-addr
+// until ctx is done when it is set.
+func (c *ConnOptions) metrics(ctx context.Context, log *slog.Logger) (*stream.Metrics, error) {
+	m := stream.NewMetrics()
+	if c.MetricsAddr == "" {
+		return m, nil
+	}
+	addr, err := stream.ServeMetrics(ctx, c.MetricsAddr, m)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("serving metrics", "url", "http://"+addr+"/metrics")
+	return m, nil
+}
+
 // logger returns the logger the flags ask for, on w.
 func (c *ConnOptions) logger(w io.Writer) *slog.Logger {
 	if os.Getenv("HAWKES_KAFKA_DEBUG") != "" {
@@ -569,7 +586,12 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 		return err
 	}
 	log.Info("data set loaded", "data", opts.DataDir, "cascades", len(cascades))
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
 	o := stream.Options{
+		Metrics: m,
 		Client:  opts.Conn.Client,
 		Broker:  stream.BrokerOptions{StateDir: opts.StateDir},
 		Topics:  opts.Conn.Topics,
@@ -665,6 +687,9 @@ func runStreamReader(ctx context.Context, opts *ReaderOptions) error {
 	o := opts.Reader
 	o.Log = log
 	o.Progress = readerProgress(log)
+	if o.Metrics, err = opts.Conn.metrics(ctx, log); err != nil {
+		return err
+	}
 	st, err := stream.Replay(ctx, opts.Conn.Client, opts.Conn.Topics, cascades, o)
 	if err != nil {
 		return err
@@ -696,6 +721,11 @@ func runStreamFitter(ctx context.Context, opts *FitterOptions) error {
 	if o.Fit.Starts == 0 {
 		o.Fit.Starts = fit.DefaultStarts
 	}
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	o.Metrics = m
 	f, err := stream.NewFitter(opts.Conn.Client, opts.Conn.Topics, o)
 	if err != nil {
 		return err
@@ -712,6 +742,11 @@ func runStreamTrainer(ctx context.Context, opts *TrainerOptions) error {
 	o := opts.Trainer
 	o.Log = log
 	o.Forest.Workers = runtime.NumCPU()
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	o.Metrics = m
 	t, err := stream.NewTrainer(opts.Conn.Client, opts.Conn.Topics, o)
 	if err != nil {
 		return err
@@ -726,6 +761,11 @@ func runStreamAlerts(ctx context.Context, opts *AlertsOptions) error {
 	o := opts.Alerts
 	o.Log = log
 	o.Out = opts.IO.Out
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	o.Metrics = m
 	a, err := stream.NewAlerter(opts.Conn.Client, opts.Conn.Topics, o)
 	if err != nil {
 		return err
