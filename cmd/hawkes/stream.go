@@ -26,8 +26,8 @@ import (
 // ConnOptions are the flags every stream command shares: how to reach the
 // brokers, the topics, and logging.
 type ConnOptions struct {
-	Client    stream.Client
-	Topics    stream.Topics
+	Client      stream.Client
+	Topics      stream.Topics
 	LogFormat   string // text or json
 	LogLevel    string // debug, info, warn, error
 	MetricsAddr string // serve Prometheus metrics there; "" for none
