@@ -138,9 +138,14 @@ func (c Client) config() (*sarama.Config, error) {
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
 	cfg.Consumer.MaxWaitTime = 100 * time.Millisecond
-	cfg.Consumer.Fetch.Default = 1 << 20
+	// Bounded buffering: at most 256 KiB fetched per partition and 256
+	// messages queued per partition, so that a consumer's memory does not
+	// grow with the backlog it catches up on.
+	cfg.Consumer.Fetch.Default = 256 << 10
+	cfg.Consumer.Fetch.Max = MaxModelMessageBytes + 64<<10
+	cfg.Consumer.Fetch.MaxBytes = 16 << 20
 	cfg.Consumer.Return.Errors = true
-	cfg.ChannelBufferSize = 1024
+	cfg.ChannelBufferSize = 256
 	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	cfg.Consumer.Group.Session.Timeout = 10 * time.Second
 	cfg.Consumer.Group.Heartbeat.Interval = time.Second

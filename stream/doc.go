@@ -77,7 +77,8 @@
 // Stat per window. Fits run at most GOMAXPROCS at a time per process.
 //
 // Open cascades are bounded by MaxOpen per process, shared evenly by the
-// partitions held. When a partition is at its share, a new cascade evicts
+// partitions held (at least one per partition, so the bound is
+// max(MaxOpen, partitions held)). When a partition is at its share, a new cascade evicts
 // the partition's least recently active open cascade: its windows not yet
 // predicted are predicted from what was seen ("evicted": true), its Stat is
 // marked evicted (left out of the summary's ARE), it publishes no Sample
