@@ -252,7 +252,8 @@ type startResults struct {
 // polish refits to the tight tolerance, from where the loose search left
 // them, the candidates of cands whose log-likelihood is within nearTol of the
 // best of their kernel, and returns cands with those replaced (a candidate
-// whose polish fails or does worse is kept as it was). Polishing every
+// whose polish fails or does worse is kept, valued with the likelihood of
+// the polish rather than the loose search's rough one). Polishing every
 // near-best start, not only the best, lets Agreed count the starts that
 // truly reach the same optimum. The error is non-nil only when ctx is done.
 func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]candidate, error) {
@@ -273,6 +274,11 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]
 				p, err = fitExponential(ctx, cs, c.e, fixed, tight)
 			} else {
 				p, err = fitPowerLaw(ctx, cs, c.q, fixed, tight)
+				// The loose search valued c at rough accuracy:
+				// compare, and keep, its value with the likelihood
+				// of the polish.
+				c.ll = cs.powerLaw(c.q, nil)
+				out[i] = c
 			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
