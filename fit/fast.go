@@ -82,9 +82,12 @@ type laplace struct {
 	// A = sum W S, Ac = sum W dlogW/dc S, At = sum W dlogW/dtheta S,
 	// Ab = sum W Sb.
 	A, Ac, At, Ab []float64
-	// Active rates of the current evaluation: fine index and the weight
-	// with its c- and theta-derivatives.
+	// eT[k-fineMin] is exp(-s_k (T - u_{U-1})), set with cols[k-fineMin].
+	eT []float64
+	// Active rates of the current evaluation: fine index, rate, and the
+	// weight with its c- and theta-derivatives.
 	k []int
+	s []float64
 	w [][3]float64
 }
 
@@ -96,7 +99,9 @@ func newLaplace(u int) *laplace {
 		Ac:   make([]float64, m),
 		At:   make([]float64, m),
 		Ab:   make([]float64, m),
+		eT:   make([]float64, fineMax-fineMin+1),
 		k:    make([]int, fineMax-fineMin+1),
+		s:    make([]float64, fineMax-fineMin+1),
 		w:    make([][3]float64, fineMax-fineMin+1),
 	}
 }
@@ -112,6 +117,7 @@ func (cs *cascade) column(k int) []float64 {
 			col[j-1] = math.Exp(-s * (cs.u[j] - cs.u[j-1]))
 		}
 		lp.cols[k-fineMin] = col
+		lp.eT[k-fineMin] = math.Exp(-s * (cs.T - cs.u[len(cs.u)-1]))
 	}
 	return col
 }
@@ -137,6 +143,11 @@ func (cs *cascade) fastRange(c, theta float64) (stride, k0, k1 int, ok bool) {
 	// weights themselves (b = c).
 	a := 1 + theta
 	span := cs.u[len(cs.u)-1] - cs.u[0]
+	if acc == &rough {
+		// The rough compensator comes from the same rates (see
+		// fastPowerLaw), for lags up to T.
+		span = cs.T - cs.u[0]
+	}
 	vlo := math.Log(peakRatio(a, acc.tail, false) * a / (c + span))
 	vhi := math.Log(peakRatio(a, acc.peak, true) * a / c)
 	k0 = int(math.Floor(vlo/fineStep/float64(stride))) * stride
@@ -206,6 +217,7 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 			continue
 		}
 		lp.k[nodes] = k
+		lp.s[nodes] = s
 		lp.w[nodes] = [3]float64{W, W * (theta/c - s), W * (dW0t + logz)}
 		nodes++
 	}
@@ -214,6 +226,28 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 	// are read and written once for both. (Four per pass is slower: the
 	// sixteen live values no longer fit the registers.)
 	M, ML := cs.M, cs.ML
+	// At rough accuracy the compensator comes from the same rates: its
+	// 1 - (1+x/c)^-theta is the kernel's integral from 0 to x, which is
+	// sum_k W_k/s_k (1 - e^{-s_k x}), so with E_k = sum_g M_g
+	// e^{-s_k (T-u_g)}, the recursion's state carried on to T,
+	// C = sum_k W_k/s_k (Mtot - E_k), and likewise with ML and with the
+	// weights' derivatives. That saves a log and an exp per distinct time.
+	// Mtot - E_k loses nothing that matters: its rounding error, eps Mtot,
+	// carries the weight W_k/s_k, and those sum to 1.
+	lapComp := cs.acc == &rough
+	last := len(cs.u) - 1
+	mLast, mlLast := cs.M[last], cs.ML[last]
+	var comp [4]float64 // C, Cb, dC/dc, dC/dtheta
+	addComp := func(i int, S, Sb float64) {
+		e := lp.eT[lp.k[i]-fineMin]
+		w, inv := lp.w[i], 1/lp.s[i]
+		d := cs.Mtot - e*(S+mLast)
+		db := cs.MLtot - e*(Sb+mlLast)
+		comp[0] += w[0] * inv * d
+		comp[1] += w[0] * inv * db
+		comp[2] += w[1] * inv * d
+		comp[3] += w[2] * inv * d
+	}
 	i := 0
 	for ; i+1 < nodes; i += 2 {
 		c1, c2 := cs.column(lp.k[i]), cs.column(lp.k[i+1])
@@ -234,6 +268,10 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 			At[j] += w1[2]*S1 + w2[2]*S2
 			Ab[j] += w1[0]*Sb1 + w2[0]*Sb2
 		}
+		if lapComp {
+			addComp(i, S1, Sb1)
+			addComp(i+1, S2, Sb2)
+		}
 	}
 	if i < nodes {
 		col := cs.column(lp.k[i])
@@ -246,6 +284,9 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 			Ac[j] += w[1] * S
 			At[j] += w[2] * S
 			Ab[j] += w[0] * Sb
+		}
+		if lapComp {
+			addComp(i, S, Sb)
 		}
 	}
 
@@ -263,6 +304,10 @@ func (cs *cascade) fastPowerLaw(q normalized, grad []float64) (ll float64, ok bo
 		gc += nk * Ac[j] / a
 		gt += nk * At[j] / a
 	}
-	ll = cs.subtractCompensator(ll, q, [3]float64{gb, gc, gt}, grad)
-	return ll, true
+	g := [3]float64{gb, gc, gt}
+	if lapComp {
+		// compensator's Cc is -c/theta dC/dc.
+		return cs.subtractSums(ll, q, g, [4]float64{comp[0], comp[1], -c / theta * comp[2], comp[3]}, grad), true
+	}
+	return cs.subtractCompensator(ll, q, g, grad), true
 }

@@ -234,10 +234,16 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 // not nil, writes the full gradient with respect to (n*, beta, c, theta).
 // cs.M and cs.ML must hold the marks at q.Beta.
 func (cs *cascade) subtractCompensator(ll float64, q normalized, g [3]float64, grad []float64) float64 {
+	C, Cb, Cc, Ct := cs.compensator(q.C, q.Theta)
+	return cs.subtractSums(ll, q, g, [4]float64{C, Cb, Cc, Ct}, grad)
+}
+
+// subtractSums is subtractCompensator with the sums of compensator given.
+func (cs *cascade) subtractSums(ll float64, q normalized, g [3]float64, sums [4]float64, grad []float64) float64 {
 	logE, dlogE := meanMarkLog(q.Beta)
 	D := math.Exp(math.Log(q.NStar) - logE)
 	ne := float64(cs.explained())
-	C, Cb, Cc, Ct := cs.compensator(q.C, q.Theta)
+	C, Cb, Cc, Ct := sums[0], sums[1], sums[2], sums[3]
 	if grad != nil {
 		grad[0] = ne/q.NStar - C*D/q.NStar
 		grad[1] = g[0] - D*(Cb-dlogE*C)
