@@ -22,9 +22,6 @@ const (
 	// DefaultWatermarkEvery is the event time after which a partition
 	// that received nothing gets a watermark.
 	DefaultWatermarkEvery = 30.0
-	// readerShards is the number of producers a replay spreads the
-	// partitions over.
-	readerShards = 4
 )
 
 // ReaderOptions configures a replay.
@@ -73,40 +70,28 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	}
 	log := orDiscard(o.Log)
 	o.Metrics = orMetrics(o.Metrics)
-	// Each producer has one produce request in flight (ordered, idempotent
-	// production), so the partitions are shared among a few producers,
-	// each on its own connections; a partition always goes through the
-	// same one, which keeps its order.
-	var (
-		producers []sarama.AsyncProducer
-		np        int32
-	)
-	for k := range readerShards {
-		cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
-			cfg.Producer.Flush.Frequency = 5 * time.Millisecond
-			cfg.Producer.Flush.Bytes = 256 << 10
-			cfg.Producer.Return.Successes = false
-		})
-		if err != nil {
-			return ReplayStats{}, err
-		}
-		defer cl.Close()
-		if k == 0 {
-			parts, err := cl.Partitions(topics.Retweets)
-			if err != nil {
-				return ReplayStats{}, fmt.Errorf("stream: reader: partitions of %s: %w", topics.Retweets, err)
-			}
-			np = int32(len(parts))
-		}
-		p, err := sarama.NewAsyncProducerFromClient(cl)
-		if err != nil {
-			return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
-		}
-		producers = append(producers, p)
-		if int32(len(producers)) == np {
-			break
-		}
+	// One producer: its produce requests are ordered and idempotent. (Four
+	// producers on their own connections, each holding a share of the
+	// partitions, replayed seismic_subset slower, not faster, on 2 cores.)
+	cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
+		cfg.Producer.Flush.Frequency = 5 * time.Millisecond
+		cfg.Producer.Flush.Bytes = 256 << 10
+		cfg.Producer.Return.Successes = false
+	})
+	if err != nil {
+		return ReplayStats{}, err
 	}
+	defer cl.Close()
+	parts, err := cl.Partitions(topics.Retweets)
+	if err != nil {
+		return ReplayStats{}, fmt.Errorf("stream: reader: partitions of %s: %w", topics.Retweets, err)
+	}
+	np := int32(len(parts))
+	p, err := sarama.NewAsyncProducerFromClient(cl)
+	if err != nil {
+		return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
+	}
+	producers := []sarama.AsyncProducer{p}
 	var (
 		perr error
 		once sync.Once
