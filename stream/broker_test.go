@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // freePort returns a TCP port nothing listens on at the moment.
@@ -127,5 +129,104 @@ func TestBrokerStateDir(t *testing.T) {
 	time.Sleep(time.Second)
 	if c := second.Counts(); c.Events+c.Orphans != 0 || c.Predictions != 0 {
 		t.Errorf("after the restart the fitter consumed %d events and made %d predictions, want none", c.Events, c.Predictions)
+	}
+}
+
+// TestResumeAfterRestart stops a whole run in the middle, restarts the
+// embedded broker from its state folder and runs again with Resume: every
+// event is on the retweets topic exactly once, and the summary counts every
+// cascade once per window across both runs.
+func TestResumeAfterRestart(t *testing.T) {
+	cascades := loadSMH(t)
+	dir := t.TempDir()
+	topics := testTopics()
+	windows := []float64{600, 3600}
+	o := Options{
+		Broker:  BrokerOptions{StateDir: dir},
+		Topics:  topics,
+		Reader:  ReaderOptions{Spacing: 86400, Speed: 1e6, Resume: true},
+		Fitter:  FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts()},
+		Trainer: TrainerOptions{RetrainEvery: 4},
+		Log:     testLog(t),
+	}
+	// Stop the first run once the reader has sent 500 events.
+	o.Metrics = NewMetrics()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	go func() {
+		for ctx.Err() == nil && testutil.ToFloat64(o.Metrics.ReplayedEvents) < 500 {
+			time.Sleep(2 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := Run(ctx, cascades, o)
+	cancel()
+	o.Metrics = nil
+	if err == nil {
+		t.Fatal("the first run finished: it should have been stopped in the middle")
+	}
+	events := 0
+	for i := range cascades {
+		events += cascades[i].Len()
+	}
+	countEvents := func() int {
+		b, err := StartBroker(BrokerOptions{StateDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		n := 0
+		for _, m := range readAll(t, b.Addrs(), topics.Retweets) {
+			if r, err := DecodeRetweet(m.Value); err == nil && r.Kind == KindEvent {
+				n++
+			}
+		}
+		return n
+	}
+	if n := countEvents(); n == 0 || n == events {
+		t.Fatalf("the first run left %d of %d events on the topic: it should stop in the middle of the replay", n, events)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := Run(ctx, cascades, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Events != events || s.Cascades != len(cascades) {
+		t.Errorf("summary: %d events of %d cascades, want %d of %d", s.Events, s.Cascades, events, len(cascades))
+	}
+	for _, w := range windows {
+		if got := s.Predictions[windowKey(w)]; got != len(cascades) {
+			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
+		}
+		if a := s.ARE[windowKey(w)]; a.Count != len(cascades) {
+			t.Errorf("summary: ARE of window %v over %d cascades, want %d", w, a.Count, len(cascades))
+		}
+	}
+
+	// Every event is on the topic exactly once.
+	b, err := StartBroker(BrokerOptions{StateDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	seen := map[string][]int{}
+	for _, m := range readAll(t, b.Addrs(), topics.Retweets) {
+		r, err := DecodeRetweet(m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Kind == KindEvent {
+			seen[r.ID] = append(seen[r.ID], r.Seq)
+		}
+	}
+	for _, c := range cascades {
+		seqs := seen[c.ID]
+		ok := len(seqs) == c.Len()
+		for i := 0; ok && i < len(seqs); i++ {
+			ok = seqs[i] == i
+		}
+		if !ok {
+			t.Errorf("cascade %s: events %v on the topic, want 0..%d once each", c.ID, seqs, c.Len()-1)
+		}
 	}
 }

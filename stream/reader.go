@@ -40,7 +40,13 @@ type ReaderOptions struct {
 	// Progress, when set, is called about once a second with the events
 	// sent so far.
 	Progress func(sent, total int)
-	Log      *slog.Logger
+	// Resume continues a replay of the same data set that was stopped: the
+	// events already on the retweets topic, counted per partition, are not
+	// sent again (a partition holds a prefix of its events in replay
+	// order, since production is ordered and idempotent), and a replay that
+	// already ended sends nothing.
+	Resume bool
+	Log    *slog.Logger
 	Metrics  *Metrics // nil keeps unexported ones
 }
 
@@ -91,7 +97,25 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	if err != nil {
 		return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
 	}
-	producers := []sarama.AsyncProducer{p}
+	var skip []int
+	if o.Resume {
+		var end *Retweet
+		skip, end, err = onTopic(ctx, cl, topics.Retweets, np)
+		if err != nil {
+			p.Close()
+			return ReplayStats{}, err
+		}
+		if end != nil {
+			p.Close()
+			log.Info("replay already complete", "events", end.Events, "cascades", end.Cascades)
+			return ReplayStats{Events: end.Events, Cascades: end.Cascades}, nil
+		}
+		n := 0
+		for _, k := range skip {
+			n += k
+		}
+		log.Info("resuming replay", "events_on_topic", n)
+	}
 	var (
 		perr error
 		once sync.Once
@@ -99,19 +123,15 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, p := range producers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for e := range p.Errors() {
-				once.Do(func() { perr = e.Err; cancel() })
-			}
-		}()
-	}
-	st, err := replay(ctx, producers, topics.Retweets, np, cascades, o)
-	for _, p := range producers {
-		p.AsyncClose()
-	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for e := range p.Errors() {
+			once.Do(func() { perr = e.Err; cancel() })
+		}
+	}()
+	st, err := replay(ctx, p, topics.Retweets, np, cascades, o, skip)
+	p.AsyncClose()
 	wg.Wait()
 	if perr != nil {
 		return st, fmt.Errorf("stream: reader: publish: %w", perr)
@@ -150,8 +170,13 @@ func (h *cursors) Pop() any {
 	return x
 }
 
-// replay merges and sends; it is Replay without the connection.
-func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
+// replay merges and sends; it is Replay without the connection. skip, when
+// not nil, is the number of events of each partition already on the topic,
+// which are counted but not sent.
+func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions, skip []int) (ReplayStats, error) {
+	if skip == nil {
+		skip = make([]int, np)
+	}
 	h := make(cursors, 0, len(cascades))
 	total := 0
 	for i := range cascades {
@@ -172,6 +197,7 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 	lastSent := make([]float64, np) // event time of the last message per partition
 	partition := make(map[*data.Cascade]int32, len(h))
 	var first, now, lastSweep float64
+	paced := false // pacing starts at the first event sent
 	if len(h) > 0 {
 		first = h[0].start + h[0].c.Times[h[0].i]
 		lastSweep = first
@@ -182,7 +208,7 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 	nextProgress := began.Add(time.Second)
 	send := func(m *sarama.ProducerMessage) error {
 		select {
-		case ps[int(m.Partition)%len(ps)].Input() <- m:
+		case p.Input() <- m:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -192,6 +218,25 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 		cur := h[0]
 		c := cur.c
 		now = cur.start + c.Times[cur.i]
+		q, ok := partition[c]
+		if !ok {
+			q = partitionOf(c.ID, np)
+			partition[c] = q
+		}
+		if skip[q] > 0 {
+			skip[q]--
+			st.Events++
+			lastSent[q] = now
+			if cur.i++; cur.i == c.Len() {
+				heap.Pop(&h)
+			} else {
+				heap.Fix(&h, 0)
+			}
+			continue
+		}
+		if !paced {
+			paced, first, began = true, now, time.Now()
+		}
 		if o.Speed > 0 {
 			due := began.Add(time.Duration((now - first) / o.Speed * float64(time.Second)))
 			if d := time.Until(due); d > time.Millisecond {
@@ -207,7 +252,7 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 		if now-lastSweep >= o.WatermarkEvery {
 			// Partitions quiet since the last sweep learn that time passed.
 			for q := range lastSent {
-				if lastSent[q] <= lastSweep {
+				if lastSent[q] <= lastSweep && skip[q] == 0 {
 					if err := send(control(topic, int32(q), Retweet{V: SchemaVersion, Kind: KindWatermark, Time: now})); err != nil {
 						return st, err
 					}
@@ -215,11 +260,6 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 				}
 			}
 			lastSweep = now
-		}
-		q, ok := partition[c]
-		if !ok {
-			q = partitionOf(c.ID, np)
-			partition[c] = q
 		}
 		m := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(c.ID), Partition: q, Metadata: manualPartition{},
 			Value: sarama.ByteEncoder(AppendEvent(make([]byte, 0, 96), c.ID, cur.i, cur.start, c.Times[cur.i], c.Mags[cur.i]))}
@@ -251,6 +291,65 @@ func replay(ctx context.Context, ps []sarama.AsyncProducer, topic string, np int
 	}
 	st.Elapsed = time.Since(began)
 	return st, nil
+}
+
+// onTopic reads the retweets topic and returns the events each partition
+// holds, and the end marker when every partition has one.
+func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]int, *Retweet, error) {
+	cons, err := sarama.NewConsumerFromClient(cl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("stream: reader: resume: %w", err)
+	}
+	defer cons.Close()
+	counts := make([]int, np)
+	var end *Retweet
+	ended := 0
+	for q := range np {
+		hi, err := cl.GetOffset(topic, q, sarama.OffsetNewest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("stream: reader: resume: offsets of %s/%d: %w", topic, q, err)
+		}
+		lo, err := cl.GetOffset(topic, q, sarama.OffsetOldest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("stream: reader: resume: offsets of %s/%d: %w", topic, q, err)
+		}
+		if lo > 0 {
+			return nil, nil, fmt.Errorf("stream: reader: resume: %s/%d no longer holds its first messages (retention): cannot resume", topic, q)
+		}
+		if hi == 0 {
+			continue
+		}
+		pc, err := cons.ConsumePartition(topic, q, sarama.OffsetOldest)
+		if err != nil {
+			return nil, nil, fmt.Errorf("stream: reader: resume: %w", err)
+		}
+		seen := false
+		for done := false; !done; {
+			select {
+			case <-ctx.Done():
+				pc.Close()
+				return nil, nil, ctx.Err()
+			case m := <-pc.Messages():
+				if r, err := DecodeRetweet(m.Value); err == nil {
+					switch r.Kind {
+					case KindEvent:
+						counts[q]++
+					case KindEnd:
+						seen, end = true, &r
+					}
+				}
+				done = m.Offset+1 >= hi
+			}
+		}
+		pc.Close()
+		if seen {
+			ended++
+		}
+	}
+	if ended < int(np) {
+		end = nil
+	}
+	return counts, end, nil
 }
 
 // control is a watermark or end marker for partition q.

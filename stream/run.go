@@ -37,7 +37,10 @@ type Options struct {
 
 // Run replays cascades through every role, drains (every cascade finished
 // and predicted on every window, every sample trained on) and returns the
-// summary. It stops early, with ctx's error, when ctx is done.
+// summary. It stops early, with ctx's error, when ctx is done. With
+// o.Reader.Resume and a broker that kept the state of a stopped run
+// (BrokerOptions.StateDir, or a real cluster), it continues that run: the
+// summary then covers both.
 func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, error) {
 	log := orDiscard(o.Log)
 	if len(o.Client.Brokers) == 0 {
@@ -107,6 +110,12 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 		return Summary{}, err
 	}
 	defer cl.Close()
+	admin, err := sarama.NewClusterAdminFromClient(cl)
+	if err != nil {
+		cancel(nil)
+		wg.Wait()
+		return Summary{}, fmt.Errorf("stream: cluster admin: %w", err)
+	}
 	start("summary", func(ctx context.Context) error { return col.run(ctx, cl, o.Topics, log) })
 
 	stop := func(err error) (Summary, error) {
@@ -144,17 +153,41 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 			o.Progress(s)
 			lastProgress = time.Now()
 		}
-		done, samples := col.complete(st.Cascades, windows)
-		if !done || trainer.Consumed() < int64(samples) || alerter.Predictions() < int64(st.Cascades*len(windows)) {
+		if !col.statsComplete(st.Cascades, windows) {
+			continue
+		}
+		done, err := drained(cl, admin, col, o.Topics, trainer.o.Group, alerter.o.Group)
+		if err != nil {
+			log.Warn("checking the drain", "err", err)
+		}
+		if !done {
 			continue
 		}
 		cancel(nil)
 		wg.Wait()
 		s := col.summary(windows)
 		s.Events, s.Cascades = st.Events, st.Cascades
-		s.Alerts, s.Models = int(alerter.Alerts()), int(trainer.Models())
 		return s, nil
 	}
+}
+
+// drained reports whether the trainer and the alerts role have handled
+// every sample and prediction on the topics, and the collector has read
+// every alert and model: the run is over once every stats record is in.
+// It looks at the topics and committed offsets, not at this process's
+// roles, so that it also holds after a restart (see Options.Reader.Resume).
+func drained(cl sarama.Client, admin sarama.ClusterAdmin, col *collector, t Topics, trainerGroup, alertsGroup string) (bool, error) {
+	for _, g := range []struct{ group, topic string }{{trainerGroup, t.Samples}, {alertsGroup, t.Predictions}} {
+		if ok, err := groupDone(cl, admin, g.group, g.topic); !ok || err != nil {
+			return false, err
+		}
+	}
+	for _, topic := range []string{t.Alerts, t.Models} {
+		if ok, err := col.caughtUp(cl, topic); !ok || err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 func orLog(l, def *slog.Logger) *slog.Logger {

@@ -35,24 +35,40 @@ type AREStat struct {
 	Count  int     `json:"count"`
 }
 
-// collector reads the predictions, stats and dead-letters topics from their
-// oldest messages and counts them, once per (cascade, window).
+// collector reads the predictions, stats, alerts, models and dead-letters
+// topics from their oldest messages and counts them, once per (cascade,
+// window), or (window, version) for models.
 type collector struct {
 	mu          sync.Mutex
 	predictions map[float64]int
 	stats       map[float64][]float64 // ARE of each non-evicted cascade
 	statCount   map[float64]int
 	evicted     map[string]bool
+	alerts      int
+	models      map[seenKey]bool
 	dead        int
 	seenPred    *seenSet
 	seenStat    *seenSet
+	seenAlert   *seenSet
+	next        map[topicPartition]int64 // offset after the last message read
 	changed     chan struct{}
+}
+
+type topicPartition struct {
+	topic     string
+	partition int32
 }
 
 func newCollector() *collector {
 	return &collector{predictions: map[float64]int{}, stats: map[float64][]float64{}, statCount: map[float64]int{},
-		evicted: map[string]bool{}, seenPred: newSeenSet(MaxRemembered), seenStat: newSeenSet(MaxRemembered),
-		changed: make(chan struct{}, 1)}
+		evicted: map[string]bool{}, models: map[seenKey]bool{}, seenPred: newSeenSet(MaxRemembered),
+		seenStat: newSeenSet(MaxRemembered), seenAlert: newSeenSet(MaxRemembered),
+		next: map[topicPartition]int64{}, changed: make(chan struct{}, 1)}
+}
+
+// collectorTopics are the topics a collector reads.
+func collectorTopics(t Topics) []string {
+	return []string{t.Predictions, t.Stats, t.Alerts, t.Models, t.DeadLetters}
 }
 
 // run consumes until ctx is done.
@@ -64,7 +80,7 @@ func (c *collector) run(ctx context.Context, cl sarama.Client, t Topics, log *sl
 	defer cons.Close()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for _, topic := range []string{t.Predictions, t.Stats, t.DeadLetters} {
+	for _, topic := range collectorTopics(t) {
 		parts, err := cl.Partitions(topic)
 		if err != nil {
 			return fmt.Errorf("stream: partitions of %s: %w", topic, err)
@@ -99,12 +115,13 @@ func (c *collector) run(ctx context.Context, cl sarama.Client, t Topics, log *sl
 func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.next[topicPartition{m.Topic, m.Partition}] = m.Offset + 1
 	switch m.Topic {
 	case t.Predictions:
 		p, err := DecodePrediction(m.Value)
 		if err != nil {
 			log.Debug("summary: invalid prediction", "err", err)
-			return
+			break
 		}
 		if c.seenPred.add(p.ID, p.Window) {
 			c.predictions[p.Window]++
@@ -113,16 +130,24 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 		s, err := DecodeStat(m.Value)
 		if err != nil {
 			log.Debug("summary: invalid stat", "err", err)
-			return
+			break
 		}
 		if !c.seenStat.add(s.ID, s.Window) {
-			return
+			break
 		}
 		c.statCount[s.Window]++
 		if s.Evicted {
 			c.evicted[s.ID] = true
 		} else {
 			c.stats[s.Window] = append(c.stats[s.Window], s.ARE)
+		}
+	case t.Alerts:
+		if a, err := DecodeAlert(m.Value); err == nil && c.seenAlert.add(a.ID, a.Window) {
+			c.alerts++
+		}
+	case t.Models:
+		if mm, err := DecodeModel(m.Value); err == nil {
+			c.models[seenKey{windowKey(mm.Window), float64(mm.Version)}] = true
 		}
 	case t.DeadLetters:
 		c.dead++
@@ -133,24 +158,74 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 	}
 }
 
-// complete reports whether every one of cascades has a stats record on
-// every window, and how many samples that means.
-func (c *collector) complete(cascades int, windows []float64) (bool, int) {
+// statsComplete reports whether every one of cascades has a stats record
+// on every window.
+func (c *collector) statsComplete(cascades int, windows []float64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, w := range windows {
 		if c.statCount[w] < cascades {
-			return false, 0
+			return false
 		}
 	}
-	return true, (cascades - len(c.evicted)) * len(windows)
+	return true
+}
+
+// caughtUp reports whether the collector has read topic up to its newest
+// offsets.
+func (c *collector) caughtUp(cl sarama.Client, topic string) (bool, error) {
+	parts, err := cl.Partitions(topic)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range parts {
+		hi, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return false, err
+		}
+		c.mu.Lock()
+		next := c.next[topicPartition{topic, p}]
+		c.mu.Unlock()
+		if next < hi {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// groupDone reports whether consumer group has committed every partition
+// of topic up to its newest offset: it has handled every message.
+func groupDone(cl sarama.Client, admin sarama.ClusterAdmin, group, topic string) (bool, error) {
+	parts, err := cl.Partitions(topic)
+	if err != nil {
+		return false, err
+	}
+	resp, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
+	if err != nil {
+		return false, err
+	}
+	for _, p := range parts {
+		hi, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
+		if err != nil {
+			return false, err
+		}
+		if hi == 0 {
+			continue
+		}
+		b := resp.GetBlock(topic, p)
+		if b == nil || b.Err != sarama.ErrNoError || b.Offset < hi {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // summary returns the counts so far.
 func (c *collector) summary(windows []float64) Summary {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := Summary{Predictions: map[string]int{}, ARE: map[string]AREStat{}, Evicted: len(c.evicted), DeadLetters: c.dead}
+	s := Summary{Predictions: map[string]int{}, ARE: map[string]AREStat{}, Evicted: len(c.evicted), DeadLetters: c.dead,
+		Alerts: c.alerts, Models: len(c.models)}
 	for _, w := range windows {
 		k := windowKey(w)
 		s.Predictions[k] = c.predictions[w]

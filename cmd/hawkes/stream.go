@@ -131,6 +131,9 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   hawkes stream --data ../shared/data/smh_cascades --speed 1000 --threshold 150 \
       --format jsonl --state-dir /tmp/hawkes-state
 
+  # Keep the broker's state on disk: run it again after Ctrl-C and it continues
+  hawkes stream --data ../shared/data/seismic_subset --state-dir /tmp/hawkes-state
+
   # The same roles in separate processes, sharing one embedded broker
   hawkes stream broker --ports 9092 &
   hawkes stream fitter --brokers 127.0.0.1:9092 &      # start several: they share the partitions
@@ -263,6 +266,7 @@ every partition. A summary line goes to standard error.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.DataDir, "data", "", "data set `DIR` to replay, holding data.csv and index.csv (required)")
+	cmd.Flags().BoolVar(&opts.Reader.Resume, "resume", false, "continue a replay of the same data set that was stopped, without sending its events again")
 	addReaderFlags(cmd.Flags(), &opts.Reader)
 	return cmd
 }
@@ -607,6 +611,8 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 	}
 	o.Alerts.Out = opts.IO.Out
 	o.Reader.Progress = readerProgress(log)
+	// With its state on disk, a second run continues the first one.
+	o.Reader.Resume = opts.StateDir != ""
 	began := time.Now()
 	sum, err := stream.Run(ctx, cascades, o)
 	if err != nil {
