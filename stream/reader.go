@@ -45,9 +45,9 @@ type ReaderOptions struct {
 	// sent again (a partition holds a prefix of its events in replay
 	// order, since production is ordered and idempotent), and a replay that
 	// already ended sends nothing.
-	Resume bool
-	Log    *slog.Logger
-	Metrics  *Metrics // nil keeps unexported ones
+	Resume  bool
+	Log     *slog.Logger
+	Metrics *Metrics // nil keeps unexported ones
 }
 
 // ReplayStats is what a replay sent.
