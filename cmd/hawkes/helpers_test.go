@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -32,7 +34,24 @@ func execSub(t *testing.T, ios *ioStreams, sub *cobra.Command, argv ...string) i
 // tests neither read nor fill the real cache.
 var testCacheDir string
 
+// execEnv, set to 1 in the environment of this test binary, makes it run
+// as hawkes: TestMain runs the command line of its arguments instead of the
+// tests, so that tests can start hawkes processes (startChild) without
+// building the command.
+const execEnv = "HAWKES_TEST_EXEC"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(execEnv) == "1" {
+		// As main does.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		go func() {
+			<-ctx.Done()
+			stop()
+		}()
+		code := run(ctx, os.Args[1:], systemStreams())
+		stop()
+		os.Exit(code)
+	}
 	tmp, err := os.MkdirTemp("", "hawkes-cmd-test-")
 	if err != nil {
 		panic(err)
