@@ -185,9 +185,30 @@ func jsonNumber(b []byte) (n int, whole bool) {
 	return i, whole
 }
 
+// AppendWatermark appends the JSON encoding of a watermark at time t.
+func AppendWatermark(dst []byte, t float64) []byte {
+	dst = append(dst, `{"v":1,"kind":"watermark","time":`...)
+	dst = strconv.AppendFloat(dst, t, 'g', -1, 64)
+	return append(dst, '}')
+}
+
+// parseWatermark parses a watermark in exactly the form AppendWatermark
+// writes.
+func parseWatermark(b []byte) (Retweet, bool) {
+	var t float64
+	b, ok := field(b, `{"v":1,"kind":"watermark","time":`, &t)
+	if !ok || string(b) != "}" {
+		return Retweet{}, false
+	}
+	return Retweet{V: 1, Kind: KindWatermark, Time: t}, true
+}
+
 // DecodeRetweet decodes and checks a retweets message.
 func DecodeRetweet(b []byte) (Retweet, error) {
 	r, ok := parseEvent(b)
+	if !ok {
+		r, ok = parseWatermark(b)
+	}
 	if !ok {
 		r = Retweet{}
 		if err := decode(b, &r); err != nil {

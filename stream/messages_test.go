@@ -66,6 +66,10 @@ func TestParseEventFastPath(t *testing.T) {
 		if !ok || r.Start != v || r.T != v || r.M != v || r.Seq != 7 || r.ID != "RT1" {
 			t.Errorf("%s: parsed %+v ok %v", b, r, ok)
 		}
+		b = AppendWatermark(nil, v)
+		if r, ok := parseWatermark(b); !ok || r.Time != v {
+			t.Errorf("%s: parsed %+v ok %v", b, r, ok)
+		}
 	}
 }
 
@@ -148,7 +152,14 @@ func FuzzDecodeRetweet(f *testing.F) {
 	f.Add([]byte(`{"v":1,"kind":"watermark","time":100.5}`))
 	f.Add([]byte(`{"v":1,"kind":"event","id":"x","seq":1,"start":-0,"t":1E+2,"m":0.5}`))
 	f.Add([]byte(`{"v":1,"kind":"end","time":7,"events":10,"cascades":2}`))
+	f.Add(AppendWatermark(nil, 1234.5))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if r, ok := parseWatermark(b); ok {
+			var ref Retweet
+			if err := json.Unmarshal(b, &ref); err != nil || r != ref {
+				t.Fatalf("%q: fast watermark %+v, encoding/json %+v (%v)", b, r, ref, err)
+			}
+		}
 		if r, ok := parseEvent(b); ok {
 			var ref Retweet
 			if err := json.Unmarshal(b, &ref); err != nil {

@@ -20,8 +20,12 @@ const (
 	// cascades of a data set whose index gives no start time.
 	DefaultSpacing = 60.0
 	// DefaultWatermarkEvery is the event time after which a partition
-	// that received nothing gets a watermark.
-	DefaultWatermarkEvery = 30.0
+	// that received nothing gets a watermark. It is also how late, in event
+	// time, a prediction on a quiet partition may be published (its content
+	// does not depend on it). Every 30 s, seismic_subset's replay sent more
+	// watermarks than events (its cascades' tails leave most of the 100
+	// partitions quiet for days).
+	DefaultWatermarkEvery = 300.0
 )
 
 // ReaderOptions configures a replay.
@@ -253,7 +257,9 @@ func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32,
 			// Partitions quiet since the last sweep learn that time passed.
 			for q := range lastSent {
 				if lastSent[q] <= lastSweep && skip[q] == 0 {
-					if err := send(control(topic, int32(q), Retweet{V: SchemaVersion, Kind: KindWatermark, Time: now})); err != nil {
+					m := &sarama.ProducerMessage{Topic: topic, Partition: int32(q), Metadata: manualPartition{},
+						Value: sarama.ByteEncoder(AppendWatermark(make([]byte, 0, 48), now))}
+					if err := send(m); err != nil {
 						return st, err
 					}
 					lastSent[q] = now
