@@ -138,14 +138,18 @@ func (c Client) config() (*sarama.Config, error) {
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
 	cfg.Consumer.MaxWaitTime = 100 * time.Millisecond
-	// Bounded buffering: at most 256 KiB fetched per partition and 256
-	// messages queued per partition, so that a consumer's memory does not
-	// grow with the backlog it catches up on.
-	cfg.Consumer.Fetch.Default = 256 << 10
+	// Bounded buffering: at most 1 MiB fetched per partition, 16 MiB per
+	// response and 1024 messages queued per partition, so that a
+	// consumer's memory does not grow with the backlog it catches up on.
+	// Smaller fetches cost throughput: a fitter catching up on
+	// seismic_subset took 123 s with 64 KiB, 22 s with 256 KiB and 18-19 s
+	// with 1 MiB and 1024 queued messages (peak RSS ~580 MiB, against ~250
+	// MiB at 256 KiB and 256 messages).
+	cfg.Consumer.Fetch.Default = 1 << 20
 	cfg.Consumer.Fetch.Max = MaxModelMessageBytes + 64<<10
 	cfg.Consumer.Fetch.MaxBytes = 16 << 20
 	cfg.Consumer.Return.Errors = true
-	cfg.ChannelBufferSize = 256
+	cfg.ChannelBufferSize = 1024
 	cfg.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyRoundRobin()}
 	cfg.Consumer.Group.Session.Timeout = 10 * time.Second
 	cfg.Consumer.Group.Heartbeat.Interval = time.Second
