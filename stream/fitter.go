@@ -201,6 +201,7 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 	ph.tr = tr
 	var before trackerCounts
 	m := f.o.Metrics
+	lag := m.lagGauge(f.o.Group, claim.Topic(), claim.Partition()) // looked up once: this is the hot loop
 	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }() // the partition's state goes with it
 	for {
 		select {
@@ -226,7 +227,7 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 			m.Ignored.Add(float64(c.orphans - before.orphans + c.duplicates - before.duplicates))
 			m.Evicted.Add(float64(c.evicted - before.evicted))
 			m.OpenCascades.Add(float64((c.opened - before.opened) - (c.finished - before.finished) - (c.evicted - before.evicted)))
-			m.lag(f.o.Group, claim.HighWaterMarkOffset(), msg.Topic, msg.Partition, msg.Offset)
+			lag.Set(float64(max(claim.HighWaterMarkOffset()-msg.Offset-1, 0)))
 			before = c
 		}
 	}
