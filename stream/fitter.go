@@ -202,7 +202,7 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 	var before trackerCounts
 	m := f.o.Metrics
 	lag := m.lagGauge(f.o.Group, claim.Topic(), claim.Partition()) // looked up once: this is the hot loop
-	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }() // the partition's state goes with it
+	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }()   // the partition's state goes with it
 	for {
 		select {
 		case <-s.Context().Done():
