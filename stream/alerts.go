@@ -115,24 +115,9 @@ func (h *alertsHandler) Setup(sarama.ConsumerGroupSession) error   { return nil 
 func (h *alertsHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 
 func (h *alertsHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	for {
-		select {
-		case <-s.Context().Done():
-			return nil
-		case m, ok := <-claim.Messages():
-			if !ok {
-				return nil
-			}
-			if err := h.handle(m); err != nil {
-				if s.Context().Err() == nil {
-					h.fail(err)
-				}
-				return err
-			}
-			s.MarkMessage(m, "")
-			h.a.o.Metrics.lag(h.a.o.Group, claim.HighWaterMarkOffset(), m.Topic, m.Partition, m.Offset)
-		}
-	}
+	return consumeMarked(s, claim, h.a.o.Metrics, h.a.o.Group, h.fail, func(_ context.Context, m *sarama.ConsumerMessage) error {
+		return h.handle(m)
+	})
 }
 
 func (h *alertsHandler) handle(m *sarama.ConsumerMessage) error {

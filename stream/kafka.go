@@ -121,6 +121,32 @@ func runGroup(ctx context.Context, cl sarama.Client, group string, topics []stri
 	return nil
 }
 
+// consumeMarked hands each message of claim to handle and marks it consumed
+// once handled, until the session ends. An error of handle ends the role
+// (through fail) unless the session was already ending.
+func consumeMarked(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim, m *Metrics, group string,
+	fail context.CancelCauseFunc, handle func(context.Context, *sarama.ConsumerMessage) error) error {
+	lag := m.lagGauge(group, claim.Topic(), claim.Partition())
+	for {
+		select {
+		case <-s.Context().Done():
+			return nil
+		case msg, ok := <-claim.Messages():
+			if !ok {
+				return nil
+			}
+			if err := handle(s.Context(), msg); err != nil {
+				if s.Context().Err() == nil {
+					fail(err)
+				}
+				return err
+			}
+			s.MarkMessage(msg, "")
+			lag.Set(float64(max(claim.HighWaterMarkOffset()-msg.Offset-1, 0)))
+		}
+	}
+}
+
 // DeadLetter is a message of the dead-letters topic: a message a role could
 // not use, with why and where it came from.
 type DeadLetter struct {

@@ -91,11 +91,6 @@ func orMetrics(m *Metrics) *Metrics {
 	return m
 }
 
-// lag records how far a consumer is behind on the message's partition.
-func (m *Metrics) lag(group string, hw int64, topic string, partition int32, offset int64) {
-	m.lagGauge(group, topic, partition).Set(float64(max(hw-offset-1, 0)))
-}
-
 // lagGauge is the lag series of one partition, for a consumer to keep.
 func (m *Metrics) lagGauge(group, topic string, partition int32) prometheus.Gauge {
 	return m.Lag.WithLabelValues(group, topic, strconv.Itoa(int(partition)))

@@ -158,15 +158,10 @@ func (t *tracker) advance(wm float64) error {
 			return err
 		}
 	}
-	for t.idle.Len() > 0 && t.idle[0].at <= wm {
-		d := heap.Pop(&t.idle).(deadline)
-		c := d.c
-		if c.closed {
-			continue
-		}
-		if at := c.last + t.cfg.terminated; at > d.at {
-			heap.Push(&t.idle, deadline{at: at, c: c})
-			continue
+	for {
+		c := t.popIdle(wm)
+		if c == nil {
+			break
 		}
 		if err := t.close(c, false); err != nil {
 			return err
@@ -178,7 +173,21 @@ func (t *tracker) advance(wm float64) error {
 
 // evict closes the least recently active open cascade to make room.
 func (t *tracker) evict() error {
-	for t.idle.Len() > 0 {
+	c := t.popIdle(math.Inf(1))
+	if c == nil {
+		return nil
+	}
+	err := t.close(c, true)
+	t.compact()
+	return err
+}
+
+// popIdle removes and returns the open cascade silent the longest, if its
+// silence ends (last event + terminated) at or before until; else nil. The
+// heap's entries are refreshed lazily: an entry older than its cascade's
+// last event goes back with the current time.
+func (t *tracker) popIdle(until float64) *cascade {
+	for t.idle.Len() > 0 && t.idle[0].at <= until {
 		d := heap.Pop(&t.idle).(deadline)
 		c := d.c
 		if c.closed {
@@ -188,9 +197,7 @@ func (t *tracker) evict() error {
 			heap.Push(&t.idle, deadline{at: at, c: c})
 			continue
 		}
-		err := t.close(c, true)
-		t.compact()
-		return err
+		return c
 	}
 	return nil
 }

@@ -185,24 +185,7 @@ func (h *trainerHandler) Setup(sarama.ConsumerGroupSession) error   { return nil
 func (h *trainerHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 
 func (h *trainerHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	for {
-		select {
-		case <-s.Context().Done():
-			return nil
-		case m, ok := <-claim.Messages():
-			if !ok {
-				return nil
-			}
-			if err := h.handle(s.Context(), m); err != nil {
-				if s.Context().Err() == nil {
-					h.fail(err)
-				}
-				return err
-			}
-			s.MarkMessage(m, "")
-			h.t.o.Metrics.lag(h.t.o.Group, claim.HighWaterMarkOffset(), m.Topic, m.Partition, m.Offset)
-		}
-	}
+	return consumeMarked(s, claim, h.t.o.Metrics, h.t.o.Group, h.fail, h.handle)
 }
 
 // handle adds one sample and trains when it is time.
