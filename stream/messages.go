@@ -285,16 +285,7 @@ const (
 // DecodePrediction decodes and checks a predictions message.
 func DecodePrediction(b []byte) (Prediction, error) {
 	var p Prediction
-	if err := decode(b, &p); err != nil {
-		return p, err
-	}
-	if err := checkVersion(p.V); err != nil {
-		return p, err
-	}
-	if err := checkID(p.ID); err != nil {
-		return p, err
-	}
-	if err := positive("window", p.Window); err != nil {
+	if err := decodeKeyed(b, &p, &p.V, &p.ID, &p.Window); err != nil {
 		return p, err
 	}
 	if err := nonNegative("nhat", p.NHat); err != nil {
@@ -363,16 +354,7 @@ func (s *Sample) Row() features.Row {
 // DecodeSample decodes and checks a samples message.
 func DecodeSample(b []byte) (Sample, error) {
 	var s Sample
-	if err := decode(b, &s); err != nil {
-		return s, err
-	}
-	if err := checkVersion(s.V); err != nil {
-		return s, err
-	}
-	if err := checkID(s.ID); err != nil {
-		return s, err
-	}
-	if err := positive("window", s.Window); err != nil {
+	if err := decodeKeyed(b, &s, &s.V, &s.ID, &s.Window); err != nil {
 		return s, err
 	}
 	if err := checkStatus(s.Status); err != nil {
@@ -449,16 +431,7 @@ type Alert struct {
 // DecodeAlert decodes and checks an alerts message.
 func DecodeAlert(b []byte) (Alert, error) {
 	var a Alert
-	if err := decode(b, &a); err != nil {
-		return a, err
-	}
-	if err := checkVersion(a.V); err != nil {
-		return a, err
-	}
-	if err := checkID(a.ID); err != nil {
-		return a, err
-	}
-	if err := positive("window", a.Window); err != nil {
+	if err := decodeKeyed(b, &a, &a.V, &a.ID, &a.Window); err != nil {
 		return a, err
 	}
 	return a, nonNegative("nhat", a.NHat)
@@ -484,22 +457,28 @@ type Stat struct {
 // DecodeStat decodes and checks a stats message.
 func DecodeStat(b []byte) (Stat, error) {
 	var s Stat
-	if err := decode(b, &s); err != nil {
-		return s, err
-	}
-	if err := checkVersion(s.V); err != nil {
-		return s, err
-	}
-	if err := checkID(s.ID); err != nil {
-		return s, err
-	}
-	if err := positive("window", s.Window); err != nil {
+	if err := decodeKeyed(b, &s, &s.V, &s.ID, &s.Window); err != nil {
 		return s, err
 	}
 	if s.Size < 1 || s.N < 0 || s.N > s.Size {
 		return s, invalid("n %d and size %d: want 0 <= n <= size, size >= 1", s.N, s.Size)
 	}
 	return s, nonNegative("are", s.ARE)
+}
+
+// decodeKeyed unmarshals b into v, a message keyed by cascade and window,
+// and checks the version, id and window fields it holds.
+func decodeKeyed(b []byte, v any, version *int, id *string, window *float64) error {
+	if err := decode(b, v); err != nil {
+		return err
+	}
+	if err := checkVersion(*version); err != nil {
+		return err
+	}
+	if err := checkID(*id); err != nil {
+		return err
+	}
+	return positive("window", *window)
 }
 
 // decode unmarshals b into v.
