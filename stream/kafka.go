@@ -102,8 +102,17 @@ func runGroup(ctx context.Context, cl sarama.Client, group string, topics []stri
 	}
 	defer g.Close()
 	go func() {
+		// One line a second at most: a lost broker fails every partition
+		// at once, and again at every retry.
+		var last time.Time
+		suppressed := 0
 		for err := range g.Errors() {
-			log.Warn("consumer group error", "group", group, "err", err)
+			if time.Since(last) < time.Second {
+				suppressed++
+				continue
+			}
+			log.Warn("consumer group error", "group", group, "err", err, "similar_errors_not_logged", suppressed)
+			last, suppressed = time.Now(), 0
 		}
 	}()
 	for ctx.Err() == nil {
