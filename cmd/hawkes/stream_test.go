@@ -176,3 +176,21 @@ func TestStreamCommand(t *testing.T) {
 		t.Errorf("stderr has no summary: %s", stderr)
 	}
 }
+
+// TestStreamInterrupted stops hawkes stream in the middle of a paced
+// replay, as Ctrl-C does: it exits 130 promptly.
+func TestStreamInterrupted(t *testing.T) {
+	dir := shared.Path(t, "smh_cascades")
+	ios, _, stderr := testStreams()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(1500*time.Millisecond, cancel)
+	began := time.Now()
+	code := execute(ctx, newRootCmd(ios), []string{"stream", "--data", dir, "--speed", "100", "--starts", "2",
+		"--partitions-retweets", "4", "--log-level", "warn"}, ios)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitInterrupted, stderr)
+	}
+	if d := time.Since(began); d > 20*time.Second {
+		t.Errorf("took %v to stop", d)
+	}
+}
