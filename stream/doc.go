@@ -110,4 +110,18 @@
 // topic is created compacted, keyed by window, so a new fitter reads only
 // the newest forests. Fitters read it from its start and swap forests as new
 // versions arrive, without stopping.
+//
+// # Operations
+//
+// A message a role cannot use (not JSON, wrong types, values outside the
+// schema, an event earlier than its cascade's previous one, a model that
+// does not decode or does not fit this version's features) goes to the
+// dead-letters topic as a DeadLetter with the reason and its topic,
+// partition and offset; the role counts it and goes on. A role that cannot
+// reach the brokers at start retries with exponential backoff (a log line
+// each time) for Client.ConnectTimeout. Each role's Metrics (hawkes_*:
+// events consumed and ignored, open cascades, fits by window and status
+// with a latency histogram, predictions by source, samples, models, the
+// model version in use, alerts, dead letters, consumer lag per partition)
+// are served by ServeMetrics.
 package stream
