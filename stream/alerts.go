@@ -3,7 +3,6 @@ package stream
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -99,10 +98,7 @@ func (a *Alerter) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
-	}
-	return nil
+	return failure(ctx)
 }
 
 type alertsHandler struct {
@@ -115,9 +111,9 @@ func (h *alertsHandler) Setup(sarama.ConsumerGroupSession) error   { return nil 
 func (h *alertsHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 
 func (h *alertsHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	return consumeMarked(s, claim, h.a.o.Metrics, h.a.o.Group, h.fail, func(_ context.Context, m *sarama.ConsumerMessage) error {
+	return consumeMarked(s, claim, h.a.o.Metrics, h.a.o.Group, h.fail, afterEach(func(_ context.Context, m *sarama.ConsumerMessage) error {
 		return h.handle(m)
-	})
+	}))
 }
 
 func (h *alertsHandler) handle(m *sarama.ConsumerMessage) error {
@@ -160,7 +156,7 @@ func (a *Alerter) print(al *Alert) error {
 		}
 	} else {
 		_, err = fmt.Fprintf(a.o.Out, "ALERT id=%s window=%ss nhat=%.0f n=%d model_version=%d source=%s\n",
-			al.ID, windowKey(al.Window), al.NHat, al.N, al.ModelVersion, al.Source)
+			al.ID, WindowKey(al.Window), al.NHat, al.N, al.ModelVersion, al.Source)
 	}
 	if err != nil {
 		return fmt.Errorf("stream: alerts: write: %w", err)

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -66,6 +65,3 @@ func (b *Broker) Close() {
 		b.c.Close()
 	}
 }
-
-// ErrNoData is returned by Replay for a data set without a cascade.
-var ErrNoData = errors.New("stream: no cascade to replay")

@@ -195,10 +195,10 @@ func TestResumeAfterRestart(t *testing.T) {
 		t.Errorf("summary: %d events of %d cascades, want %d of %d", s.Events, s.Cascades, events, len(cascades))
 	}
 	for _, w := range windows {
-		if got := s.Predictions[windowKey(w)]; got != len(cascades) {
+		if got := s.Predictions[WindowKey(w)]; got != len(cascades) {
 			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
 		}
-		if a := s.ARE[windowKey(w)]; a.Count != len(cascades) {
+		if a := s.ARE[WindowKey(w)]; a.Count != len(cascades) {
 			t.Errorf("summary: ARE of window %v over %d cascades, want %d", w, a.Count, len(cascades))
 		}
 	}

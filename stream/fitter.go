@@ -162,10 +162,7 @@ func (f *Fitter) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
-	}
-	return nil
+	return failure(ctx)
 }
 
 // fitterHandler consumes the claimed partitions, one tracker each.
@@ -201,36 +198,25 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 	ph.tr = tr
 	var before trackerCounts
 	m := f.o.Metrics
-	lag := m.lagGauge(f.o.Group, claim.Topic(), claim.Partition()) // looked up once: this is the hot loop
-	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }()   // the partition's state goes with it
-	for {
-		select {
-		case <-s.Context().Done():
-			return nil
-		case msg, ok := <-claim.Messages():
-			if !ok {
-				return nil
-			}
-			if err := h.handle(tr, msg); err != nil {
-				if s.Context().Err() == nil {
-					h.fail(fmt.Errorf("stream: fitter: partition %d offset %d: %w", msg.Partition, msg.Offset, err))
-				}
-				return err
-			}
-			s.MarkOffset(msg.Topic, msg.Partition, tr.commitOffset(), "")
-			c := tr.counts
-			f.events.Add(int64(c.events - before.events))
-			f.cascades.Add(int64(c.opened - before.opened))
-			f.evicted.Add(int64(c.evicted - before.evicted))
-			f.orphans.Add(int64(c.orphans - before.orphans))
-			m.Events.Add(float64(c.events - before.events))
-			m.Ignored.Add(float64(c.orphans - before.orphans + c.duplicates - before.duplicates))
-			m.Evicted.Add(float64(c.evicted - before.evicted))
-			m.OpenCascades.Add(float64((c.opened - before.opened) - (c.finished - before.finished) - (c.evicted - before.evicted)))
-			lag.Set(float64(max(claim.HighWaterMarkOffset()-msg.Offset-1, 0)))
-			before = c
+	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }() // the partition's state goes with it
+	// Marked up to the oldest open cascade's first event, not past each
+	// message: see commitOffset.
+	return consumeMarked(s, claim, m, f.o.Group, h.fail, func(_ context.Context, msg *sarama.ConsumerMessage) (int64, error) {
+		if err := h.handle(tr, msg); err != nil {
+			return 0, fmt.Errorf("stream: fitter: partition %d offset %d: %w", msg.Partition, msg.Offset, err)
 		}
-	}
+		c := tr.counts
+		f.events.Add(int64(c.events - before.events))
+		f.cascades.Add(int64(c.opened - before.opened))
+		f.evicted.Add(int64(c.evicted - before.evicted))
+		f.orphans.Add(int64(c.orphans - before.orphans))
+		m.Events.Add(float64(c.events - before.events))
+		m.Ignored.Add(float64(c.orphans - before.orphans + c.duplicates - before.duplicates))
+		m.Evicted.Add(float64(c.evicted - before.evicted))
+		m.OpenCascades.Add(float64((c.opened - before.opened) - (c.finished - before.finished) - (c.evicted - before.evicted)))
+		before = c
+		return tr.commitOffset(), nil
+	})
 }
 
 // handle applies one message; a message that is not valid goes to the dead
@@ -269,7 +255,7 @@ func (p *partitionHooks) window(c *cascade, w int) error {
 	}
 	c.outcomes[w] = oc
 	f.predictions.Add(1)
-	f.o.Metrics.Predictions.WithLabelValues(windowKey(oc.pred.Window), oc.pred.Source).Inc()
+	f.o.Metrics.Predictions.WithLabelValues(WindowKey(oc.pred.Window), oc.pred.Source).Inc()
 	return p.h.out.send(jsonMessage(f.topics.Predictions, c.id, oc.pred))
 }
 
@@ -323,8 +309,8 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 			return nil, fmt.Errorf("fit cascade %s on %v s: %w", c.id, W, err)
 		}
 		f.fits.Add(1)
-		f.o.Metrics.FitSeconds.WithLabelValues(windowKey(W)).Observe(time.Since(began).Seconds())
-		f.o.Metrics.Fits.WithLabelValues(windowKey(W), string(res.Status)).Inc()
+		f.o.Metrics.FitSeconds.WithLabelValues(WindowKey(W)).Observe(time.Since(began).Seconds())
+		f.o.Metrics.Fits.WithLabelValues(WindowKey(W), string(res.Status)).Inc()
 	}
 	pred := Prediction{V: SchemaVersion, ID: c.id, Window: W, Time: now, N: n, Status: string(res.Status),
 		Evicted: c.evicted, Fitter: f.o.ID}
@@ -436,20 +422,10 @@ func watchModels(ctx context.Context, cl sarama.Client, topic string, store *mod
 				continue
 			}
 			if store.put(w, lm) {
-				met.ModelVersion.WithLabelValues(windowKey(w)).Set(float64(lm.version))
+				met.ModelVersion.WithLabelValues(WindowKey(w)).Set(float64(lm.version))
 				log.Info("model in use", "window", w, "version", lm.version, "trained_on", lm.model.TrainedOn)
 			}
 		}
-	}
-}
-
-// sleepCtx sleeps for d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }
 

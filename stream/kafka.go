@@ -130,11 +130,12 @@ func runGroup(ctx context.Context, cl sarama.Client, group string, topics []stri
 	return nil
 }
 
-// consumeMarked hands each message of claim to handle and marks it consumed
-// once handled, until the session ends. An error of handle ends the role
-// (through fail) unless the session was already ending.
+// consumeMarked hands each message of claim to handle and, once handled,
+// marks the partition consumed up to the offset handle returns, until the
+// session ends. An error of handle ends the role (through fail) unless the
+// session was already ending.
 func consumeMarked(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim, m *Metrics, group string,
-	fail context.CancelCauseFunc, handle func(context.Context, *sarama.ConsumerMessage) error) error {
+	fail context.CancelCauseFunc, handle func(context.Context, *sarama.ConsumerMessage) (next int64, err error)) error {
 	lag := m.lagGauge(group, claim.Topic(), claim.Partition())
 	for {
 		select {
@@ -144,16 +145,35 @@ func consumeMarked(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClai
 			if !ok {
 				return nil
 			}
-			if err := handle(s.Context(), msg); err != nil {
+			next, err := handle(s.Context(), msg)
+			if err != nil {
 				if s.Context().Err() == nil {
 					fail(err)
 				}
 				return err
 			}
-			s.MarkMessage(msg, "")
+			s.MarkOffset(msg.Topic, msg.Partition, next, "")
 			lag.Set(float64(max(claim.HighWaterMarkOffset()-msg.Offset-1, 0)))
 		}
 	}
+}
+
+// afterEach adapts a handler that consumes messages one by one to
+// consumeMarked: each handled message is marked.
+func afterEach(handle func(context.Context, *sarama.ConsumerMessage) error) func(context.Context, *sarama.ConsumerMessage) (int64, error) {
+	return func(ctx context.Context, m *sarama.ConsumerMessage) (int64, error) {
+		return m.Offset + 1, handle(ctx, m)
+	}
+}
+
+// failure returns the cause with which ctx was cancelled, or nil when it
+// was plainly cancelled (or not at all): a role's own error, as opposed to
+// being stopped.
+func failure(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
 }
 
 // DeadLetter is a message of the dead-letters topic: a message a role could

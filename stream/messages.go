@@ -560,6 +560,6 @@ func ptrOpt(p *float64) features.Opt {
 	return features.Opt{V: *p, OK: true}
 }
 
-// windowKey is how a window is written as a JSON object key and a message
+// WindowKey is how a window is written as a JSON object key (Summary) and a message
 // key: "600", "3600".
-func windowKey(w float64) string { return strconv.FormatFloat(w, 'g', -1, 64) }
+func WindowKey(w float64) string { return strconv.FormatFloat(w, 'g', -1, 64) }

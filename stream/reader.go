@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -27,6 +28,9 @@ const (
 	// partitions quiet for days).
 	DefaultWatermarkEvery = 300.0
 )
+
+// ErrNoData is returned by Replay for a data set without a cascade.
+var ErrNoData = errors.New("stream: no cascade to replay")
 
 // ReaderOptions configures a replay.
 type ReaderOptions struct {

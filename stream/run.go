@@ -2,7 +2,6 @@ package stream
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -128,8 +127,8 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	}
 	st, err := Replay(ctx, o.Client, o.Topics, cascades, o.Reader)
 	if err != nil {
-		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-			err = cause
+		if cause := failure(ctx); cause != nil {
+			err = cause // a role failed, which stopped the replay
 		}
 		return stop(err)
 	}
@@ -139,8 +138,8 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	for {
 		select {
 		case <-ctx.Done():
-			err := context.Cause(ctx)
-			if err == nil || errors.Is(err, context.Canceled) {
+			err := failure(ctx)
+			if err == nil {
 				err = ctx.Err()
 			}
 			return stop(err)

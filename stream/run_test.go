@@ -155,7 +155,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 	}
 	for _, w := range windows {
-		if got := sum.Predictions[windowKey(w)]; got != len(cascades) {
+		if got := sum.Predictions[WindowKey(w)]; got != len(cascades) {
 			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
 		}
 	}
@@ -214,7 +214,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Errorf("%d alerts on the topic, summary %d, want %d", n, sum.Alerts, len(want))
 	}
 	for _, w := range windows {
-		a := sum.ARE[windowKey(w)]
+		a := sum.ARE[WindowKey(w)]
 		if a.Count != len(cascades) || !(a.Median > 0) || !(a.Mean >= 0) {
 			t.Errorf("ARE on window %v: %+v", w, a)
 		}
@@ -311,7 +311,7 @@ func TestFittersSharePartitions(t *testing.T) {
 		t.Errorf("predictions came from %d fitters (%v), want 3", len(by), by)
 	}
 	for _, w := range windows {
-		if got := sum.Predictions[windowKey(w)]; got != len(cascades) {
+		if got := sum.Predictions[WindowKey(w)]; got != len(cascades) {
 			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
 		}
 	}

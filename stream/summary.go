@@ -147,7 +147,7 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 		}
 	case t.Models:
 		if mm, err := DecodeModel(m.Value); err == nil {
-			c.models[seenKey{windowKey(mm.Window), float64(mm.Version)}] = true
+			c.models[seenKey{WindowKey(mm.Window), float64(mm.Version)}] = true
 		}
 	case t.DeadLetters:
 		c.dead++
@@ -171,22 +171,33 @@ func (c *collector) statsComplete(cascades int, windows []float64) bool {
 	return true
 }
 
+// newestOffsets returns the offset after the newest message of each
+// partition of topic.
+func newestOffsets(cl sarama.Client, topic string) (map[int32]int64, error) {
+	parts, err := cl.Partitions(topic)
+	if err != nil {
+		return nil, err
+	}
+	hi := make(map[int32]int64, len(parts))
+	for _, p := range parts {
+		if hi[p], err = cl.GetOffset(topic, p, sarama.OffsetNewest); err != nil {
+			return nil, err
+		}
+	}
+	return hi, nil
+}
+
 // caughtUp reports whether the collector has read topic up to its newest
 // offsets.
 func (c *collector) caughtUp(cl sarama.Client, topic string) (bool, error) {
-	parts, err := cl.Partitions(topic)
+	hi, err := newestOffsets(cl, topic)
 	if err != nil {
 		return false, err
 	}
-	for _, p := range parts {
-		hi, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			return false, err
-		}
-		c.mu.Lock()
-		next := c.next[topicPartition{topic, p}]
-		c.mu.Unlock()
-		if next < hi {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for p, h := range hi {
+		if c.next[topicPartition{topic, p}] < h {
 			return false, nil
 		}
 	}
@@ -196,24 +207,24 @@ func (c *collector) caughtUp(cl sarama.Client, topic string) (bool, error) {
 // groupDone reports whether consumer group has committed every partition
 // of topic up to its newest offset: it has handled every message.
 func groupDone(cl sarama.Client, admin sarama.ClusterAdmin, group, topic string) (bool, error) {
-	parts, err := cl.Partitions(topic)
+	hi, err := newestOffsets(cl, topic)
 	if err != nil {
 		return false, err
+	}
+	parts := make([]int32, 0, len(hi))
+	for p := range hi {
+		parts = append(parts, p)
 	}
 	resp, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
 	if err != nil {
 		return false, err
 	}
-	for _, p := range parts {
-		hi, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			return false, err
-		}
-		if hi == 0 {
+	for p, h := range hi {
+		if h == 0 {
 			continue
 		}
 		b := resp.GetBlock(topic, p)
-		if b == nil || b.Err != sarama.ErrNoError || b.Offset < hi {
+		if b == nil || b.Err != sarama.ErrNoError || b.Offset < h {
 			return false, nil
 		}
 	}
@@ -227,7 +238,7 @@ func (c *collector) summary(windows []float64) Summary {
 	s := Summary{Predictions: map[string]int{}, ARE: map[string]AREStat{}, Evicted: len(c.evicted), DeadLetters: c.dead,
 		Alerts: c.alerts, Models: len(c.models)}
 	for _, w := range windows {
-		k := windowKey(w)
+		k := WindowKey(w)
 		s.Predictions[k] = c.predictions[w]
 		a := slices.Clone(c.stats[w])
 		st := AREStat{Count: len(a)}

@@ -2,7 +2,6 @@ package stream
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -120,10 +119,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		return cause
-	}
-	return nil
+	return failure(ctx)
 }
 
 // resumeVersions reads the models topic so that versions continue from the
@@ -185,7 +181,7 @@ func (h *trainerHandler) Setup(sarama.ConsumerGroupSession) error   { return nil
 func (h *trainerHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 
 func (h *trainerHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	return consumeMarked(s, claim, h.t.o.Metrics, h.t.o.Group, h.fail, h.handle)
+	return consumeMarked(s, claim, h.t.o.Metrics, h.t.o.Group, h.fail, afterEach(h.handle))
 }
 
 // handle adds one sample and trains when it is time.
@@ -229,7 +225,7 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 	}
 	ts.version++
 	t.models.Add(1)
-	t.o.Metrics.ModelsTrained.WithLabelValues(windowKey(smp.Window)).Inc()
+	t.o.Metrics.ModelsTrained.WithLabelValues(WindowKey(smp.Window)).Inc()
 	return nil
 }
 
@@ -249,7 +245,7 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 			return nil, fmt.Errorf("stream: trainer: encode model: %w", err)
 		}
 		mm := ModelMessage{V: SchemaVersion, Window: w, Version: ts.version + 1, Trained: m.TrainedOn, Seen: ts.seen, Created: m.Created, Model: b}
-		msg := jsonMessage(t.topics.Models, windowKey(w), mm)
+		msg := jsonMessage(t.topics.Models, WindowKey(w), mm)
 		if size := msg.Value.Length(); size > MaxModelMessageBytes {
 			if cfg.Trees <= 1 {
 				return nil, fmt.Errorf("stream: trainer: a one-tree forest takes %d bytes, over %d", size, MaxModelMessageBytes)

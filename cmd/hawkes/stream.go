@@ -142,7 +142,7 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   hawkes stream reader --brokers 127.0.0.1:9092 --data ../shared/data/seismic_subset`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkConn(cmd, conn); err != nil {
+			if err := checkConn(conn); err != nil {
 				return err
 			}
 			switch {
@@ -155,7 +155,7 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
 			}
 			for _, check := range []func() error{
 				func() error { return checkReader(&opts.Reader) },
-				func() error { return checkFitter(cmd, &opts.Fitter) },
+				func() error { return checkFitter(&opts.Fitter) },
 				func() error { return checkTrainer(&opts.Trainer) },
 				func() error { return checkAlerts(&opts.Alerts) },
 			} {
@@ -209,7 +209,7 @@ the topics and committed offsets survive a restart.`,
 		Example: `  hawkes stream broker --ports 9092,9093,9094 --state-dir /tmp/hawkes-broker`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkConn(cmd, conn); err != nil {
+			if err := checkConn(conn); err != nil {
 				return err
 			}
 			if len(conn.Client.Brokers) > 0 {
@@ -250,7 +250,7 @@ every partition. A summary line goes to standard error.`,
 		Example: `  hawkes stream reader --brokers 127.0.0.1:9092 --data ../shared/data/seismic_subset --speed 0`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(cmd, conn); err != nil {
+			if err := checkRole(conn); err != nil {
 				return err
 			}
 			if opts.DataDir == "" {
@@ -287,10 +287,10 @@ stopped.`,
 		Example: `  hawkes stream fitter --brokers kafka-1:9092,kafka-2:9092 --window 600,3600 --max-open 50000`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(cmd, conn); err != nil {
+			if err := checkRole(conn); err != nil {
 				return err
 			}
-			if err := checkFitter(cmd, &opts.Fitter); err != nil {
+			if err := checkFitter(&opts.Fitter); err != nil {
 				return err
 			}
 			if runF == nil {
@@ -317,7 +317,7 @@ Runs until stopped.`,
 		Example: `  hawkes stream trainer --brokers 127.0.0.1:9092 --retrain-every 200 --max-samples 10000`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(cmd, conn); err != nil {
+			if err := checkRole(conn); err != nil {
 				return err
 			}
 			if err := checkTrainer(&opts.Trainer); err != nil {
@@ -346,7 +346,7 @@ and "threshold". Runs until stopped.`,
 		Example: `  hawkes stream alerts --brokers 127.0.0.1:9092 --threshold 10000 --format jsonl | jq .id`,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(cmd, conn); err != nil {
+			if err := checkRole(conn); err != nil {
 				return err
 			}
 			if err := checkAlerts(&opts.Alerts); err != nil {
@@ -427,7 +427,7 @@ func addAlertsFlags(f *pflag.FlagSet, o *stream.AlertsOptions) {
 
 // checkConn checks the shared flags and fills the SASL password from the
 // environment.
-func checkConn(cmd *cobra.Command, c *ConnOptions) error {
+func checkConn(c *ConnOptions) error {
 	for _, b := range c.Client.Brokers {
 		if i := strings.LastIndexByte(b, ':'); i <= 0 || i == len(b)-1 {
 			return flagErrorf("--brokers: %q is not host:port", b)
@@ -463,8 +463,8 @@ func checkConn(cmd *cobra.Command, c *ConnOptions) error {
 }
 
 // checkRole checks the shared flags of a role, which needs --brokers.
-func checkRole(cmd *cobra.Command, c *ConnOptions) error {
-	if err := checkConn(cmd, c); err != nil {
+func checkRole(c *ConnOptions) error {
+	if err := checkConn(c); err != nil {
 		return err
 	}
 	if len(c.Client.Brokers) == 0 {
@@ -485,7 +485,7 @@ func checkReader(o *stream.ReaderOptions) error {
 	return nil
 }
 
-func checkFitter(cmd *cobra.Command, o *stream.FitterOptions) error {
+func checkFitter(o *stream.FitterOptions) error {
 	if len(o.Windows) == 0 {
 		return flagErrorf("--window needs at least one window")
 	}
@@ -650,7 +650,7 @@ func writeStreamSummary(w io.Writer, s stream.Summary, windows []float64, elapse
 	ws := slices.Clone(windows)
 	slices.Sort(ws)
 	for _, win := range ws {
-		k := fmt.Sprint(win)
+		k := stream.WindowKey(win)
 		a := s.ARE[k]
 		fmt.Fprintf(w, "stream: window %ss: %d predictions; ARE mean %.3f, median %.3f over %d cascades\n",
 			k, s.Predictions[k], a.Mean, a.Median, a.Count)
@@ -724,9 +724,6 @@ func runStreamFitter(ctx context.Context, opts *FitterOptions) error {
 	log := opts.Conn.logger(opts.IO.ErrOut)
 	o := opts.Fitter
 	o.Log = log
-	if o.Fit.Starts == 0 {
-		o.Fit.Starts = fit.DefaultStarts
-	}
 	m, err := opts.Conn.metrics(ctx, log)
 	if err != nil {
 		return err
