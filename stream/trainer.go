@@ -148,8 +148,10 @@ func (t *Trainer) resumeVersions(cl sarama.Client) error {
 		select {
 		case m := <-pc.Messages():
 			if mm, err := DecodeModel(m.Value); err == nil {
+				t.mu.Lock()
 				ts := t.set(mm.Window)
 				ts.version = max(ts.version, mm.Version)
+				t.mu.Unlock()
 			}
 			if m.Offset+1 >= newest {
 				return nil
@@ -160,9 +162,9 @@ func (t *Trainer) resumeVersions(cl sarama.Client) error {
 	}
 }
 
+// set returns the training set of window w, made on first use. t.mu must
+// be held.
 func (t *Trainer) set(w float64) *trainingSet {
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	ts := t.windows[w]
 	if ts == nil {
 		ts = &trainingSet{}
@@ -192,10 +194,10 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 		t.dead.Add(1)
 		return h.out.deadLetter(m, err)
 	}
-	ts := t.set(smp.Window)
 	// Claims of several partitions run at once: one training at a time.
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	ts := t.set(smp.Window)
 	if !t.seen.add(smp.ID, smp.Window) {
 		return nil // replayed by a restarted fitter (see the package doc)
 	}
