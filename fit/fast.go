@@ -134,15 +134,26 @@ func (cs *cascade) fastRange(c, theta float64) (stride, k0, k1 int, ok bool) {
 	if acc == nil {
 		acc = &precise
 	}
-	for stride > 1 && quadratureBound(float64(stride)*fineStep, theta) > acc.bound {
+	// The gradient's components come out of differences that cancel when
+	// c is large against the cascade's span (the kernel is then nearly
+	// flat): d/dtheta log lambda is log(1+tau/c) from digamma(1+theta)
+	// minus a quadrature mean of log(c s), and d/dc from theta/c minus one
+	// of s, each about (c+span)/span times larger than the difference.
+	// The precise accuracy asks that much more of the quadrature there,
+	// so that the gradient keeps 1e-8 of its terms' scale.
+	a := 1 + theta
+	span := cs.u[len(cs.u)-1] - cs.u[0]
+	bound := acc.bound
+	if acc == &precise {
+		bound -= math.Log1p(c / span)
+	}
+	for stride > 1 && quadratureBound(float64(stride)*fineStep, theta) > bound {
 		stride /= 2
 	}
 	// Both ends solve a (log x + 1 - x) = L, a = 1+theta, the log of
 	// s^a e^(-b s) relative to its peak at s = a/b: on the left for the
 	// integrand of the largest lag (b = c + span), on the right for the
 	// weights themselves (b = c).
-	a := 1 + theta
-	span := cs.u[len(cs.u)-1] - cs.u[0]
 	if acc == &rough {
 		// The rough compensator comes from the same rates (see
 		// fastPowerLaw), for lags up to T.
