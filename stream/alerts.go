@@ -87,7 +87,7 @@ func (a *Alerter) Run(ctx context.Context) error {
 		return err
 	}
 	defer cl.Close()
-	out, err := newOutput(cl, "alerts", a.topics.DeadLetters, a.log, a.o.Metrics)
+	out, err := newOutput(ctx, a.client, "alerts", a.topics.DeadLetters, a.log, a.o.Metrics)
 	if err != nil {
 		return err
 	}

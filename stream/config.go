@@ -146,6 +146,7 @@ func (c Client) config() (*sarama.Config, error) {
 	// with 1 MiB and 1024 queued messages (peak RSS ~580 MiB, against ~250
 	// MiB at 256 KiB and 256 messages).
 	cfg.Consumer.Fetch.Default = 1 << 20
+	cfg.Consumer.Fetch.Min = 256 << 10
 	cfg.Consumer.Fetch.Max = MaxModelMessageBytes + 64<<10
 	cfg.Consumer.Fetch.MaxBytes = 16 << 20
 	cfg.Consumer.Return.Errors = true

@@ -140,7 +140,7 @@ func (f *Fitter) Run(ctx context.Context) error {
 		return err
 	}
 	defer cl.Close()
-	out, err := newOutput(cl, "fitter", f.topics.DeadLetters, f.log, f.o.Metrics)
+	out, err := newOutput(ctx, f.client, "fitter", f.topics.DeadLetters, f.log, f.o.Metrics)
 	if err != nil {
 		return err
 	}

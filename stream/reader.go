@@ -88,8 +88,8 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	// producers on their own connections, each holding a share of the
 	// partitions, replayed seismic_subset slower, not faster, on 2 cores.)
 	cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
-		cfg.Producer.Flush.Frequency = 5 * time.Millisecond
-		cfg.Producer.Flush.Bytes = 256 << 10
+		cfg.Producer.Flush.Frequency = 20 * time.Millisecond
+		cfg.Producer.Flush.Bytes = 1 << 20
 		cfg.Producer.Return.Successes = false
 	})
 	if err != nil {

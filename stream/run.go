@@ -155,7 +155,7 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 		if !col.statsComplete(st.Cascades, windows) {
 			continue
 		}
-		done, err := drained(cl, admin, col, o.Topics, trainer.o.Group, alerter.o.Group)
+		done, err := drained(cl, admin, col, o.Topics, fitters[0].o.Group, trainer.o.Group, alerter.o.Group)
 		if err != nil {
 			log.Warn("checking the drain", "err", err)
 		}
@@ -170,13 +170,15 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	}
 }
 
-// drained reports whether the trainer and the alerts role have handled
+// drained reports whether the fitters have committed the whole retweets
+// topic (its end markers included: they commit past the last event once
+// every cascade is finished), the trainer and the alerts role have handled
 // every sample and prediction on the topics, and the collector has read
 // every alert and model: the run is over once every stats record is in.
 // It looks at the topics and committed offsets, not at this process's
 // roles, so that it also holds after a restart (see Options.Reader.Resume).
-func drained(cl sarama.Client, admin sarama.ClusterAdmin, col *collector, t Topics, trainerGroup, alertsGroup string) (bool, error) {
-	for _, g := range []struct{ group, topic string }{{trainerGroup, t.Samples}, {alertsGroup, t.Predictions}} {
+func drained(cl sarama.Client, admin sarama.ClusterAdmin, col *collector, t Topics, fitterGroup, trainerGroup, alertsGroup string) (bool, error) {
+	for _, g := range []struct{ group, topic string }{{fitterGroup, t.Retweets}, {trainerGroup, t.Samples}, {alertsGroup, t.Predictions}} {
 		if ok, err := groupDone(cl, admin, g.group, g.topic); !ok || err != nil {
 			return false, err
 		}

@@ -108,7 +108,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 	if err := t.resumeVersions(cl); err != nil {
 		return err
 	}
-	out, err := newOutput(cl, "trainer", t.topics.DeadLetters, t.log, t.o.Metrics)
+	out, err := newOutput(ctx, t.client, "trainer", t.topics.DeadLetters, t.log, t.o.Metrics)
 	if err != nil {
 		return err
 	}
