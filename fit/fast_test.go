@@ -187,6 +187,59 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 	t.Logf("%d (cascade, window, point) checks: worst log-likelihood error %.2e (at %s), worst gradient error %.2e; rough: worst error %.2e; %d points where both paths give -Inf", checked, worstLL, where, worstGrad, worstRough, underflows)
 }
 
+// The fast likelihood keeps its accuracy on cascades spanning days (the
+// smh_cascades run to 16 days: decay factors over 1e6 s, rates down to the
+// grid's lower end), with ties and magnitude-0 events (the small cascades of
+// testCascades), at the points spread over the feasible region.
+func TestFastMatchesExactOverDays(t *testing.T) {
+	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type tcase struct {
+		name        string
+		times, mags []float64
+		T           float64
+	}
+	var cases []tcase
+	for _, c := range cascades {
+		for _, T := range []float64{86400, 2e6} {
+			cases = append(cases, tcase{fmt.Sprintf("%s T=%g", c.ID, T), c.Times, c.Mags, T})
+		}
+	}
+	for _, tc := range testCascades {
+		cases = append(cases, tcase{tc.name, tc.times, tc.mags, tc.T})
+	}
+	var worstLL, worstGrad float64
+	checked, underflows, longest := 0, 0, 0.0
+	for _, tc := range cases {
+		cs := newCascade(tc.times, tc.mags, tc.T)
+		if cs.explained() == 0 {
+			continue
+		}
+		longest = math.Max(longest, cs.u[len(cs.u)-1]-cs.u[0])
+		for _, q := range accuracyPoints {
+			llErr, _, gErr, ok, under := fastErrors(cs, q)
+			switch {
+			case !ok:
+				t.Errorf("%s %+v: outside the fast range", tc.name, q)
+			case under:
+				underflows++
+			default:
+				checked++
+				worstLL, worstGrad = math.Max(worstLL, llErr), math.Max(worstGrad, gErr)
+				if llErr > 1e-8 || gErr > 1e-8 {
+					t.Errorf("%s %+v: log-likelihood error %.2e, gradient error %.2e (relative to term scale)", tc.name, q, llErr, gErr)
+				}
+			}
+		}
+	}
+	if checked < len(cases) {
+		t.Errorf("only %d of %d cascades' points compared", checked, len(cases)*len(accuracyPoints))
+	}
+	t.Logf("%d checks, longest span %.0f s: worst log-likelihood error %.2e, worst gradient error %.2e; %d points where both paths give -Inf", checked, longest, worstLL, worstGrad, underflows)
+}
+
 // Fits with the fast path reach the same optimum as with the exact path.
 func TestFastFitMatchesExactFit(t *testing.T) {
 	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
