@@ -124,4 +124,9 @@
 // with a latency histogram, predictions by source, samples, models, the
 // model version in use, alerts, dead letters, consumer lag per partition)
 // are served by ServeMetrics.
+//
+// Each role holds two broker connections: its consumer's, where fetches
+// long-poll for up to 100 ms waiting for 256 KiB, and its producer's, so
+// that a publication never queues behind a fetch. (On one shared connection
+// the fitter's end-of-replay publications trickled out at ~20 samples/s.)
 package stream
