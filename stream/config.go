@@ -146,6 +146,10 @@ func (c Client) config() (*sarama.Config, error) {
 	// with 1 MiB and 1024 queued messages (peak RSS ~580 MiB, against ~250
 	// MiB at 256 KiB and 256 messages).
 	cfg.Consumer.Fetch.Default = 1 << 20
+	// A fetch waits (MaxWaitTime at most) for 256 KiB: fewer, fuller
+	// responses cut the ingest's CPU by about a quarter on seismic_subset
+	// (user+sys of hawkes stream --no-fit, 21 -> 16 s with the reader's
+	// larger batches); a quiet topic's messages wait up to 100 ms more.
 	cfg.Consumer.Fetch.Min = 256 << 10
 	cfg.Consumer.Fetch.Max = MaxModelMessageBytes + 64<<10
 	cfg.Consumer.Fetch.MaxBytes = 16 << 20
