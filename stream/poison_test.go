@@ -18,11 +18,7 @@ import (
 // predicted once per window.
 func TestPoisonMessages(t *testing.T) {
 	cascades := loadSMH(t)[:6]
-	b, err := StartBroker(BrokerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBroker(t, BrokerOptions{})
 	client := Client{Brokers: b.Addrs()}
 	topics := testTopics()
 	topics.RetweetsPartitions = 4

@@ -15,11 +15,7 @@ import (
 // deduplication) and every alert is raised exactly once.
 func TestRebalanceMidReplay(t *testing.T) {
 	cascades := loadSMH(t)
-	b, err := StartBroker(BrokerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBroker(t, BrokerOptions{})
 	client := Client{Brokers: b.Addrs()}
 	topics := testTopics()
 	windows := []float64{600, 3600}

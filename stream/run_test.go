@@ -27,6 +27,18 @@ func loadSMH(t testing.TB) []data.Cascade {
 	return cs
 }
 
+// startBroker starts an embedded broker for the test and closes it when
+// the test ends.
+func startBroker(t testing.TB, o BrokerOptions) *Broker {
+	t.Helper()
+	b, err := StartBroker(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
 // testLog logs to the test at level warn, or debug with -v.
 func testLog(t testing.TB) *slog.Logger {
 	level := slog.LevelWarn
@@ -103,11 +115,7 @@ func readAll(t *testing.T, brokers []string, topic string) []*sarama.ConsumerMes
 // on the first finished cascades reach the fitter before later windows.
 func TestPipelineEndToEnd(t *testing.T) {
 	cascades := loadSMH(t)
-	b, err := StartBroker(BrokerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBroker(t, BrokerOptions{})
 	for _, a := range b.Addrs() {
 		if !strings.HasPrefix(a, "127.0.0.1:") {
 			t.Fatalf("broker listens on %s, want 127.0.0.1", a)
@@ -277,11 +285,7 @@ func checkPredictionsSkipping(t *testing.T, brokers []string, topic string, casc
 // partitions and every cascade is still predicted once per window.
 func TestFittersSharePartitions(t *testing.T) {
 	cascades := loadSMH(t)
-	b, err := StartBroker(BrokerOptions{Brokers: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := startBroker(t, BrokerOptions{Brokers: 3})
 	if n := len(b.Addrs()); n != 3 {
 		t.Fatalf("%d brokers, want 3", n)
 	}
