@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hawkes-toolkit/hawkes/stream"
+)
+
+// AlertsOptions are the options of hawkes stream alerts.
+type AlertsOptions struct {
+	IO     *ioStreams
+	Conn   *ConnOptions
+	Alerts stream.AlertsOptions
+}
+
+func newStreamAlertsCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *AlertsOptions) error) *cobra.Command {
+	opts := &AlertsOptions{IO: ios, Conn: conn}
+	cmd := &cobra.Command{
+		Use:   "alerts --brokers HOST:PORT,... [--threshold N] [--format text|jsonl]",
+		Short: "Print and publish the cascades predicted to reach a size",
+		Long: `Consume the predictions topic and, for each cascade and window whose
+predicted size is at least --threshold, write one line on standard output
+and publish it on the alerts topic, once per cascade and window. A jsonl
+line holds "id", "window", "nhat", "n", "model_version", "source", "time"
+and "threshold". Runs until stopped.`,
+		Example: `  hawkes stream alerts --brokers 127.0.0.1:9092 --threshold 10000 --format jsonl | jq .id`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRole(conn); err != nil {
+				return err
+			}
+			if err := checkAlerts(&opts.Alerts); err != nil {
+				return err
+			}
+			if runF == nil {
+				runF = runStreamAlerts
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	addAlertsFlags(cmd.Flags(), &opts.Alerts)
+	return cmd
+}
+
+func addAlertsFlags(f *pflag.FlagSet, o *stream.AlertsOptions) {
+	f.Float64Var(&o.Threshold, "threshold", stream.DefaultThreshold, "alert when the predicted size is at least `N`")
+	f.StringVar(&o.Format, "format", stream.FormatText, "alert lines on standard output: text or jsonl")
+	f.StringVar(&o.Group, "alerts-group", stream.DefaultAlertsGroup, "consumer group of the alerts role")
+}
+
+func checkAlerts(o *stream.AlertsOptions) error {
+	switch {
+	case !(o.Threshold > 0) || math.IsInf(o.Threshold, 1):
+		return flagErrorf("--threshold must be a positive size, got %v", o.Threshold)
+	case o.Format != stream.FormatText && o.Format != stream.FormatJSONL:
+		return flagErrorf("--format must be text or jsonl, got %q", o.Format)
+	}
+	return nil
+}
+
+func runStreamAlerts(ctx context.Context, opts *AlertsOptions) error {
+	log := opts.Conn.logger(opts.IO.ErrOut)
+	o := opts.Alerts
+	o.Log = log
+	o.Out = opts.IO.Out
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	o.Metrics = m
+	a, err := stream.NewAlerter(opts.Conn.Client, opts.Conn.Topics, o)
+	if err != nil {
+		return err
+	}
+	err = runRole(ctx, opts.Conn, log, a.Run)
+	fmt.Fprintf(opts.IO.ErrOut, "alerts: %d predictions, %d alerts\n", a.Predictions(), a.Alerts())
+	return err
+}

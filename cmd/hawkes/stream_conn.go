@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/hawkes-toolkit/hawkes/stream"
+)
+
+// ConnOptions are the flags every stream command shares: how to reach the
+// brokers, the topics, and logging.
+type ConnOptions struct {
+	Client      stream.Client
+	Topics      stream.Topics
+	LogFormat   string // text or json
+	LogLevel    string // debug, info, warn, error
+	MetricsAddr string // serve Prometheus metrics there; "" for none
+}
+
+// addConnFlags adds the connection, topic and logging flags.
+func addConnFlags(f *pflag.FlagSet, c *ConnOptions) {
+	f.StringSliceVar(&c.Client.Brokers, "brokers", nil, "Kafka brokers `HOST:PORT,...` (default: an embedded broker, for hawkes stream only)")
+	f.StringVar(&c.Client.ClientID, "client-id", "hawkes", "client id sent to the brokers")
+	f.DurationVar(&c.Client.ConnectTimeout, "connect-timeout", stream.DefaultConnectTimeout, "keep retrying to reach the brokers at start for this long")
+	f.BoolVar(&c.Client.TLS, "tls", false, "connect to the brokers with TLS")
+	f.StringVar(&c.Client.TLSCA, "tls-ca", "", "PEM `FILE` of the CAs to trust (default: the system's)")
+	f.StringVar(&c.Client.TLSCert, "tls-cert", "", "PEM client certificate `FILE`, for mutual TLS")
+	f.StringVar(&c.Client.TLSKey, "tls-key", "", "PEM key `FILE` of --tls-cert")
+	f.BoolVar(&c.Client.TLSInsecure, "tls-insecure", false, "do not verify the brokers' certificates (testing only)")
+	f.StringVar(&c.Client.SASLMechanism, "sasl-mechanism", "", "SASL mechanism: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (default: none)")
+	f.StringVar(&c.Client.SASLUser, "sasl-user", "", "SASL user")
+	f.StringVar(&c.Client.SASLPassword, "sasl-password", "", "SASL password (default: $HAWKES_SASL_PASSWORD)")
+	t := &c.Topics
+	f.StringVar(&t.Retweets, "topic-retweets", t.Retweets, "topic of the retweet events")
+	f.StringVar(&t.Predictions, "topic-predictions", t.Predictions, "topic of the predictions")
+	f.StringVar(&t.Samples, "topic-samples", t.Samples, "topic of the training samples")
+	f.StringVar(&t.Models, "topic-models", t.Models, "topic of the forests (one partition)")
+	f.StringVar(&t.Alerts, "topic-alerts", t.Alerts, "topic of the alerts")
+	f.StringVar(&t.Stats, "topic-stats", t.Stats, "topic of the per-cascade errors")
+	f.StringVar(&t.DeadLetters, "topic-deadletters", t.DeadLetters, "topic of the messages set aside")
+	f.Int32Var(&t.RetweetsPartitions, "partitions-retweets", t.RetweetsPartitions, "partitions of the retweets topic when it is created")
+	f.Int32Var(&t.PredictionsPartitions, "partitions-predictions", t.PredictionsPartitions, "partitions of the predictions topic when it is created")
+	f.Int32Var(&t.SamplesPartitions, "partitions-samples", t.SamplesPartitions, "partitions of the samples topic when it is created")
+	f.Int32Var(&t.AlertsPartitions, "partitions-alerts", t.AlertsPartitions, "partitions of the alerts topic when it is created")
+	f.Int32Var(&t.StatsPartitions, "partitions-stats", t.StatsPartitions, "partitions of the stats topic when it is created")
+	f.Int16Var(&t.Replication, "replication", t.Replication, "replication factor of the topics created")
+	f.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`HOST:PORT`/metrics (e.g. :9100; default: none)")
+	f.StringVar(&c.LogFormat, "log-format", "text", "log format on standard error: text or json")
+	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+}
+
+// checkConn checks the shared flags and fills the SASL password from the
+// environment.
+func checkConn(c *ConnOptions) error {
+	for _, b := range c.Client.Brokers {
+		if i := strings.LastIndexByte(b, ':'); i <= 0 || i == len(b)-1 {
+			return flagErrorf("--brokers: %q is not host:port", b)
+		}
+	}
+	switch strings.ToUpper(c.Client.SASLMechanism) {
+	case "", stream.SASLPlain, stream.SASLScramSHA256, stream.SASLScramSHA512:
+	default:
+		return flagErrorf("--sasl-mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got %q", c.Client.SASLMechanism)
+	}
+	if c.Client.SASLMechanism != "" && c.Client.SASLUser == "" {
+		return flagErrorf("--sasl-mechanism needs --sasl-user")
+	}
+	if c.Client.SASLPassword == "" {
+		c.Client.SASLPassword = os.Getenv("HAWKES_SASL_PASSWORD")
+	}
+	if (c.Client.TLSCert == "") != (c.Client.TLSKey == "") {
+		return flagErrorf("--tls-cert and --tls-key go together")
+	}
+	if c.Client.ConnectTimeout <= 0 {
+		return flagErrorf("--connect-timeout must be positive, got %v", c.Client.ConnectTimeout)
+	}
+	if err := c.Topics.Validate(); err != nil {
+		return flagErrorf("%v", err)
+	}
+	if _, err := parseLogLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return flagErrorf("--log-format must be text or json, got %q", c.LogFormat)
+	}
+	return nil
+}
+
+// checkRole checks the shared flags of a role, which needs --brokers.
+func checkRole(c *ConnOptions) error {
+	if err := checkConn(c); err != nil {
+		return err
+	}
+	if len(c.Client.Brokers) == 0 {
+		return flagErrorf("required flag --brokers not set (start a broker with hawkes stream broker, or run hawkes stream for everything in one process)")
+	}
+	return nil
+}
+
+func parseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, flagErrorf("--log-level must be debug, info, warn or error, got %q", s)
+	}
+	return l, nil
+}
+
+// metrics returns the metrics of this process, served on --metrics-addr
+// until ctx is done when it is set.
+func (c *ConnOptions) metrics(ctx context.Context, log *slog.Logger) (*stream.Metrics, error) {
+	m := stream.NewMetrics()
+	if c.MetricsAddr == "" {
+		return m, nil
+	}
+	addr, err := stream.ServeMetrics(ctx, c.MetricsAddr, m)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("serving metrics", "url", "http://"+addr+"/metrics")
+	return m, nil
+}
+
+// logger returns the logger the flags ask for, on w.
+func (c *ConnOptions) logger(w io.Writer) *slog.Logger {
+	if os.Getenv("HAWKES_KAFKA_DEBUG") != "" {
+		stream.DebugKafka(w)
+	}
+	level, _ := parseLogLevel(c.LogLevel) // checked by checkConn
+	ho := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+// runRole runs a role until ctx is done; being stopped is its normal end.
+func runRole(ctx context.Context, conn *ConnOptions, log *slog.Logger, run func(context.Context) error) error {
+	if err := stream.EnsureTopics(ctx, conn.Client, conn.Topics, log); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+	err := run(ctx)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/stream"
+)
+
+// FitterOptions are the options of hawkes stream fitter.
+type FitterOptions struct {
+	IO     *ioStreams
+	Conn   *ConnOptions
+	Fitter stream.FitterOptions
+}
+
+func newStreamFitterCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *FitterOptions) error) *cobra.Command {
+	opts := &FitterOptions{IO: ios, Conn: conn}
+	cmd := &cobra.Command{
+		Use:   "fitter --brokers HOST:PORT,... [flags]",
+		Short: "Fit cascades as they stream and publish a prediction per window",
+		Long: `Consume the retweets topic as a member of the fitters' consumer group
+(--group): fitters started several times, on one or many machines, share
+its partitions. Each cascade is fitted once per --window when the stream's
+event time passes its start plus the window, the newest forest of that
+window corrects the prediction (w = 1 until one exists), and a cascade with
+no retweet for --terminated seconds is finished: its training samples and
+its stats (the ARE of each window's prediction) are published. Runs until
+stopped.`,
+		Example: `  hawkes stream fitter --brokers kafka-1:9092,kafka-2:9092 --window 600,3600 --max-open 50000`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRole(conn); err != nil {
+				return err
+			}
+			if err := checkFitter(&opts.Fitter); err != nil {
+				return err
+			}
+			if runF == nil {
+				runF = runStreamFitter
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	addFitterFlags(cmd.Flags(), &opts.Fitter)
+	cmd.Flags().StringVar(&opts.Fitter.ID, "id", "", "name of this fitter in its predictions (default host-pid)")
+	return cmd
+}
+
+func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
+	o.Windows = slices.Clone(stream.DefaultWindows)
+	f.Float64SliceVar(&o.Windows, "window", o.Windows, "observation windows in `SECONDS`, comma-separated")
+	f.Float64Var(&o.Terminated, "terminated", stream.DefaultTerminated, "a cascade with no retweet for this many `SECONDS` of event time is finished")
+	f.IntVar(&o.MaxOpen, "max-open", stream.DefaultMaxOpen, "open cascades kept per fitter process; beyond, the least recently active is closed early")
+	f.StringVar(&o.Group, "group", stream.DefaultFitterGroup, "consumer group of the fitters")
+	f.IntVar(&o.Fit.Starts, "starts", fit.DefaultStarts, "random starting points per fit")
+	f.Uint64Var(&o.Fit.Seed, "seed", 1, "seed of the fits' starting points")
+	f.BoolVar(&o.SkipFit, "no-fit", false, "do not fit (every fit failed, prediction = observed size): measures the ingest rate")
+}
+
+func checkFitter(o *stream.FitterOptions) error {
+	if len(o.Windows) == 0 {
+		return flagErrorf("--window needs at least one window")
+	}
+	for i, w := range o.Windows {
+		if !(w > 0) || math.IsInf(w, 1) {
+			return flagErrorf("--window must be positive numbers of seconds, got %v", w)
+		}
+		if slices.Contains(o.Windows[:i], w) {
+			return flagErrorf("--window %v given twice", w)
+		}
+	}
+	switch {
+	case !(o.Terminated > 0) || math.IsInf(o.Terminated, 1):
+		return flagErrorf("--terminated must be a positive number of seconds, got %v", o.Terminated)
+	case o.MaxOpen < 1:
+		return flagErrorf("--max-open must be at least 1, got %d", o.MaxOpen)
+	case o.Fit.Starts < 1:
+		return flagErrorf("--starts must be at least 1, got %d", o.Fit.Starts)
+	case o.Group == "":
+		return flagErrorf("--group must not be empty")
+	}
+	return nil
+}
+
+func runStreamFitter(ctx context.Context, opts *FitterOptions) error {
+	log := opts.Conn.logger(opts.IO.ErrOut)
+	o := opts.Fitter
+	o.Log = log
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	o.Metrics = m
+	f, err := stream.NewFitter(opts.Conn.Client, opts.Conn.Topics, o)
+	if err != nil {
+		return err
+	}
+	err = runRole(ctx, opts.Conn, log, f.Run)
+	c := f.Counts()
+	fmt.Fprintf(opts.IO.ErrOut, "fitter: %d events, %d cascades, %d fits, %d predictions, %d samples, %d evicted, %d dead letters\n",
+		c.Events, c.Cascades, c.Fits, c.Predictions, c.Samples, c.Evicted, c.DeadLetters)
+	return err
+}

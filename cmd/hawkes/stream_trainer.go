@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hawkes-toolkit/hawkes/stream"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// TrainerOptions are the options of hawkes stream trainer.
+type TrainerOptions struct {
+	IO      *ioStreams
+	Conn    *ConnOptions
+	Trainer stream.TrainerOptions
+}
+
+func newStreamTrainerCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *TrainerOptions) error) *cobra.Command {
+	opts := &TrainerOptions{IO: ios, Conn: conn}
+	cmd := &cobra.Command{
+		Use:   "trainer --brokers HOST:PORT,... [flags]",
+		Short: "Learn a forest per window from finished cascades and publish it",
+		Long: `Consume the samples topic, keep the newest --max-samples samples of each
+window, grow that window's forest again every --retrain-every new samples,
+and publish it on the models topic (one partition; the newest version per
+window wins; a forest too large for one message is grown with fewer trees).
+Runs until stopped.`,
+		Example: `  hawkes stream trainer --brokers 127.0.0.1:9092 --retrain-every 200 --max-samples 10000`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkRole(conn); err != nil {
+				return err
+			}
+			if err := checkTrainer(&opts.Trainer); err != nil {
+				return err
+			}
+			if runF == nil {
+				runF = runStreamTrainer
+			}
+			return runF(cmd.Context(), opts)
+		},
+	}
+	addTrainerFlags(cmd.Flags(), &opts.Trainer)
+	return cmd
+}
+
+func addTrainerFlags(f *pflag.FlagSet, o *stream.TrainerOptions) {
+	f.IntVar(&o.RetrainEvery, "retrain-every", stream.DefaultRetrainEvery, "grow a window's forest again every `K` new samples of it")
+	f.IntVar(&o.MaxSamples, "max-samples", stream.DefaultMaxSamples, "training set of each window: the newest `N` samples")
+	f.IntVar(&o.Forest.Trees, "trees", stream.DefaultTrainerTrees, "trees of each forest")
+	f.IntVar(&o.Forest.MinLeaf, "min-leaf", train.DefaultMinLeaf, "fewest bootstrap draws in a leaf")
+	f.StringVar(&o.Group, "trainer-group", stream.DefaultTrainerGroup, "consumer group of the trainer")
+}
+
+func checkTrainer(o *stream.TrainerOptions) error {
+	switch {
+	case o.RetrainEvery < 1:
+		return flagErrorf("--retrain-every must be at least 1, got %d", o.RetrainEvery)
+	case o.MaxSamples < 1:
+		return flagErrorf("--max-samples must be at least 1, got %d", o.MaxSamples)
+	case o.Forest.Trees < 1:
+		return flagErrorf("--trees must be at least 1, got %d", o.Forest.Trees)
+	case o.Forest.MinLeaf < 1:
+		return flagErrorf("--min-leaf must be at least 1, got %d", o.Forest.MinLeaf)
+	}
+	return nil
+}
+
+func runStreamTrainer(ctx context.Context, opts *TrainerOptions) error {
+	log := opts.Conn.logger(opts.IO.ErrOut)
+	o := opts.Trainer
+	o.Log = log
+	o.Forest.Workers = runtime.NumCPU()
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
+	}
+	o.Metrics = m
+	t, err := stream.NewTrainer(opts.Conn.Client, opts.Conn.Topics, o)
+	if err != nil {
+		return err
+	}
+	err = runRole(ctx, opts.Conn, log, t.Run)
+	fmt.Fprintf(opts.IO.ErrOut, "trainer: %d samples, %d models\n", t.Consumed(), t.Models())
+	return err
+}
