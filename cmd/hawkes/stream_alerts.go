@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 
 	"github.com/spf13/cobra"
@@ -63,21 +64,14 @@ func checkAlerts(o *stream.AlertsOptions) error {
 	return nil
 }
 
+// runStreamAlerts runs the alerts role until ctx is done, its alert lines
+// on standard output.
 func runStreamAlerts(ctx context.Context, opts *AlertsOptions) error {
-	log := opts.Conn.logger(opts.IO.ErrOut)
-	o := opts.Alerts
-	o.Log = log
-	o.Out = opts.IO.Out
-	m, err := opts.Conn.metrics(ctx, log)
-	if err != nil {
-		return err
-	}
-	o.Metrics = m
-	a, err := stream.NewAlerter(opts.Conn.Client, opts.Conn.Topics, o)
-	if err != nil {
-		return err
-	}
-	err = runRole(ctx, opts.Conn, log, a.Run)
-	fmt.Fprintf(opts.IO.ErrOut, "alerts: %d predictions, %d alerts\n", a.Predictions(), a.Alerts())
-	return err
+	return runRole(ctx, opts.IO, opts.Conn, func(log *slog.Logger, m *stream.Metrics) (*stream.Alerter, error) {
+		o := opts.Alerts
+		o.Log, o.Metrics, o.Out = log, m, opts.IO.Out
+		return stream.NewAlerter(opts.Conn.Client, opts.Conn.Topics, o)
+	}, func(a *stream.Alerter) string {
+		return fmt.Sprintf("alerts: %d predictions, %d alerts", a.Predictions(), a.Alerts())
+	})
 }

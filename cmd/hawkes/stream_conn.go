@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -139,15 +140,33 @@ func (c *ConnOptions) logger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, ho))
 }
 
-// runRole runs a role until ctx is done; being stopped is its normal end.
-func runRole(ctx context.Context, conn *ConnOptions, log *slog.Logger, run func(context.Context) error) error {
-	if err := stream.EnsureTopics(ctx, conn.Client, conn.Topics, log); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
+// role is a stream role that works until it is stopped: *stream.Fitter,
+// *stream.Trainer or *stream.Alerter.
+type role interface {
+	Run(context.Context) error
+}
+
+// runRole runs one role on its own, as the fitter, trainer and alerts
+// commands do: it sets up the logger and the metrics conn asks for, builds
+// the role with newRole, creates the topics that do not exist yet, runs the
+// role until ctx is done and writes the line summary returns on ios.ErrOut.
+// Being stopped is a role's normal end: it returns nil then.
+func runRole[R role](ctx context.Context, ios *ioStreams, conn *ConnOptions,
+	newRole func(*slog.Logger, *stream.Metrics) (R, error), summary func(R) string) error {
+	log := conn.logger(ios.ErrOut)
+	m, err := conn.metrics(ctx, log)
+	if err != nil {
 		return err
 	}
-	err := run(ctx)
+	r, err := newRole(log, m)
+	if err != nil {
+		return err
+	}
+	err = stream.EnsureTopics(ctx, conn.Client, conn.Topics, log)
+	if err == nil {
+		err = r.Run(ctx)
+	}
+	fmt.Fprintln(ios.ErrOut, summary(r))
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

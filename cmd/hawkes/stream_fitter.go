@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 
@@ -89,22 +90,15 @@ func checkFitter(o *stream.FitterOptions) error {
 	return nil
 }
 
+// runStreamFitter runs a fitter until ctx is done.
 func runStreamFitter(ctx context.Context, opts *FitterOptions) error {
-	log := opts.Conn.logger(opts.IO.ErrOut)
-	o := opts.Fitter
-	o.Log = log
-	m, err := opts.Conn.metrics(ctx, log)
-	if err != nil {
-		return err
-	}
-	o.Metrics = m
-	f, err := stream.NewFitter(opts.Conn.Client, opts.Conn.Topics, o)
-	if err != nil {
-		return err
-	}
-	err = runRole(ctx, opts.Conn, log, f.Run)
-	c := f.Counts()
-	fmt.Fprintf(opts.IO.ErrOut, "fitter: %d events, %d cascades, %d fits, %d predictions, %d samples, %d evicted, %d dead letters\n",
-		c.Events, c.Cascades, c.Fits, c.Predictions, c.Samples, c.Evicted, c.DeadLetters)
-	return err
+	return runRole(ctx, opts.IO, opts.Conn, func(log *slog.Logger, m *stream.Metrics) (*stream.Fitter, error) {
+		o := opts.Fitter
+		o.Log, o.Metrics = log, m
+		return stream.NewFitter(opts.Conn.Client, opts.Conn.Topics, o)
+	}, func(f *stream.Fitter) string {
+		c := f.Counts()
+		return fmt.Sprintf("fitter: %d events, %d cascades, %d fits, %d predictions, %d samples, %d evicted, %d dead letters",
+			c.Events, c.Cascades, c.Fits, c.Predictions, c.Samples, c.Evicted, c.DeadLetters)
+	})
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"runtime"
+	"log/slog"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -70,21 +70,14 @@ func checkTrainer(o *stream.TrainerOptions) error {
 	return nil
 }
 
+// runStreamTrainer runs the trainer until ctx is done. Its forests grow on
+// every CPU (train.Config.Workers 0).
 func runStreamTrainer(ctx context.Context, opts *TrainerOptions) error {
-	log := opts.Conn.logger(opts.IO.ErrOut)
-	o := opts.Trainer
-	o.Log = log
-	o.Forest.Workers = runtime.NumCPU()
-	m, err := opts.Conn.metrics(ctx, log)
-	if err != nil {
-		return err
-	}
-	o.Metrics = m
-	t, err := stream.NewTrainer(opts.Conn.Client, opts.Conn.Topics, o)
-	if err != nil {
-		return err
-	}
-	err = runRole(ctx, opts.Conn, log, t.Run)
-	fmt.Fprintf(opts.IO.ErrOut, "trainer: %d samples, %d models\n", t.Consumed(), t.Models())
-	return err
+	return runRole(ctx, opts.IO, opts.Conn, func(log *slog.Logger, m *stream.Metrics) (*stream.Trainer, error) {
+		o := opts.Trainer
+		o.Log, o.Metrics = log, m
+		return stream.NewTrainer(opts.Conn.Client, opts.Conn.Topics, o)
+	}, func(t *stream.Trainer) string {
+		return fmt.Sprintf("trainer: %d samples, %d models", t.Consumed(), t.Models())
+	})
 }
