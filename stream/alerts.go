@@ -29,12 +29,13 @@ const (
 	FormatJSONL = "jsonl"
 )
 
-// AlertsOptions configures the alerts role.
+// AlertsOptions configures the alerts role. NewAlerter sets the fields left
+// at zero to their defaults; Validate (options.go) holds the rules.
 type AlertsOptions struct {
-	Group     string  // consumer group (default DefaultAlertsGroup)
-	Threshold float64 // default DefaultThreshold
-	Format    string  // FormatText (default) or FormatJSONL
-	Out       io.Writer
+	Group     string    // consumer group (default DefaultAlertsGroup)
+	Threshold float64   // default DefaultThreshold
+	Format    string    // FormatText (default) or FormatJSONL
+	Out       io.Writer // where the alert lines go (default: nowhere)
 	Log       *slog.Logger
 	Metrics   *Metrics // nil keeps unexported ones
 }
@@ -53,22 +54,12 @@ type Alerter struct {
 	predictions, alerts, dead atomic.Int64
 }
 
-// NewAlerter returns an alerts role; Run starts it.
+// NewAlerter returns an alerts role; Run starts it. Fields of o left at
+// zero take their defaults; the result must pass o.Validate.
 func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
-	if o.Group == "" {
-		o.Group = DefaultAlertsGroup
-	}
-	if o.Threshold == 0 {
-		o.Threshold = DefaultThreshold
-	}
-	if o.Format == "" {
-		o.Format = FormatText
-	}
-	if o.Format != FormatText && o.Format != FormatJSONL {
-		return nil, fmt.Errorf("stream: alerts: format %q: want %s or %s", o.Format, FormatText, FormatJSONL)
-	}
-	if o.Out == nil {
-		o.Out = io.Discard
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
 	o.Metrics = orMetrics(o.Metrics)
 	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: newSeenSet(MaxRemembered)}, nil

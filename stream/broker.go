@@ -7,9 +7,14 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
-// BrokerOptions configures the embedded broker.
+// DefaultBrokers is the number of brokers of an embedded cluster.
+const DefaultBrokers = 1
+
+// BrokerOptions configures the embedded broker. StartBroker sets the fields
+// left at zero to their defaults; Validate (options.go) holds the rules.
 type BrokerOptions struct {
-	// Brokers is the number of brokers of the cluster, 1 to 3 (default 1).
+	// Brokers is the number of brokers of the cluster, 1 to 3 (default
+	// DefaultBrokers).
 	// Ignored when Ports is set: one broker per port.
 	Brokers int
 	// Ports to listen on, on 127.0.0.1; empty picks free ports.
@@ -28,15 +33,13 @@ type Broker struct {
 
 // StartBroker starts an embedded cluster.
 func StartBroker(o BrokerOptions) (*Broker, error) {
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
 	n := o.Brokers
 	if len(o.Ports) > 0 {
 		n = len(o.Ports)
-	}
-	if n == 0 {
-		n = 1
-	}
-	if n < 1 || n > 3 {
-		return nil, fmt.Errorf("stream: embedded broker: %d brokers, want 1 to 3", n)
 	}
 	opts := []kfake.Opt{kfake.NumBrokers(n), kfake.DefaultNumPartitions(1),
 		kfake.BrokerConfigs(map[string]string{"message.max.bytes": fmt.Sprint(MaxModelMessageBytes + 64<<10)})}

@@ -89,10 +89,15 @@ const (
 	SASLScramSHA512 = "SCRAM-SHA-512"
 )
 
-// Client says how to reach the brokers.
+// DefaultClientID is the name a process gives itself to the brokers.
+const DefaultClientID = "hawkes"
+
+// Client says how to reach the brokers. A role's connection sets the fields
+// left at zero to their defaults; Validate (options.go) holds the rules.
 type Client struct {
-	Brokers []string
-	// ClientID names this process to the brokers.
+	Brokers []string // host:port of each
+	// ClientID names this process to the brokers (default
+	// DefaultClientID).
 	ClientID string
 
 	TLS         bool   // connect with TLS
@@ -106,7 +111,7 @@ type Client struct {
 	SASLPassword  string
 
 	// ConnectTimeout bounds how long a role keeps retrying to reach the
-	// brokers at start (default 30 s).
+	// brokers at start (default DefaultConnectTimeout).
 	ConnectTimeout time.Duration
 }
 
@@ -114,15 +119,16 @@ type Client struct {
 // defaults: Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
 // ordered production, consumers starting at the oldest offset.
 func (c Client) config() (*sarama.Config, error) {
+	c = c.withDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
 	if len(c.Brokers) == 0 {
 		return nil, errors.New("stream: no brokers")
 	}
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V2_8_0_0
 	cfg.ClientID = c.ClientID
-	if cfg.ClientID == "" {
-		cfg.ClientID = "hawkes"
-	}
 	cfg.Net.MaxOpenRequests = 1
 	cfg.Net.DialTimeout = 5 * time.Second
 	cfg.Metadata.Retry.Max = 10
@@ -166,8 +172,7 @@ func (c Client) config() (*sarama.Config, error) {
 		cfg.Net.TLS.Enable = true
 		cfg.Net.TLS.Config = tc
 	}
-	switch strings.ToUpper(c.SASLMechanism) {
-	case "":
+	switch strings.ToUpper(c.SASLMechanism) { // checked by Validate
 	case SASLPlain:
 		cfg.Net.SASL.Mechanism = sarama.SASLTypePlaintext
 	case SASLScramSHA256:
@@ -176,13 +181,8 @@ func (c Client) config() (*sarama.Config, error) {
 	case SASLScramSHA512:
 		cfg.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
 		cfg.Net.SASL.SCRAMClientGeneratorFunc = func() sarama.SCRAMClient { return &scramClient{gen: scram.SHA512} }
-	default:
-		return nil, fmt.Errorf("stream: SASL mechanism %q: want %s, %s or %s", c.SASLMechanism, SASLPlain, SASLScramSHA256, SASLScramSHA512)
 	}
 	if c.SASLMechanism != "" {
-		if c.SASLUser == "" {
-			return nil, errors.New("stream: SASL needs a user")
-		}
 		cfg.Net.SASL.Enable = true
 		cfg.Net.SASL.Handshake = true
 		cfg.Net.SASL.User = c.SASLUser
@@ -207,10 +207,7 @@ func (c Client) tlsConfig() (*tls.Config, error) {
 		}
 		tc.RootCAs = pool
 	}
-	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return nil, errors.New("stream: TLS client certificate and key go together")
-	}
-	if c.TLSCert != "" {
+	if c.TLSCert != "" { // with TLSKey: see Validate
 		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
 		if err != nil {
 			return nil, fmt.Errorf("stream: TLS client certificate: %w", err)

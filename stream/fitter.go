@@ -35,7 +35,8 @@ const (
 // DefaultWindows are the observation windows of a fitter by default.
 var DefaultWindows = []float64{600, 3600}
 
-// FitterOptions configures a fitter.
+// FitterOptions configures a fitter. NewFitter sets the fields left at zero
+// to their defaults; Validate (options.go) holds the rules.
 type FitterOptions struct {
 	// Windows are the observation windows in seconds (default
 	// DefaultWindows).
@@ -53,7 +54,7 @@ type FitterOptions struct {
 	Group string
 	// ID names this fitter in its predictions (default host-pid).
 	ID string
-	// Fit configures the fits.
+	// Fit configures the fits (Starts defaults to fit.DefaultStarts).
 	Fit fit.Options
 	// SkipFit replaces every fit by a failed one: the pipeline runs with
 	// fitting excluded, to measure its ingest rate.
@@ -82,36 +83,15 @@ type Fitter struct {
 	events, cascades, fits, predictions, samples, stats, evicted, orphans, dead atomic.Int64
 }
 
-// NewFitter returns a fitter; Run starts it.
+// NewFitter returns a fitter; Run starts it. Fields of o left at zero take
+// their defaults; the result must pass o.Validate.
 func NewFitter(c Client, t Topics, o FitterOptions) (*Fitter, error) {
-	if len(o.Windows) == 0 {
-		o.Windows = DefaultWindows
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
 	o.Windows = slices.Clone(o.Windows)
 	slices.Sort(o.Windows)
-	for i, w := range o.Windows {
-		if !(w > 0) || math.IsInf(w, 0) || (i > 0 && w == o.Windows[i-1]) {
-			return nil, fmt.Errorf("stream: fitter: windows %v: want distinct, finite and > 0", o.Windows)
-		}
-	}
-	if o.Terminated == 0 {
-		o.Terminated = DefaultTerminated
-	}
-	if !(o.Terminated > 0) {
-		return nil, fmt.Errorf("stream: fitter: terminated %v: want > 0", o.Terminated)
-	}
-	if o.MaxOpen == 0 {
-		o.MaxOpen = DefaultMaxOpen
-	}
-	if o.MaxOpen < 0 {
-		return nil, fmt.Errorf("stream: fitter: max-open %d: want > 0", o.MaxOpen)
-	}
-	if o.Group == "" {
-		o.Group = DefaultFitterGroup
-	}
-	if o.ID == "" {
-		o.ID = defaultFitterID()
-	}
 	o.Metrics = orMetrics(o.Metrics)
 	return &Fitter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "fitter", "id", o.ID),
 		sem: make(chan struct{}, runtime.GOMAXPROCS(0))}, nil

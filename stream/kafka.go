@@ -13,13 +13,14 @@ import (
 )
 
 // DefaultConnectTimeout is how long a role retries to reach the brokers at
-// start when Client.ConnectTimeout is zero.
+// start by default (Client.ConnectTimeout).
 const DefaultConnectTimeout = 30 * time.Second
 
 // connect returns a sarama client, retrying with exponential backoff (and
 // a log line per failure) until the brokers answer or c.ConnectTimeout
 // has passed. tune, when given, adjusts the configuration.
 func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sarama.Config)) (sarama.Client, error) {
+	c = c.withDefaults()
 	cfg, err := c.config()
 	if err != nil {
 		return nil, err
@@ -28,9 +29,6 @@ func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sara
 		f(cfg)
 	}
 	timeout := c.ConnectTimeout
-	if timeout <= 0 {
-		timeout = DefaultConnectTimeout
-	}
 	deadline := time.Now().Add(timeout)
 	backoff := 100 * time.Millisecond
 	for {

@@ -32,7 +32,8 @@ const (
 // ErrNoData is returned by Replay for a data set without a cascade.
 var ErrNoData = errors.New("stream: no cascade to replay")
 
-// ReaderOptions configures a replay.
+// ReaderOptions configures a replay. Replay sets the fields left at zero to
+// their defaults; Validate (options.go) holds the rules.
 type ReaderOptions struct {
 	// Speed is the pace: X times real time; 0 replays as fast as possible.
 	Speed float64
@@ -73,14 +74,9 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	if len(cascades) == 0 {
 		return ReplayStats{}, ErrNoData
 	}
-	if o.Spacing <= 0 {
-		o.Spacing = DefaultSpacing
-	}
-	if o.WatermarkEvery <= 0 {
-		o.WatermarkEvery = DefaultWatermarkEvery
-	}
-	if o.Speed < 0 {
-		return ReplayStats{}, fmt.Errorf("stream: speed %v: want >= 0", o.Speed)
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return ReplayStats{}, err
 	}
 	log := orDiscard(o.Log)
 	o.Metrics = orMetrics(o.Metrics)

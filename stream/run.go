@@ -12,7 +12,12 @@ import (
 	"github.com/hawkes-toolkit/hawkes/data"
 )
 
-// Options configures a run of the whole pipeline in one process.
+// DefaultFitters is the number of fitters Run starts.
+const DefaultFitters = 1
+
+// Options configures a run of the whole pipeline in one process. Run sets
+// the fields left at zero, and those of every role's options, to their
+// defaults; Validate (options.go) holds the rules.
 type Options struct {
 	// Client reaches the brokers; with no Brokers an embedded broker is
 	// started with Broker.
@@ -22,7 +27,7 @@ type Options struct {
 	Reader ReaderOptions
 	Fitter FitterOptions
 	// Fitters is the number of fitters started, each its own member of
-	// the fitters' consumer group (default 1).
+	// the fitters' consumer group (default DefaultFitters).
 	Fitters int
 	Trainer TrainerOptions
 	Alerts  AlertsOptions
@@ -41,6 +46,10 @@ type Options struct {
 // (BrokerOptions.StateDir, or a real cluster), it continues that run: the
 // summary then covers both.
 func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, error) {
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return Summary{}, err
+	}
 	log := orDiscard(o.Log)
 	if len(o.Client.Brokers) == 0 {
 		b, err := StartBroker(o.Broker)
@@ -58,14 +67,10 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 		o.Fitter.Metrics, o.Trainer.Metrics, o.Alerts.Metrics, o.Reader.Metrics = o.Metrics, o.Metrics, o.Metrics, o.Metrics
 	}
 	o.Fitter.Log, o.Trainer.Log, o.Alerts.Log, o.Reader.Log = orLog(o.Fitter.Log, log), orLog(o.Trainer.Log, log), orLog(o.Alerts.Log, log), orLog(o.Reader.Log, log)
-	nf := max(o.Fitters, 1)
-	fitters := make([]*Fitter, nf)
+	fitters := make([]*Fitter, o.Fitters)
 	for i := range fitters {
 		fo := o.Fitter
-		if nf > 1 {
-			if fo.ID == "" {
-				fo.ID = defaultFitterID()
-			}
+		if o.Fitters > 1 {
 			fo.ID = fmt.Sprintf("%s-%d", fo.ID, i)
 		}
 		f, err := NewFitter(o.Client, o.Topics, fo)

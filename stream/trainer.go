@@ -33,14 +33,18 @@ const (
 	MaxModelMessageBytes = 900 << 10
 )
 
-// TrainerOptions configures the trainer.
+// TrainerOptions configures the trainer. NewTrainer sets the fields left at
+// zero to their defaults; Validate (options.go) holds the rules.
 type TrainerOptions struct {
-	Group        string       // consumer group (default DefaultTrainerGroup)
-	RetrainEvery int          // default DefaultRetrainEvery
-	MaxSamples   int          // default DefaultMaxSamples
-	Forest       train.Config // Trees defaults to DefaultTrainerTrees
-	Log          *slog.Logger
-	Metrics      *Metrics // nil keeps unexported ones
+	Group        string // consumer group (default DefaultTrainerGroup)
+	RetrainEvery int    // default DefaultRetrainEvery
+	MaxSamples   int    // default DefaultMaxSamples
+	// Forest configures the forests: Trees defaults to
+	// DefaultTrainerTrees, MinLeaf to train.DefaultMinLeaf, the other
+	// fields to train's defaults (Workers: every CPU).
+	Forest  train.Config
+	Log     *slog.Logger
+	Metrics *Metrics // nil keeps unexported ones
 }
 
 // Trainer is the trainer role: it learns a forest per window from the
@@ -67,25 +71,12 @@ type trainingSet struct {
 	version int            // newest version published
 }
 
-// NewTrainer returns a trainer; Run starts it.
+// NewTrainer returns a trainer; Run starts it. Fields of o left at zero
+// take their defaults; the result must pass o.Validate.
 func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
-	if o.Group == "" {
-		o.Group = DefaultTrainerGroup
-	}
-	if o.RetrainEvery == 0 {
-		o.RetrainEvery = DefaultRetrainEvery
-	}
-	if o.MaxSamples == 0 {
-		o.MaxSamples = DefaultMaxSamples
-	}
-	if o.Forest.Trees == 0 {
-		o.Forest.Trees = DefaultTrainerTrees
-	}
-	if o.RetrainEvery < 1 || o.MaxSamples < 1 {
-		return nil, fmt.Errorf("stream: trainer: retrain-every %d and max-samples %d: want >= 1", o.RetrainEvery, o.MaxSamples)
-	}
-	if _, err := o.Forest.Resolve(len(features.FeatureNames)); err != nil {
-		return nil, fmt.Errorf("stream: trainer: %w", err)
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
 	}
 	o.Metrics = orMetrics(o.Metrics)
 	return &Trainer{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "trainer"),
