@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -89,46 +90,14 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   hawkes stream alerts --brokers 127.0.0.1:9092 --threshold 5000 &
   hawkes stream reader --brokers 127.0.0.1:9092 --data ../shared/data/seismic_subset`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkConn(conn); err != nil {
-				return err
-			}
-			switch {
-			case opts.DataDir == "":
-				return flagErrorf("required flag --data not set")
-			case opts.Fitters < 1:
-				return flagErrorf("--fitters must be at least 1, got %d", opts.Fitters)
-			case opts.StateDir != "" && len(conn.Client.Brokers) > 0:
-				return flagErrorf("--state-dir is for the embedded broker: it cannot be used with --brokers")
-			}
-			for _, check := range []func() error{
-				func() error { return checkReader(&opts.Reader) },
-				func() error { return checkFitter(&opts.Fitter) },
-				func() error { return checkTrainer(&opts.Trainer) },
-				func() error { return checkAlerts(&opts.Alerts) },
-			} {
-				if err := check(); err != nil {
-					return err
-				}
-			}
-			if opts.Summary != "" {
-				if err := checkWritable(opts.Summary); err != nil {
-					return err
-				}
-			}
-			run := r.all
-			if run == nil {
-				run = runStream
-			}
-			return run(cmd.Context(), opts)
-		},
+		RunE: streamRunE(opts, r.all, runStream),
 	}
 	addConnFlags(cmd.PersistentFlags(), conn)
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` to replay, holding data.csv and index.csv (required)")
 	f.StringVar(&opts.StateDir, "state-dir", "", "keep the embedded broker's topics and offsets in `DIR` across restarts")
 	f.StringVar(&opts.Summary, "summary", "", "also write the summary as one JSON object to `FILE`")
-	f.IntVar(&opts.Fitters, "fitters", 1, "fitters started in this process, members of one consumer group")
+	f.IntVar(&opts.Fitters, "fitters", stream.DefaultFitters, "fitters started in this process, members of one consumer group")
 	addReaderFlags(f, &opts.Reader)
 	addFitterFlags(f, &opts.Fitter)
 	addTrainerFlags(f, &opts.Trainer)
@@ -143,16 +112,45 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
 	return cmd
 }
 
-// checkWritable fails with a usage error when path's folder does not exist.
-func checkWritable(path string) error {
-	dir := path[:strings.LastIndexByte(path, '/')+1]
-	if dir == "" {
+// Validate checks the flags; package stream holds the rules of the options
+// of the run.
+func (o *StreamOptions) Validate() error {
+	if err := o.Conn.Validate(); err != nil {
+		return err
+	}
+	if o.DataDir == "" {
+		return errors.New("required flag --data not set")
+	}
+	if err := o.options().Validate(); err != nil {
+		return err
+	}
+	if o.Summary == "" {
 		return nil
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return flagErrorf("--summary %s: folder %s does not exist", path, dir)
+	if dir := o.Summary[:strings.LastIndexByte(o.Summary, '/')+1]; dir != "" {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("--summary %s: folder %s does not exist", o.Summary, dir)
+		}
 	}
 	return nil
+}
+
+// options returns the options of stream.Run the flags give, without the
+// logger, metrics and writers runStream adds.
+func (o *StreamOptions) options() stream.Options {
+	r := stream.Options{
+		Client:  o.Conn.client(),
+		Broker:  stream.BrokerOptions{Brokers: stream.DefaultBrokers, StateDir: o.StateDir},
+		Topics:  o.Conn.Topics,
+		Reader:  o.Reader,
+		Fitter:  o.Fitter,
+		Fitters: o.Fitters,
+		Trainer: o.Trainer,
+		Alerts:  o.Alerts,
+	}
+	// With its state on disk, a second run continues the first one.
+	r.Reader.Resume = o.StateDir != ""
+	return r
 }
 
 // runStream runs every role in this process with stream.Run.
@@ -167,25 +165,13 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 	if err != nil {
 		return err
 	}
-	o := stream.Options{
-		Metrics: m,
-		Client:  opts.Conn.Client,
-		Broker:  stream.BrokerOptions{StateDir: opts.StateDir},
-		Topics:  opts.Conn.Topics,
-		Reader:  opts.Reader,
-		Fitter:  opts.Fitter,
-		Fitters: opts.Fitters,
-		Trainer: opts.Trainer,
-		Alerts:  opts.Alerts,
-		Log:     log,
-		Progress: func(s stream.Summary) {
-			log.Info("progress", "predictions", s.Predictions, "alerts", s.Alerts)
-		},
+	o := opts.options()
+	o.Metrics, o.Log = m, log
+	o.Progress = func(s stream.Summary) {
+		log.Info("progress", "predictions", s.Predictions, "alerts", s.Alerts)
 	}
 	o.Alerts.Out = opts.IO.Out
 	o.Reader.Progress = readerProgress(log)
-	// With its state on disk, a second run continues the first one.
-	o.Reader.Resume = opts.StateDir != ""
 	began := time.Now()
 	sum, err := stream.Run(ctx, cascades, o)
 	if err != nil {

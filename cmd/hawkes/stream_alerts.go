@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -31,18 +30,7 @@ line holds "id", "window", "nhat", "n", "model_version", "source", "time"
 and "threshold". Runs until stopped.`,
 		Example: `  hawkes stream alerts --brokers 127.0.0.1:9092 --threshold 10000 --format jsonl | jq .id`,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(conn); err != nil {
-				return err
-			}
-			if err := checkAlerts(&opts.Alerts); err != nil {
-				return err
-			}
-			if runF == nil {
-				runF = runStreamAlerts
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:    streamRunE(opts, runF, runStreamAlerts),
 	}
 	addAlertsFlags(cmd.Flags(), &opts.Alerts)
 	return cmd
@@ -54,14 +42,13 @@ func addAlertsFlags(f *pflag.FlagSet, o *stream.AlertsOptions) {
 	f.StringVar(&o.Group, "alerts-group", stream.DefaultAlertsGroup, "consumer group of the alerts role")
 }
 
-func checkAlerts(o *stream.AlertsOptions) error {
-	switch {
-	case !(o.Threshold > 0) || math.IsInf(o.Threshold, 1):
-		return flagErrorf("--threshold must be a positive size, got %v", o.Threshold)
-	case o.Format != stream.FormatText && o.Format != stream.FormatJSONL:
-		return flagErrorf("--format must be text or jsonl, got %q", o.Format)
+// Validate checks the flags; package stream holds the rules of the alerts
+// role's options.
+func (o *AlertsOptions) Validate() error {
+	if err := o.Conn.validateRole(); err != nil {
+		return err
 	}
-	return nil
+	return o.Alerts.Validate()
 }
 
 // runStreamAlerts runs the alerts role until ctx is done, its alert lines
@@ -70,7 +57,7 @@ func runStreamAlerts(ctx context.Context, opts *AlertsOptions) error {
 	return runRole(ctx, opts.IO, opts.Conn, func(log *slog.Logger, m *stream.Metrics) (*stream.Alerter, error) {
 		o := opts.Alerts
 		o.Log, o.Metrics, o.Out = log, m, opts.IO.Out
-		return stream.NewAlerter(opts.Conn.Client, opts.Conn.Topics, o)
+		return stream.NewAlerter(opts.Conn.client(), opts.Conn.Topics, o)
 	}, func(a *stream.Alerter) string {
 		return fmt.Sprintf("alerts: %d predictions, %d alerts", a.Predictions(), a.Alerts())
 	})

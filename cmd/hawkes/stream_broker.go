@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -30,32 +31,25 @@ host:port,..., ready for the --brokers flag of the roles. With --state-dir
 the topics and committed offsets survive a restart.`,
 		Example: `  hawkes stream broker --ports 9092,9093,9094 --state-dir /tmp/hawkes-broker`,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkConn(conn); err != nil {
-				return err
-			}
-			if len(conn.Client.Brokers) > 0 {
-				return flagErrorf("the broker command starts brokers: --brokers cannot be used with it")
-			}
-			if n := len(opts.Broker.Ports); n > 3 || (n == 0 && (opts.Broker.Brokers < 1 || opts.Broker.Brokers > 3)) {
-				return flagErrorf("one to three brokers: got --ports %v, --brokers-count %d", opts.Broker.Ports, opts.Broker.Brokers)
-			}
-			for _, p := range opts.Broker.Ports {
-				if p < 1 || p > 65535 {
-					return flagErrorf("--ports: %d is not a TCP port", p)
-				}
-			}
-			if runF == nil {
-				runF = runStreamBroker
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:    streamRunE(opts, runF, runStreamBroker),
 	}
 	f := cmd.Flags()
 	f.IntSliceVar(&opts.Broker.Ports, "ports", nil, "TCP `PORTS` on 127.0.0.1, one broker each, comma-separated (default: free ports)")
-	f.IntVar(&opts.Broker.Brokers, "brokers-count", 1, "brokers to start on free ports when --ports is not given (1 to 3)")
+	f.IntVar(&opts.Broker.Brokers, "brokers-count", stream.DefaultBrokers, "brokers to start on free ports when --ports is not given (1 to 3)")
 	f.StringVar(&opts.Broker.StateDir, "state-dir", "", "keep topics and committed offsets in `DIR` across restarts")
 	return cmd
+}
+
+// Validate checks the flags; package stream holds the rules of the broker's
+// options.
+func (o *BrokerOptions) Validate() error {
+	if err := o.Conn.Validate(); err != nil {
+		return err
+	}
+	if len(o.Conn.Client.Brokers) > 0 {
+		return errors.New("the broker command starts brokers: --brokers cannot be used with it")
+	}
+	return o.Broker.Validate()
 }
 
 // runStreamBroker runs the embedded broker until ctx is done.
@@ -66,7 +60,7 @@ func runStreamBroker(ctx context.Context, opts *BrokerOptions) error {
 		return err
 	}
 	defer b.Close()
-	c := opts.Conn.Client
+	c := opts.Conn.client()
 	c.Brokers = b.Addrs()
 	if err := stream.EnsureTopics(ctx, c, opts.Conn.Topics, log); err != nil {
 		return err

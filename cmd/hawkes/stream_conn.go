@@ -7,8 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/hawkes-toolkit/hawkes/stream"
@@ -27,7 +27,7 @@ type ConnOptions struct {
 // addConnFlags adds the connection, topic and logging flags.
 func addConnFlags(f *pflag.FlagSet, c *ConnOptions) {
 	f.StringSliceVar(&c.Client.Brokers, "brokers", nil, "Kafka brokers `HOST:PORT,...` (default: an embedded broker, for hawkes stream only)")
-	f.StringVar(&c.Client.ClientID, "client-id", "hawkes", "client id sent to the brokers")
+	f.StringVar(&c.Client.ClientID, "client-id", stream.DefaultClientID, "client id sent to the brokers")
 	f.DurationVar(&c.Client.ConnectTimeout, "connect-timeout", stream.DefaultConnectTimeout, "keep retrying to reach the brokers at start for this long")
 	f.BoolVar(&c.Client.TLS, "tls", false, "connect to the brokers with TLS")
 	f.StringVar(&c.Client.TLSCA, "tls-ca", "", "PEM `FILE` of the CAs to trust (default: the system's)")
@@ -56,60 +56,86 @@ func addConnFlags(f *pflag.FlagSet, c *ConnOptions) {
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 }
 
-// checkConn checks the shared flags and fills the SASL password from the
-// environment.
-func checkConn(c *ConnOptions) error {
-	for _, b := range c.Client.Brokers {
-		if i := strings.LastIndexByte(b, ':'); i <= 0 || i == len(b)-1 {
-			return flagErrorf("--brokers: %q is not host:port", b)
-		}
-	}
-	switch strings.ToUpper(c.Client.SASLMechanism) {
-	case "", stream.SASLPlain, stream.SASLScramSHA256, stream.SASLScramSHA512:
-	default:
-		return flagErrorf("--sasl-mechanism must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, got %q", c.Client.SASLMechanism)
-	}
-	if c.Client.SASLMechanism != "" && c.Client.SASLUser == "" {
-		return flagErrorf("--sasl-mechanism needs --sasl-user")
-	}
-	if c.Client.SASLPassword == "" {
-		c.Client.SASLPassword = os.Getenv("HAWKES_SASL_PASSWORD")
-	}
-	if (c.Client.TLSCert == "") != (c.Client.TLSKey == "") {
-		return flagErrorf("--tls-cert and --tls-key go together")
-	}
-	if c.Client.ConnectTimeout <= 0 {
-		return flagErrorf("--connect-timeout must be positive, got %v", c.Client.ConnectTimeout)
+// Validate checks the shared flags: the client's and the topics' options
+// (package stream holds their rules) and the logging flags.
+func (c *ConnOptions) Validate() error {
+	if err := c.Client.Validate(); err != nil {
+		return err
 	}
 	if err := c.Topics.Validate(); err != nil {
-		return flagErrorf("%v", err)
+		return err
 	}
 	if _, err := parseLogLevel(c.LogLevel); err != nil {
 		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return flagErrorf("--log-format must be text or json, got %q", c.LogFormat)
+		return fmt.Errorf("--log-format must be text or json, got %q", c.LogFormat)
 	}
 	return nil
 }
 
-// checkRole checks the shared flags of a role, which needs --brokers.
-func checkRole(c *ConnOptions) error {
-	if err := checkConn(c); err != nil {
+// validateRole is Validate for a role run on its own, which needs --brokers.
+func (c *ConnOptions) validateRole() error {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	if len(c.Client.Brokers) == 0 {
-		return flagErrorf("required flag --brokers not set (start a broker with hawkes stream broker, or run hawkes stream for everything in one process)")
+		return errors.New("required flag --brokers not set (start a broker with hawkes stream broker, or run hawkes stream for everything in one process)")
 	}
 	return nil
+}
+
+// client returns the client the flags give, its SASL password taken from
+// $HAWKES_SASL_PASSWORD when --sasl-password is not set.
+func (c *ConnOptions) client() stream.Client {
+	cl := c.Client
+	if cl.SASLPassword == "" {
+		cl.SASLPassword = os.Getenv("HAWKES_SASL_PASSWORD")
+	}
+	return cl
 }
 
 func parseLogLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, flagErrorf("--log-level must be debug, info, warn or error, got %q", s)
+		return 0, fmt.Errorf("--log-level must be debug, info, warn or error, got %q", s)
 	}
 	return l, nil
+}
+
+// streamRunE returns the RunE of a stream command: a usage error when
+// opts.Validate fails, else runF(ctx, opts), or run(ctx, opts) when runF is
+// nil (tests give a runF).
+func streamRunE[O interface{ Validate() error }](opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
+	if runF == nil {
+		runF = run
+	}
+	return func(cmd *cobra.Command, args []string) error {
+		if err := opts.Validate(); err != nil {
+			return streamUsageError(err)
+		}
+		return runF(cmd.Context(), opts)
+	}
+}
+
+// streamUsageError returns err, from a Validate method, as a usage error.
+// An option of package stream is named by its flag.
+func streamUsageError(err error) error {
+	var oe *stream.OptionError
+	if !errors.As(err, &oe) {
+		return &flagError{err}
+	}
+	return flagErrorf("%s", oe.Message(func(option string) string {
+		switch oe.Role + " " + option {
+		case "trainer group":
+			return "--trainer-group"
+		case "alerts group":
+			return "--alerts-group"
+		case "broker brokers":
+			return "--brokers-count"
+		}
+		return "--" + option
+	}))
 }
 
 // metrics returns the metrics of this process, served on --metrics-addr
@@ -132,7 +158,7 @@ func (c *ConnOptions) logger(w io.Writer) *slog.Logger {
 	if os.Getenv("HAWKES_KAFKA_DEBUG") != "" {
 		stream.DebugKafka(w)
 	}
-	level, _ := parseLogLevel(c.LogLevel) // checked by checkConn
+	level, _ := parseLogLevel(c.LogLevel) // checked by Validate
 	ho := &slog.HandlerOptions{Level: level}
 	if c.LogFormat == "json" {
 		return slog.New(slog.NewJSONHandler(w, ho))
@@ -162,7 +188,7 @@ func runRole[R role](ctx context.Context, ios *ioStreams, conn *ConnOptions,
 	if err != nil {
 		return err
 	}
-	err = stream.EnsureTopics(ctx, conn.Client, conn.Topics, log)
+	err = stream.EnsureTopics(ctx, conn.client(), conn.Topics, log)
 	if err == nil {
 		err = r.Run(ctx)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -36,18 +35,7 @@ its stats (the ARE of each window's prediction) are published. Runs until
 stopped.`,
 		Example: `  hawkes stream fitter --brokers kafka-1:9092,kafka-2:9092 --window 600,3600 --max-open 50000`,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(conn); err != nil {
-				return err
-			}
-			if err := checkFitter(&opts.Fitter); err != nil {
-				return err
-			}
-			if runF == nil {
-				runF = runStreamFitter
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:    streamRunE(opts, runF, runStreamFitter),
 	}
 	addFitterFlags(cmd.Flags(), &opts.Fitter)
 	cmd.Flags().StringVar(&opts.Fitter.ID, "id", "", "name of this fitter in its predictions (default host-pid)")
@@ -65,29 +53,13 @@ func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
 	f.BoolVar(&o.SkipFit, "no-fit", false, "do not fit (every fit failed, prediction = observed size): measures the ingest rate")
 }
 
-func checkFitter(o *stream.FitterOptions) error {
-	if len(o.Windows) == 0 {
-		return flagErrorf("--window needs at least one window")
+// Validate checks the flags; package stream holds the rules of the
+// fitter's options.
+func (o *FitterOptions) Validate() error {
+	if err := o.Conn.validateRole(); err != nil {
+		return err
 	}
-	for i, w := range o.Windows {
-		if !(w > 0) || math.IsInf(w, 1) {
-			return flagErrorf("--window must be positive numbers of seconds, got %v", w)
-		}
-		if slices.Contains(o.Windows[:i], w) {
-			return flagErrorf("--window %v given twice", w)
-		}
-	}
-	switch {
-	case !(o.Terminated > 0) || math.IsInf(o.Terminated, 1):
-		return flagErrorf("--terminated must be a positive number of seconds, got %v", o.Terminated)
-	case o.MaxOpen < 1:
-		return flagErrorf("--max-open must be at least 1, got %d", o.MaxOpen)
-	case o.Fit.Starts < 1:
-		return flagErrorf("--starts must be at least 1, got %d", o.Fit.Starts)
-	case o.Group == "":
-		return flagErrorf("--group must not be empty")
-	}
-	return nil
+	return o.Fitter.Validate()
 }
 
 // runStreamFitter runs a fitter until ctx is done.
@@ -95,7 +67,7 @@ func runStreamFitter(ctx context.Context, opts *FitterOptions) error {
 	return runRole(ctx, opts.IO, opts.Conn, func(log *slog.Logger, m *stream.Metrics) (*stream.Fitter, error) {
 		o := opts.Fitter
 		o.Log, o.Metrics = log, m
-		return stream.NewFitter(opts.Conn.Client, opts.Conn.Topics, o)
+		return stream.NewFitter(opts.Conn.client(), opts.Conn.Topics, o)
 	}, func(f *stream.Fitter) string {
 		c := f.Counts()
 		return fmt.Sprintf("fitter: %d events, %d cascades, %d fits, %d predictions, %d samples, %d evicted, %d dead letters",

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"math"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -33,21 +33,7 @@ watermarks so that fitters see time pass; the end of the replay is marked on
 every partition. A summary line goes to standard error.`,
 		Example: `  hawkes stream reader --brokers 127.0.0.1:9092 --data ../shared/data/seismic_subset --speed 0`,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(conn); err != nil {
-				return err
-			}
-			if opts.DataDir == "" {
-				return flagErrorf("required flag --data not set")
-			}
-			if err := checkReader(&opts.Reader); err != nil {
-				return err
-			}
-			if runF == nil {
-				runF = runStreamReader
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:    streamRunE(opts, runF, runStreamReader),
 	}
 	cmd.Flags().StringVar(&opts.DataDir, "data", "", "data set `DIR` to replay, holding data.csv and index.csv (required)")
 	cmd.Flags().BoolVar(&opts.Reader.Resume, "resume", false, "continue a replay of the same data set that was stopped, without sending its events again")
@@ -61,16 +47,16 @@ func addReaderFlags(f *pflag.FlagSet, o *stream.ReaderOptions) {
 	f.Float64Var(&o.WatermarkEvery, "watermark-every", stream.DefaultWatermarkEvery, "event-time `SECONDS` after which a quiet partition gets a watermark")
 }
 
-func checkReader(o *stream.ReaderOptions) error {
-	switch {
-	case !(o.Speed >= 0) || math.IsInf(o.Speed, 1):
-		return flagErrorf("--speed must be 0 (as fast as possible) or a positive factor, got %v", o.Speed)
-	case !(o.Spacing > 0) || math.IsInf(o.Spacing, 1):
-		return flagErrorf("--spacing must be a positive number of seconds, got %v", o.Spacing)
-	case !(o.WatermarkEvery > 0) || math.IsInf(o.WatermarkEvery, 1):
-		return flagErrorf("--watermark-every must be a positive number of seconds, got %v", o.WatermarkEvery)
+// Validate checks the flags; package stream holds the rules of the
+// reader's options.
+func (o *ReaderOptions) Validate() error {
+	if err := o.Conn.validateRole(); err != nil {
+		return err
 	}
-	return nil
+	if o.DataDir == "" {
+		return errors.New("required flag --data not set")
+	}
+	return o.Reader.Validate()
 }
 
 // runStreamReader replays the data set.
@@ -80,7 +66,7 @@ func runStreamReader(ctx context.Context, opts *ReaderOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := stream.EnsureTopics(ctx, opts.Conn.Client, opts.Conn.Topics, log); err != nil {
+	if err := stream.EnsureTopics(ctx, opts.Conn.client(), opts.Conn.Topics, log); err != nil {
 		return err
 	}
 	o := opts.Reader
@@ -89,7 +75,7 @@ func runStreamReader(ctx context.Context, opts *ReaderOptions) error {
 	if o.Metrics, err = opts.Conn.metrics(ctx, log); err != nil {
 		return err
 	}
-	st, err := stream.Replay(ctx, opts.Conn.Client, opts.Conn.Topics, cascades, o)
+	st, err := stream.Replay(ctx, opts.Conn.client(), opts.Conn.Topics, cascades, o)
 	if err != nil {
 		return err
 	}

@@ -31,18 +31,7 @@ window wins; a forest too large for one message is grown with fewer trees).
 Runs until stopped.`,
 		Example: `  hawkes stream trainer --brokers 127.0.0.1:9092 --retrain-every 200 --max-samples 10000`,
 		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkRole(conn); err != nil {
-				return err
-			}
-			if err := checkTrainer(&opts.Trainer); err != nil {
-				return err
-			}
-			if runF == nil {
-				runF = runStreamTrainer
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE:    streamRunE(opts, runF, runStreamTrainer),
 	}
 	addTrainerFlags(cmd.Flags(), &opts.Trainer)
 	return cmd
@@ -56,18 +45,13 @@ func addTrainerFlags(f *pflag.FlagSet, o *stream.TrainerOptions) {
 	f.StringVar(&o.Group, "trainer-group", stream.DefaultTrainerGroup, "consumer group of the trainer")
 }
 
-func checkTrainer(o *stream.TrainerOptions) error {
-	switch {
-	case o.RetrainEvery < 1:
-		return flagErrorf("--retrain-every must be at least 1, got %d", o.RetrainEvery)
-	case o.MaxSamples < 1:
-		return flagErrorf("--max-samples must be at least 1, got %d", o.MaxSamples)
-	case o.Forest.Trees < 1:
-		return flagErrorf("--trees must be at least 1, got %d", o.Forest.Trees)
-	case o.Forest.MinLeaf < 1:
-		return flagErrorf("--min-leaf must be at least 1, got %d", o.Forest.MinLeaf)
+// Validate checks the flags; package stream holds the rules of the
+// trainer's options.
+func (o *TrainerOptions) Validate() error {
+	if err := o.Conn.validateRole(); err != nil {
+		return err
 	}
-	return nil
+	return o.Trainer.Validate()
 }
 
 // runStreamTrainer runs the trainer until ctx is done. Its forests grow on
@@ -76,7 +60,7 @@ func runStreamTrainer(ctx context.Context, opts *TrainerOptions) error {
 	return runRole(ctx, opts.IO, opts.Conn, func(log *slog.Logger, m *stream.Metrics) (*stream.Trainer, error) {
 		o := opts.Trainer
 		o.Log, o.Metrics = log, m
-		return stream.NewTrainer(opts.Conn.Client, opts.Conn.Topics, o)
+		return stream.NewTrainer(opts.Conn.client(), opts.Conn.Topics, o)
 	}, func(t *stream.Trainer) string {
 		return fmt.Sprintf("trainer: %d samples, %d models", t.Consumed(), t.Models())
 	})
