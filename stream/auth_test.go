@@ -19,6 +19,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 // selfSigned returns a TLS certificate for 127.0.0.1 and its PEM file.
@@ -68,7 +69,7 @@ func TestTLSAndSASL(t *testing.T) {
 			cl := Client{Brokers: c.ListenAddrs(), TLS: true, TLSCA: ca, SASLMechanism: tt.mech, SASLUser: tt.user, SASLPassword: tt.pass}
 			topics := testTopics()
 			topics.Retweets = "retweets-" + tt.mech
-			if err := EnsureTopics(ctx, cl, topics, testLog(t)); err != nil {
+			if err := EnsureTopics(ctx, cl, topics, streamtest.Logger(t)); err != nil {
 				t.Fatal(err)
 			}
 			st, err := Replay(ctx, cl, topics, cascades, ReaderOptions{})

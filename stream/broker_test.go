@@ -2,14 +2,18 @@ package stream
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 // freePort returns a TCP port nothing listens on at the moment.
@@ -33,8 +37,9 @@ func TestConnectRetries(t *testing.T) {
 	defer cancel()
 	topics := testTopics()
 	errc := make(chan error, 1)
-	go func() { errc <- EnsureTopics(ctx, client, topics, testLog(t)) }()
-	time.Sleep(700 * time.Millisecond)
+	retries := retryCounter{Handler: streamtest.Logger(t).Handler(), n: new(atomic.Int64)}
+	go func() { errc <- EnsureTopics(ctx, client, topics, slog.New(retries)) }()
+	streamtest.Wait(t, 10*time.Second, "a retry", func() bool { return retries.n.Load() > 0 })
 	select {
 	case err := <-errc:
 		t.Fatalf("EnsureTopics returned %v before the broker was up", err)
@@ -61,6 +66,20 @@ func TestConnectRetries(t *testing.T) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// retryCounter is a log handler that counts the connection retries logged
+// and passes every record on.
+type retryCounter struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h retryCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "brokers unreachable, retrying" {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
 // TestBrokerStateDir restarts the embedded broker with a state folder: the
 // topics and the fitters' committed offsets survive, so a fitter started
 // again resumes where it stopped instead of predicting everything again.
@@ -71,7 +90,7 @@ func TestBrokerStateDir(t *testing.T) {
 	windows := []float64{600, 3600}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	log := testLog(t)
+	log := streamtest.Logger(t)
 
 	b, err := StartBroker(BrokerOptions{StateDir: dir})
 	if err != nil {
@@ -86,7 +105,8 @@ func TestBrokerStateDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	fo := FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts(), Log: log}
-	runUntil := func(client Client, done func(*Fitter) bool) *Fitter {
+	// runUntil runs a fitter until done holds of it.
+	runUntil := func(client Client, what string, done func(*Fitter) bool) *Fitter {
 		t.Helper()
 		f, err := NewFitter(client, topics, fo)
 		if err != nil {
@@ -101,15 +121,18 @@ func TestBrokerStateDir(t *testing.T) {
 				t.Error(err)
 			}
 		}()
-		for !done(f) && ctx.Err() == nil {
-			time.Sleep(50 * time.Millisecond)
-		}
-		time.Sleep(500 * time.Millisecond) // let the offsets be committed (every 200 ms)
+		streamtest.Wait(t, 90*time.Second, what, func() bool { return done(f) })
 		fcancel()
 		wg.Wait()
 		return f
 	}
-	first := runUntil(client, func(f *Fitter) bool { return f.Counts().Stats == int64(len(cascades)*len(windows)) })
+	// The first fitter finishes every cascade and commits the whole topic
+	// (offsets are committed every 200 ms).
+	cl, admin := streamtest.Client(t, client.Brokers), streamtest.Admin(t, client.Brokers)
+	first := runUntil(client, "the first fitter to finish every cascade and commit", func(f *Fitter) bool {
+		return f.Counts().Stats == int64(len(cascades)*len(windows)) &&
+			streamtest.CommittedAll(t, cl, admin, DefaultFitterGroup, topics.Retweets)
+	})
 	if c := first.Counts(); c.Events+c.Orphans != int64(st.Events) {
 		t.Fatalf("first fitter consumed %d events (%d ignored), want %d", c.Events, c.Orphans, st.Events)
 	}
@@ -121,12 +144,24 @@ func TestBrokerStateDir(t *testing.T) {
 	}
 	defer b.Close()
 	client = Client{Brokers: b.Addrs()}
-	if n := len(readAll(t, client.Brokers, topics.Predictions)); n != len(cascades)*len(windows) {
+	if n := len(streamtest.ReadAll(t, client.Brokers, topics.Predictions)); n != len(cascades)*len(windows) {
 		t.Fatalf("after the restart the predictions topic holds %d messages, want %d", n, len(cascades)*len(windows))
 	}
-	// The second fitter finds the committed offsets: nothing to do.
-	second := runUntil(client, func(f *Fitter) bool { return f.parts.Load() > 0 })
-	time.Sleep(time.Second)
+	// The second fitter finds the committed offsets: nothing to do. It
+	// holds the partitions for a second, time to consume what it would.
+	var assigned time.Time
+	second := runUntil(client, "the second fitter to hold the partitions for a second", func(f *Fitter) bool {
+		if c := f.Counts(); c.Events+c.Orphans > 0 {
+			return true // it consumed: fails below
+		}
+		if f.parts.Load() == 0 {
+			return false
+		}
+		if assigned.IsZero() {
+			assigned = time.Now()
+		}
+		return time.Since(assigned) >= time.Second
+	})
 	if c := second.Counts(); c.Events+c.Orphans != 0 || c.Predictions != 0 {
 		t.Errorf("after the restart the fitter consumed %d events and made %d predictions, want none", c.Events, c.Predictions)
 	}
@@ -147,16 +182,16 @@ func TestResumeAfterRestart(t *testing.T) {
 		Reader:  ReaderOptions{Spacing: 86400, Speed: 1e6, Resume: true},
 		Fitter:  FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts()},
 		Trainer: TrainerOptions{RetrainEvery: 4},
-		Log:     testLog(t),
+		Log:     streamtest.Logger(t),
 	}
 	// Stop the first run once the reader has sent 500 events.
 	o.Metrics = NewMetrics()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	go func() {
-		for ctx.Err() == nil && testutil.ToFloat64(o.Metrics.ReplayedEvents) < 500 {
-			time.Sleep(2 * time.Millisecond)
-		}
-		cancel()
+		defer cancel()
+		streamtest.Eventually(time.Minute, ctx.Done(), func() bool {
+			return ctx.Err() != nil || testutil.ToFloat64(o.Metrics.ReplayedEvents) >= 500
+		})
 	}()
 	_, err := Run(ctx, cascades, o)
 	cancel()
@@ -175,7 +210,7 @@ func TestResumeAfterRestart(t *testing.T) {
 		}
 		defer b.Close()
 		n := 0
-		for _, m := range readAll(t, b.Addrs(), topics.Retweets) {
+		for _, m := range streamtest.ReadAll(t, b.Addrs(), topics.Retweets) {
 			if r, err := DecodeRetweet(m.Value); err == nil && r.Kind == KindEvent {
 				n++
 			}
@@ -210,7 +245,7 @@ func TestResumeAfterRestart(t *testing.T) {
 	}
 	defer b.Close()
 	seen := map[string][]int{}
-	for _, m := range readAll(t, b.Addrs(), topics.Retweets) {
+	for _, m := range streamtest.ReadAll(t, b.Addrs(), topics.Retweets) {
 		r, err := DecodeRetweet(m.Value)
 		if err != nil {
 			t.Fatal(err)

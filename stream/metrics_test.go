@@ -11,6 +11,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 // scrape reads the metrics at addr and returns the families by name.
@@ -101,7 +103,7 @@ func TestMetrics(t *testing.T) {
 		Trainer: TrainerOptions{RetrainEvery: 4},
 		Alerts:  AlertsOptions{Threshold: 100},
 		Metrics: m,
-		Log:     testLog(t),
+		Log:     streamtest.Logger(t),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 // TestPoisonMessages injects malformed and schema-violating messages on
@@ -18,26 +20,18 @@ import (
 // predicted once per window.
 func TestPoisonMessages(t *testing.T) {
 	cascades := loadSMH(t)[:6]
-	b := startBroker(t, BrokerOptions{})
+	b := streamtest.StartBroker(t, StartBroker, BrokerOptions{})
 	client := Client{Brokers: b.Addrs()}
 	topics := testTopics()
 	topics.RetweetsPartitions = 4
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	log := testLog(t)
+	log := streamtest.Logger(t)
 	if err := EnsureTopics(ctx, client, topics, log); err != nil {
 		t.Fatal(err)
 	}
 
-	cfg, err := client.config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	prod, err := sarama.NewSyncProducer(client.Brokers, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prod.Close()
+	prod := streamtest.Producer(t, client.Brokers)
 	type origin struct {
 		topic     string
 		partition int32
@@ -101,26 +95,24 @@ func TestPoisonMessages(t *testing.T) {
 	// The six cascades and "bw" (its first event is valid) are predicted.
 	valid := append(cascades[:len(cascades):len(cascades)], cascades[0])
 	valid[len(valid)-1].ID = "bw"
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		stats := map[predKey]bool{}
-		for _, m := range readAll(t, client.Brokers, topics.Stats) {
+	var stats map[predKey]bool
+	var dead []*sarama.ConsumerMessage
+	if !streamtest.Eventually(90*time.Second, nil, func() bool {
+		select {
+		case err := <-errs:
+			t.Fatalf("a role stopped: %v", err)
+		default:
+		}
+		stats = map[predKey]bool{}
+		for _, m := range streamtest.ReadAll(t, client.Brokers, topics.Stats) {
 			if s, err := DecodeStat(m.Value); err == nil {
 				stats[predKey{s.ID, s.Window}] = true
 			}
 		}
-		dead := readAll(t, client.Brokers, topics.DeadLetters)
-		if len(stats) == len(valid)*len(windows) && len(dead) >= len(want) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after 90 s: %d stats of %d, %d dead letters of %d", len(stats), len(valid)*len(windows), len(dead), len(want))
-		}
-		select {
-		case err := <-errs:
-			t.Fatalf("a role stopped: %v", err)
-		case <-time.After(100 * time.Millisecond):
-		}
+		dead = streamtest.ReadAll(t, client.Brokers, topics.DeadLetters)
+		return len(stats) == len(valid)*len(windows) && len(dead) >= len(want)
+	}) {
+		t.Fatalf("after 90 s: %d stats of %d, %d dead letters of %d", len(stats), len(valid)*len(windows), len(dead), len(want))
 	}
 	cancel()
 	wg.Wait()
@@ -131,7 +123,7 @@ func TestPoisonMessages(t *testing.T) {
 	}
 	checkPredictionsSkipping(t, client.Brokers, topics.Predictions, valid, windows, 1)
 
-	dead := readAll(t, client.Brokers, topics.DeadLetters)
+	dead = streamtest.ReadAll(t, client.Brokers, topics.DeadLetters)
 	got := map[origin]DeadLetter{}
 	for _, m := range dead {
 		var d DeadLetter

@@ -2,11 +2,14 @@ package stream
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 // TestRebalanceMidReplay adds a fitter to the group while the replay runs,
@@ -15,13 +18,13 @@ import (
 // deduplication) and every alert is raised exactly once.
 func TestRebalanceMidReplay(t *testing.T) {
 	cascades := loadSMH(t)
-	b := startBroker(t, BrokerOptions{})
+	b := streamtest.StartBroker(t, StartBroker, BrokerOptions{})
 	client := Client{Brokers: b.Addrs()}
 	topics := testTopics()
 	windows := []float64{600, 3600}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	log := testLog(t)
+	log := streamtest.Logger(t)
 	if err := EnsureTopics(ctx, client, topics, log); err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +58,7 @@ func TestRebalanceMidReplay(t *testing.T) {
 	fa, fb := newFitter("a"), newFitter("b")
 	actx, stopA := context.WithCancel(ctx)
 	start(actx, fa.Run)
-	for fa.parts.Load() == 0 && ctx.Err() == nil {
-		time.Sleep(10 * time.Millisecond)
-	}
+	streamtest.Wait(t, time.Minute, "fitter a to hold the partitions", func() bool { return fa.parts.Load() > 0 })
 
 	m := NewMetrics()
 	total := 0
@@ -69,9 +70,8 @@ func TestRebalanceMidReplay(t *testing.T) {
 		return err
 	})
 	waitEvents := func(n float64) {
-		for testutil.ToFloat64(m.ReplayedEvents) < n && ctx.Err() == nil {
-			time.Sleep(5 * time.Millisecond)
-		}
+		t.Helper()
+		streamtest.Wait(t, time.Minute, fmt.Sprintf("%v events replayed", n), func() bool { return testutil.ToFloat64(m.ReplayedEvents) >= n })
 	}
 	waitEvents(float64(total) / 3)
 	start(ctx, fb.Run) // joins: the partitions are shared
@@ -81,32 +81,28 @@ func TestRebalanceMidReplay(t *testing.T) {
 		t.Error("fitter a made no prediction before it left")
 	}
 
-	deadline := time.Now().Add(90 * time.Second)
 	var stats, samples map[predKey]int
-	for {
+	if !streamtest.Eventually(90*time.Second, nil, func() bool {
+		select {
+		case err := <-errs:
+			t.Fatal(err)
+		default:
+		}
 		stats, samples = map[predKey]int{}, map[predKey]int{}
-		for _, msg := range readAll(t, client.Brokers, topics.Stats) {
+		for _, msg := range streamtest.ReadAll(t, client.Brokers, topics.Stats) {
 			if s, err := DecodeStat(msg.Value); err == nil {
 				stats[predKey{s.ID, s.Window}]++
 			}
 		}
-		for _, msg := range readAll(t, client.Brokers, topics.Samples) {
+		for _, msg := range streamtest.ReadAll(t, client.Brokers, topics.Samples) {
 			if s, err := DecodeSample(msg.Value); err == nil {
 				samples[predKey{s.ID, s.Window}]++
 			}
 		}
-		if len(stats) == len(cascades)*len(windows) && len(samples) == len(stats) && al.Predictions() == int64(len(stats)) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after 90 s: %d stats, %d samples, alerts role saw %d predictions; want %d each",
-				len(stats), len(samples), al.Predictions(), len(cascades)*len(windows))
-		}
-		select {
-		case err := <-errs:
-			t.Fatal(err)
-		case <-time.After(100 * time.Millisecond):
-		}
+		return len(stats) == len(cascades)*len(windows) && len(samples) == len(stats) && al.Predictions() == int64(len(stats))
+	}) {
+		t.Fatalf("after 90 s: %d stats, %d samples, alerts role saw %d predictions; want %d each",
+			len(stats), len(samples), al.Predictions(), len(cascades)*len(windows))
 	}
 	if n := fb.Counts().Predictions; n == 0 {
 		t.Error("fitter b made no prediction")
@@ -115,7 +111,7 @@ func TestRebalanceMidReplay(t *testing.T) {
 	// once each.
 	first := map[predKey]Prediction{}
 	dups := 0
-	for _, msg := range readAll(t, client.Brokers, topics.Predictions) {
+	for _, msg := range streamtest.ReadAll(t, client.Brokers, topics.Predictions) {
 		p, err := DecodePrediction(msg.Value)
 		if err != nil {
 			t.Fatal(err)
@@ -135,7 +131,7 @@ func TestRebalanceMidReplay(t *testing.T) {
 		}
 	}
 	got := map[predKey]int{}
-	for _, msg := range readAll(t, client.Brokers, topics.Alerts) {
+	for _, msg := range streamtest.ReadAll(t, client.Brokers, topics.Alerts) {
 		a, err := DecodeAlert(msg.Value)
 		if err != nil {
 			t.Fatal(err)

@@ -4,17 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 // loadSMH loads the real smh_cascades set or skips.
@@ -27,34 +25,6 @@ func loadSMH(t testing.TB) []data.Cascade {
 	return cs
 }
 
-// startBroker starts an embedded broker for the test and closes it when
-// the test ends.
-func startBroker(t testing.TB, o BrokerOptions) *Broker {
-	t.Helper()
-	b, err := StartBroker(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return b
-}
-
-// testLog logs to the test at level warn, or debug with -v.
-func testLog(t testing.TB) *slog.Logger {
-	level := slog.LevelWarn
-	if testing.Verbose() {
-		level = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
-}
-
-type testWriter struct{ t testing.TB }
-
-func (w testWriter) Write(b []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(b)))
-	return len(b), nil
-}
-
 // testTopics are the default topics with fewer partitions, so that quiet
 // partitions (and watermarks) are part of every run.
 func testTopics() Topics {
@@ -64,58 +34,12 @@ func testTopics() Topics {
 	return t
 }
 
-// readAll returns every message of topic, all partitions, up to their
-// newest offsets now.
-func readAll(t *testing.T, brokers []string, topic string) []*sarama.ConsumerMessage {
-	t.Helper()
-	cfg, err := Client{Brokers: brokers}.config()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl, err := sarama.NewClient(brokers, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	cons, err := sarama.NewConsumerFromClient(cl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cons.Close()
-	parts, err := cl.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*sarama.ConsumerMessage
-	for _, p := range parts {
-		hi, err := cl.GetOffset(topic, p, sarama.OffsetNewest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if hi == 0 {
-			continue
-		}
-		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for m := range pc.Messages() {
-			out = append(out, m)
-			if m.Offset+1 >= hi {
-				break
-			}
-		}
-		pc.Close()
-	}
-	return out
-}
-
 // TestPipelineEndToEnd runs every role in one process on the embedded
 // broker over TCP with the real smh_cascades, paced so that models trained
 // on the first finished cascades reach the fitter before later windows.
 func TestPipelineEndToEnd(t *testing.T) {
 	cascades := loadSMH(t)
-	b := startBroker(t, BrokerOptions{})
+	b := streamtest.StartBroker(t, StartBroker, BrokerOptions{})
 	for _, a := range b.Addrs() {
 		if !strings.HasPrefix(a, "127.0.0.1:") {
 			t.Fatalf("broker listens on %s, want 127.0.0.1", a)
@@ -134,7 +58,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		Fitter:  FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts()},
 		Trainer: TrainerOptions{RetrainEvery: 3},
 		Alerts:  AlertsOptions{Threshold: threshold, Format: FormatJSONL, Out: &alerts},
-		Log:     testLog(t),
+		Log:     streamtest.Logger(t),
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -169,11 +93,11 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 
 	// Samples reached the trainer, which published models, used later.
-	samples := readAll(t, b.Addrs(), topics.Samples)
+	samples := streamtest.ReadAll(t, b.Addrs(), topics.Samples)
 	if len(samples) != len(cascades)*len(windows) {
 		t.Errorf("%d samples, want %d", len(samples), len(cascades)*len(windows))
 	}
-	models := readAll(t, b.Addrs(), topics.Models)
+	models := streamtest.ReadAll(t, b.Addrs(), topics.Models)
 	if len(models) == 0 || sum.Models != len(models) {
 		t.Errorf("%d models on the topic, summary says %d; want equal and > 0", len(models), sum.Models)
 	}
@@ -218,7 +142,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 			t.Errorf("alert for %v below the threshold (nhat %v)", k, preds[k].NHat)
 		}
 	}
-	if n := len(readAll(t, b.Addrs(), topics.Alerts)); n != len(want) || sum.Alerts != len(want) {
+	if n := len(streamtest.ReadAll(t, b.Addrs(), topics.Alerts)); n != len(want) || sum.Alerts != len(want) {
 		t.Errorf("%d alerts on the topic, summary %d, want %d", n, sum.Alerts, len(want))
 	}
 	for _, w := range windows {
@@ -252,7 +176,7 @@ func checkPredictions(t *testing.T, brokers []string, topic string, cascades []d
 func checkPredictionsSkipping(t *testing.T, brokers []string, topic string, cascades []data.Cascade, windows []float64, skip int) map[predKey]Prediction {
 	t.Helper()
 	preds := map[predKey]Prediction{}
-	for _, m := range readAll(t, brokers, topic) {
+	for _, m := range streamtest.ReadAll(t, brokers, topic) {
 		p, err := DecodePrediction(m.Value)
 		if err != nil && skip > 0 {
 			skip--
@@ -285,7 +209,7 @@ func checkPredictionsSkipping(t *testing.T, brokers []string, topic string, casc
 // partitions and every cascade is still predicted once per window.
 func TestFittersSharePartitions(t *testing.T) {
 	cascades := loadSMH(t)
-	b := startBroker(t, BrokerOptions{Brokers: 3})
+	b := streamtest.StartBroker(t, StartBroker, BrokerOptions{Brokers: 3})
 	if n := len(b.Addrs()); n != 3 {
 		t.Fatalf("%d brokers, want 3", n)
 	}
@@ -300,7 +224,7 @@ func TestFittersSharePartitions(t *testing.T) {
 		Reader:  ReaderOptions{Spacing: 600},
 		Fitter:  FitterOptions{Windows: windows, Terminated: 6 * 3600, Fit: fitOpts(), ID: "f"},
 		Fitters: 3,
-		Log:     testLog(t),
+		Log:     streamtest.Logger(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -320,12 +244,7 @@ func TestFittersSharePartitions(t *testing.T) {
 		}
 	}
 	// The partitions' leaders are spread over the three brokers.
-	cfg, _ := Client{Brokers: b.Addrs()}.config()
-	cl, err := sarama.NewClient(b.Addrs(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := streamtest.Client(t, b.Addrs())
 	leaders := map[int32]bool{}
 	for p := range topics.RetweetsPartitions {
 		l, err := cl.Leader(topics.Retweets, p)
