@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 	"github.com/hawkes-toolkit/hawkes/stream"
 )
 
@@ -95,25 +95,9 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 	role := func(name string, args ...string) []string {
 		return slices.Concat([]string{"stream", name, "--brokers", addr}, args, topicFlags)
 	}
-	cl := kafkaClient(t, addr)
-	var preds, stats, samples, alertMsgs, dead *topicWatch
-	var wg sync.WaitGroup
-	for _, w := range []struct {
-		w     **topicWatch
-		topic string
-	}{
-		{&preds, topics.Predictions}, {&stats, topics.Stats}, {&samples, topics.Samples},
-		{&alertMsgs, topics.Alerts}, {&dead, topics.DeadLetters},
-	} {
-		wg.Go(func() { *w.w = watchTopic(cl, w.topic) })
-	}
-	wg.Wait()
-	for _, w := range []*topicWatch{preds, stats, samples, alertMsgs, dead} {
-		t.Cleanup(w.close)
-		if w.err != nil {
-			t.Fatal(w.err)
-		}
-	}
+	cl := streamtest.Client(t, []string{addr})
+	watches := streamtest.WatchTopics(t, cl, topics.Predictions, topics.Stats, topics.Samples, topics.Alerts, topics.DeadLetters)
+	preds, stats, samples, alertMsgs, dead := watches[0], watches[1], watches[2], watches[3], watches[4]
 
 	// A cascade is finished after 6 hours without a retweet, well before
 	// the next one starts (--spacing below: two days), so that cascades
@@ -127,7 +111,7 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 		"--format", "jsonl", "--log-level", "warn")...)
 	// The replay starts once the fitter holds the partitions, so that the
 	// kill falls in the middle of it rather than in a backlog.
-	admin := clusterAdmin(t, addr)
+	admin := streamtest.Admin(t, []string{addr})
 	wait(t, 30*time.Second, "fitter 1 to be assigned the partitions", nil, fitter1.exited, func() bool {
 		gs, err := admin.DescribeConsumerGroups([]string{stream.DefaultFitterGroup})
 		if err != nil {
@@ -141,14 +125,14 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 	reader := startChild(t, "reader", role("reader", "--data", dir,
 		"--spacing", "172800", "--speed", "2000000", "--log-level", "warn")...)
 
-	wait(t, 30*time.Second, fmt.Sprintf("%d predictions", killAt), preds.changed, fitter1.exited, func() bool {
-		return len(pairs(t, preds.messages(), predictionKey)) >= killAt
+	wait(t, 30*time.Second, fmt.Sprintf("%d predictions", killAt), preds.Changed, fitter1.exited, func() bool {
+		return len(pairs(t, preds.Messages(), predictionKey)) >= killAt
 	})
 	if err := fitter1.cmd.Process.Kill(); err != nil {
 		t.Fatalf("kill fitter 1: %v", err)
 	}
 	<-fitter1.exited
-	seenAtKill := len(pairs(t, preds.messages(), predictionKey))
+	seenAtKill := len(pairs(t, preds.Messages(), predictionKey))
 	t.Logf("fitter 1 killed %.1fs into the replay, %d of %d predictions seen", time.Since(began).Seconds(), seenAtKill, len(want))
 	fitter2 := startChild(t, "fitter 2", fitterArgs("crash-fitter-2")...)
 
@@ -161,8 +145,8 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 	// lets a lost output be reported below instead of timing out.
 	wait(t, 60*time.Second, "the pipeline to drain", nil, fitter2.exited, func() bool {
 		return reader.done() &&
-			committedAll(t, cl, admin, stream.DefaultFitterGroup, topics.Retweets) &&
-			committedAll(t, cl, admin, stream.DefaultAlertsGroup, topics.Predictions)
+			streamtest.CommittedAll(t, cl, admin, stream.DefaultFitterGroup, topics.Retweets) &&
+			streamtest.CommittedAll(t, cl, admin, stream.DefaultAlertsGroup, topics.Predictions)
 	})
 	if code := reader.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Fatalf("reader exit code %d, stderr:\n%s", code, reader.stderr)
@@ -170,8 +154,8 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 	stopAll(t, 15*time.Second, fitter2, alerts, trainer)
 	t.Logf("pipeline drained %.1fs into the replay", time.Since(began).Seconds())
 	wait(t, 10*time.Second, "every output read", nil, nil, func() bool {
-		for _, w := range []*topicWatch{preds, stats, samples, alertMsgs, dead} {
-			if !w.caughtUp(t, cl) {
+		for _, w := range watches {
+			if !w.CaughtUp(t, cl) {
 				return false
 			}
 		}
@@ -186,7 +170,7 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 	first := map[pair]stream.Prediction{}
 	byFitter1 := map[pair]bool{}
 	dups := 0
-	for _, m := range preds.messages() {
+	for _, m := range preds.Messages() {
 		p, err := stream.DecodePrediction(m.Value)
 		if err != nil {
 			t.Fatalf("predictions offset %d/%d: %v", m.Partition, m.Offset, err)
@@ -247,7 +231,7 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 		t.Errorf("%d of %d predictions at or above %d: the threshold does not split them", len(wantAlerts), len(want), crashThreshold)
 	}
 	gotAlerts := map[pair]bool{}
-	for _, m := range alertMsgs.messages() {
+	for _, m := range alertMsgs.Messages() {
 		a, err := stream.DecodeAlert(m.Value)
 		if err != nil {
 			t.Fatalf("alerts offset %d/%d: %v", m.Partition, m.Offset, err)
@@ -266,14 +250,14 @@ func testFitterCrash(t *testing.T, dir string, cascades []data.Cascade, killAt i
 			t.Errorf("no alert for %v (nhat %v)", k, first[k].NHat)
 		}
 	}
-	t.Logf("%s: %d alerts, %d pairs", topics.Alerts, len(alertMsgs.messages()), len(gotAlerts))
+	t.Logf("%s: %d alerts, %d pairs", topics.Alerts, len(alertMsgs.Messages()), len(gotAlerts))
 	var nPred, nAlerts int
 	if _, err := fmt.Sscanf(lineWith(alerts.stderr.String(), "alerts: "), "alerts: %d predictions, %d alerts", &nPred, &nAlerts); err != nil {
 		t.Errorf("alerts role summary: %v; stderr:\n%s", err, alerts.stderr)
 	} else if nPred != len(want) || nAlerts != len(wantAlerts) {
 		t.Errorf("alerts role counted %d predictions and %d alerts, want %d and %d", nPred, nAlerts, len(want), len(wantAlerts))
 	}
-	if n := len(dead.messages()); n != 0 {
+	if n := len(dead.Messages()); n != 0 {
 		t.Errorf("%d dead letters", n)
 	}
 	stopAll(t, 10*time.Second, broker)
@@ -288,12 +272,12 @@ type pair struct {
 // checkFinished checks a topic written when cascades finish (stats,
 // samples): every pair of want is there, no other, and a replayed message
 // has the same n and size as the first.
-func checkFinished(t *testing.T, w *topicWatch, want []pair, decode func([]byte) (pair, [2]int, error)) {
+func checkFinished(t *testing.T, w *streamtest.Watch, want []pair, decode func([]byte) (pair, [2]int, error)) {
 	t.Helper()
-	topic := w.topic
+	topic := w.Topic
 	first := map[pair][2]int{}
 	dups := 0
-	for _, m := range w.messages() {
+	for _, m := range w.Messages() {
 		k, ns, err := decode(m.Value)
 		if err != nil {
 			t.Fatalf("%s offset %d/%d: %v", topic, m.Partition, m.Offset, err)
@@ -402,25 +386,27 @@ func stopAll(t *testing.T, timeout time.Duration, cs ...*child) {
 // wait returns when cond holds, checking it whenever changed (which may be
 // nil) receives and at least every 100 ms. It fails the test after timeout,
 // or as soon as the process whose exited channel is given (which may be
-// nil) ends.
+// nil) has ended without cond holding.
 func wait(t *testing.T, timeout time.Duration, what string, changed <-chan struct{}, exited <-chan struct{}, cond func() bool) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		select {
-		case <-changed:
-		case <-tick.C:
-		case <-exited:
-			if !cond() {
-				t.Fatalf("waiting for %s: the process ended", what)
-			}
-			return
-		case <-deadline.C:
-			t.Fatalf("waiting for %s: gave up after %v", what, timeout)
+	ended := false
+	held := streamtest.Eventually(timeout, changed, func() bool {
+		if cond() {
+			return true
 		}
+		select {
+		case <-exited:
+			ended = true
+			return true // stop waiting: cond cannot hold any more
+		default:
+			return false
+		}
+	})
+	switch {
+	case ended:
+		t.Fatalf("waiting for %s: the process ended", what)
+	case !held:
+		t.Fatalf("waiting for %s: gave up after %v", what, timeout)
 	}
 }
 
@@ -449,192 +435,6 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
-}
-
-// kafkaConfig is the configuration of the test's own clients.
-func kafkaConfig() *sarama.Config {
-	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V2_8_0_0
-	cfg.ClientID = "hawkes-crash-test"
-	cfg.Consumer.MaxWaitTime = 50 * time.Millisecond
-	cfg.Consumer.Return.Errors = true
-	return cfg
-}
-
-func kafkaClient(t *testing.T, addr string) sarama.Client {
-	t.Helper()
-	cl, err := sarama.NewClient([]string{addr}, kafkaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cl.Close() })
-	return cl
-}
-
-func clusterAdmin(t *testing.T, addr string) sarama.ClusterAdmin {
-	t.Helper()
-	a, err := sarama.NewClusterAdmin([]string{addr}, kafkaConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a
-}
-
-// committedAll reports whether group has committed every partition of
-// topic up to its end.
-func committedAll(t *testing.T, cl sarama.Client, admin sarama.ClusterAdmin, group, topic string) bool {
-	t.Helper()
-	parts, err := cl.Partitions(topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
-	if err != nil {
-		t.Fatalf("offsets of group %s: %v", group, err)
-	}
-	for p, hi := range highWaterMarks(t, cl, topic, parts) {
-		b := res.GetBlock(topic, p)
-		if hi > 0 && (b == nil || b.Offset < hi) {
-			return false
-		}
-	}
-	return true
-}
-
-// highWaterMarks returns the offset after the newest message of each
-// partition, in one request per broker (sarama's GetOffset makes one per
-// partition).
-func highWaterMarks(t *testing.T, cl sarama.Client, topic string, parts []int32) map[int32]int64 {
-	t.Helper()
-	reqs := map[*sarama.Broker]*sarama.OffsetRequest{}
-	for _, p := range parts {
-		b, err := cl.Leader(topic, p)
-		if err != nil {
-			t.Fatalf("leader of %s partition %d: %v", topic, p, err)
-		}
-		if reqs[b] == nil {
-			reqs[b] = &sarama.OffsetRequest{Version: 1}
-		}
-		reqs[b].AddBlock(topic, p, sarama.OffsetNewest, 1)
-	}
-	hw := map[int32]int64{}
-	for b, req := range reqs {
-		res, err := b.GetAvailableOffsets(req)
-		if err != nil {
-			t.Fatalf("offsets of %s: %v", topic, err)
-		}
-		for _, p := range parts {
-			if blk := res.GetBlock(topic, p); blk != nil {
-				if blk.Err != sarama.ErrNoError {
-					t.Fatalf("offset of %s partition %d: %v", topic, p, blk.Err)
-				}
-				hw[p] = blk.Offset
-			}
-		}
-	}
-	if len(hw) != len(parts) {
-		t.Fatalf("offsets of %s: %d of %d partitions answered", topic, len(hw), len(parts))
-	}
-	return hw
-}
-
-// topicWatch collects the messages of a topic as they are published.
-type topicWatch struct {
-	topic   string
-	parts   []int32
-	err     error // of the start
-	cons    sarama.Consumer
-	pcs     []sarama.PartitionConsumer
-	wg      sync.WaitGroup
-	changed chan struct{} // signalled after each message
-
-	mu   sync.Mutex
-	msgs map[int32][]*sarama.ConsumerMessage // per partition, in offset order
-	next map[int32]int64                     // offset after the newest message read
-}
-
-// watchTopic follows every partition of topic from its oldest message until
-// close. It fails with w.err, which close then cleans up after.
-func watchTopic(cl sarama.Client, topic string) *topicWatch {
-	w := &topicWatch{topic: topic, changed: make(chan struct{}, 1),
-		msgs: map[int32][]*sarama.ConsumerMessage{}, next: map[int32]int64{}}
-	if w.parts, w.err = cl.Partitions(topic); w.err != nil {
-		return w
-	}
-	if w.cons, w.err = sarama.NewConsumerFromClient(cl); w.err != nil {
-		return w
-	}
-	// A partition consumer asks for two offsets before it starts: the
-	// partitions start at once.
-	w.pcs = make([]sarama.PartitionConsumer, len(w.parts))
-	errs := make([]error, len(w.parts))
-	var started sync.WaitGroup
-	for i, p := range w.parts {
-		started.Go(func() { w.pcs[i], errs[i] = w.cons.ConsumePartition(topic, p, sarama.OffsetOldest) })
-	}
-	started.Wait()
-	if w.err = errors.Join(errs...); w.err != nil {
-		return w
-	}
-	for _, pc := range w.pcs {
-		w.wg.Go(func() {
-			for range pc.Errors() {
-			}
-		})
-		w.wg.Go(func() {
-			for m := range pc.Messages() {
-				w.mu.Lock()
-				w.msgs[m.Partition] = append(w.msgs[m.Partition], m)
-				w.next[m.Partition] = m.Offset + 1
-				w.mu.Unlock()
-				select {
-				case w.changed <- struct{}{}:
-				default:
-				}
-			}
-		})
-	}
-	return w
-}
-
-// close stops following the topic.
-func (w *topicWatch) close() {
-	for _, pc := range w.pcs {
-		if pc != nil {
-			pc.AsyncClose() // closes its channels, ending the goroutines
-		}
-	}
-	w.wg.Wait()
-	if w.cons != nil {
-		w.cons.Close()
-	}
-}
-
-// messages returns the messages read so far, partition by partition, each
-// in offset order.
-func (w *topicWatch) messages() []*sarama.ConsumerMessage {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var out []*sarama.ConsumerMessage
-	for _, p := range w.parts {
-		out = append(out, w.msgs[p]...)
-	}
-	return out
-}
-
-// caughtUp reports whether every message now on the topic has been read.
-func (w *topicWatch) caughtUp(t *testing.T, cl sarama.Client) bool {
-	t.Helper()
-	hw := highWaterMarks(t, cl, w.topic, w.parts)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for p, hi := range hw {
-		if w.next[p] < hi {
-			return false
-		}
-	}
-	return true
 }
 
 // pairs returns the distinct pairs of msgs, which key decodes.
