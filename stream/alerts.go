@@ -54,11 +54,11 @@ type Alerter struct {
 	predictions, alerts, dead atomic.Int64
 }
 
-// NewAlerter returns an alerts role; Run starts it. Fields of o left at
-// zero take their defaults; the result must pass o.Validate.
+// NewAlerter returns an alerts role; Run starts it. Fields of c and o left
+// at zero take their defaults; the results must pass Validate, as t must.
 func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
 	o = o.withDefaults()
-	if err := o.Validate(); err != nil {
+	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}
 	o.Metrics = orMetrics(o.Metrics)
@@ -72,7 +72,9 @@ func (a *Alerter) Predictions() int64 { return a.predictions.Load() }
 func (a *Alerter) Alerts() int64 { return a.alerts.Load() }
 
 // Run consumes predictions until ctx is done.
-func (a *Alerter) Run(ctx context.Context) error {
+func (a *Alerter) Run(ctx context.Context) error { return roleError("alerts", a.run(ctx)) }
+
+func (a *Alerter) run(ctx context.Context) error {
 	cl, err := connect(ctx, a.client, a.log)
 	if err != nil {
 		return err
@@ -150,7 +152,7 @@ func (a *Alerter) print(al *Alert) error {
 			al.ID, WindowKey(al.Window), al.NHat, al.N, al.ModelVersion, al.Source)
 	}
 	if err != nil {
-		return fmt.Errorf("stream: alerts: write: %w", err)
+		return fmt.Errorf("write alert: %w", err)
 	}
 	return nil
 }

@@ -116,7 +116,8 @@ type Client struct {
 }
 
 // config returns a sarama configuration for c with this package's
-// defaults: Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
+// defaults (its errors are to be prefixed by the caller, except an
+// *OptionError, which the entry points have reported already): Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
 // ordered production, consumers starting at the oldest offset.
 func (c Client) config() (*sarama.Config, error) {
 	c = c.withDefaults()
@@ -124,7 +125,7 @@ func (c Client) config() (*sarama.Config, error) {
 		return nil, err
 	}
 	if len(c.Brokers) == 0 {
-		return nil, errors.New("stream: no brokers")
+		return nil, errors.New("no brokers")
 	}
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V2_8_0_0
@@ -189,7 +190,7 @@ func (c Client) config() (*sarama.Config, error) {
 		cfg.Net.SASL.Password = c.SASLPassword
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("stream: kafka configuration: %w", err)
+		return nil, err // "kafka: invalid configuration (...)"
 	}
 	return cfg, nil
 }
@@ -199,18 +200,18 @@ func (c Client) tlsConfig() (*tls.Config, error) {
 	if c.TLSCA != "" {
 		pem, err := os.ReadFile(c.TLSCA)
 		if err != nil {
-			return nil, fmt.Errorf("stream: TLS CA: %w", err)
+			return nil, fmt.Errorf("TLS CA: %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("stream: TLS CA %s: no PEM certificate", c.TLSCA)
+			return nil, fmt.Errorf("TLS CA %s: no PEM certificate", c.TLSCA)
 		}
 		tc.RootCAs = pool
 	}
 	if c.TLSCert != "" { // with TLSKey: see Validate
 		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
 		if err != nil {
-			return nil, fmt.Errorf("stream: TLS client certificate: %w", err)
+			return nil, fmt.Errorf("TLS client certificate: %w", err)
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}
@@ -262,7 +263,7 @@ func newPartitioner(topic string) sarama.Partitioner {
 func (p partitioner) Partition(m *sarama.ProducerMessage, n int32) (int32, error) {
 	if _, ok := m.Metadata.(manualPartition); ok {
 		if m.Partition < 0 || m.Partition >= n {
-			return -1, fmt.Errorf("stream: partition %d of %d", m.Partition, n)
+			return -1, fmt.Errorf("partition %d of a topic of %d", m.Partition, n)
 		}
 		return m.Partition, nil
 	}

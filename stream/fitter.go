@@ -83,11 +83,11 @@ type Fitter struct {
 	events, cascades, fits, predictions, samples, stats, evicted, orphans, dead atomic.Int64
 }
 
-// NewFitter returns a fitter; Run starts it. Fields of o left at zero take
-// their defaults; the result must pass o.Validate.
+// NewFitter returns a fitter; Run starts it. Fields of c and o left at zero
+// take their defaults; the results must pass Validate, as t must.
 func NewFitter(c Client, t Topics, o FitterOptions) (*Fitter, error) {
 	o = o.withDefaults()
-	if err := o.Validate(); err != nil {
+	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}
 	o.Windows = slices.Clone(o.Windows)
@@ -114,7 +114,9 @@ func (f *Fitter) ModelVersion(w float64) int {
 }
 
 // Run consumes until ctx is done or a publication fails.
-func (f *Fitter) Run(ctx context.Context) error {
+func (f *Fitter) Run(ctx context.Context) error { return roleError("fitter", f.run(ctx)) }
+
+func (f *Fitter) run(ctx context.Context) error {
 	cl, err := connect(ctx, f.client, f.log)
 	if err != nil {
 		return err
@@ -183,7 +185,7 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 	// message: see commitOffset.
 	return consumeMarked(s, claim, m, f.o.Group, h.fail, func(_ context.Context, msg *sarama.ConsumerMessage) (int64, error) {
 		if err := h.handle(tr, msg); err != nil {
-			return 0, fmt.Errorf("stream: fitter: partition %d offset %d: %w", msg.Partition, msg.Offset, err)
+			return 0, err
 		}
 		c := tr.counts
 		f.events.Add(int64(c.events - before.events))
@@ -374,12 +376,12 @@ func decodeLiveModel(b []byte) (float64, *liveModel, error) {
 func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, out *output, log *slog.Logger, met *Metrics) error {
 	c, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
-		return fmt.Errorf("stream: models consumer: %w", err)
+		return fmt.Errorf("models consumer: %w", err)
 	}
 	defer c.Close()
 	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
 	if err != nil {
-		return fmt.Errorf("stream: consume %s: %w", topic, err)
+		return fmt.Errorf("consume %s: %w", topic, err)
 	}
 	defer pc.AsyncClose()
 	for {

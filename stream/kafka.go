@@ -37,7 +37,7 @@ func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sara
 			return cl, nil
 		}
 		if time.Now().Add(backoff).After(deadline) {
-			return nil, fmt.Errorf("stream: connect to %v: gave up after %v: %w", c.Brokers, timeout, err)
+			return nil, fmt.Errorf("connect to %v: gave up after %v: %w", c.Brokers, timeout, err)
 		}
 		log.Warn("brokers unreachable, retrying", "brokers", c.Brokers, "in", backoff, "err", err)
 		select {
@@ -55,7 +55,16 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	log = orDiscard(log)
+	if err := c.withDefaults().Validate(); err != nil {
+		return err
+	}
+	if err := ensureTopics(ctx, c, t, orDiscard(log)); err != nil {
+		return fmt.Errorf("stream: %w", err)
+	}
+	return nil
+}
+
+func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {
 	cl, err := connect(ctx, c, log)
 	if err != nil {
 		return err
@@ -63,11 +72,11 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 	defer cl.Close()
 	admin, err := sarama.NewClusterAdminFromClient(cl)
 	if err != nil {
-		return fmt.Errorf("stream: cluster admin: %w", err)
+		return fmt.Errorf("cluster admin: %w", err)
 	}
 	existing, err := admin.ListTopics()
 	if err != nil {
-		return fmt.Errorf("stream: list topics: %w", err)
+		return fmt.Errorf("list topics: %w", err)
 	}
 	for _, s := range t.list() {
 		if d, ok := existing[s.name]; ok {
@@ -84,7 +93,7 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 		}
 		err := admin.CreateTopic(s.name, detail, false)
 		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
-			return fmt.Errorf("stream: create topic %s: %w", s.name, err)
+			return fmt.Errorf("create topic %s: %w", s.name, err)
 		}
 		log.Debug("topic created", "topic", s.name, "partitions", s.partitions)
 	}
@@ -96,7 +105,7 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 func runGroup(ctx context.Context, cl sarama.Client, group string, topics []string, h sarama.ConsumerGroupHandler, log *slog.Logger) error {
 	g, err := sarama.NewConsumerGroupFromClient(group, cl)
 	if err != nil {
-		return fmt.Errorf("stream: consumer group %s: %w", group, err)
+		return fmt.Errorf("consumer group %s: %w", group, err)
 	}
 	defer g.Close()
 	go func() {
@@ -130,8 +139,9 @@ func runGroup(ctx context.Context, cl sarama.Client, group string, topics []stri
 
 // consumeMarked hands each message of claim to handle and, once handled,
 // marks the partition consumed up to the offset handle returns, until the
-// session ends. An error of handle ends the role (through fail) unless the
-// session was already ending.
+// session ends. An error of handle, which the message's place then
+// prefixes, ends the role (through fail) unless the session was already
+// ending.
 func consumeMarked(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim, m *Metrics, group string,
 	fail context.CancelCauseFunc, handle func(context.Context, *sarama.ConsumerMessage) (next int64, err error)) error {
 	lag := m.lagGauge(group, claim.Topic(), claim.Partition())
@@ -145,6 +155,7 @@ func consumeMarked(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClai
 			}
 			next, err := handle(s.Context(), msg)
 			if err != nil {
+				err = fmt.Errorf("%s partition %d offset %d: %w", msg.Topic, msg.Partition, msg.Offset, err)
 				if s.Context().Err() == nil {
 					fail(err)
 				}
@@ -162,6 +173,16 @@ func afterEach(handle func(context.Context, *sarama.ConsumerMessage) error) func
 	return func(ctx context.Context, m *sarama.ConsumerMessage) (int64, error) {
 		return m.Offset + 1, handle(ctx, m)
 	}
+}
+
+// roleError returns err, from the Run of role, prefixed with the package
+// and the role: the one place a role's errors get their prefix, so that
+// its helpers leave it out.
+func roleError(role string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("stream: %s: %w", role, err)
 }
 
 // failure returns the cause with which ctx was cancelled, or nil when it
@@ -212,7 +233,7 @@ func newOutput(ctx context.Context, c Client, role, dead string, log *slog.Logge
 	p, err := sarama.NewSyncProducerFromClient(cl)
 	if err != nil {
 		cl.Close()
-		return nil, fmt.Errorf("stream: %s producer: %w", role, err)
+		return nil, fmt.Errorf("producer: %w", err)
 	}
 	return &output{cl: cl, p: p, role: role, dead: dead, log: log, m: m}, nil
 }
@@ -223,7 +244,7 @@ func (o *output) send(msgs ...*sarama.ProducerMessage) error {
 		return nil
 	}
 	if err := o.p.SendMessages(msgs); err != nil {
-		return fmt.Errorf("stream: %s: publish: %w", o.role, err)
+		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
 }

@@ -22,7 +22,8 @@ import (
 //     is not a meaningful value (a MaxOpen of 0 open cascades, say).
 //
 // The constructors (NewFitter, NewTrainer, NewAlerter, Replay, StartBroker,
-// Run, and the connection of every role) call withDefaults, then Validate.
+// Run, EnsureTopics) call withDefaults, then Validate, and return an
+// invalid option's *OptionError as it is: it says "stream: <role>:" itself.
 // Validate on its own is for options whose every field was set, as on a
 // command line whose flags start at the defaults: there a 0 was typed, and
 // is refused rather than taken for the default.
@@ -77,6 +78,18 @@ func (e *OptionError) Message(name func(option string) string) string {
 		args[i] = a
 	}
 	return fmt.Sprintf(e.format, args...)
+}
+
+// validate checks the arguments of a role's constructor: the client (with
+// its defaults), the topics and the role's options (with theirs).
+func validate(c Client, t Topics, o interface{ Validate() error }) error {
+	if err := c.withDefaults().Validate(); err != nil {
+		return err
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return o.Validate()
 }
 
 // finitePositive reports whether x is a finite number > 0.

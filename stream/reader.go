@@ -75,9 +75,15 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 		return ReplayStats{}, ErrNoData
 	}
 	o = o.withDefaults()
-	if err := o.Validate(); err != nil {
+	if err := validate(c, topics, o); err != nil {
 		return ReplayStats{}, err
 	}
+	st, err := publishReplay(ctx, c, topics, cascades, o)
+	return st, roleError("reader", err)
+}
+
+// publishReplay is Replay once its arguments are checked.
+func publishReplay(ctx context.Context, c Client, topics Topics, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
 	log := orDiscard(o.Log)
 	o.Metrics = orMetrics(o.Metrics)
 	// One producer: its produce requests are ordered and idempotent. (Four
@@ -94,12 +100,12 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	defer cl.Close()
 	parts, err := cl.Partitions(topics.Retweets)
 	if err != nil {
-		return ReplayStats{}, fmt.Errorf("stream: reader: partitions of %s: %w", topics.Retweets, err)
+		return ReplayStats{}, fmt.Errorf("partitions of %s: %w", topics.Retweets, err)
 	}
 	np := int32(len(parts))
 	p, err := sarama.NewAsyncProducerFromClient(cl)
 	if err != nil {
-		return ReplayStats{}, fmt.Errorf("stream: reader: producer: %w", err)
+		return ReplayStats{}, fmt.Errorf("producer: %w", err)
 	}
 	var skip []int
 	if o.Resume {
@@ -138,7 +144,7 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	p.AsyncClose()
 	wg.Wait()
 	if perr != nil {
-		return st, fmt.Errorf("stream: reader: publish: %w", perr)
+		return st, fmt.Errorf("publish: %w", perr)
 	}
 	if err != nil {
 		return st, err
@@ -304,7 +310,7 @@ func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32,
 func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]int, *Retweet, error) {
 	cons, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
-		return nil, nil, fmt.Errorf("stream: reader: resume: %w", err)
+		return nil, nil, fmt.Errorf("resume: %w", err)
 	}
 	defer cons.Close()
 	counts := make([]int, np)
@@ -313,21 +319,21 @@ func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]i
 	for q := range np {
 		hi, err := cl.GetOffset(topic, q, sarama.OffsetNewest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("stream: reader: resume: offsets of %s/%d: %w", topic, q, err)
+			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}
 		lo, err := cl.GetOffset(topic, q, sarama.OffsetOldest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("stream: reader: resume: offsets of %s/%d: %w", topic, q, err)
+			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}
 		if lo > 0 {
-			return nil, nil, fmt.Errorf("stream: reader: resume: %s/%d no longer holds its first messages (retention): cannot resume", topic, q)
+			return nil, nil, fmt.Errorf("resume: %s/%d no longer holds its first messages (retention): cannot resume", topic, q)
 		}
 		if hi == 0 {
 			continue
 		}
 		pc, err := cons.ConsumePartition(topic, q, sarama.OffsetOldest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("stream: reader: resume: %w", err)
+			return nil, nil, fmt.Errorf("resume: %w", err)
 		}
 		seen := false
 		for done := false; !done; {

@@ -92,26 +92,27 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
-	start := func(name string, run func(context.Context) error) {
+	// A role's error names the role: see roleError.
+	start := func(run func(context.Context) error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := run(ctx); err != nil && ctx.Err() == nil {
-				cancel(fmt.Errorf("%s: %w", name, err))
+				cancel(err)
 			}
 		}()
 	}
-	for i, f := range fitters {
-		start(fmt.Sprintf("fitter %d", i), f.Run)
+	for _, f := range fitters {
+		start(f.Run)
 	}
-	start("trainer", trainer.Run)
-	start("alerts", alerter.Run)
+	start(trainer.Run)
+	start(alerter.Run)
 	col := newCollector()
 	cl, err := connect(ctx, o.Client, log)
 	if err != nil {
 		cancel(nil)
 		wg.Wait()
-		return Summary{}, err
+		return Summary{}, fmt.Errorf("stream: %w", err)
 	}
 	defer cl.Close()
 	admin, err := sarama.NewClusterAdminFromClient(cl)
@@ -120,7 +121,7 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 		wg.Wait()
 		return Summary{}, fmt.Errorf("stream: cluster admin: %w", err)
 	}
-	start("summary", func(ctx context.Context) error { return col.run(ctx, cl, o.Topics, log) })
+	start(func(ctx context.Context) error { return roleError("summary", col.run(ctx, cl, o.Topics, log)) })
 
 	stop := func(err error) (Summary, error) {
 		cancel(nil)

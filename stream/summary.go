@@ -75,7 +75,7 @@ func collectorTopics(t Topics) []string {
 func (c *collector) run(ctx context.Context, cl sarama.Client, t Topics, log *slog.Logger) error {
 	cons, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
-		return fmt.Errorf("stream: summary consumer: %w", err)
+		return fmt.Errorf("consumer: %w", err)
 	}
 	defer cons.Close()
 	var wg sync.WaitGroup
@@ -83,12 +83,12 @@ func (c *collector) run(ctx context.Context, cl sarama.Client, t Topics, log *sl
 	for _, topic := range collectorTopics(t) {
 		parts, err := cl.Partitions(topic)
 		if err != nil {
-			return fmt.Errorf("stream: partitions of %s: %w", topic, err)
+			return fmt.Errorf("partitions of %s: %w", topic, err)
 		}
 		for _, p := range parts {
 			pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
 			if err != nil {
-				return fmt.Errorf("stream: consume %s/%d: %w", topic, p, err)
+				return fmt.Errorf("consume %s/%d: %w", topic, p, err)
 			}
 			wg.Add(1)
 			go func() {

@@ -71,11 +71,11 @@ type trainingSet struct {
 	version int            // newest version published
 }
 
-// NewTrainer returns a trainer; Run starts it. Fields of o left at zero
-// take their defaults; the result must pass o.Validate.
+// NewTrainer returns a trainer; Run starts it. Fields of c and o left at
+// zero take their defaults; the results must pass Validate, as t must.
 func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
 	o = o.withDefaults()
-	if err := o.Validate(); err != nil {
+	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}
 	o.Metrics = orMetrics(o.Metrics)
@@ -90,7 +90,9 @@ func (t *Trainer) Consumed() int64 { return t.consumed.Load() }
 func (t *Trainer) Models() int64 { return t.models.Load() }
 
 // Run consumes samples until ctx is done.
-func (t *Trainer) Run(ctx context.Context) error {
+func (t *Trainer) Run(ctx context.Context) error { return roleError("trainer", t.run(ctx)) }
+
+func (t *Trainer) run(ctx context.Context) error {
 	cl, err := connect(ctx, t.client, t.log)
 	if err != nil {
 		return err
@@ -118,7 +120,7 @@ func (t *Trainer) Run(ctx context.Context) error {
 func (t *Trainer) resumeVersions(cl sarama.Client) error {
 	newest, err := cl.GetOffset(t.topics.Models, 0, sarama.OffsetNewest)
 	if err != nil {
-		return fmt.Errorf("stream: trainer: offsets of %s: %w", t.topics.Models, err)
+		return fmt.Errorf("offsets of %s: %w", t.topics.Models, err)
 	}
 	oldest, err := cl.GetOffset(t.topics.Models, 0, sarama.OffsetOldest)
 	if err != nil || oldest >= newest {
@@ -131,7 +133,7 @@ func (t *Trainer) resumeVersions(cl sarama.Client) error {
 	defer c.Close()
 	pc, err := c.ConsumePartition(t.topics.Models, 0, oldest)
 	if err != nil {
-		return fmt.Errorf("stream: trainer: read %s: %w", t.topics.Models, err)
+		return fmt.Errorf("read %s: %w", t.topics.Models, err)
 	}
 	defer pc.AsyncClose()
 	timeout := time.After(30 * time.Second)
@@ -148,7 +150,7 @@ func (t *Trainer) resumeVersions(cl sarama.Client) error {
 				return nil
 			}
 		case <-timeout:
-			return fmt.Errorf("stream: trainer: reading %s timed out", t.topics.Models)
+			return fmt.Errorf("reading %s timed out", t.topics.Models)
 		}
 	}
 }
@@ -230,18 +232,18 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 		began := time.Now()
 		m, err := pipeline.Train(ctx, ts.rows, pipeline.DefaultTarget, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("stream: trainer: window %v: %w", w, err)
+			return nil, fmt.Errorf("window %v: %w", w, err)
 		}
 		m.Created = time.Now().UTC()
 		b, err := m.MarshalBinary()
 		if err != nil {
-			return nil, fmt.Errorf("stream: trainer: encode model: %w", err)
+			return nil, fmt.Errorf("encode model: %w", err)
 		}
 		mm := ModelMessage{V: SchemaVersion, Window: w, Version: ts.version + 1, Trained: m.TrainedOn, Seen: ts.seen, Created: m.Created, Model: b}
 		msg := jsonMessage(t.topics.Models, WindowKey(w), mm)
 		if size := msg.Value.Length(); size > MaxModelMessageBytes {
 			if cfg.Trees <= 1 {
-				return nil, fmt.Errorf("stream: trainer: a one-tree forest takes %d bytes, over %d", size, MaxModelMessageBytes)
+				return nil, fmt.Errorf("a one-tree forest takes %d bytes, over %d", size, MaxModelMessageBytes)
 			}
 			t.log.Warn("model too large for one message, halving the trees", "bytes", size, "trees", cfg.Trees)
 			cfg.Trees /= 2
