@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/spf13/cobra"
 
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 	"github.com/hawkes-toolkit/hawkes/stream"
 )
 
@@ -71,6 +75,13 @@ func TestStreamFlags(t *testing.T) {
 		{"partitions", []string{"--data", "d", "--partitions-retweets", "0"}, nil, "0 partitions"},
 		{"summary folder", []string{"--data", "d", "--summary", "/no/such/dir/s.json"}, nil, "does not exist"},
 		{"zero fitters", []string{"--data", "d", "--fitters", "0"}, nil, "--fitters must be at least 1"},
+		// A typed 0 or empty value is refused where it means nothing; the
+		// library takes a zero field for its default (stream/options.go).
+		{"negative max open", []string{"--data", "d", "--max-open", "-3"}, nil, "--max-open must be at least 1, got -3"},
+		{"empty group", []string{"--data", "d", "--group", ""}, nil, "--group must not be empty"},
+		{"empty trainer group", []string{"--data", "d", "--trainer-group", ""}, nil, "--trainer-group must not be empty"},
+		{"empty alerts group", []string{"--data", "d", "--alerts-group", ""}, nil, "--alerts-group must not be empty"},
+		{"zero connect timeout", []string{"--data", "d", "--connect-timeout", "0s"}, nil, "--connect-timeout must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,6 +112,8 @@ func TestStreamRoleFlags(t *testing.T) {
 		{[]string{"broker", "--ports", "1,2,3,4"}, "", "one to three brokers"},
 		{[]string{"broker", "--brokers-count", "4"}, "", "one to three brokers"},
 		{[]string{"broker", "--brokers", "k:1"}, "", "cannot be used with it"},
+		{[]string{"broker", "--brokers-count", "0"}, "", "one to three brokers: got --ports [], --brokers-count 0"},
+		{[]string{"broker", "--ports", "70000"}, "", "--ports: 70000 is not a TCP port"},
 		{[]string{"reader", "--brokers", "k:1", "--data", "d", "--speed", "10"}, "reader", ""},
 		{[]string{"reader", "--data", "d"}, "", "--brokers not set"},
 		{[]string{"reader", "--brokers", "k:1"}, "", "--data not set"},
@@ -192,5 +205,69 @@ func TestStreamInterrupted(t *testing.T) {
 	}
 	if d := time.Since(began); d > 20*time.Second {
 		t.Errorf("took %v to stop", d)
+	}
+}
+
+// failingWriter fails every write, as a full disk does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestStreamErrors runs the stream commands into real failures and checks
+// the exit code and the one error line: each layer says what it knows
+// once ("hawkes: stream: <role>: ..."), without repeating a prefix.
+func TestStreamErrors(t *testing.T) {
+	b := streamtest.StartBroker(t, stream.StartBroker, stream.BrokerOptions{})
+	addr := strings.Join(b.Addrs(), ",")
+	topics := stream.DefaultTopics()
+	topics.RetweetsPartitions, topics.PredictionsPartitions = 2, 1
+	topicFlags := []string{"--partitions-retweets", "2", "--partitions-predictions", "1"}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := stream.EnsureTopics(ctx, stream.Client{Brokers: b.Addrs()}, topics, nil); err != nil {
+		t.Fatal(err)
+	}
+	pred, err := json.Marshal(stream.Prediction{V: stream.SchemaVersion, ID: "a", Window: 600, N: 3, NHat: 50, Source: stream.SourceHawkes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := streamtest.Producer(t, b.Addrs()).SendMessage(&sarama.ProducerMessage{
+		Topic: topics.Predictions, Key: sarama.StringEncoder("a"), Value: sarama.ByteEncoder(pred)}); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name     string
+		argv     []string
+		out      io.Writer // standard output; nil: a buffer
+		wantCode int
+		wantErr  string // the error line's start
+	}{
+		{"no broker", []string{"stream", "fitter", "--brokers", "127.0.0.1:1", "--connect-timeout", "300ms"}, nil, exitError,
+			"hawkes: stream: connect to [127.0.0.1:1]: gave up after 300ms: "},
+		{"alerts cannot write", slices.Concat([]string{"stream", "alerts", "--brokers", addr, "--threshold", "10"}, topicFlags), failingWriter{}, exitError,
+			"hawkes: stream: alerts: " + topics.Predictions + " partition 0 offset 0: write alert: disk full"},
+		{"no data", []string{"stream", "reader", "--brokers", addr, "--data", filepath.Join(t.TempDir(), "none")}, nil, exitBadInput,
+			"hawkes: load cascades: "},
+		{"bad tls ca", []string{"stream", "--data", shared.Path(t, "smh_cascades"), "--tls", "--tls-ca", filepath.Join(t.TempDir(), "ca.pem")}, nil, exitBadInput,
+			"hawkes: stream: TLS CA: open "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, stderr := testStreams()
+			if tt.out != nil {
+				ios.Out = tt.out
+			}
+			code := execute(ctx, newRootCmd(ios), append(tt.argv, "--log-level", "error"), ios)
+			line := lineWith(stderr.String(), "hawkes: ")
+			if code != tt.wantCode || !strings.HasPrefix(line, tt.wantErr) {
+				t.Fatalf("exit %d, error %q; want %d and an error starting %q\nstderr:\n%s", code, line, tt.wantCode, tt.wantErr, stderr)
+			}
+			for _, p := range []string{"hawkes:", "stream:", "alerts:", "fitter:", "connect to", "write"} {
+				if n := strings.Count(line, p); n > 1 {
+					t.Errorf("%q appears %d times in %q", p, n, line)
+				}
+			}
+		})
 	}
 }
