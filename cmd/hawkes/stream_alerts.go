@@ -18,6 +18,8 @@ type AlertsOptions struct {
 	Alerts stream.AlertsOptions
 }
 
+// newStreamAlertsCmd returns hawkes stream alerts; runF, when not nil,
+// replaces runStreamAlerts.
 func newStreamAlertsCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *AlertsOptions) error) *cobra.Command {
 	opts := &AlertsOptions{IO: ios, Conn: conn}
 	cmd := &cobra.Command{
@@ -36,6 +38,8 @@ and "threshold". Runs until stopped.`,
 	return cmd
 }
 
+// addAlertsFlags adds the flags of the alerts options, which start at their
+// defaults; hawkes stream adds them all.
 func addAlertsFlags(f *pflag.FlagSet, o *stream.AlertsOptions) {
 	f.Float64Var(&o.Threshold, "threshold", stream.DefaultThreshold, "alert when the predicted size is at least `N`")
 	f.StringVar(&o.Format, "format", stream.FormatText, "alert lines on standard output: text or jsonl")

@@ -18,6 +18,8 @@ type BrokerOptions struct {
 	Broker stream.BrokerOptions
 }
 
+// newStreamBrokerCmd returns hawkes stream broker; runF, when not nil,
+// replaces runStreamBroker.
 func newStreamBrokerCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *BrokerOptions) error) *cobra.Command {
 	opts := &BrokerOptions{IO: ios, Conn: conn}
 	cmd := &cobra.Command{

@@ -20,6 +20,8 @@ type FitterOptions struct {
 	Fitter stream.FitterOptions
 }
 
+// newStreamFitterCmd returns hawkes stream fitter; runF, when not nil,
+// replaces runStreamFitter.
 func newStreamFitterCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *FitterOptions) error) *cobra.Command {
 	opts := &FitterOptions{IO: ios, Conn: conn}
 	cmd := &cobra.Command{
@@ -42,6 +44,8 @@ stopped.`,
 	return cmd
 }
 
+// addFitterFlags adds the flags of the fitter options, which start at their
+// defaults; hawkes stream adds them all.
 func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
 	o.Windows = slices.Clone(stream.DefaultWindows)
 	f.Float64SliceVar(&o.Windows, "window", o.Windows, "observation windows in `SECONDS`, comma-separated")

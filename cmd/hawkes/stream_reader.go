@@ -20,6 +20,8 @@ type ReaderOptions struct {
 	Reader  stream.ReaderOptions
 }
 
+// newStreamReaderCmd returns hawkes stream reader; runF, when not nil,
+// replaces runStreamReader.
 func newStreamReaderCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *ReaderOptions) error) *cobra.Command {
 	opts := &ReaderOptions{IO: ios, Conn: conn}
 	cmd := &cobra.Command{
@@ -41,6 +43,8 @@ every partition. A summary line goes to standard error.`,
 	return cmd
 }
 
+// addReaderFlags adds the flags of the reader options, which start at their
+// defaults; hawkes stream adds them all.
 func addReaderFlags(f *pflag.FlagSet, o *stream.ReaderOptions) {
 	f.Float64Var(&o.Speed, "speed", 0, "replay at `X` times real time (0: as fast as possible)")
 	f.Float64Var(&o.Spacing, "spacing", stream.DefaultSpacing, "`SECONDS` between the starts of cascades whose index has no post_time_day")

@@ -19,6 +19,8 @@ type TrainerOptions struct {
 	Trainer stream.TrainerOptions
 }
 
+// newStreamTrainerCmd returns hawkes stream trainer; runF, when not nil,
+// replaces runStreamTrainer.
 func newStreamTrainerCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Context, *TrainerOptions) error) *cobra.Command {
 	opts := &TrainerOptions{IO: ios, Conn: conn}
 	cmd := &cobra.Command{
@@ -37,6 +39,8 @@ Runs until stopped.`,
 	return cmd
 }
 
+// addTrainerFlags adds the flags of the trainer options, which start at their
+// defaults; hawkes stream adds them all.
 func addTrainerFlags(f *pflag.FlagSet, o *stream.TrainerOptions) {
 	f.IntVar(&o.RetrainEvery, "retrain-every", stream.DefaultRetrainEvery, "grow a window's forest again every `K` new samples of it")
 	f.IntVar(&o.MaxSamples, "max-samples", stream.DefaultMaxSamples, "training set of each window: the newest `N` samples")
