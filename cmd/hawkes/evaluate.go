@@ -14,6 +14,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/evaluate/boxplot"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
@@ -179,7 +180,7 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 		if path == plotDefault {
 			path = fmt.Sprintf("are-%ss.png", formatSeconds(opts.Window))
 		}
-		if err := evaluate.Plot(report, path); err != nil {
+		if err := boxplot.Save(report, path); err != nil {
 			return fmt.Errorf("plot: %w", err)
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", path)
