@@ -7,6 +7,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -18,8 +19,8 @@ type CVOptions struct {
 	// Seed selects the folds (train.KFold). The forest's seed is
 	// Forest.Seed.
 	Seed uint64
-	// Target is what the forest learns. Default DefaultTarget.
-	Target Target
+	// Target is what the forest learns. Default predict.DefaultTarget.
+	Target predict.Target
 	// Forest holds the forest's settings, the same for every fold.
 	Forest train.Config
 }
@@ -38,9 +39,9 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 		opts.Folds = DefaultFolds
 	}
 	if opts.Target == "" {
-		opts.Target = DefaultTarget
+		opts.Target = predict.DefaultTarget
 	}
-	if err := opts.Target.check(); err != nil {
+	if err := opts.Target.Validate(); err != nil {
 		return nil, Stats{}, err
 	}
 	if opts.Folds < 2 || opts.Folds > len(rows) {
@@ -55,15 +56,15 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 			return nil, Stats{}, err
 		}
 		trainIdx := train.Complement(len(rows), test)
-		ll, err := fitLogLinear(rows, trainIdx)
-		if err != nil {
-			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+		fold := make([]features.Row, len(trainIdx))
+		for j, i := range trainIdx {
+			fold[j] = rows[i]
 		}
-		f, _, err := growForest(ctx, rows, trainIdx, opts.Target, opts.Forest)
+		model, err := predict.Train(ctx, fold, opts.Target, opts.Forest)
 		if err != nil {
-			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+			return nil, Stats{}, fmt.Errorf("train fold %d: %w", k+1, err)
 		}
-		p.fill(rows, cascades, test, T, f, opts.Target, ll)
+		p.fill(rows, cascades, test, model)
 	}
 	st := Stats{Cascades: len(rows), Folds: opts.Folds, Target: opts.Target, Fallbacks: p.fallbacks}
 	r, err := p.report(rows, T)

@@ -16,9 +16,10 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
-	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -267,7 +268,7 @@ func (p *partitionHooks) finish(c *cascade) error {
 	for w, W := range f.o.Windows {
 		oc := c.outcomes[w]
 		st := Stat{V: SchemaVersion, ID: c.id, Window: W, N: oc.pred.N, Size: size, NHat: oc.pred.NHat,
-			ARE: math.Abs(float64(size)-oc.pred.NHat) / float64(size), ModelVersion: oc.pred.ModelVersion,
+			ARE: evaluate.ARE(float64(size), oc.pred.NHat), ModelVersion: oc.pred.ModelVersion,
 			Source: oc.pred.Source, Evicted: c.evicted}
 		msgs = append(msgs, jsonMessage(f.topics.Stats, c.id, st))
 		if !c.evicted {
@@ -321,15 +322,17 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 	if res.HasPrediction() {
 		v := res.NHat
 		pred.NHatHawkes = &v
-		pred.NHat, pred.Source = v, SourceHawkes
-	} else {
-		pred.NHat, pred.Source = float64(n), SourceObserved
 	}
-	if m := f.models.get(W); m != nil {
-		row := features.Build(&dc, W, res)
-		if v, ok := pipeline.PredictRow(m.model, &row); ok {
-			pred.NHat, pred.Source, pred.ModelVersion = v, SourceForest, m.version
-		}
+	row := features.Build(&dc, W, res)
+	var model *train.Model
+	lm := f.models.get(W)
+	if lm != nil {
+		model = lm.model
+	}
+	p := predict.Apply(model, &row, nil)
+	pred.NHat, pred.Source = p.NHat, string(p.Source)
+	if lm != nil && (p.Source == predict.SourceForest || p.Source == predict.SourceLogLinear) {
+		pred.ModelVersion = lm.version
 	}
 	return &outcome{res: res, pred: pred}, nil
 }
@@ -379,11 +382,8 @@ func decodeLiveModel(b []byte) (float64, *liveModel, error) {
 	if err := m.UnmarshalBinary(mm.Model); err != nil {
 		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
 	}
-	if err := pipeline.CheckModel(&m); err != nil {
+	if err := predict.Check(&m, mm.Window); err != nil {
 		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
-	}
-	if m.Window != mm.Window {
-		return 0, nil, fmt.Errorf("%w: message for window %v holds a model of window %v", errModel, mm.Window, m.Window)
 	}
 	return mm.Window, &liveModel{version: mm.Version, model: &m}, nil
 }

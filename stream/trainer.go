@@ -11,7 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/hawkes-toolkit/hawkes/features"
-	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -84,7 +84,7 @@ func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
 	if o.RetrainEvery < 1 || o.MaxSamples < 1 {
 		return nil, fmt.Errorf("stream: trainer: retrain-every %d and max-samples %d: want >= 1", o.RetrainEvery, o.MaxSamples)
 	}
-	if _, err := o.Forest.Resolve(len(features.FeatureNames)); err != nil {
+	if _, err := o.Forest.Resolve(features.NumFeatures); err != nil {
 		return nil, fmt.Errorf("stream: trainer: %w", err)
 	}
 	o.Metrics = orMetrics(o.Metrics)
@@ -237,7 +237,7 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 	cfg := t.o.Forest
 	for {
 		began := time.Now()
-		m, err := pipeline.Train(ctx, ts.rows, pipeline.DefaultTarget, cfg)
+		m, err := predict.Train(ctx, ts.rows, predict.DefaultTarget, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("stream: trainer: window %v: %w", w, err)
 		}

@@ -130,12 +130,9 @@ standard error. The same --seed gives the same numbers.`,
 func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	var model *train.Model
 	if opts.Model != "" {
-		m, err := readModel(opts.Model)
+		m, err := loadModel(opts.Model, opts.Window)
 		if err != nil {
 			return err
-		}
-		if m.Window != opts.Window {
-			return fmt.Errorf("model %s was trained on window %v, not %v", opts.Model, m.Window, opts.Window)
 		}
 		model = m
 	}
@@ -174,6 +171,9 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	}
 	if !opts.Quiet {
 		fmt.Fprintln(opts.IO.ErrOut, evaluateSummary(stats))
+		if stats.LogLinearRefit {
+			fmt.Fprintf(opts.IO.ErrOut, "evaluate: model %s records no log-linear constant (retrain it to record one): the loglinear baseline was fitted on the evaluated cascades\n", opts.Model)
+		}
 	}
 	if opts.Plot != "" {
 		path := opts.Plot
@@ -213,20 +213,6 @@ func formatSeconds(T float64) string {
 		return fmt.Sprintf("%d", int64(T))
 	}
 	return fmt.Sprintf("%g", T)
-}
-
-// readModel reads a model file.
-func readModel(path string) (*train.Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read model: %w", err)
-	}
-	defer f.Close()
-	m, err := train.ReadModel(f)
-	if err != nil {
-		return nil, fmt.Errorf("read model %s: %w", path, err)
-	}
-	return m, nil
 }
 
 // readFeatures reads a features CSV written by hawkes features.

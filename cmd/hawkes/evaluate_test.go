@@ -14,6 +14,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 )
 
 func TestEvaluateFlags(t *testing.T) {
@@ -80,7 +81,7 @@ func TestEvaluateRuntimeErrorNoUsage(t *testing.T) {
 }
 
 func TestEvaluateSummary(t *testing.T) {
-	s := pipeline.Stats{Cascades: 508, Folds: 5, Target: pipeline.TargetLogRatio,
+	s := pipeline.Stats{Cascades: 508, Folds: 5, Target: predict.TargetLogRatio,
 		Fallbacks: map[string]int{"hawkes": 120, "forest": 0, "seismic": 3, "loglinear": 0}}
 	want := "evaluate: 508 cascades, 5 folds, forest target log_ratio; loglinear fallbacks: hawkes 120, forest 0, seismic 3"
 	if got := evaluateSummary(s); got != want {
@@ -124,7 +125,7 @@ func TestTrainEvaluateEndToEnd(t *testing.T) {
 	}
 
 	code, _, stderr = runArgv(t, ctx, "evaluate", "--data", dir, "--window", "3600", "--model", model)
-	if code != exitError || !strings.Contains(stderr, "trained on window 600") {
+	if code != exitBadInput || !strings.Contains(stderr, "trained for window 600 s, not 3600 s") || !strings.Contains(stderr, model) {
 		t.Errorf("window mismatch: exit code %d, stderr %q", code, stderr)
 	}
 

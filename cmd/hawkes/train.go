@@ -16,6 +16,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -108,7 +109,7 @@ the features come from a file).`,
 	return cmd
 }
 
-// runTrain gets the feature rows, trains the model with pipeline.Train and
+// runTrain gets the feature rows, trains the model with predict.Train and
 // writes it; with --cv it also writes the table of pipeline.CrossValidate.
 func runTrain(ctx context.Context, opts *TrainOptions) error {
 	var (
@@ -150,7 +151,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 		}
 	}
 	cfg := train.Config{Trees: opts.Trees, MaxDepth: opts.MaxDepth, MinLeaf: opts.MinLeaf, Seed: opts.Seed, Workers: opts.Workers}
-	model, err := pipeline.Train(ctx, rows, pipeline.DefaultTarget, cfg)
+	model, err := predict.Train(ctx, rows, predict.DefaultTarget, cfg)
 	if err != nil {
 		return err
 	}

@@ -95,11 +95,11 @@ func TestTrainFromFeatures(t *testing.T) {
 	if !strings.Contains(stdout, "forest") || strings.Contains(stdout, "seismic") {
 		t.Errorf("train --cv table:\n%s", stdout)
 	}
-	m, err := readModel(model)
+	m, err := loadModel(model, 3600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Window != 3600 || m.TrainedOn != 20 || len(m.Forest.Trees) != 20 || m.Created.IsZero() {
+	if m.Window != 3600 || m.TrainedOn != 20 || len(m.Forest.Trees) != 20 || m.Created.IsZero() || m.LogLinear == nil {
 		t.Errorf("model window %v, trained on %d, %d trees, created %v", m.Window, m.TrainedOn, len(m.Forest.Trees), m.Created)
 	}
 	if ents, _ := os.ReadDir(tmp); len(ents) != 2 {
