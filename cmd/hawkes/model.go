@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
@@ -25,4 +28,34 @@ func loadModel(path string, T float64) (*train.Model, error) {
 		return nil, badInputf("model %s: %w", path, err)
 	}
 	return m, nil
+}
+
+// parseModelFlag parses the value of a --model flag: one FILE, which is the
+// model of the only window of windows, or comma-separated T=FILE pairs.
+func parseModelFlag(s string, windows []float64) (map[float64]string, error) {
+	if s == "" {
+		return nil, fmt.Errorf("--model is empty")
+	}
+	if !strings.Contains(s, "=") {
+		if len(windows) != 1 {
+			return nil, fmt.Errorf("--model %q: with %d windows give T=FILE for each, e.g. 600=m600.hkrf,3600=m3600.hkrf", s, len(windows))
+		}
+		return map[float64]string{windows[0]: s}, nil
+	}
+	models := map[float64]string{}
+	for _, part := range strings.Split(s, ",") {
+		w, path, ok := strings.Cut(part, "=")
+		if !ok || path == "" {
+			return nil, fmt.Errorf("--model %q: want T=FILE, got %q", s, part)
+		}
+		T, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
+		if err != nil || !(T > 0) || math.IsInf(T, 1) {
+			return nil, fmt.Errorf("--model %q: window %q is not a positive number of seconds", s, w)
+		}
+		if _, dup := models[T]; dup {
+			return nil, fmt.Errorf("--model %q: window %v given twice", s, T)
+		}
+		models[T] = path
+	}
+	return models, nil
 }
