@@ -150,12 +150,22 @@ func (f *Fitter) Run(ctx context.Context) error {
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	wg.Add(1)
+	ready := make(chan struct{})
 	go func() {
 		defer wg.Done()
-		if err := watchModels(ctx, cl, f.topics.Models, &f.models, out, f.log, f.o.Metrics); err != nil {
+		if err := watchModels(ctx, cl, f.topics.Models, &f.models, ready, out, f.log, f.o.Metrics); err != nil {
 			cancel(err)
 		}
 	}()
+	// The models published before the fitter started are in use before its
+	// first prediction: a deployment that starts from batch-trained models
+	// predicts with them from the first cascade.
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		wg.Wait()
+		return failure(ctx)
+	}
 	h := &fitterHandler{f: f, out: out, fail: cancel}
 	err = runGroup(ctx, cl, f.o.Group, []string{f.topics.Retweets}, h, f.log)
 	cancel(nil)
@@ -390,8 +400,26 @@ func decodeLiveModel(b []byte) (float64, *liveModel, error) {
 
 // watchModels keeps store up to date with the models topic (one
 // partition, read from its oldest message by every fitter) until ctx is
-// done.
-func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, out *output, log *slog.Logger, met *Metrics) error {
+// done. It closes ready once it has read every message that the topic held
+// when it started.
+func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, ready chan<- struct{}, out *output, log *slog.Logger, met *Metrics) error {
+	newest, err := cl.GetOffset(topic, 0, sarama.OffsetNewest)
+	if err != nil {
+		return fmt.Errorf("stream: offsets of %s: %w", topic, err)
+	}
+	oldest, err := cl.GetOffset(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("stream: offsets of %s: %w", topic, err)
+	}
+	caughtUp := func() {
+		if ready != nil {
+			close(ready)
+			ready = nil
+		}
+	}
+	if oldest >= newest {
+		caughtUp()
+	}
 	c, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
 		return fmt.Errorf("stream: models consumer: %w", err)
@@ -419,11 +447,12 @@ func watchModels(ctx context.Context, cl sarama.Client, topic string, store *mod
 				if err := out.deadLetter(m, err); err != nil {
 					return err
 				}
-				continue
-			}
-			if store.put(w, lm) {
+			} else if store.put(w, lm) {
 				met.ModelVersion.WithLabelValues(WindowKey(w)).Set(float64(lm.version))
 				log.Info("model in use", "window", w, "version", lm.version, "trained_on", lm.model.TrainedOn)
+			}
+			if m.Offset+1 >= newest {
+				caughtUp()
 			}
 		}
 	}

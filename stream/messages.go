@@ -263,6 +263,10 @@ type Prediction struct {
 	Time   float64 `json:"time"`   // event time at which the prediction was made
 	N      int     `json:"n"`      // events observed in the window
 	NHat   float64 `json:"nhat"`   // predicted final size
+	// Lo and Hi bound the prediction interval of the model, where it
+	// gives one.
+	Lo *float64 `json:"lo,omitempty"`
+	Hi *float64 `json:"hi,omitempty"`
 	// Source says where NHat comes from (predict.Source): SourceForest,
 	// SourceLogLinear (the model's log-linear fallback), SourceHawkes or
 	// SourceObserved (no fit gave a prediction: NHat = n).
@@ -429,6 +433,9 @@ type Alert struct {
 	Source       string  `json:"source"`
 	Time         float64 `json:"time"`
 	Threshold    float64 `json:"threshold"`
+	// Lo and Hi are the prediction's interval, where it has one.
+	Lo *float64 `json:"lo,omitempty"`
+	Hi *float64 `json:"hi,omitempty"`
 }
 
 // DecodeAlert decodes and checks an alerts message.
