@@ -11,7 +11,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -23,6 +22,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 )
 
 // Size of the figure written by Save and Write.
@@ -48,25 +48,16 @@ var methodColors = []color.NRGBA{
 	{0xF0, 0xE4, 0x42, 0xff}, // yellow
 }
 
-// Save draws the report as box plots (see New) and saves it to path; the
-// extension .png or .svg picks the format.
+// Save draws the report as box plots (see New) and saves it to path with
+// atomicfile.Write; the extension .png or .svg picks the format.
 func Save(r *evaluate.Report, path string) error {
 	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	if format != "png" && format != "svg" {
 		return fmt.Errorf("boxplot: plot %s: unknown extension %q: want .png or .svg", path, filepath.Ext(path))
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("boxplot: plot: %w", err)
-	}
-	if err := Write(r, f, format); err != nil {
-		f.Close()
-		return fmt.Errorf("boxplot: plot %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("boxplot: plot: %w", err)
-	}
-	return nil
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return Write(r, w, format)
+	})
 }
 
 // Write draws the report as box plots (see New) of Width by
