@@ -17,6 +17,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/evaluate/boxplot"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
@@ -128,6 +129,15 @@ standard error. The same --seed gives the same numbers.`,
 // runEvaluate loads the data set, computes the features once and scores the
 // methods with pipeline.CrossValidate or pipeline.Predict.
 func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
+	plotPath := opts.Plot
+	if plotPath == plotDefault {
+		plotPath = fmt.Sprintf("are-%ss.png", formatSeconds(opts.Window))
+	}
+	if plotPath != "" {
+		if err := atomicfile.Check(plotPath); err != nil {
+			return err
+		}
+	}
 	var model *train.Model
 	if opts.Model != "" {
 		m, err := loadModel(opts.Model, opts.Window)
@@ -175,15 +185,11 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "evaluate: model %s records no log-linear constant (retrain it to record one): the loglinear baseline was fitted on the evaluated cascades\n", opts.Model)
 		}
 	}
-	if opts.Plot != "" {
-		path := opts.Plot
-		if path == plotDefault {
-			path = fmt.Sprintf("are-%ss.png", formatSeconds(opts.Window))
-		}
-		if err := boxplot.Save(report, path); err != nil {
+	if plotPath != "" {
+		if err := boxplot.Save(report, plotPath); err != nil {
 			return fmt.Errorf("plot: %w", err)
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", path)
+		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", plotPath)
 	}
 	return nil
 }

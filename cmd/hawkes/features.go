@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 )
 
 // FeaturesOptions are the options of hawkes features.
@@ -61,7 +60,8 @@ A field that does not apply is empty, never NaN. Floats are written with the
 fewest digits that read back exactly.
 
 With --out the rows go to a temporary file beside FILE, renamed to FILE at
-the end: a failed or interrupted run leaves no partial FILE.`,
+the end: a failed or interrupted run leaves FILE as it was. FILE must not be
+a directory.`,
 		Example: `  # Features on the first 10 minutes and the first hour, 8 cascades at once
   hawkes features --data ../shared/data/smh_cascades --window 600,3600 --workers 8 --out features.csv
 
@@ -109,36 +109,29 @@ the end: a failed or interrupted run leaves no partial FILE.`,
 }
 
 // runFeatures loads the data set, computes the rows with features.Compute and
-// writes them as they come.
-func runFeatures(ctx context.Context, opts *FeaturesOptions) (err error) {
+// writes them as they come, to standard output or through atomicfile.Write
+// to opts.Out.
+func runFeatures(ctx context.Context, opts *FeaturesOptions) error {
+	if opts.Out != "" {
+		if err := atomicfile.Check(opts.Out); err != nil {
+			return err
+		}
+	}
 	cascades, err := data.LoadDir(ctx, opts.DataDir)
 	if err != nil {
 		return err
 	}
-	var dst io.Writer = opts.IO.Out
-	if opts.Out != "" {
-		tmp, err := os.CreateTemp(filepath.Dir(opts.Out), "."+filepath.Base(opts.Out)+".tmp-*")
-		if err != nil {
-			return fmt.Errorf("create output: %w", err)
-		}
-		defer func() {
-			if cerr := tmp.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("write %s: %w", opts.Out, cerr)
-			}
-			if err == nil {
-				if rerr := os.Rename(tmp.Name(), opts.Out); rerr != nil {
-					err = fmt.Errorf("write %s: %w", opts.Out, rerr)
-				}
-			}
-			if err != nil {
-				_ = os.Remove(tmp.Name()) // the run failed: leave no partial file
-			}
-		}()
-		if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
-			return fmt.Errorf("create output: %w", err)
-		}
-		dst = tmp
+	if opts.Out == "" {
+		return writeFeatures(ctx, opts, cascades, opts.IO.Out)
 	}
+	return atomicfile.Write(opts.Out, func(w io.Writer) error {
+		return writeFeatures(ctx, opts, cascades, w)
+	})
+}
+
+// writeFeatures computes the rows of cascades and writes them to dst, then
+// the summary line.
+func writeFeatures(ctx context.Context, opts *FeaturesOptions, cascades []data.Cascade, dst io.Writer) error {
 	out := features.NewWriter(dst)
 	bopts := fit.BatchOptions{
 		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed},
@@ -147,7 +140,7 @@ func runFeatures(ctx context.Context, opts *FeaturesOptions) (err error) {
 	}
 	sum := fit.Summary{ByStatus: map[fit.Status]int{}}
 	start := time.Now()
-	err = features.Compute(ctx, cascades, opts.Windows, bopts, func(r features.Row) error {
+	err := features.Compute(ctx, cascades, opts.Windows, bopts, func(r features.Row) error {
 		if err := out.Write(r); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/sim"
 )
 
@@ -70,7 +72,12 @@ real follower counts it is usually larger.
 
 A cascade runs until --horizon or until it dies out; one that exceeds
 --max-events is drawn again, so the data set is conditioned on smaller sizes.
-The same --seed gives the same files.`,
+The same --seed gives the same files.
+
+The three files are written together: first in a temporary directory (beside
+DIR when DIR does not exist yet, inside it otherwise), then moved into DIR,
+so that a failed or interrupted run leaves DIR as it was and DIR never holds
+files of two runs. Other files in DIR are left alone.`,
 		Example: `  # 100 cascades with n* = 0.8, beta = 0.5, c = 60 s, theta = 0.8
   hawkes simulate --out /tmp/sim
 
@@ -177,6 +184,9 @@ func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 
 // runSimulate draws the data set with sim.Dataset and writes it to opts.Out.
 func runSimulate(ctx context.Context, opts *SimulateOptions) error {
+	if err := atomicfile.CheckDir(opts.Out, simulatedFiles); err != nil {
+		return err
+	}
 	cfg := sim.Config{
 		Horizon:      opts.Horizon,
 		MaxEvents:    opts.MaxEvents,
@@ -248,30 +258,25 @@ func loadMags(ctx context.Context, path string) ([]float64, error) {
 	return mags, nil
 }
 
-// writeSimulated writes the cascades with data.WriteDir and their parameters
-// to params.csv in dir.
-func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) (err error) {
-	if err := data.WriteDir(dir, cascades); err != nil {
-		return err
-	}
+// simulatedFiles are the files hawkes simulate writes in --out, in the order
+// of writeSimulated's writers.
+var simulatedFiles = []string{"data.csv", "index.csv", "params.csv"}
+
+// writeSimulated writes the cascades with data.Write and their parameters
+// with fit.WriteParams as the files simulatedFiles in dir. They are written
+// together with atomicfile.WriteDir, so that dir never holds files of two
+// runs.
+func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) error {
 	ids := make([]string, len(cascades))
 	for i := range cascades {
 		ids[i] = cascades[i].ID
 	}
-	path := filepath.Join(dir, "params.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
+	return atomicfile.WriteDir(dir, simulatedFiles, func(ws []io.Writer) error {
+		if err := data.Write(ws[0], ws[1], cascades); err != nil {
+			return err
 		}
-	}()
-	if err := fit.WriteParams(f, ids, params); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+		return fit.WriteParams(ws[2], ids, params)
+	})
 }
 
 // simulateSummary formats the summary of a simulate run, for example

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
 	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
@@ -112,6 +111,9 @@ the features come from a file).`,
 // runTrain gets the feature rows, trains the model with predict.Train and
 // writes it; with --cv it also writes the table of pipeline.CrossValidate.
 func runTrain(ctx context.Context, opts *TrainOptions) error {
+	if err := atomicfile.Check(opts.Model); err != nil {
+		return err
+	}
 	var (
 		rows     []features.Row
 		cascades []data.Cascade
@@ -180,30 +182,15 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 	return nil
 }
 
-// writeModel writes m to path through a temporary file renamed at the end,
-// so that a failed run leaves no partial file, and returns its size.
+// writeModel writes m to path with atomicfile.WriteFile and returns its
+// size.
 func writeModel(path string, m *train.Model) (int, error) {
 	b, err := m.MarshalBinary()
 	if err != nil {
 		return 0, fmt.Errorf("encode model: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("write model: %w", err)
-	}
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return 0, fmt.Errorf("write model %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, b); err != nil {
+		return 0, err
 	}
 	return len(b), nil
 }
