@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/golden"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const testT = 100
 
@@ -167,19 +164,7 @@ func TestGolden(t *testing.T) {
 	if err := Write(&buf, buildRows()); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "rows.golden.csv")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got := buf.String(); got != string(want) {
-		t.Errorf("output differs from %s (run go test -update if the change is intended):\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "rows.golden.csv"), buf.Bytes())
 	if first := strings.SplitN(buf.String(), "\n", 2)[0]; first != strings.Join(Columns, ",") {
 		t.Errorf("header %q, want %q", first, strings.Join(Columns, ","))
 	}

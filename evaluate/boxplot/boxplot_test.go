@@ -3,7 +3,6 @@ package boxplot
 import (
 	"bytes"
 	"encoding/csv"
-	"flag"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,9 +12,8 @@ import (
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden images in testdata/")
 
 // syntheticReport returns the report of testdata/report.csv: 60 cascades
 // with integer sizes from 50 to about 5000, some tied, and four methods whose
@@ -106,26 +104,9 @@ func TestPlotGolden(t *testing.T) {
 			if err := Write(r, &b, format); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "boxplot."+format)
-			if *update {
-				if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			ok, err := imagesEqual(format, b.Bytes(), want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !ok {
-				got := filepath.Join(t.TempDir(), "boxplot."+format)
-				os.WriteFile(got, b.Bytes(), 0o644)
-				t.Errorf("plot differs from %s; got written to %s (run go test -update to accept)", path, got)
-			}
+			golden.CheckFunc(t, filepath.Join("testdata", "boxplot."+format), b.Bytes(), func(got, want []byte) (bool, error) {
+				return imagesEqual(format, got, want)
+			})
 		})
 	}
 }
