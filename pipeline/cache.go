@@ -66,12 +66,7 @@ func (c Cache) Rows(ctx context.Context, dataDir string, cascades []data.Cascade
 func (c Cache) path(dataDir string, T float64, o fit.Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\nwindow %s\n", cacheFormat, strconv.FormatFloat(T, 'g', -1, 64))
-	if o.Starts <= 0 {
-		o.Starts = fit.DefaultStarts
-	}
-	if o.Seed == 0 {
-		o.Seed = 1
-	}
+	o = o.WithDefaults()
 	fmt.Fprintf(h, "starts %d seed %d exact %t\n", o.Starts, o.Seed, o.Exact)
 	exe, err := os.Executable()
 	if err != nil {
