@@ -28,6 +28,35 @@ type CVOptions struct {
 // DefaultFolds is the default of CVOptions.Folds.
 const DefaultFolds = 5
 
+// WithDefaults returns o with its zero fields set to their defaults: Folds
+// DefaultFolds, Target predict.DefaultTarget, and the Forest's (train.Config
+// WithDefaults).
+func (o CVOptions) WithDefaults() CVOptions {
+	if o.Folds == 0 {
+		o.Folds = DefaultFolds
+	}
+	if o.Target == "" {
+		o.Target = predict.DefaultTarget
+	}
+	o.Forest = o.Forest.WithDefaults()
+	return o
+}
+
+// Validate reports an error if a field of o is out of range: Folds at least
+// 2, a known Target, and the Forest's (train.Config Validate). It checks o
+// as given, as a command line gives it: check o.WithDefaults() to allow
+// defaults. Whether there are as many cascades as folds is left to
+// CrossValidate.
+func (o CVOptions) Validate() error {
+	if o.Folds < 2 {
+		return fmt.Errorf("cross-validation: folds = %d, want >= 2", o.Folds)
+	}
+	if err := o.Target.Validate(); err != nil {
+		return err
+	}
+	return o.Forest.Validate()
+}
+
 // CrossValidate scores the four methods (see the package documentation)
 // under k-fold cross-validation: the cascades are split by train.KFold,
 // and each fold is predicted by a forest and a loglinear baseline fitted on
@@ -35,17 +64,12 @@ const DefaultFolds = 5
 // computed once (see Rows), in the order of cascades; cascades may be nil,
 // which leaves seismic out. The report holds every cascade, in input order.
 func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cascade, T float64, opts CVOptions) (*evaluate.Report, Stats, error) {
-	if opts.Folds == 0 {
-		opts.Folds = DefaultFolds
-	}
-	if opts.Target == "" {
-		opts.Target = predict.DefaultTarget
-	}
-	if err := opts.Target.Validate(); err != nil {
+	opts = opts.WithDefaults()
+	if err := opts.Validate(); err != nil {
 		return nil, Stats{}, err
 	}
-	if opts.Folds < 2 || opts.Folds > len(rows) {
-		return nil, Stats{}, fmt.Errorf("pipeline: cross-validate: %d folds for %d cascades", opts.Folds, len(rows))
+	if opts.Folds > len(rows) {
+		return nil, Stats{}, fmt.Errorf("cross-validation: %d folds for %d cascades", opts.Folds, len(rows))
 	}
 	if err := checkInputs(rows, cascades, T); err != nil {
 		return nil, Stats{}, err

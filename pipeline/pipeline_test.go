@@ -229,3 +229,27 @@ func TestCrossValidateReal(t *testing.T) {
 		t.Errorf("forest median ARE %v, not below hawkes %v", got[MethodForest].MedianARE, got[MethodHawkes].MedianARE)
 	}
 }
+
+// CVOptions.Validate checks the options as given; WithDefaults makes the
+// zero value valid.
+func TestCVOptionsValidate(t *testing.T) {
+	if err := (CVOptions{}).WithDefaults().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	good := CVOptions{}.WithDefaults()
+	for _, tt := range []struct {
+		name string
+		o    CVOptions
+		want error // nil: any error
+	}{
+		{"one fold", CVOptions{Folds: 1, Target: predict.DefaultTarget, Forest: good.Forest}, nil},
+		{"zero folds as given", CVOptions{Target: predict.DefaultTarget, Forest: good.Forest}, nil},
+		{"unknown target", CVOptions{Folds: 5, Target: "size", Forest: good.Forest}, predict.ErrTarget},
+		{"bad forest", CVOptions{Folds: 5, Target: predict.DefaultTarget}, train.ErrConfig},
+	} {
+		err := tt.o.Validate()
+		if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+			t.Errorf("%s: error %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
