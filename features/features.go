@@ -126,8 +126,14 @@ func some(v float64) Opt {
 // window, with opts) and calls emit with the row of each cascade: windows in
 // the given order and, within a window, cascades in input order (only the
 // first opts.Limit when it is positive). It stops at the first error of emit
-// or of the fits, or when ctx is done. Each window must be > 0.
+// or of the fits, or when ctx is done. Each window must pass fit.CheckWindow,
+// which Compute checks before any fit.
 func Compute(ctx context.Context, cascades []data.Cascade, windows []float64, opts fit.BatchOptions, emit func(Row) error) error {
+	for _, T := range windows {
+		if err := fit.CheckWindow(T); err != nil {
+			return err
+		}
+	}
 	for _, T := range windows {
 		_, err := fit.Batch(ctx, cascades, T, opts, func(c *data.Cascade, r fit.Result) error {
 			return emit(Build(c, T, r))

@@ -48,12 +48,22 @@ var methodColors = []color.NRGBA{
 	{0xF0, 0xE4, 0x42, 0xff}, // yellow
 }
 
-// Save draws the report as box plots (see New) and saves it to path with
-// atomicfile.Write; the extension .png or .svg picks the format.
-func Save(r *evaluate.Report, path string) error {
+// Format returns the format of Write that the extension of path picks:
+// "png" for .png, "svg" for .svg, in any case.
+func Format(path string) (string, error) {
 	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	if format != "png" && format != "svg" {
-		return fmt.Errorf("boxplot: plot %s: unknown extension %q: want .png or .svg", path, filepath.Ext(path))
+		return "", fmt.Errorf("boxplot: plot %s: unknown extension %q: want .png or .svg", path, filepath.Ext(path))
+	}
+	return format, nil
+}
+
+// Save draws the report as box plots (see New) and saves it to path with
+// atomicfile.Write; the extension .png or .svg picks the format (Format).
+func Save(r *evaluate.Report, path string) error {
+	format, err := Format(path)
+	if err != nil {
+		return err
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
 		return Write(r, w, format)
