@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/features"
@@ -69,24 +69,8 @@ a directory.`,
   hawkes features --data ../shared/data/seismic_subset --window 3600 --limit 40 --quiet`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.DataDir == "" {
-				return flagErrorf("required flag --data not set")
-			}
-			if !cmd.Flags().Changed("window") || len(opts.Windows) == 0 {
-				return flagErrorf("required flag --window not set")
-			}
-			for _, T := range opts.Windows {
-				if !(T > 0) || math.IsInf(T, 1) {
-					return flagErrorf("--window must be positive numbers of seconds, got %v", T)
-				}
-			}
-			switch {
-			case opts.Workers < 1:
-				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
-			case opts.Starts < 1:
-				return flagErrorf("--starts must be at least 1, got %d", opts.Starts)
-			case opts.Limit < 0:
-				return flagErrorf("--limit must be 0 (all cascades) or positive, got %d", opts.Limit)
+			if err := opts.validate(cmd.Flags()); err != nil {
+				return err
 			}
 			cmd.SilenceUsage = true
 			if runF == nil {
@@ -101,11 +85,40 @@ a directory.`,
 	f.Lookup("window").DefValue = "" // no "(default [])" in the help
 	f.StringVarP(&opts.Out, "out", "o", "", "write the CSV to `FILE` instead of standard output")
 	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted at once, one per CPU by default")
-	f.IntVar(&opts.Starts, "starts", 8, "random starting points per fit; the best optimum is kept")
+	f.IntVar(&opts.Starts, "starts", fit.DefaultStarts, "random starting points per fit; the best optimum is kept")
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the starting points: the same seed gives the same output")
 	f.IntVar(&opts.Limit, "limit", 0, "only the first `K` cascades (0: all)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary line on standard error")
 	return cmd
+}
+
+// validate checks the flags: those required, then the values with the rules
+// of package fit, whose errors become usage errors.
+func (opts *FeaturesOptions) validate(f *pflag.FlagSet) error {
+	switch {
+	case opts.DataDir == "":
+		return flagErrorf("required flag --data not set")
+	case !f.Changed("window") || len(opts.Windows) == 0:
+		return flagErrorf("required flag --window not set")
+	}
+	for _, T := range opts.Windows {
+		if err := fit.CheckWindow(T); err != nil {
+			return &flagError{err}
+		}
+	}
+	if err := opts.batchOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	return nil
+}
+
+// batchOptions returns the options of the fits.
+func (opts *FeaturesOptions) batchOptions() fit.BatchOptions {
+	return fit.BatchOptions{
+		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed},
+		Workers: opts.Workers,
+		Limit:   opts.Limit,
+	}
 }
 
 // runFeatures loads the data set, computes the rows with features.Compute and
@@ -133,11 +146,7 @@ func runFeatures(ctx context.Context, opts *FeaturesOptions) error {
 // the summary line.
 func writeFeatures(ctx context.Context, opts *FeaturesOptions, cascades []data.Cascade, dst io.Writer) error {
 	out := features.NewWriter(dst)
-	bopts := fit.BatchOptions{
-		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed},
-		Workers: opts.Workers,
-		Limit:   opts.Limit,
-	}
+	bopts := opts.batchOptions()
 	sum := fit.Summary{ByStatus: map[fit.Status]int{}}
 	start := time.Now()
 	err := features.Compute(ctx, cascades, opts.Windows, bopts, func(r features.Row) error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,7 +27,7 @@ type SimulateOptions struct {
 	// Random draws each cascade's parameters from sim.DefaultRanges;
 	// otherwise every cascade has the parameters below.
 	Random bool
-	// NStar is the branching factor; Kappa, when positive, is given instead
+	// NStar is the branching factor; Kappa, when not 0, is given instead
 	// and NStar is then unused.
 	NStar, Kappa   float64
 	Beta, C, Theta float64
@@ -131,22 +130,18 @@ func randomRanges() string {
 		r.NStar[0], r.NStar[1], r.Beta[0], r.Beta[1], r.C[0], r.C[1], r.Theta[0], r.Theta[1])
 }
 
-// checkSimulateFlags checks the flags of simulate and resolves --kappa
-// against --nstar.
+// checkSimulateFlags checks the flags of simulate: those required or
+// exclusive, then the values with the rules of package sim (through
+// simulateConfig), whose errors become usage errors. With --kappa it sets
+// opts.NStar to the branching factor it gives.
 func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 	f := cmd.Flags()
-	positive := func(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
 	switch {
 	case opts.Out == "":
 		return flagErrorf("required flag --out not set")
 	case opts.Cascades < 1:
+		// sim.Dataset draws no cascade for 0; a data set on disk needs one.
 		return flagErrorf("--cascades must be at least 1, got %d", opts.Cascades)
-	case !positive(opts.Horizon):
-		return flagErrorf("--horizon must be a positive number of seconds, got %v", opts.Horizon)
-	case opts.MaxEvents < 1:
-		return flagErrorf("--max-events must be at least 1, got %d", opts.MaxEvents)
-	case !(opts.FirstMag >= 0) || math.IsInf(opts.FirstMag, 1):
-		return flagErrorf("--first-mag must be a follower count >= 0, got %v", opts.FirstMag)
 	case f.Changed("nstar") && f.Changed("kappa"):
 		return flagErrorf("--nstar and --kappa cannot be used together")
 	}
@@ -156,37 +151,19 @@ func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 				return flagErrorf("--random and --%s cannot be used together", name)
 			}
 		}
-		return nil
+	} else if f.Changed("kappa") {
+		opts.NStar = sim.BranchingFactor(fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}, fit.Alpha)
 	}
-	switch {
-	case !(opts.Beta >= 0 && opts.Beta < fit.Alpha-1):
-		return flagErrorf("--beta must be in [0, %g), got %v", fit.Alpha-1, opts.Beta)
-	case !positive(opts.C):
-		return flagErrorf("--c must be positive, got %v", opts.C)
-	case !positive(opts.Theta):
-		return flagErrorf("--theta must be positive, got %v", opts.Theta)
-	}
-	if f.Changed("kappa") {
-		if !positive(opts.Kappa) {
-			return flagErrorf("--kappa must be positive, got %v", opts.Kappa)
-		}
-		opts.NStar = opts.Kappa * (fit.Alpha - 1) / (fit.Alpha - opts.Beta - 1) / (opts.Theta * math.Pow(opts.C, opts.Theta))
-		if !(opts.NStar < 1) {
-			return flagErrorf("--kappa %v gives n* = %.4g with these beta, c, theta; the simulator needs n* < 1", opts.Kappa, opts.NStar)
-		}
-		return nil
-	}
-	if !(opts.NStar > 0 && opts.NStar < 1) {
-		return flagErrorf("--nstar must be in (0, 1), got %v", opts.NStar)
+	if _, err := simulateConfig(opts); err != nil {
+		return &flagError{err}
 	}
 	return nil
 }
 
-// runSimulate draws the data set with sim.Dataset and writes it to opts.Out.
-func runSimulate(ctx context.Context, opts *SimulateOptions) error {
-	if err := atomicfile.CheckDir(opts.Out, simulatedFiles); err != nil {
-		return err
-	}
+// simulateConfig returns the configuration of sim.Dataset, with the
+// parameters of every cascade from --kappa or --nstar (sim.ParamsFor) unless
+// --random, checked by sim.Config.Validate. Mags is left to runSimulate.
+func simulateConfig(opts *SimulateOptions) (sim.Config, error) {
 	cfg := sim.Config{
 		Horizon:      opts.Horizon,
 		MaxEvents:    opts.MaxEvents,
@@ -194,15 +171,30 @@ func runSimulate(ctx context.Context, opts *SimulateOptions) error {
 		WholeSeconds: opts.WholeSeconds,
 		Mags:         sim.PowerLaw(fit.Alpha),
 	}
-	if opts.Random {
+	switch {
+	case opts.Random:
 		r := sim.DefaultRanges()
 		cfg.Random = &r
-	} else {
-		kappa := opts.Kappa
-		if kappa == 0 {
-			kappa = sim.KappaFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+	case opts.Kappa != 0:
+		cfg.Params = fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
+	default:
+		p, err := sim.ParamsFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+		if err != nil {
+			return cfg, err
 		}
-		cfg.Params = fit.Params{Kappa: kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
+		cfg.Params = p
+	}
+	return cfg, cfg.Validate()
+}
+
+// runSimulate draws the data set with sim.Dataset and writes it to opts.Out.
+func runSimulate(ctx context.Context, opts *SimulateOptions) error {
+	if err := atomicfile.CheckDir(opts.Out, simulatedFiles); err != nil {
+		return err
+	}
+	cfg, err := simulateConfig(opts)
+	if err != nil {
+		return err
 	}
 	if opts.Mags != "" {
 		mags, err := loadMags(ctx, opts.Mags)
