@@ -260,7 +260,7 @@ func readErr(what string, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%w: reading %s: %w", ErrTruncated, what, io.ErrUnexpectedEOF)
 	}
-	return fmt.Errorf("train: read model %s: %w", what, err)
+	return fmt.Errorf("train: read %s: %w", what, err)
 }
 
 // lengthPrefixed reads a big-endian uint32 length, at most limit, and that

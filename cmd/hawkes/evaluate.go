@@ -205,7 +205,7 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	}
 	if plotPath != "" {
 		if err := boxplot.Save(report, plotPath); err != nil {
-			return fmt.Errorf("plot: %w", err)
+			return err // "boxplot: ..." or "write PATH: ..."
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", plotPath)
 	}

@@ -210,7 +210,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 func writeModel(path string, m *train.Model) (int, error) {
 	b, err := m.MarshalBinary()
 	if err != nil {
-		return 0, fmt.Errorf("encode model: %w", err)
+		return 0, err // "train: write model: ..."
 	}
 	if err := atomicfile.WriteFile(path, b); err != nil {
 		return 0, err
