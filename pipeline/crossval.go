@@ -86,7 +86,7 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 		}
 		model, err := predict.Train(ctx, fold, opts.Target, opts.Forest)
 		if err != nil {
-			return nil, Stats{}, fmt.Errorf("train fold %d: %w", k+1, err)
+			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err) // "train: ..."
 		}
 		p.fill(rows, cascades, test, model)
 	}

@@ -188,9 +188,5 @@ func (p *predictions) report(rows []features.Row, T float64) (*evaluate.Report, 
 			ms = append(ms, evaluate.Method{Name: m, Pred: pr})
 		}
 	}
-	r, err := evaluate.NewReport(T, sizes, ms)
-	if err != nil {
-		return nil, fmt.Errorf("pipeline: %w", err)
-	}
-	return r, nil
+	return evaluate.NewReport(T, sizes, ms)
 }

@@ -253,3 +253,13 @@ func TestCVOptionsValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestForestConfigError checks that an invalid forest config comes out of
+// CrossValidate as train's error, without the "pipeline: train: train:"
+// that used to come before it.
+func TestForestConfigError(t *testing.T) {
+	_, _, err := CrossValidate(context.Background(), nil, nil, 600, CVOptions{Forest: train.Config{Trees: -1}})
+	if want := "train: invalid config: trees = -1, want >= 1"; !errors.Is(err, train.ErrConfig) || err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
