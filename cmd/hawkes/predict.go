@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -32,38 +32,50 @@ type PredictOptions struct {
 	Quiet   bool               // no summary line
 }
 
-// Validate checks the options: the one home of their rules.
-func (o *PredictOptions) Validate() error {
+// validate checks the options: the flags required, then the values with
+// the rules of packages fit and predict, whose errors become usage errors.
+func (o *PredictOptions) validate() error {
 	switch {
 	case o.DataDir == "":
-		return fmt.Errorf("required flag --data not set")
+		return flagErrorf("required flag --data not set")
 	case len(o.Windows) == 0:
-		return fmt.Errorf("required flag --window not set")
+		return flagErrorf("required flag --window not set")
 	case len(o.Models) == 0:
-		return fmt.Errorf("required flag --model not set")
-	case o.Workers < 1:
-		return fmt.Errorf("--workers must be at least 1, got %d", o.Workers)
-	case o.Starts < 1:
-		return fmt.Errorf("--starts must be at least 1, got %d", o.Starts)
-	case o.Limit < 0:
-		return fmt.Errorf("--limit must be 0 (all cascades) or positive, got %d", o.Limit)
-	case o.Format != fit.FormatCSV && o.Format != fit.FormatJSONL:
-		return fmt.Errorf("--format must be %s or %s, got %q", fit.FormatCSV, fit.FormatJSONL, o.Format)
+		return flagErrorf("required flag --model not set")
 	}
-	if err := checkWindows(o.Windows); err != nil {
-		return err
-	}
-	for _, T := range o.Windows {
+	for i, T := range o.Windows {
+		if err := fit.CheckWindow(T); err != nil {
+			return &flagError{err}
+		}
+		if slices.Contains(o.Windows[:i], T) {
+			return flagErrorf("--window lists %v twice", T)
+		}
 		if _, ok := o.Models[T]; !ok {
-			return fmt.Errorf("--model gives no model for window %v", T)
+			return flagErrorf("--model gives no model for window %v", T)
 		}
 	}
 	for T := range o.Models {
 		if !slices.Contains(o.Windows, T) {
-			return fmt.Errorf("--model gives a model for window %v, which --window does not list", T)
+			return flagErrorf("--model gives a model for window %v, which --window does not list", T)
 		}
 	}
+	if err := o.batchOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	// predict.NewWriter is where the formats are known.
+	if _, err := predict.NewWriter(io.Discard, o.Format); err != nil {
+		return &flagError{err}
+	}
 	return nil
+}
+
+// batchOptions returns the fit options of predict.Batch.
+func (o *PredictOptions) batchOptions() fit.BatchOptions {
+	return fit.BatchOptions{
+		Options: fit.Options{Starts: o.Starts, Seed: o.Seed},
+		Workers: o.Workers,
+		Limit:   o.Limit,
+	}
 }
 
 // newPredictCmd returns the predict command. It only parses and checks the
@@ -119,8 +131,8 @@ Columns (CSV header; JSON lines use the same keys in this order):
 				}
 				opts.Models = m
 			}
-			if err := opts.Validate(); err != nil {
-				return &flagError{err}
+			if err := opts.validate(); err != nil {
+				return err
 			}
 			cmd.SilenceUsage = true
 			if runF == nil {
@@ -162,11 +174,7 @@ func runPredict(ctx context.Context, opts *PredictOptions) error {
 	if err != nil {
 		return err
 	}
-	bopts := fit.BatchOptions{
-		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed},
-		Workers: opts.Workers,
-		Limit:   opts.Limit,
-	}
+	bopts := opts.batchOptions()
 	start := time.Now()
 	sources := map[predict.Source]int{}
 	rows := 0
@@ -199,18 +207,4 @@ func predictSummary(rows int, windows []float64, sources map[predict.Source]int,
 	}
 	return fmt.Sprintf("predict: %d rows (%d cascades on %s s; %s) in %.1fs",
 		rows, rows/max(len(windows), 1), strings.Join(ws, ", "), strings.Join(by, ", "), elapsed.Seconds())
-}
-
-// checkWindows checks a list of observation windows: each a positive,
-// finite number of seconds, no window twice.
-func checkWindows(ws []float64) error {
-	for i, T := range ws {
-		if !(T > 0) || math.IsInf(T, 1) {
-			return fmt.Errorf("--window must be positive numbers of seconds, got %v", T)
-		}
-		if slices.Contains(ws[:i], T) {
-			return fmt.Errorf("--window lists %v twice", T)
-		}
-	}
-	return nil
 }

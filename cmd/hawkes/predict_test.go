@@ -56,11 +56,11 @@ func TestPredictFlags(t *testing.T) {
 		{"bad window in pair", []string{"--data", "d", "--window", "600", "--model", "ten=a"}, PredictOptions{}, "is not a positive number"},
 		{"window twice in model", []string{"--data", "d", "--window", "600", "--model", "600=a,600=b"}, PredictOptions{}, "given twice"},
 		{"window twice", []string{"--data", "d", "--window", "600,600", "--model", "600=a"}, PredictOptions{}, "lists 600 twice"},
-		{"zero window", []string{"--data", "d", "--window", "0", "--model", "m"}, PredictOptions{}, "--window must be positive"},
-		{"zero workers", []string{"--data", "d", "--window", "600", "--model", "m", "--workers", "0"}, PredictOptions{}, "--workers must be at least 1"},
-		{"zero starts", []string{"--data", "d", "--window", "600", "--model", "m", "--starts", "0"}, PredictOptions{}, "--starts must be at least 1"},
-		{"negative limit", []string{"--data", "d", "--window", "600", "--model", "m", "--limit", "-1"}, PredictOptions{}, "--limit must be"},
-		{"bad format", []string{"--data", "d", "--window", "600", "--model", "m", "--format", "xml"}, PredictOptions{}, "--format must be"},
+		{"zero window", []string{"--data", "d", "--window", "0", "--model", "m"}, PredictOptions{}, "invalid window 0"},
+		{"zero workers", []string{"--data", "d", "--window", "600", "--model", "m", "--workers", "0"}, PredictOptions{}, "workers = 0, want >= 1"},
+		{"zero starts", []string{"--data", "d", "--window", "600", "--model", "m", "--starts", "0"}, PredictOptions{}, "starts = 0, want >= 1"},
+		{"negative limit", []string{"--data", "d", "--window", "600", "--model", "m", "--limit", "-1"}, PredictOptions{}, "limit = -1"},
+		{"bad format", []string{"--data", "d", "--window", "600", "--model", "m", "--format", "xml"}, PredictOptions{}, "unknown output format \"xml\""},
 		{"positional argument", []string{"--data", "d", "--window", "600", "--model", "m", "x"}, PredictOptions{}, "takes no arguments"},
 	}
 	for _, tt := range tests {
