@@ -1,7 +1,8 @@
-# Targets of the hawkes toolkit. `make test` is what CI runs (.ci/run).
+# Targets of the hawkes toolkit. CI (.ci/run) runs `make lint`, `make test`
+# and `make test-long`.
 GO ?= go
 
-.PHONY: all build test bench lint demo fuzz clean
+.PHONY: all build test test-long bench lint demo fuzz clean
 
 all: build
 
@@ -9,20 +10,27 @@ all: build
 build:
 	$(GO) build -o bin/hawkes ./cmd/hawkes
 
-## test: vet, then every test with the race detector
+## test: vet, then every test with the race detector, long sweeps skipped
+##       (-short); at most 3 minutes on 2 cores
 test:
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -short -count=1 ./...
+
+## test-long: every test in full, the long numeric sweeps included, without
+##            the race detector (they are single-threaded numeric code)
+test-long:
+	$(GO) test -count=1 -timeout 45m ./...
 
 ## bench: every benchmark, with allocations
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-## lint: gofmt must have nothing to say, then vet
+## lint: gofmt must have nothing to say, then vet, and go mod tidy changes nothing
 lint:
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -l reports:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
 
 ## demo: build, then fit the shared data sets (or a simulated one)
 demo:

@@ -2,14 +2,13 @@ package data
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 )
 
 // Validate checks that the cascade could be written and read back: Times and
@@ -174,53 +173,11 @@ func appendID(b []byte, id string) []byte {
 }
 
 // WriteDir writes cascades as dir/data.csv and dir/index.csv (see Write),
-// creating dir if needed. Each file is written under a temporary name and
-// renamed into place once complete, so a failed write leaves no partial file.
+// creating dir if needed. The pair is written with atomicfile.WriteDir: both
+// files are complete before either replaces its target, and a failed write
+// leaves dir as it was, with no partial or temporary file.
 func WriteDir(dir string, cs []Cascade) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write cascades: %w", err)
-	}
-	dataF, err := os.CreateTemp(dir, ".data.csv.*")
-	if err != nil {
-		return fmt.Errorf("write cascades: %w", err)
-	}
-	indexF, err := os.CreateTemp(dir, ".index.csv.*")
-	if err != nil {
-		dataF.Close()
-		os.Remove(dataF.Name())
-		return fmt.Errorf("write cascades: %w", err)
-	}
-	if err := writeTemps(dir, dataF, indexF, cs); err != nil {
-		for _, f := range []*os.File{dataF, indexF} {
-			f.Close() // may already be closed; the write error is what counts
-			os.Remove(f.Name())
-		}
-		return err
-	}
-	return nil
-}
-
-// writeTemps writes the two temporary files, closes them and renames them
-// to data.csv and index.csv in dir.
-func writeTemps(dir string, dataF, indexF *os.File, cs []Cascade) error {
-	if err := Write(dataF, indexF, cs); err != nil {
-		return err
-	}
-	for _, f := range []*os.File{dataF, indexF} {
-		if err := f.Chmod(0o644); err != nil {
-			return fmt.Errorf("write cascades: %w", err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("write cascades: %w", err)
-		}
-	}
-	if err := os.Rename(dataF.Name(), filepath.Join(dir, "data.csv")); err != nil {
-		return fmt.Errorf("write cascades: %w", err)
-	}
-	if err := os.Rename(indexF.Name(), filepath.Join(dir, "index.csv")); err != nil {
-		// data.csv is new but index.csv is not: remove data.csv rather than
-		// leave a pair that does not match.
-		return errors.Join(fmt.Errorf("write cascades: %w", err), os.Remove(filepath.Join(dir, "data.csv")))
-	}
-	return nil
+	return atomicfile.WriteDir(dir, []string{"data.csv", "index.csv"}, func(ws []io.Writer) error {
+		return Write(ws[0], ws[1], cs)
+	})
 }

@@ -9,8 +9,8 @@
 // NewReport takes the true sizes and, for each named method, one prediction
 // per cascade, and computes the count, mean and median ARE over all cascades
 // and inside each of ten popularity deciles. A Report is written as an aligned
-// table, as CSV or as JSON (Report.Write), and drawn as box plots grouped
-// by decile on a logarithmic axis (NewPlot, Plot, WritePlot).
+// table, as CSV or as JSON (Report.Write); package evaluate/boxplot draws it
+// as box plots grouped by decile on a logarithmic axis.
 //
 // # Deciles
 //

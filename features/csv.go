@@ -159,43 +159,44 @@ func Write(w io.Writer, rows []Row) error {
 }
 
 // ErrHeader is returned by Read when the header is not Columns.
-var ErrHeader = errors.New("features: header is not the expected columns")
+var ErrHeader = errors.New("header is not the expected columns")
 
 // Read reads rows written by Write. The header must be Columns exactly. A
 // malformed field is reported as a *csv.ParseError carrying its line and
 // column: a number that does not parse or is not finite, a missing id,
 // window or count, an unknown status, a window <= 0, or n outside
-// [0, size].
+// [0, size]. Like encoding/csv, Read says what is wrong and where, not what
+// it was reading: the caller, who knows the file, adds that.
 func Read(r io.Reader) ([]Row, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // the header is checked first, then the length of each record
 	header, err := cr.Read()
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("read features: %w", err)
+		return nil, err
 	}
 	if !slices.Equal(header, Columns) {
-		return nil, fmt.Errorf("read features: %w: got %q, want %q", ErrHeader, header, Columns)
+		return nil, fmt.Errorf("%w: got %q, want %q", ErrHeader, header, Columns)
 	}
 	cr.FieldsPerRecord = len(Columns)
 	body, err := cr.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("read features: %w", err)
+		return nil, err
 	}
 	recs := append([][]string{header}, body...)
 	for i, rec := range recs[1:] {
 		for j, col := range []int{0, 1, 2, 3, 4} { // id, window, status, n, size
 			if rec[col] == "" {
-				return nil, fmt.Errorf("read features: %w", &csv.ParseError{Line: i + 2, Column: j + 1, Err: fmt.Errorf("empty %s", Columns[col])})
+				return nil, &csv.ParseError{Line: i + 2, Column: j + 1, Err: fmt.Errorf("empty %s", Columns[col])}
 			}
 		}
 	}
 	var rows []Row
 	if err := gocsv.UnmarshalDecoder(records(recs), &rows); err != nil {
-		return nil, fmt.Errorf("read features: %w", err)
+		return nil, err
 	}
 	for i := range rows {
 		if err := check(&rows[i]); err != nil {
-			return nil, fmt.Errorf("read features: %w", &csv.ParseError{Line: i + 2, Column: err.col, Err: err})
+			return nil, &csv.ParseError{Line: i + 2, Column: err.col, Err: err}
 		}
 	}
 	return rows, nil

@@ -76,10 +76,25 @@ func Build(c *data.Cascade, T float64, r fit.Result) Row {
 	if r.HasPrediction() {
 		row.NHat = some(r.NHat)
 	}
-	if r.HasPrediction() && r.A1 > 0 && r.NStar < 1 {
+	if wApplies(r.Status, r.A1, r.NStar) {
 		row.W = some(float64(row.Size-n) * (1 - r.NStar) / r.A1)
 	}
 	return row
+}
+
+// wApplies is the one statement of where the target w of SPEC section 4 is
+// defined: a fit with a prediction (ok or unbounded), A1 > 0 and n* < 1.
+func wApplies(st fit.Status, a1, nstar float64) bool {
+	return (st == fit.StatusOK || st == fit.StatusUnbounded) && a1 > 0 && nstar < 1
+}
+
+// WScale returns A1/(1-n*), the factor that turns w into a prediction
+// N_hat = n + w·A1/(1-n*), and whether w applies to r (see Row.W).
+func (r *Row) WScale() (float64, bool) {
+	if !r.A1.OK || !r.NStar.OK || !wApplies(r.Status, r.A1.V, r.NStar.V) {
+		return 0, false
+	}
+	return r.A1.V / (1 - r.NStar.V), true
 }
 
 // Growth returns the fraction of the events times (those observed on
@@ -111,8 +126,14 @@ func some(v float64) Opt {
 // window, with opts) and calls emit with the row of each cascade: windows in
 // the given order and, within a window, cascades in input order (only the
 // first opts.Limit when it is positive). It stops at the first error of emit
-// or of the fits, or when ctx is done. Each window must be > 0.
+// or of the fits, or when ctx is done. Each window must pass fit.CheckWindow,
+// which Compute checks before any fit.
 func Compute(ctx context.Context, cascades []data.Cascade, windows []float64, opts fit.BatchOptions, emit func(Row) error) error {
+	for _, T := range windows {
+		if err := fit.CheckWindow(T); err != nil {
+			return err
+		}
+	}
 	for _, T := range windows {
 		_, err := fit.Batch(ctx, cascades, T, opts, func(c *data.Cascade, r fit.Result) error {
 			return emit(Build(c, T, r))

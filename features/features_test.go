@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/golden"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const testT = 100
 
@@ -123,21 +120,21 @@ func TestVector(t *testing.T) {
 	ok := Build(c, testT, buildCases[0].r)
 	got := ok.Vector(nil)
 	want := []float64{20, 0.5, 10, 0.5, 0.3, 0.025, -2, math.Log(40), 7.0 / 40, 1, 1, 0, 0, 0}
-	if len(got) != len(FeatureNames) {
-		t.Fatalf("len %d, want %d", len(got), len(FeatureNames))
+	if len(got) != NumFeatures {
+		t.Fatalf("len %d, want %d", len(got), NumFeatures)
 	}
 	for i := range want {
 		if math.Abs(got[i]-want[i]) > 1e-12 {
-			t.Errorf("%s = %v, want %v", FeatureNames[i], got[i], want[i])
+			t.Errorf("%s = %v, want %v", Names()[i], got[i], want[i])
 		}
 	}
 	failed := Build(c, testT, buildCases[3].r)
-	dst := make([]float64, len(FeatureNames))
+	dst := make([]float64, NumFeatures)
 	got = failed.Vector(dst)
 	want = []float64{Missing, Missing, Missing, Missing, Missing, Missing, Missing, math.Log(40), 7.0 / 40, 0, 0, 0, 0, 1}
 	for i := range want {
 		if math.Abs(got[i]-want[i]) > 1e-12 {
-			t.Errorf("failed: %s = %v, want %v", FeatureNames[i], got[i], want[i])
+			t.Errorf("failed: %s = %v, want %v", Names()[i], got[i], want[i])
 		}
 	}
 	defer func() {
@@ -167,19 +164,7 @@ func TestGolden(t *testing.T) {
 	if err := Write(&buf, buildRows()); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "rows.golden.csv")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got := buf.String(); got != string(want) {
-		t.Errorf("output differs from %s (run go test -update if the change is intended):\n%s", path, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "rows.golden.csv"), buf.Bytes())
 	if first := strings.SplitN(buf.String(), "\n", 2)[0]; first != strings.Join(Columns, ",") {
 		t.Errorf("header %q, want %q", first, strings.Join(Columns, ","))
 	}
@@ -286,7 +271,7 @@ func TestComputeSharedData(t *testing.T) {
 		}
 		for j, v := range r.Vector(nil) {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				t.Errorf("row %d: feature %s = %v", i, FeatureNames[j], v)
+				t.Errorf("row %d: feature %s = %v", i, Names()[j], v)
 			}
 		}
 	}

@@ -1,31 +1,45 @@
 package features
 
-import "github.com/hawkes-toolkit/hawkes/fit"
+import (
+	"slices"
+
+	"github.com/hawkes-toolkit/hawkes/fit"
+)
 
 // Missing is the value Vector gives a feature that does not apply to the
 // row; the indicator features say which ones those are.
 const Missing = 0
 
-// FeatureNames are the names of the features written by Row.Vector, in
-// order: the numeric columns of Row, then indicators (1 or 0):
-// has_power_law (C and Theta apply) and a one-hot code of the status. A
-// feature that does not apply is Missing: c and theta when has_power_law is
-// 0; a1, nstar, beta, rate and loglik_per_event when the status is failed;
-// log_n and growth when no event was observed.
-var FeatureNames = []string{
+// names are the names of the features written by Row.Vector, in order.
+var names = [NumFeatures]string{
 	"c", "theta", "a1", "nstar", "beta", "rate", "loglik_per_event", "log_n", "growth",
 	"has_power_law", "status_ok", "status_supercritical", "status_unbounded", "status_failed",
 }
 
-// Vector writes the features of r named by FeatureNames into dst and
-// returns it. dst must be nil, in which case it is allocated, or have length
-// len(FeatureNames); Vector panics otherwise. Every value is finite.
+// NumFeatures is the number of features of a row, len(Names()).
+const NumFeatures = 14
+
+// Names returns the names of the features written by Row.Vector, in order:
+// the numeric columns of Row, then indicators (1 or 0): has_power_law (C and
+// Theta apply) and a one-hot code of the status. A feature that does not
+// apply is Missing: c and theta when has_power_law is 0; a1, nstar, beta,
+// rate and loglik_per_event when the status is failed; log_n and growth when
+// no event was observed. A model is applicable to rows of this package only
+// when it was trained on features of these names in this order. The slice is
+// a new copy on each call.
+func Names() []string {
+	return slices.Clone(names[:])
+}
+
+// Vector writes the features of r named by Names into dst and returns it.
+// dst must be nil, in which case it is allocated, or have length
+// NumFeatures; Vector panics otherwise. Every value is finite.
 func (r *Row) Vector(dst []float64) []float64 {
 	if dst == nil {
-		dst = make([]float64, len(FeatureNames))
+		dst = make([]float64, NumFeatures)
 	}
-	if len(dst) != len(FeatureNames) {
-		panic("features: Vector: len(dst) != len(FeatureNames)")
+	if len(dst) != NumFeatures {
+		panic("features: Vector: len(dst) != NumFeatures")
 	}
 	for i, o := range []Opt{r.C, r.Theta, r.A1, r.NStar, r.Beta, r.Rate, r.LogLikPerEvent, r.LogN, r.Growth} {
 		dst[i] = o.Or(Missing)

@@ -1,5 +1,11 @@
 package fit
 
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
 // Alpha is the exponent of the power-law distribution of follower counts,
 // P(m) = (Alpha-1) m^-Alpha for m >= 1 (SPEC section 2). It is fixed.
 const Alpha = 2.016
@@ -83,6 +89,34 @@ type Options struct {
 	// points, which only ranks them, uses the fast likelihood either way.)
 	// It is the reference for tests and is far slower on large cascades.
 	Exact bool
+}
+
+// ErrOptions is wrapped by the errors of Options.Validate and
+// BatchOptions.Validate.
+var ErrOptions = errors.New("invalid fit options")
+
+// WithDefaults returns o with its zero fields set to their defaults
+// (Starts DefaultStarts, Seed 1), the options Fit runs with.
+func (o Options) WithDefaults() Options { return o.withDefaults() }
+
+// Validate reports an error wrapping ErrOptions if a field of o is out of
+// range: Starts must be at least 1. It checks o as given, as a command line
+// gives it, so a zero Starts is an error here although Fit takes it for the
+// default: check o.WithDefaults() to allow defaults.
+func (o Options) Validate() error {
+	if o.Starts < 1 {
+		return fmt.Errorf("%w: starts = %d, want >= 1", ErrOptions, o.Starts)
+	}
+	return nil
+}
+
+// CheckWindow reports an error if T is not an observation window Fit can
+// use: a finite number of seconds > 0.
+func CheckWindow(T float64) error {
+	if !(T > 0) || math.IsInf(T, 1) {
+		return fmt.Errorf("invalid window %v: want a finite number of seconds > 0", T)
+	}
+	return nil
 }
 
 // Prediction is the model's forecast of SPEC section 3 at given parameters.

@@ -23,6 +23,23 @@ type BatchOptions struct {
 	Progress func(done, total int)
 }
 
+// Validate reports an error wrapping ErrOptions if a field of o is out of
+// range: the Options (see Options.Validate), Workers at least 1 and Limit at
+// least 0. Like Options.Validate it checks o as given: a zero Workers is an
+// error here although Batch takes it for the number of CPUs.
+func (o BatchOptions) Validate() error {
+	if err := o.Options.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case o.Workers < 1:
+		return fmt.Errorf("%w: workers = %d, want >= 1", ErrOptions, o.Workers)
+	case o.Limit < 0:
+		return fmt.Errorf("%w: limit = %d, want >= 0 (0 for all cascades)", ErrOptions, o.Limit)
+	}
+	return nil
+}
+
 // Summary counts the outcomes of a Batch.
 type Summary struct {
 	Cascades int

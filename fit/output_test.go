@@ -5,33 +5,21 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hawkes-toolkit/hawkes/internal/golden"
 )
 
-// The -update flag regenerates the golden files of this file:
+// The -update flag of package golden regenerates the golden files of this
+// file:
 //
 //	go test ./fit -run Output -update
-//
-// It is defined here unless another test file of the package defined it in a
-// package-level variable first; updateGolden reads it either way.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/")
-	}
-}
-
-func updateGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // outputCases cover every status, values that must be left out, and ids that
 // need quoting. The numbers are arbitrary but chosen to exercise the
@@ -102,23 +90,7 @@ func writeOutput(t *testing.T, format string) []byte {
 
 func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updateGolden() {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (regenerate with -update): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (regenerate with -update if intended)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestOutputGoldenCSV(t *testing.T) {

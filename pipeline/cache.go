@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +13,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 )
 
 // Cache keeps the feature rows of a data set's fits on disk, so that
@@ -24,8 +24,8 @@ import (
 // contents of data.csv and index.csv, the window, the fit settings that
 // change results (starts, seed, exact; not workers), and the contents of the
 // running executable, so that any change of the program's code invalidates
-// it too. Files are written whole (a temporary file renamed into place), so a
-// run that stops leaves no partial entry.
+// it too. Files are written whole with atomicfile.Write, so a run that stops
+// leaves no partial entry.
 type Cache struct {
 	Dir string
 }
@@ -66,12 +66,7 @@ func (c Cache) Rows(ctx context.Context, dataDir string, cascades []data.Cascade
 func (c Cache) path(dataDir string, T float64, o fit.Options) (string, error) {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\nwindow %s\n", cacheFormat, strconv.FormatFloat(T, 'g', -1, 64))
-	if o.Starts <= 0 {
-		o.Starts = fit.DefaultStarts
-	}
-	if o.Seed == 0 {
-		o.Seed = 1
-	}
+	o = o.WithDefaults()
 	fmt.Fprintf(h, "starts %d seed %d exact %t\n", o.Starts, o.Seed, o.Exact)
 	exe, err := os.Executable()
 	if err != nil {
@@ -96,27 +91,12 @@ func hashFile(h io.Writer, name string) error {
 	return err
 }
 
-// store writes rows to path through a temporary file in the same folder.
+// store writes rows to path with atomicfile.Write.
 func (c Cache) store(path string, rows []features.Row) error {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := features.Write(&buf, rows); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(c.Dir, "rows-*.tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return features.Write(w, rows)
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -18,14 +19,43 @@ type CVOptions struct {
 	// Seed selects the folds (train.KFold). The forest's seed is
 	// Forest.Seed.
 	Seed uint64
-	// Target is what the forest learns. Default DefaultTarget.
-	Target Target
+	// Target is what the forest learns. Default predict.DefaultTarget.
+	Target predict.Target
 	// Forest holds the forest's settings, the same for every fold.
 	Forest train.Config
 }
 
 // DefaultFolds is the default of CVOptions.Folds.
 const DefaultFolds = 5
+
+// WithDefaults returns o with its zero fields set to their defaults: Folds
+// DefaultFolds, Target predict.DefaultTarget, and the Forest's (train.Config
+// WithDefaults).
+func (o CVOptions) WithDefaults() CVOptions {
+	if o.Folds == 0 {
+		o.Folds = DefaultFolds
+	}
+	if o.Target == "" {
+		o.Target = predict.DefaultTarget
+	}
+	o.Forest = o.Forest.WithDefaults()
+	return o
+}
+
+// Validate reports an error if a field of o is out of range: Folds at least
+// 2, a known Target, and the Forest's (train.Config Validate). It checks o
+// as given, as a command line gives it: check o.WithDefaults() to allow
+// defaults. Whether there are as many cascades as folds is left to
+// CrossValidate.
+func (o CVOptions) Validate() error {
+	if o.Folds < 2 {
+		return fmt.Errorf("cross-validation: folds = %d, want >= 2", o.Folds)
+	}
+	if err := o.Target.Validate(); err != nil {
+		return err
+	}
+	return o.Forest.Validate()
+}
 
 // CrossValidate scores the four methods (see the package documentation)
 // under k-fold cross-validation: the cascades are split by train.KFold,
@@ -34,17 +64,12 @@ const DefaultFolds = 5
 // computed once (see Rows), in the order of cascades; cascades may be nil,
 // which leaves seismic out. The report holds every cascade, in input order.
 func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cascade, T float64, opts CVOptions) (*evaluate.Report, Stats, error) {
-	if opts.Folds == 0 {
-		opts.Folds = DefaultFolds
-	}
-	if opts.Target == "" {
-		opts.Target = DefaultTarget
-	}
-	if err := opts.Target.check(); err != nil {
+	opts = opts.WithDefaults()
+	if err := opts.Validate(); err != nil {
 		return nil, Stats{}, err
 	}
-	if opts.Folds < 2 || opts.Folds > len(rows) {
-		return nil, Stats{}, fmt.Errorf("pipeline: cross-validate: %d folds for %d cascades", opts.Folds, len(rows))
+	if opts.Folds > len(rows) {
+		return nil, Stats{}, fmt.Errorf("cross-validation: %d folds for %d cascades", opts.Folds, len(rows))
 	}
 	if err := checkInputs(rows, cascades, T); err != nil {
 		return nil, Stats{}, err
@@ -55,15 +80,15 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 			return nil, Stats{}, err
 		}
 		trainIdx := train.Complement(len(rows), test)
-		ll, err := fitLogLinear(rows, trainIdx)
-		if err != nil {
-			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+		fold := make([]features.Row, len(trainIdx))
+		for j, i := range trainIdx {
+			fold[j] = rows[i]
 		}
-		f, _, err := growForest(ctx, rows, trainIdx, opts.Target, opts.Forest)
+		model, err := predict.Train(ctx, fold, opts.Target, opts.Forest)
 		if err != nil {
-			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err) // "train: ..."
 		}
-		p.fill(rows, cascades, test, T, f, opts.Target, ll)
+		p.fill(rows, cascades, test, model)
 	}
 	st := Stats{Cascades: len(rows), Folds: opts.Folds, Target: opts.Target, Fallbacks: p.fallbacks}
 	r, err := p.report(rows, T)

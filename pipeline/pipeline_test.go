@@ -12,6 +12,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/sim"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
@@ -50,7 +51,7 @@ var smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
 func TestCrossValidateSynthetic(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
-	for _, target := range []Target{TargetLogRatio, TargetW} {
+	for _, target := range []predict.Target{predict.TargetLogRatio, predict.TargetW} {
 		r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 4, Seed: 7, Target: target, Forest: smallForest})
 		if err != nil {
 			t.Fatalf("%s: %v", target, err)
@@ -76,7 +77,7 @@ func TestCrossValidateSynthetic(t *testing.T) {
 		if st.Fallbacks[MethodHawkes] != want {
 			t.Errorf("%s: %d hawkes fallbacks, want %d", target, st.Fallbacks[MethodHawkes], want)
 		}
-		if target == TargetLogRatio && st.Fallbacks[MethodForest] != 0 {
+		if target == predict.TargetLogRatio && st.Fallbacks[MethodForest] != 0 {
 			t.Errorf("log_ratio has %d forest fallbacks, want 0", st.Fallbacks[MethodForest])
 		}
 	}
@@ -111,11 +112,11 @@ func TestCrossValidateDeterministic(t *testing.T) {
 func TestTrainPredict(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
-	m, err := Train(ctx, rows, "", smallForest)
+	m, err := predict.Train(ctx, rows, "", smallForest)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Target != string(TargetLogRatio) || m.Window != testWindow || m.TrainedOn != len(rows) || m.Config.Workers != 0 {
+	if m.Target != string(predict.TargetLogRatio) || m.Window != testWindow || m.TrainedOn != len(rows) || m.Config.Workers != 0 {
 		t.Errorf("model %+v", m)
 	}
 	b, err := m.MarshalBinary()
@@ -151,7 +152,7 @@ func TestTrainPredict(t *testing.T) {
 		}
 	}
 
-	wm, err := Train(ctx, rows, TargetW, smallForest)
+	wm, err := predict.Train(ctx, rows, predict.TargetW, smallForest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestErrors(t *testing.T) {
 	if _, _, err := CrossValidate(ctx, rows, cs, 3600, CVOptions{Forest: smallForest}); !errors.Is(err, ErrMismatch) {
 		t.Errorf("wrong window: %v, want ErrMismatch", err)
 	}
-	if _, _, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Target: "size", Forest: smallForest}); !errors.Is(err, ErrTarget) {
+	if _, _, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Target: "size", Forest: smallForest}); !errors.Is(err, predict.ErrTarget) {
 		t.Errorf("unknown target: %v, want ErrTarget", err)
 	}
 	if _, _, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 1, Forest: smallForest}); err == nil {
@@ -191,49 +192,13 @@ func TestErrors(t *testing.T) {
 	if _, _, err := CrossValidate(cctx, rows, cs, testWindow, CVOptions{Forest: smallForest}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v, want context.Canceled", err)
 	}
-	m, err := Train(ctx, rows, "", smallForest)
+	m, err := predict.Train(ctx, rows, "", smallForest)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Features = m.Features[1:]
 	if _, _, err := Predict(m, rows, cs); err == nil {
 		t.Errorf("model with other features: no error")
-	}
-}
-
-// TestForestPrediction checks the inverse of each target by hand.
-func TestForestPrediction(t *testing.T) {
-	ok := features.Row{Status: fit.StatusOK, N: 10, Size: 40,
-		A1: features.Opt{V: 6, OK: true}, NStar: features.Opt{V: 0.7, OK: true}}
-	super := features.Row{Status: fit.StatusSupercritical, N: 10, Size: 40,
-		A1: features.Opt{V: 6, OK: true}, NStar: features.Opt{V: 1.2, OK: true}}
-	none := features.Row{Status: fit.StatusFailed, N: 0, Size: 3}
-	tests := []struct {
-		name   string
-		row    features.Row
-		target Target
-		y      float64
-		want   float64
-		wantOK bool
-	}{
-		// n·exp(y): 10·e^{log 4} = 40.
-		{"log ratio", ok, TargetLogRatio, math.Log(4), 40, true},
-		// n counts as 1 when nothing was observed: 1·e^{log 3} = 3.
-		{"log ratio n=0", none, TargetLogRatio, math.Log(3), 3, true},
-		{"log ratio supercritical", super, TargetLogRatio, 0, 10, true},
-		// n + w·A1/(1-n*) = 10 + 1.5·6/0.3 = 40.
-		{"w", ok, TargetW, 1.5, 40, true},
-		{"w supercritical", super, TargetW, 1.5, 0, false},
-		{"w failed", none, TargetW, 1, 0, false},
-	}
-	for _, tt := range tests {
-		got, gotOK := forestPrediction(&tt.row, tt.target, tt.y)
-		if gotOK != tt.wantOK || (gotOK && math.Abs(got-tt.want) > 1e-9*tt.want) {
-			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, got, gotOK, tt.want, tt.wantOK)
-		}
-		if v, vok := targetValue(&tt.row, TargetLogRatio); !vok || math.Abs(math.Exp(v)*observed(&tt.row)-float64(tt.row.Size)) > 1e-9 {
-			t.Errorf("%s: log ratio target %v does not give back the size", tt.name, v)
-		}
 	}
 }
 
@@ -262,5 +227,39 @@ func TestCrossValidateReal(t *testing.T) {
 	t.Logf("fallbacks %v", st.Fallbacks)
 	if got[MethodForest].MedianARE >= got[MethodHawkes].MedianARE {
 		t.Errorf("forest median ARE %v, not below hawkes %v", got[MethodForest].MedianARE, got[MethodHawkes].MedianARE)
+	}
+}
+
+// CVOptions.Validate checks the options as given; WithDefaults makes the
+// zero value valid.
+func TestCVOptionsValidate(t *testing.T) {
+	if err := (CVOptions{}).WithDefaults().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	good := CVOptions{}.WithDefaults()
+	for _, tt := range []struct {
+		name string
+		o    CVOptions
+		want error // nil: any error
+	}{
+		{"one fold", CVOptions{Folds: 1, Target: predict.DefaultTarget, Forest: good.Forest}, nil},
+		{"zero folds as given", CVOptions{Target: predict.DefaultTarget, Forest: good.Forest}, nil},
+		{"unknown target", CVOptions{Folds: 5, Target: "size", Forest: good.Forest}, predict.ErrTarget},
+		{"bad forest", CVOptions{Folds: 5, Target: predict.DefaultTarget}, train.ErrConfig},
+	} {
+		err := tt.o.Validate()
+		if err == nil || (tt.want != nil && !errors.Is(err, tt.want)) {
+			t.Errorf("%s: error %v, want %v", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestForestConfigError checks that an invalid forest config comes out of
+// CrossValidate as train's error, without the "pipeline: train: train:"
+// that used to come before it.
+func TestForestConfigError(t *testing.T) {
+	_, _, err := CrossValidate(context.Background(), nil, nil, 600, CVOptions{Forest: train.Config{Trees: -1}})
+	if want := "train: invalid config: trees = -1, want >= 1"; !errors.Is(err, train.ErrConfig) || err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
 	}
 }

@@ -77,19 +77,28 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.MaxEvents == 0 {
 		cfg.MaxEvents = DefaultMaxEvents
 	}
+	return cfg, cfg.Validate()
+}
+
+// Validate reports an error wrapping ErrInvalid if a field of cfg is out of
+// range: Horizon > 0 (+Inf allowed), MaxEvents >= 1, FirstMag finite and
+// >= 0, and the ranges of Random or else Params as Config describes. It
+// checks cfg as given, as a command line gives it, so a zero Horizon or
+// MaxEvents is an error here although Dataset takes it for the default.
+func (cfg Config) Validate() error {
 	if !(cfg.Horizon > 0) {
-		return cfg, fmt.Errorf("%w: horizon = %g, want > 0", ErrInvalid, cfg.Horizon)
+		return fmt.Errorf("%w: horizon = %g, want > 0", ErrInvalid, cfg.Horizon)
 	}
 	if cfg.MaxEvents < 1 {
-		return cfg, fmt.Errorf("%w: max events = %d, want >= 1", ErrInvalid, cfg.MaxEvents)
+		return fmt.Errorf("%w: max events = %d, want >= 1", ErrInvalid, cfg.MaxEvents)
 	}
 	if !(cfg.FirstMag >= 0) || math.IsInf(cfg.FirstMag, 1) {
-		return cfg, fmt.Errorf("%w: first magnitude = %g, want finite and >= 0", ErrInvalid, cfg.FirstMag)
+		return fmt.Errorf("%w: first magnitude = %g, want finite and >= 0", ErrInvalid, cfg.FirstMag)
 	}
 	if cfg.Random != nil {
-		return cfg, cfg.Random.validate(fit.Alpha, cfg.AllowSupercritical)
+		return cfg.Random.validate(fit.Alpha, cfg.AllowSupercritical)
 	}
-	return cfg, validateModel(cfg.Params, fit.Alpha, cfg.AllowSupercritical)
+	return validateModel(cfg.Params, fit.Alpha, cfg.AllowSupercritical)
 }
 
 // Dataset draws n cascades with IDs "sim-1" to "sim-n" (without a start

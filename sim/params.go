@@ -120,9 +120,16 @@ func (r Ranges) validate(alpha float64, supercritical bool) error {
 // validateKernel checks what the simulation itself needs: kappa > 0, c > 0,
 // theta > 0 and beta >= 0, all finite.
 func validateKernel(p fit.Params) error {
-	switch {
-	case !(p.Kappa > 0) || !finite(p.Kappa):
+	if !(p.Kappa > 0) || !finite(p.Kappa) {
 		return fmt.Errorf("%w: kappa = %g, want finite and > 0", ErrInvalid, p.Kappa)
+	}
+	return validateShape(p)
+}
+
+// validateShape checks the kernel's parameters but kappa: c > 0, theta > 0
+// and beta >= 0, all finite.
+func validateShape(p fit.Params) error {
+	switch {
 	case !(p.Beta >= 0) || !finite(p.Beta):
 		return fmt.Errorf("%w: beta = %g, want finite and >= 0", ErrInvalid, p.Beta)
 	case !(p.C > 0) || !finite(p.C):
@@ -131,6 +138,26 @@ func validateKernel(p fit.Params) error {
 		return fmt.Errorf("%w: theta = %g, want finite and > 0", ErrInvalid, p.Theta)
 	}
 	return nil
+}
+
+// ParamsFor returns the parameters with beta, c and theta and the kappa that
+// gives the branching factor nstar under the power law of magnitudes with
+// exponent alpha (KappaFor). It first checks what KappaFor requires, beta, c
+// and theta as Config.Params needs them (0 <= beta < alpha-1, c > 0,
+// theta > 0, all finite), and 0 < nstar < 1; the error wraps ErrInvalid.
+func ParamsFor(nstar, beta, c, theta, alpha float64) (fit.Params, error) {
+	p := fit.Params{Beta: beta, C: c, Theta: theta}
+	if err := validateShape(p); err != nil {
+		return p, err
+	}
+	if !(beta < alpha-1) {
+		return p, fmt.Errorf("%w: beta = %g, want beta < alpha-1 = %g", ErrInvalid, beta, alpha-1)
+	}
+	if !(nstar > 0 && nstar < 1) {
+		return p, fmt.Errorf("%w: nstar = %g, want 0 < nstar < 1", ErrInvalid, nstar)
+	}
+	p.Kappa = KappaFor(nstar, beta, c, theta, alpha)
+	return p, nil
 }
 
 // validateModel checks p against the whole model of SPEC section 2:

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -98,5 +99,46 @@ func TestRangesDraw(t *testing.T) {
 	p := fixed.Draw(r, fit.Alpha)
 	if p.Beta != 0.3 || p.C != 60 || p.Theta != 0.5 || p.Kappa != KappaFor(0.7, 0.3, 60, 0.5, fit.Alpha) {
 		t.Errorf("fixed ranges drew %+v", p)
+	}
+}
+
+// ParamsFor checks beta, c, theta and n* before giving the kappa of KappaFor.
+func TestParamsFor(t *testing.T) {
+	p, err := ParamsFor(0.8, 0.5, 60, 0.8, fit.Alpha)
+	if err != nil || p != (fit.Params{Kappa: KappaFor(0.8, 0.5, 60, 0.8, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.8}) {
+		t.Errorf("ParamsFor(0.8, ...) = %+v, %v", p, err)
+	}
+	for _, tt := range []struct {
+		name                  string
+		nstar, beta, c, theta float64
+		want                  string
+	}{
+		{"nstar 0", 0, 0.5, 60, 0.8, "nstar = 0, want 0 < nstar < 1"},
+		{"nstar 1", 1, 0.5, 60, 0.8, "nstar = 1, want 0 < nstar < 1"},
+		{"nstar NaN", math.NaN(), 0.5, 60, 0.8, "nstar = NaN, want 0 < nstar < 1"},
+		{"beta < 0", 0.5, -0.1, 60, 0.8, "beta = -0.1, want finite and >= 0"},
+		{"beta >= alpha-1", 0.5, 1.016, 60, 0.8, "beta = 1.016, want beta < alpha-1 = 1.016"},
+		{"c 0", 0.5, 0.5, 0, 0.8, "c = 0, want finite and > 0"},
+		{"theta Inf", 0.5, 0.5, 60, math.Inf(1), "theta = +Inf, want finite and > 0"},
+	} {
+		_, err := ParamsFor(tt.nstar, tt.beta, tt.c, tt.theta, fit.Alpha)
+		if want := "sim: invalid parameter: " + tt.want; !errors.Is(err, ErrInvalid) || err.Error() != want {
+			t.Errorf("%s: error %v, want %q", tt.name, err, want)
+		}
+	}
+}
+
+// Config.Validate checks the fields as given: the zero Horizon and
+// MaxEvents that Dataset takes for defaults are errors here.
+func TestConfigValidate(t *testing.T) {
+	p, _ := ParamsFor(0.5, 0.5, 60, 0.8, fit.Alpha)
+	good := Config{Params: p, Horizon: DefaultHorizon, MaxEvents: DefaultMaxEvents}
+	if err := good.Validate(); err != nil {
+		t.Errorf("good config: %v", err)
+	}
+	for _, cfg := range []Config{{Params: p, MaxEvents: 1}, {Params: p, Horizon: 1}} {
+		if err := cfg.Validate(); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%+v: error %v, want ErrInvalid", cfg, err)
+		}
 	}
 }

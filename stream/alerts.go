@@ -32,12 +32,15 @@ const (
 // AlertsOptions configures the alerts role. NewAlerter sets the fields left
 // at zero to their defaults; Validate (options.go) holds the rules.
 type AlertsOptions struct {
-	Group     string    // consumer group (default DefaultAlertsGroup)
-	Threshold float64   // default DefaultThreshold
-	Format    string    // FormatText (default) or FormatJSONL
-	Out       io.Writer // where the alert lines go (default: nowhere)
-	Log       *slog.Logger
-	Metrics   *Metrics // nil keeps unexported ones
+	Group     string  // consumer group (default DefaultAlertsGroup)
+	Threshold float64 // default DefaultThreshold
+	Format    string  // FormatText (default) or FormatJSONL
+	// LearnedOnly raises alerts only from predictions of a learned model
+	// (source forest), not from the fit alone or a fallback.
+	LearnedOnly bool
+	Out         io.Writer // where the alert lines go (default: nowhere)
+	Log         *slog.Logger
+	Metrics     *Metrics // nil keeps unexported ones
 }
 
 // Alerter is the alerts role: it reads the predictions and prints and
@@ -123,17 +126,27 @@ func (h *alertsHandler) handle(m *sarama.ConsumerMessage) error {
 		return nil // a replayed prediction (see the package doc)
 	}
 	a.predictions.Add(1)
-	if p.NHat < a.o.Threshold {
+	al, ok := a.alert(&p)
+	if !ok {
 		return nil
 	}
-	al := Alert{V: SchemaVersion, ID: p.ID, Window: p.Window, NHat: p.NHat, N: p.N,
-		ModelVersion: p.ModelVersion, Source: p.Source, Time: p.Time, Threshold: a.o.Threshold}
 	if err := h.out.send(jsonMessage(a.topics.Alerts, p.ID, al)); err != nil {
 		return err
 	}
 	a.alerts.Add(1)
 	a.o.Metrics.Alerts.Inc()
 	return a.print(&al)
+}
+
+// alert returns the alert that prediction p raises, if it raises one: its
+// NHat is at or above the threshold and, with LearnedOnly, a learned model
+// made it.
+func (a *Alerter) alert(p *Prediction) (Alert, bool) {
+	if p.NHat < a.o.Threshold || (a.o.LearnedOnly && p.Source != SourceForest) {
+		return Alert{}, false
+	}
+	return Alert{V: SchemaVersion, ID: p.ID, Window: p.Window, NHat: p.NHat, N: p.N, ModelVersion: p.ModelVersion,
+		Source: p.Source, Time: p.Time, Threshold: a.o.Threshold, Lo: p.Lo, Hi: p.Hi}, true
 }
 
 // print writes one line for al.
@@ -148,8 +161,12 @@ func (a *Alerter) print(al *Alert) error {
 			_, err = a.o.Out.Write(append(b, '\n'))
 		}
 	} else {
-		_, err = fmt.Fprintf(a.o.Out, "ALERT id=%s window=%ss nhat=%.0f n=%d model_version=%d source=%s\n",
-			al.ID, WindowKey(al.Window), al.NHat, al.N, al.ModelVersion, al.Source)
+		interval := ""
+		if al.Lo != nil && al.Hi != nil {
+			interval = fmt.Sprintf(" lo=%.0f hi=%.0f", *al.Lo, *al.Hi)
+		}
+		_, err = fmt.Fprintf(a.o.Out, "ALERT id=%s window=%ss nhat=%.0f%s n=%d model_version=%d source=%s\n",
+			al.ID, WindowKey(al.Window), al.NHat, interval, al.N, al.ModelVersion, al.Source)
 	}
 	if err != nil {
 		return fmt.Errorf("write alert: %w", err)

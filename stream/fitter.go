@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -16,9 +15,10 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
-	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -131,12 +131,22 @@ func (f *Fitter) run(ctx context.Context) error {
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	wg.Add(1)
+	ready := make(chan struct{})
 	go func() {
 		defer wg.Done()
-		if err := watchModels(ctx, cl, f.topics.Models, &f.models, out, f.log, f.o.Metrics); err != nil {
+		if err := watchModels(ctx, cl, f.topics.Models, &f.models, ready, out, f.log, f.o.Metrics); err != nil {
 			cancel(err)
 		}
 	}()
+	// The models published before the fitter started are in use before its
+	// first prediction: a deployment that starts from batch-trained models
+	// predicts with them from the first cascade.
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		wg.Wait()
+		return failure(ctx)
+	}
 	h := &fitterHandler{f: f, out: out, fail: cancel}
 	err = runGroup(ctx, cl, f.o.Group, []string{f.topics.Retweets}, h, f.log)
 	cancel(nil)
@@ -249,7 +259,7 @@ func (p *partitionHooks) finish(c *cascade) error {
 	for w, W := range f.o.Windows {
 		oc := c.outcomes[w]
 		st := Stat{V: SchemaVersion, ID: c.id, Window: W, N: oc.pred.N, Size: size, NHat: oc.pred.NHat,
-			ARE: math.Abs(float64(size)-oc.pred.NHat) / float64(size), ModelVersion: oc.pred.ModelVersion,
+			ARE: evaluate.ARE(float64(size), oc.pred.NHat), ModelVersion: oc.pred.ModelVersion,
 			Source: oc.pred.Source, Evicted: c.evicted}
 		msgs = append(msgs, jsonMessage(f.topics.Stats, c.id, st))
 		if !c.evicted {
@@ -303,15 +313,17 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 	if res.HasPrediction() {
 		v := res.NHat
 		pred.NHatHawkes = &v
-		pred.NHat, pred.Source = v, SourceHawkes
-	} else {
-		pred.NHat, pred.Source = float64(n), SourceObserved
 	}
-	if m := f.models.get(W); m != nil {
-		row := features.Build(&dc, W, res)
-		if v, ok := pipeline.PredictRow(m.model, &row); ok {
-			pred.NHat, pred.Source, pred.ModelVersion = v, SourceForest, m.version
-		}
+	row := features.Build(&dc, W, res)
+	var model *train.Model
+	lm := f.models.get(W)
+	if lm != nil {
+		model = lm.model
+	}
+	p := predict.Apply(model, &row, nil)
+	pred.NHat, pred.Source = p.NHat, string(p.Source)
+	if lm != nil && (p.Source == predict.SourceForest || p.Source == predict.SourceLogLinear) {
+		pred.ModelVersion = lm.version
 	}
 	return &outcome{res: res, pred: pred}, nil
 }
@@ -361,19 +373,34 @@ func decodeLiveModel(b []byte) (float64, *liveModel, error) {
 	if err := m.UnmarshalBinary(mm.Model); err != nil {
 		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
 	}
-	if err := pipeline.CheckModel(&m); err != nil {
+	if err := predict.Check(&m, mm.Window); err != nil {
 		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
-	}
-	if m.Window != mm.Window {
-		return 0, nil, fmt.Errorf("%w: message for window %v holds a model of window %v", errModel, mm.Window, m.Window)
 	}
 	return mm.Window, &liveModel{version: mm.Version, model: &m}, nil
 }
 
 // watchModels keeps store up to date with the models topic (one
 // partition, read from its oldest message by every fitter) until ctx is
-// done.
-func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, out *output, log *slog.Logger, met *Metrics) error {
+// done. It closes ready once it has read every message that the topic held
+// when it started.
+func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, ready chan<- struct{}, out *output, log *slog.Logger, met *Metrics) error {
+	newest, err := cl.GetOffset(topic, 0, sarama.OffsetNewest)
+	if err != nil {
+		return fmt.Errorf("offsets of %s: %w", topic, err)
+	}
+	oldest, err := cl.GetOffset(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("offsets of %s: %w", topic, err)
+	}
+	caughtUp := func() {
+		if ready != nil {
+			close(ready)
+			ready = nil
+		}
+	}
+	if oldest >= newest {
+		caughtUp()
+	}
 	c, err := sarama.NewConsumerFromClient(cl)
 	if err != nil {
 		return fmt.Errorf("models consumer: %w", err)
@@ -401,11 +428,12 @@ func watchModels(ctx context.Context, cl sarama.Client, topic string, store *mod
 				if err := out.deadLetter(m, err); err != nil {
 					return err
 				}
-				continue
-			}
-			if store.put(w, lm) {
+			} else if store.put(w, lm) {
 				met.ModelVersion.WithLabelValues(WindowKey(w)).Set(float64(lm.version))
 				log.Info("model in use", "window", w, "version", lm.version, "trained_on", lm.model.TrainedOn)
+			}
+			if m.Offset+1 >= newest {
+				caughtUp()
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/predict"
 )
 
 // SchemaVersion is the value of the "v" field of every message this package
@@ -262,24 +263,30 @@ type Prediction struct {
 	Time   float64 `json:"time"`   // event time at which the prediction was made
 	N      int     `json:"n"`      // events observed in the window
 	NHat   float64 `json:"nhat"`   // predicted final size
-	// Source says where NHat comes from: SourceForest, SourceHawkes or
+	// Lo and Hi bound the prediction interval of the model, where it
+	// gives one.
+	Lo *float64 `json:"lo,omitempty"`
+	Hi *float64 `json:"hi,omitempty"`
+	// Source says where NHat comes from (predict.Source): SourceForest,
+	// SourceLogLinear (the model's log-linear fallback), SourceHawkes or
 	// SourceObserved (no fit gave a prediction: NHat = n).
 	Source       string   `json:"source"`
 	Status       string   `json:"status"`                // status of the Hawkes fit
 	NHatHawkes   *float64 `json:"nhat_hawkes,omitempty"` // the model-only prediction (w = 1), where defined
 	NStar        *float64 `json:"nstar,omitempty"`
-	ModelVersion int      `json:"model_version"` // version of the forest used; 0 = none
+	ModelVersion int      `json:"model_version"` // version of the model used (forest or its log-linear fallback); 0 = none
 	// Evicted is true when the cascade was closed early because the
 	// fitter reached --max-open (see the package doc).
 	Evicted bool   `json:"evicted,omitempty"`
 	Fitter  string `json:"fitter,omitempty"` // which fitter process made it
 }
 
-// Sources of a prediction.
+// Sources of a prediction, those of package predict.
 const (
-	SourceForest   = "forest"
-	SourceHawkes   = "hawkes"
-	SourceObserved = "observed"
+	SourceForest    = string(predict.SourceForest)
+	SourceLogLinear = string(predict.SourceLogLinear)
+	SourceHawkes    = string(predict.SourceHawkes)
+	SourceObserved  = string(predict.SourceObserved)
 )
 
 // DecodePrediction decodes and checks a predictions message.
@@ -298,7 +305,7 @@ func DecodePrediction(b []byte) (Prediction, error) {
 		return p, invalid("negative n or model_version")
 	}
 	switch p.Source {
-	case SourceForest, SourceHawkes, SourceObserved:
+	case SourceForest, SourceLogLinear, SourceHawkes, SourceObserved:
 	default:
 		return p, invalid("unknown source %q", p.Source)
 	}
@@ -426,6 +433,9 @@ type Alert struct {
 	Source       string  `json:"source"`
 	Time         float64 `json:"time"`
 	Threshold    float64 `json:"threshold"`
+	// Lo and Hi are the prediction's interval, where it has one.
+	Lo *float64 `json:"lo,omitempty"`
+	Hi *float64 `json:"hi,omitempty"`
 }
 
 // DecodeAlert decodes and checks an alerts message.

@@ -3,12 +3,14 @@ package stream
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -248,13 +250,14 @@ func (o TrainerOptions) withDefaults() TrainerOptions {
 	return o
 }
 
-// Validate checks o: RetrainEvery, MaxSamples, Forest.Trees and
-// Forest.MinLeaf at least 1, a consumer group, and the rest of Forest as
-// train.Config.Resolve does (where zeros are train's defaults).
+// Validate checks o: RetrainEvery at least 1, or NoRetrain; MaxSamples,
+// Forest.Trees and Forest.MinLeaf at least 1; a consumer group; the rest of
+// Forest as train.Config.Resolve does (where zeros are train's defaults);
+// and each of Models with predict.Check on its window.
 func (o TrainerOptions) Validate() error {
 	switch {
-	case o.RetrainEvery < 1:
-		return optionErrorf("trainer", "%s must be at least 1, got %d", optionName("retrain-every"), o.RetrainEvery)
+	case o.RetrainEvery < 1 && o.RetrainEvery != NoRetrain:
+		return optionErrorf("trainer", "%s must be at least 1 (or %d: no retraining), got %d", optionName("retrain-every"), NoRetrain, o.RetrainEvery)
 	case o.MaxSamples < 1:
 		return optionErrorf("trainer", "%s must be at least 1, got %d", optionName("max-samples"), o.MaxSamples)
 	case o.Forest.Trees < 1:
@@ -264,8 +267,13 @@ func (o TrainerOptions) Validate() error {
 	case o.Group == "":
 		return optionErrorf("trainer", "%s must not be empty", optionName("group"))
 	}
-	if _, err := o.Forest.Resolve(len(features.FeatureNames)); err != nil {
+	if _, err := o.Forest.Resolve(features.NumFeatures); err != nil {
 		return fmt.Errorf("stream: trainer: %w", err)
+	}
+	for _, w := range slices.Sorted(maps.Keys(o.Models)) {
+		if err := predict.Check(o.Models[w], w); err != nil {
+			return fmt.Errorf("stream: trainer: model of window %v: %w", w, err)
+		}
 	}
 	return nil
 }

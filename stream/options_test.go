@@ -68,7 +68,8 @@ func TestValidate(t *testing.T) {
 		{"no fitter id", fitter(func(o *FitterOptions) { o.ID = "" }), "", "", ""},
 
 		{"trainer defaults", trainer(func(*TrainerOptions) {}), "", "", ""},
-		{"zero retrain", trainer(func(o *TrainerOptions) { o.RetrainEvery = 0 }), "trainer", "retrain-every", "retrain-every must be at least 1, got 0"},
+		{"zero retrain", trainer(func(o *TrainerOptions) { o.RetrainEvery = 0 }), "trainer", "retrain-every", "retrain-every must be at least 1 (or -1: no retraining), got 0"},
+		{"no retraining", trainer(func(o *TrainerOptions) { o.RetrainEvery = NoRetrain }), "", "", ""},
 		{"zero max samples", trainer(func(o *TrainerOptions) { o.MaxSamples = 0 }), "trainer", "max-samples", "max-samples must be at least 1, got 0"},
 		{"zero trees", trainer(func(o *TrainerOptions) { o.Forest.Trees = 0 }), "trainer", "trees", "trees must be at least 1, got 0"},
 		{"zero min leaf", trainer(func(o *TrainerOptions) { o.Forest.MinLeaf = 0 }), "trainer", "min-leaf", "min-leaf must be at least 1, got 0"},
@@ -175,8 +176,8 @@ func TestZeroMeansDefault(t *testing.T) {
 	if _, err := NewTrainer(Client{}, DefaultTopics(), TrainerOptions{}); err != nil {
 		t.Errorf("NewTrainer: %v", err)
 	}
-	if _, err := NewTrainer(Client{}, DefaultTopics(), TrainerOptions{RetrainEvery: -1}); err == nil {
-		t.Error("NewTrainer accepted RetrainEvery -1")
+	if _, err := NewTrainer(Client{}, DefaultTopics(), TrainerOptions{RetrainEvery: -2}); err == nil {
+		t.Error("NewTrainer accepted RetrainEvery -2")
 	}
 	if _, err := NewAlerter(Client{}, DefaultTopics(), AlertsOptions{}); err != nil {
 		t.Errorf("NewAlerter: %v", err)

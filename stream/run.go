@@ -84,6 +84,10 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	if err != nil {
 		return Summary{}, err
 	}
+	// Given models first, so that the fitters start with them.
+	if err := trainer.PublishModels(ctx); err != nil {
+		return Summary{}, err
+	}
 	alerter, err := NewAlerter(o.Client, o.Topics, o.Alerts)
 	if err != nil {
 		return Summary{}, err

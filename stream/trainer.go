@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,7 +13,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/hawkes-toolkit/hawkes/features"
-	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -21,6 +23,10 @@ const (
 	// DefaultRetrainEvery is the number of new samples of a window after
 	// which its forest is grown again.
 	DefaultRetrainEvery = 100
+	// NoRetrain as TrainerOptions.RetrainEvery turns online retraining
+	// off: the trainer publishes the models it was given and consumes the
+	// samples without training.
+	NoRetrain = -1
 	// DefaultMaxSamples bounds the training set of each window: the newest
 	// samples are kept.
 	DefaultMaxSamples = 5000
@@ -36,9 +42,24 @@ const (
 // TrainerOptions configures the trainer. NewTrainer sets the fields left at
 // zero to their defaults; Validate (options.go) holds the rules.
 type TrainerOptions struct {
-	Group        string // consumer group (default DefaultTrainerGroup)
-	RetrainEvery int    // default DefaultRetrainEvery
-	MaxSamples   int    // default DefaultMaxSamples
+	Group string // consumer group (default DefaultTrainerGroup)
+	// RetrainEvery is the number of new samples of a window after which
+	// its forest is grown again (default DefaultRetrainEvery); NoRetrain
+	// turns retraining off.
+	RetrainEvery int
+	// Models are the first models of their windows, trained in batch
+	// (`hawkes train`); each must pass predict.Check on its window. A
+	// window's model is published as version 1 when the models topic holds
+	// none of that window (see PublishModels), so that fitters use it from
+	// the first cascade; retraining continues from there.
+	Models map[float64]*train.Model
+	// Samples seed the training sets, by window: feature rows of
+	// `hawkes features` on cascades whose final size is known. They are
+	// kept besides the newest MaxSamples samples of the stream, so a model
+	// retrained in the stream learns from the batch data and the stream's
+	// own samples, never from fewer rows than it started with.
+	Samples    []features.Row
+	MaxSamples int // default DefaultMaxSamples
 	// Forest configures the forests: Trees defaults to
 	// DefaultTrainerTrees, MinLeaf to train.DefaultMinLeaf, the other
 	// fields to train's defaults (Workers: every CPU).
@@ -64,6 +85,7 @@ type Trainer struct {
 
 // trainingSet is the bounded training set of one window.
 type trainingSet struct {
+	base    []features.Row // TrainerOptions.Samples of the window, always kept
 	rows    []features.Row // ring of the newest samples
 	next    int            // where the next sample goes once full
 	seen    int            // samples consumed
@@ -78,9 +100,17 @@ func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
 	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}
+	windows := map[float64]*trainingSet{}
+	for _, r := range o.Samples {
+		w := float64(r.Window)
+		if windows[w] == nil {
+			windows[w] = &trainingSet{}
+		}
+		windows[w].base = append(windows[w].base, r)
+	}
 	o.Metrics = orMetrics(o.Metrics)
 	return &Trainer{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "trainer"),
-		windows: map[float64]*trainingSet{}, seen: newSeenSet(MaxRemembered)}, nil
+		windows: windows, seen: newSeenSet(MaxRemembered)}, nil
 }
 
 // Consumed returns the number of valid samples consumed so far.
@@ -106,6 +136,9 @@ func (t *Trainer) run(ctx context.Context) error {
 		return err
 	}
 	defer out.close()
+	if err := t.publishModels(out); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	err = runGroup(ctx, cl, t.o.Group, []string{t.topics.Samples}, &trainerHandler{t: t, out: out, fail: cancel}, t.log)
@@ -113,6 +146,68 @@ func (t *Trainer) run(ctx context.Context) error {
 		return err
 	}
 	return failure(ctx)
+}
+
+// PublishModels publishes each of TrainerOptions.Models as version 1 of its
+// window unless the models topic already holds a model of that window, and
+// returns once they are written. Run does it too; calling it before the
+// fitters start, as the pipeline of Run does, lets them use the models from
+// the first cascade.
+func (t *Trainer) PublishModels(ctx context.Context) error {
+	if len(t.o.Models) == 0 {
+		return nil
+	}
+	return roleError("trainer", t.publishGiven(ctx))
+}
+
+// publishGiven is PublishModels on its own connections.
+func (t *Trainer) publishGiven(ctx context.Context) error {
+	cl, err := connect(ctx, t.client, t.log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if err := t.resumeVersions(cl); err != nil {
+		return err
+	}
+	out, err := newOutput(ctx, t.client, "trainer", t.topics.DeadLetters, t.log, t.o.Metrics)
+	if err != nil {
+		return err
+	}
+	defer out.close()
+	return t.publishModels(out)
+}
+
+// publishModels publishes the given models of the windows that have no
+// version yet (resumeVersions has read the topic).
+func (t *Trainer) publishModels(out *output) error {
+	ws := slices.Sorted(maps.Keys(t.o.Models))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, w := range ws {
+		ts := t.set(w)
+		if ts.version > 0 {
+			t.log.Info("given model not published: the models topic holds a newer one", "window", w, "version", ts.version)
+			continue
+		}
+		m := t.o.Models[w]
+		b, err := m.MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("encode model of window %v: %w", w, err)
+		}
+		mm := ModelMessage{V: SchemaVersion, Window: w, Version: 1, Trained: m.TrainedOn, Created: m.Created, Model: b}
+		msg := jsonMessage(t.topics.Models, WindowKey(w), mm)
+		if size := msg.Value.Length(); size > MaxModelMessageBytes {
+			return fmt.Errorf("model of window %v takes %d bytes in a message, over %d: train it with fewer trees", w, size, MaxModelMessageBytes)
+		}
+		if err := out.send(msg); err != nil {
+			return err
+		}
+		ts.version = 1
+		t.models.Add(1)
+		t.log.Info("given model published", "window", w, "version", 1, "trained_on", m.TrainedOn, "bytes", msg.Value.Length())
+	}
+	return nil
 }
 
 // resumeVersions reads the models topic so that versions continue from the
@@ -207,7 +302,7 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 	// Counted once the sample is fully handled, training included, so that
 	// a drained run counts every model.
 	defer t.consumed.Add(1)
-	if ts.since < t.o.RetrainEvery {
+	if t.o.RetrainEvery == NoRetrain || ts.since < t.o.RetrainEvery {
 		return nil
 	}
 	ts.since = 0
@@ -230,7 +325,11 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 	cfg := t.o.Forest
 	for {
 		began := time.Now()
-		m, err := pipeline.Train(ctx, ts.rows, pipeline.DefaultTarget, cfg)
+		rows := ts.rows
+		if len(ts.base) > 0 {
+			rows = slices.Concat(ts.base, ts.rows)
+		}
+		m, err := predict.Train(ctx, rows, predict.DefaultTarget, cfg)
 		if err != nil {
 			return nil, fmt.Errorf("window %v: %w", w, err)
 		}
@@ -249,7 +348,7 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 			cfg.Trees /= 2
 			continue
 		}
-		t.log.Info("model trained", "window", w, "version", mm.Version, "samples", len(ts.rows),
+		t.log.Info("model trained", "window", w, "version", mm.Version, "samples", len(rows),
 			"trained_on", m.TrainedOn, "bytes", msg.Value.Length(), "took", time.Since(began).Round(time.Millisecond))
 		return msg, nil
 	}

@@ -2,7 +2,6 @@ package train
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 )
 
@@ -49,34 +48,15 @@ const (
 // features: max(1, d/3).
 func DefaultMaxFeatures(d int) int { return max(1, d/3) }
 
-// Resolve returns c with the defaults filled in for d features, or an error
-// wrapping ErrConfig if a field is out of range.
-func (c Config) Resolve(d int) (Config, error) {
-	if d < 1 {
-		return c, fmt.Errorf("%w: %d features, want >= 1", ErrConfig, d)
-	}
-	switch {
-	case c.Trees < 0:
-		return c, fmt.Errorf("%w: trees = %d, want >= 0", ErrConfig, c.Trees)
-	case c.MaxDepth < 0:
-		return c, fmt.Errorf("%w: max depth = %d, want >= 0", ErrConfig, c.MaxDepth)
-	case c.MinLeaf < 0:
-		return c, fmt.Errorf("%w: min leaf = %d, want >= 0", ErrConfig, c.MinLeaf)
-	case c.MaxFeatures < 0 || c.MaxFeatures > d:
-		return c, fmt.Errorf("%w: max features = %d, want 0 to %d", ErrConfig, c.MaxFeatures, d)
-	case math.IsNaN(c.SampleFrac) || c.SampleFrac < 0 || c.SampleFrac > 1:
-		return c, fmt.Errorf("%w: sample fraction = %v, want 0 to 1", ErrConfig, c.SampleFrac)
-	case c.Workers < 0:
-		return c, fmt.Errorf("%w: workers = %d, want >= 0", ErrConfig, c.Workers)
-	}
+// WithDefaults returns c with its zero fields set to their defaults, all but
+// MaxFeatures, whose default depends on the number of features (Resolve
+// sets it).
+func (c Config) WithDefaults() Config {
 	if c.Trees == 0 {
 		c.Trees = DefaultTrees
 	}
 	if c.MinLeaf == 0 {
 		c.MinLeaf = DefaultMinLeaf
-	}
-	if c.MaxFeatures == 0 {
-		c.MaxFeatures = DefaultMaxFeatures(d)
 	}
 	if c.SampleFrac == 0 {
 		c.SampleFrac = 1
@@ -86,6 +66,51 @@ func (c Config) Resolve(d int) (Config, error) {
 	}
 	if c.Workers == 0 {
 		c.Workers = runtime.NumCPU()
+	}
+	return c
+}
+
+// Validate reports an error wrapping ErrConfig if a field of c is out of
+// range: Trees, MinLeaf and Workers at least 1, MaxDepth and MaxFeatures at
+// least 0 (0: unlimited depth, and the default max(1, d/3) features), and
+// SampleFrac in (0, 1]. It checks c as given, as a command line gives it,
+// so a zero Trees is an error here although Fit takes it for the default:
+// check c.WithDefaults() to allow defaults. Whether MaxFeatures exceeds the
+// number of features is left to Resolve, which knows it.
+func (c Config) Validate() error {
+	switch {
+	case c.Trees < 1:
+		return fmt.Errorf("%w: trees = %d, want >= 1", ErrConfig, c.Trees)
+	case c.MaxDepth < 0:
+		return fmt.Errorf("%w: max depth = %d, want >= 0 (0 for unlimited)", ErrConfig, c.MaxDepth)
+	case c.MinLeaf < 1:
+		return fmt.Errorf("%w: min leaf = %d, want >= 1", ErrConfig, c.MinLeaf)
+	case c.MaxFeatures < 0:
+		return fmt.Errorf("%w: max features = %d, want >= 0", ErrConfig, c.MaxFeatures)
+	case !(c.SampleFrac > 0 && c.SampleFrac <= 1):
+		return fmt.Errorf("%w: sample fraction = %v, want in (0, 1]", ErrConfig, c.SampleFrac)
+	case c.Workers < 1:
+		return fmt.Errorf("%w: workers = %d, want >= 1", ErrConfig, c.Workers)
+	}
+	return nil
+}
+
+// Resolve returns c with the defaults filled in for d features
+// (WithDefaults, and MaxFeatures), or an error wrapping ErrConfig if a field
+// is out of range (Validate) or MaxFeatures exceeds d.
+func (c Config) Resolve(d int) (Config, error) {
+	if d < 1 {
+		return c, fmt.Errorf("%w: %d features, want >= 1", ErrConfig, d)
+	}
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	if c.MaxFeatures > d {
+		return c, fmt.Errorf("%w: max features = %d, want 0 to %d", ErrConfig, c.MaxFeatures, d)
+	}
+	if c.MaxFeatures == 0 {
+		c.MaxFeatures = DefaultMaxFeatures(d)
 	}
 	return c, nil
 }

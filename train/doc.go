@@ -56,7 +56,7 @@
 //	4 bytes   CRC-32C (Castagnoli) of all the bytes before it
 //
 // The JSON header holds the Model's fields (window, features, target,
-// config, trained_on, created) and a forest object with n_features, trees,
+// config, trained_on, loglinear_a where known, created) and a forest object with n_features, trees,
 // nodes, importance, oob {mse, r2, n} (NaN written as "NaN") and raw_bytes,
 // the body's size once inflated. Unknown header fields are ignored; a change
 // that older readers cannot ignore gets a new version.

@@ -51,6 +51,11 @@ type Model struct {
 	Forest *Forest
 	// TrainedOn is the number of training rows.
 	TrainedOn int
+	// LogLinear is the constant a of the log-linear baseline
+	// log N = a + log n fitted on the training rows, the fallback where the
+	// forest gives no prediction; nil in files written before it was
+	// recorded. It must be finite.
+	LogLinear *float64
 	// Created is when the model was trained; the zero time (unknown) is not
 	// written. It is stored to the nanosecond with its UTC offset.
 	Created time.Time
@@ -63,6 +68,7 @@ type fileHeader struct {
 	Target    string       `json:"target"`
 	Config    Config       `json:"config"`
 	TrainedOn int          `json:"trained_on"`
+	LogLinear *float64     `json:"loglinear_a,omitempty"`
 	Created   time.Time    `json:"created,omitzero"`
 	Forest    forestHeader `json:"forest"`
 }
@@ -146,6 +152,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if math.IsNaN(m.Window) || math.IsInf(m.Window, 0) {
 		return nil, fmt.Errorf("train: write model: window %v", m.Window)
 	}
+	if a := m.LogLinear; a != nil && (math.IsNaN(*a) || math.IsInf(*a, 0)) {
+		return nil, fmt.Errorf("train: write model: log-linear constant %v", *a)
+	}
 	raw := encodeForest(f)
 	var body bytes.Buffer
 	zw, err := flateWriter(&body)
@@ -160,7 +169,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	h := fileHeader{
 		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config,
-		TrainedOn: m.TrainedOn, Created: m.Created,
+		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Created: m.Created,
 		Forest: forestHeader{
 			NFeatures: f.NFeatures, Trees: len(f.Trees), Nodes: f.NumNodes(),
 			Importance: f.Importance,
@@ -251,7 +260,7 @@ func readErr(what string, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("%w: reading %s: %w", ErrTruncated, what, io.ErrUnexpectedEOF)
 	}
-	return fmt.Errorf("train: read model %s: %w", what, err)
+	return fmt.Errorf("train: read %s: %w", what, err)
 }
 
 // lengthPrefixed reads a big-endian uint32 length, at most limit, and that
@@ -307,6 +316,8 @@ func decodeModel(hj, body []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: %d feature names for %d features", ErrCorrupt, len(h.Features), f.NFeatures)
 	case math.IsNaN(h.Window) || math.IsInf(h.Window, 0):
 		return nil, fmt.Errorf("%w: window %v", ErrCorrupt, h.Window)
+	case h.LogLinear != nil && (math.IsNaN(*h.LogLinear) || math.IsInf(*h.LogLinear, 0)):
+		return nil, fmt.Errorf("%w: log-linear constant %v", ErrCorrupt, *h.LogLinear)
 	}
 	f.Importance = fh.Importance
 	f.OOBStats = OOBStats{MSE: float64(fh.OOB.MSE), R2: float64(fh.OOB.R2), N: fh.OOB.N}
@@ -320,7 +331,7 @@ func decodeModel(hj, body []byte) (*Model, error) {
 	}
 	return &Model{
 		Version: FormatVersion, Window: h.Window, Features: h.Features, Target: h.Target,
-		Config: h.Config, Forest: f, TrainedOn: h.TrainedOn, Created: h.Created,
+		Config: h.Config, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Created: h.Created,
 	}, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"flag"
 	"hash/crc32"
 	"io"
 	"math"
@@ -16,9 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/hawkes-toolkit/hawkes/internal/golden"
+)
 
 // testModel fits a small model on cascadeData.
 func testModel(t testing.TB, n, trees int) (*Model, [][]float64) {
@@ -335,7 +334,7 @@ var goldenRows = [][]float64{
 func TestGoldenV1(t *testing.T) {
 	file := filepath.Join("testdata", "model_v1.hkrf")
 	predFile := filepath.Join("testdata", "model_v1_predictions.json")
-	if *update {
+	if golden.Update() {
 		m, _ := testModel(t, 200, 8)
 		b, err := m.MarshalBinary()
 		if err != nil {
@@ -343,15 +342,8 @@ func TestGoldenV1(t *testing.T) {
 		}
 		preds := m.Forest.PredictBatch(nil, goldenRows)
 		pj, _ := json.MarshalIndent(preds, "", "  ")
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(file, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(predFile, append(pj, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		golden.Write(t, file, b)
+		golden.Write(t, predFile, append(pj, '\n'))
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {

@@ -6,17 +6,20 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/evaluate/boxplot"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -73,34 +76,8 @@ standard error. The same --seed gives the same numbers.`,
   hawkes evaluate --data ../shared/data/smh_cascades --window 600 --model m600.hkrf --format csv --plot=are.svg`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := cmd.Flags()
-			fm, ferr := evaluate.ParseFormat(format)
-			switch {
-			case opts.DataDir == "":
-				return flagErrorf("required flag --data not set")
-			case !f.Changed("window"):
-				return flagErrorf("required flag --window not set")
-			case !(opts.Window > 0) || math.IsInf(opts.Window, 1):
-				return flagErrorf("--window must be a positive number of seconds, got %v", opts.Window)
-			case opts.Model != "" && f.Changed("cv"):
-				return flagErrorf("--model and --cv cannot be used together")
-			case opts.Model == "" && opts.CV < 2:
-				return flagErrorf("--cv must be at least 2, got %d", opts.CV)
-			case opts.Workers < 1:
-				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
-			case ferr != nil:
-				return flagErrorf("--format must be table, csv or json, got %q", format)
-			}
-			if opts.Model != "" {
-				opts.CV = 0
-			}
-			opts.Format = fm
-			if opts.Plot != "" && opts.Plot != plotDefault {
-				switch strings.ToLower(filepath.Ext(opts.Plot)) {
-				case ".png", ".svg":
-				default:
-					return flagErrorf("--plot must name a .png or .svg file, got %q", opts.Plot)
-				}
+			if err := opts.validate(cmd.Flags(), format); err != nil {
+				return err
 			}
 			cmd.SilenceUsage = true
 			if runF == nil {
@@ -124,17 +101,73 @@ standard error. The same --seed gives the same numbers.`,
 	return cmd
 }
 
+// validate checks the flags: those required or exclusive, then the values
+// with the rules of packages fit, pipeline, evaluate and boxplot, whose
+// errors become usage errors. It sets opts.Format from format, and opts.CV
+// to 0 with --model.
+func (opts *EvaluateOptions) validate(f *pflag.FlagSet, format string) error {
+	switch {
+	case opts.DataDir == "":
+		return flagErrorf("required flag --data not set")
+	case !f.Changed("window"):
+		return flagErrorf("required flag --window not set")
+	case opts.Model != "" && f.Changed("cv"):
+		return flagErrorf("--model and --cv cannot be used together")
+	}
+	if err := fit.CheckWindow(opts.Window); err != nil {
+		return &flagError{err}
+	}
+	if opts.Model != "" {
+		opts.CV = 0
+	} else if err := opts.cvOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	if err := opts.batchOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	fm, err := evaluate.ParseFormat(format)
+	if err != nil {
+		return &flagError{err}
+	}
+	opts.Format = fm
+	if opts.Plot != "" && opts.Plot != plotDefault {
+		if _, err := boxplot.Format(opts.Plot); err != nil {
+			return &flagError{err}
+		}
+	}
+	return nil
+}
+
+// cvOptions returns the options of the cross-validation: the forest has the
+// defaults of train.Config but for its seed and workers.
+func (opts *EvaluateOptions) cvOptions() pipeline.CVOptions {
+	forest := train.Config{}.WithDefaults()
+	forest.Seed, forest.Workers = opts.Seed, opts.Workers
+	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest}
+}
+
+// batchOptions returns the options of the fits.
+func (opts *EvaluateOptions) batchOptions() fit.BatchOptions {
+	return fit.BatchOptions{Options: fit.Options{Seed: opts.Seed}.WithDefaults(), Workers: opts.Workers}
+}
+
 // runEvaluate loads the data set, computes the features once and scores the
 // methods with pipeline.CrossValidate or pipeline.Predict.
 func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
-	var model *train.Model
-	if opts.Model != "" {
-		m, err := readModel(opts.Model)
-		if err != nil {
+	plotPath := opts.Plot
+	if plotPath == plotDefault {
+		plotPath = fmt.Sprintf("are-%ss.png", formatSeconds(opts.Window))
+	}
+	if plotPath != "" {
+		if err := atomicfile.Check(plotPath); err != nil {
 			return err
 		}
-		if m.Window != opts.Window {
-			return fmt.Errorf("model %s was trained on window %v, not %v", opts.Model, m.Window, opts.Window)
+	}
+	var model *train.Model
+	if opts.Model != "" {
+		m, err := loadModel(opts.Model, opts.Window)
+		if err != nil {
+			return err
 		}
 		model = m
 	}
@@ -142,10 +175,7 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	if err != nil {
 		return err
 	}
-	rows, hit, err := pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cascades, opts.Window, fit.BatchOptions{
-		Options: fit.Options{Seed: opts.Seed},
-		Workers: opts.Workers,
-	})
+	rows, hit, err := pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cascades, opts.Window, opts.batchOptions())
 	if err != nil {
 		return err
 	}
@@ -159,11 +189,7 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	if model != nil {
 		report, stats, err = pipeline.Predict(model, rows, cascades)
 	} else {
-		report, stats, err = pipeline.CrossValidate(ctx, rows, cascades, opts.Window, pipeline.CVOptions{
-			Folds:  opts.CV,
-			Seed:   opts.Seed,
-			Forest: train.Config{Seed: opts.Seed, Workers: opts.Workers},
-		})
+		report, stats, err = pipeline.CrossValidate(ctx, rows, cascades, opts.Window, opts.cvOptions())
 	}
 	if err != nil {
 		return err
@@ -173,16 +199,15 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	}
 	if !opts.Quiet {
 		fmt.Fprintln(opts.IO.ErrOut, evaluateSummary(stats))
+		if stats.LogLinearRefit {
+			fmt.Fprintf(opts.IO.ErrOut, "evaluate: model %s records no log-linear constant (retrain it to record one): the loglinear baseline was fitted on the evaluated cascades\n", opts.Model)
+		}
 	}
-	if opts.Plot != "" {
-		path := opts.Plot
-		if path == plotDefault {
-			path = fmt.Sprintf("are-%ss.png", formatSeconds(opts.Window))
+	if plotPath != "" {
+		if err := boxplot.Save(report, plotPath); err != nil {
+			return err // "boxplot: ..." or "write PATH: ..."
 		}
-		if err := evaluate.Plot(report, path); err != nil {
-			return fmt.Errorf("plot: %w", err)
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", path)
+		fmt.Fprintf(opts.IO.ErrOut, "evaluate: plot written to %s\n", plotPath)
 	}
 	return nil
 }
@@ -212,20 +237,6 @@ func formatSeconds(T float64) string {
 		return fmt.Sprintf("%d", int64(T))
 	}
 	return fmt.Sprintf("%g", T)
-}
-
-// readModel reads a model file.
-func readModel(path string) (*train.Model, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("read model: %w", err)
-	}
-	defer f.Close()
-	m, err := train.ReadModel(f)
-	if err != nil {
-		return nil, fmt.Errorf("read model %s: %w", path, err)
-	}
-	return m, nil
 }
 
 // readFeatures reads a features CSV written by hawkes features.

@@ -14,6 +14,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 )
 
 func TestEvaluateFlags(t *testing.T) {
@@ -44,13 +45,13 @@ func TestEvaluateFlags(t *testing.T) {
 		{"csv", []string{"--data", "d", "--window", "600", "--format", "csv"}, with(func(o *EvaluateOptions) { o.Format = evaluate.CSV }), ""},
 		{"no data", []string{"--window", "600"}, EvaluateOptions{}, "--data not set"},
 		{"no window", []string{"--data", "d"}, EvaluateOptions{}, "--window not set"},
-		{"zero window", []string{"--data", "d", "--window", "0"}, EvaluateOptions{}, "--window must be a positive"},
-		{"NaN window", []string{"--data", "d", "--window", "NaN"}, EvaluateOptions{}, "--window must be a positive"},
+		{"zero window", []string{"--data", "d", "--window", "0"}, EvaluateOptions{}, "invalid window 0:"},
+		{"NaN window", []string{"--data", "d", "--window", "NaN"}, EvaluateOptions{}, "invalid window NaN:"},
 		{"model and cv", []string{"--data", "d", "--window", "600", "--model", "m", "--cv", "5"}, EvaluateOptions{}, "cannot be used together"},
-		{"one fold", []string{"--data", "d", "--window", "600", "--cv", "1"}, EvaluateOptions{}, "--cv must be at least 2"},
-		{"zero workers", []string{"--data", "d", "--window", "600", "--workers", "0"}, EvaluateOptions{}, "--workers must be at least 1"},
-		{"bad format", []string{"--data", "d", "--window", "600", "--format", "xml"}, EvaluateOptions{}, "--format must be"},
-		{"bad plot", []string{"--data", "d", "--window", "600", "--plot=a.pdf"}, EvaluateOptions{}, "--plot must name a .png or .svg"},
+		{"one fold", []string{"--data", "d", "--window", "600", "--cv", "1"}, EvaluateOptions{}, "folds = 1, want >= 2"},
+		{"zero workers", []string{"--data", "d", "--window", "600", "--workers", "0"}, EvaluateOptions{}, "workers = 0, want >= 1"},
+		{"bad format", []string{"--data", "d", "--window", "600", "--format", "xml"}, EvaluateOptions{}, `unknown format "xml"`},
+		{"bad plot", []string{"--data", "d", "--window", "600", "--plot=a.pdf"}, EvaluateOptions{}, `unknown extension ".pdf": want .png or .svg`},
 		{"positional argument", []string{"--data", "d", "--window", "600", "extra"}, EvaluateOptions{}, "takes no arguments"},
 	}
 	for _, tt := range tests {
@@ -80,7 +81,7 @@ func TestEvaluateRuntimeErrorNoUsage(t *testing.T) {
 }
 
 func TestEvaluateSummary(t *testing.T) {
-	s := pipeline.Stats{Cascades: 508, Folds: 5, Target: pipeline.TargetLogRatio,
+	s := pipeline.Stats{Cascades: 508, Folds: 5, Target: predict.TargetLogRatio,
 		Fallbacks: map[string]int{"hawkes": 120, "forest": 0, "seismic": 3, "loglinear": 0}}
 	want := "evaluate: 508 cascades, 5 folds, forest target log_ratio; loglinear fallbacks: hawkes 120, forest 0, seismic 3"
 	if got := evaluateSummary(s); got != want {
@@ -124,7 +125,7 @@ func TestTrainEvaluateEndToEnd(t *testing.T) {
 	}
 
 	code, _, stderr = runArgv(t, ctx, "evaluate", "--data", dir, "--window", "3600", "--model", model)
-	if code != exitError || !strings.Contains(stderr, "trained on window 600") {
+	if code != exitBadInput || !strings.Contains(stderr, "trained for window 600 s, not 3600 s") || !strings.Contains(stderr, model) {
 		t.Errorf("window mismatch: exit code %d, stderr %q", code, stderr)
 	}
 

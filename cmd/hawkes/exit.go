@@ -23,6 +23,7 @@ const (
 func exitCode(err error) int {
 	var fe *flagError
 	var pe *data.ParseError
+	var be *badInputError
 	switch {
 	case err == nil:
 		return exitOK
@@ -30,7 +31,7 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &fe):
 		return exitUsage
-	case errors.As(err, &pe), errors.Is(err, fs.ErrNotExist):
+	case errors.As(err, &pe), errors.As(err, &be), errors.Is(err, fs.ErrNotExist):
 		return exitBadInput
 	default:
 		return exitError
@@ -47,4 +48,17 @@ func (e *flagError) Unwrap() error { return e.err }
 // flagErrorf returns a *flagError with a formatted message.
 func flagErrorf(format string, args ...any) error {
 	return &flagError{fmt.Errorf(format, args...)}
+}
+
+// badInputError is an input file the command cannot use, such as a model
+// file that does not decode or was trained for another window: hawkes exits
+// with exitBadInput.
+type badInputError struct{ err error }
+
+func (e *badInputError) Error() string { return e.err.Error() }
+func (e *badInputError) Unwrap() error { return e.err }
+
+// badInputf returns a *badInputError with a formatted message.
+func badInputf(format string, args ...any) error {
+	return &badInputError{fmt.Errorf(format, args...)}
 }

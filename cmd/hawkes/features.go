@@ -4,17 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 )
 
 // FeaturesOptions are the options of hawkes features.
@@ -61,7 +60,8 @@ A field that does not apply is empty, never NaN. Floats are written with the
 fewest digits that read back exactly.
 
 With --out the rows go to a temporary file beside FILE, renamed to FILE at
-the end: a failed or interrupted run leaves no partial FILE.`,
+the end: a failed or interrupted run leaves FILE as it was. FILE must not be
+a directory.`,
 		Example: `  # Features on the first 10 minutes and the first hour, 8 cascades at once
   hawkes features --data ../shared/data/smh_cascades --window 600,3600 --workers 8 --out features.csv
 
@@ -69,24 +69,8 @@ the end: a failed or interrupted run leaves no partial FILE.`,
   hawkes features --data ../shared/data/seismic_subset --window 3600 --limit 40 --quiet`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.DataDir == "" {
-				return flagErrorf("required flag --data not set")
-			}
-			if !cmd.Flags().Changed("window") || len(opts.Windows) == 0 {
-				return flagErrorf("required flag --window not set")
-			}
-			for _, T := range opts.Windows {
-				if !(T > 0) || math.IsInf(T, 1) {
-					return flagErrorf("--window must be positive numbers of seconds, got %v", T)
-				}
-			}
-			switch {
-			case opts.Workers < 1:
-				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
-			case opts.Starts < 1:
-				return flagErrorf("--starts must be at least 1, got %d", opts.Starts)
-			case opts.Limit < 0:
-				return flagErrorf("--limit must be 0 (all cascades) or positive, got %d", opts.Limit)
+			if err := opts.validate(cmd.Flags()); err != nil {
+				return err
 			}
 			cmd.SilenceUsage = true
 			if runF == nil {
@@ -101,53 +85,71 @@ the end: a failed or interrupted run leaves no partial FILE.`,
 	f.Lookup("window").DefValue = "" // no "(default [])" in the help
 	f.StringVarP(&opts.Out, "out", "o", "", "write the CSV to `FILE` instead of standard output")
 	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted at once, one per CPU by default")
-	f.IntVar(&opts.Starts, "starts", 8, "random starting points per fit; the best optimum is kept")
+	f.IntVar(&opts.Starts, "starts", fit.DefaultStarts, "random starting points per fit; the best optimum is kept")
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the starting points: the same seed gives the same output")
 	f.IntVar(&opts.Limit, "limit", 0, "only the first `K` cascades (0: all)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary line on standard error")
 	return cmd
 }
 
-// runFeatures loads the data set, computes the rows with features.Compute and
-// writes them as they come.
-func runFeatures(ctx context.Context, opts *FeaturesOptions) (err error) {
-	cascades, err := data.LoadDir(ctx, opts.DataDir)
-	if err != nil {
-		return err
+// validate checks the flags: those required, then the values with the rules
+// of package fit, whose errors become usage errors.
+func (opts *FeaturesOptions) validate(f *pflag.FlagSet) error {
+	switch {
+	case opts.DataDir == "":
+		return flagErrorf("required flag --data not set")
+	case !f.Changed("window") || len(opts.Windows) == 0:
+		return flagErrorf("required flag --window not set")
 	}
-	var dst io.Writer = opts.IO.Out
-	if opts.Out != "" {
-		tmp, err := os.CreateTemp(filepath.Dir(opts.Out), "."+filepath.Base(opts.Out)+".tmp-*")
-		if err != nil {
-			return fmt.Errorf("create output: %w", err)
+	for _, T := range opts.Windows {
+		if err := fit.CheckWindow(T); err != nil {
+			return &flagError{err}
 		}
-		defer func() {
-			if cerr := tmp.Close(); err == nil && cerr != nil {
-				err = fmt.Errorf("write %s: %w", opts.Out, cerr)
-			}
-			if err == nil {
-				if rerr := os.Rename(tmp.Name(), opts.Out); rerr != nil {
-					err = fmt.Errorf("write %s: %w", opts.Out, rerr)
-				}
-			}
-			if err != nil {
-				_ = os.Remove(tmp.Name()) // the run failed: leave no partial file
-			}
-		}()
-		if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
-			return fmt.Errorf("create output: %w", err)
-		}
-		dst = tmp
 	}
-	out := features.NewWriter(dst)
-	bopts := fit.BatchOptions{
+	if err := opts.batchOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	return nil
+}
+
+// batchOptions returns the options of the fits.
+func (opts *FeaturesOptions) batchOptions() fit.BatchOptions {
+	return fit.BatchOptions{
 		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed},
 		Workers: opts.Workers,
 		Limit:   opts.Limit,
 	}
+}
+
+// runFeatures loads the data set, computes the rows with features.Compute and
+// writes them as they come, to standard output or through atomicfile.Write
+// to opts.Out.
+func runFeatures(ctx context.Context, opts *FeaturesOptions) error {
+	if opts.Out != "" {
+		if err := atomicfile.Check(opts.Out); err != nil {
+			return err
+		}
+	}
+	cascades, err := data.LoadDir(ctx, opts.DataDir)
+	if err != nil {
+		return err
+	}
+	if opts.Out == "" {
+		return writeFeatures(ctx, opts, cascades, opts.IO.Out)
+	}
+	return atomicfile.Write(opts.Out, func(w io.Writer) error {
+		return writeFeatures(ctx, opts, cascades, w)
+	})
+}
+
+// writeFeatures computes the rows of cascades and writes them to dst, then
+// the summary line.
+func writeFeatures(ctx context.Context, opts *FeaturesOptions, cascades []data.Cascade, dst io.Writer) error {
+	out := features.NewWriter(dst)
+	bopts := opts.batchOptions()
 	sum := fit.Summary{ByStatus: map[fit.Status]int{}}
 	start := time.Now()
-	err = features.Compute(ctx, cascades, opts.Windows, bopts, func(r features.Row) error {
+	err := features.Compute(ctx, cascades, opts.Windows, bopts, func(r features.Row) error {
 		if err := out.Write(r); err != nil {
 			return err
 		}

@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
+	"io"
 	"runtime"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
@@ -72,22 +73,8 @@ complete rows for the cascades fitted so far.`,
   hawkes fit --data ../shared/data/seismic_subset --window 600 --limit 40 --format jsonl --quiet`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := cmd.Flags()
-			switch {
-			case opts.DataDir == "":
-				return flagErrorf("required flag --data not set")
-			case !f.Changed("window"):
-				return flagErrorf("required flag --window not set")
-			case !(opts.Window > 0) || math.IsInf(opts.Window, 1):
-				return flagErrorf("--window must be a positive number of seconds, got %v", opts.Window)
-			case opts.Workers < 1:
-				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
-			case opts.Starts < 1:
-				return flagErrorf("--starts must be at least 1, got %d", opts.Starts)
-			case opts.Limit < 0:
-				return flagErrorf("--limit must be 0 (all cascades) or positive, got %d", opts.Limit)
-			case opts.Format != fit.FormatCSV && opts.Format != fit.FormatJSONL:
-				return flagErrorf("--format must be %s or %s, got %q", fit.FormatCSV, fit.FormatJSONL, opts.Format)
+			if err := opts.validate(cmd.Flags()); err != nil {
+				return err
 			}
 			cmd.SilenceUsage = true
 			if runF == nil {
@@ -100,13 +87,44 @@ complete rows for the cascades fitted so far.`,
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")
 	f.Float64Var(&opts.Window, "window", 0, "observation window in `SECONDS` after the original tweet (required, > 0)")
 	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted at once, one per CPU by default")
-	f.IntVar(&opts.Starts, "starts", 8, "random starting points per fit; the best optimum is kept")
+	f.IntVar(&opts.Starts, "starts", fit.DefaultStarts, "random starting points per fit; the best optimum is kept")
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the starting points: the same seed gives the same output")
 	f.StringVar(&opts.Format, "format", fit.FormatCSV, "output format: csv or jsonl")
 	f.IntVar(&opts.Limit, "limit", 0, "fit only the first `K` cascades (0: all)")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no progress bar and no summary line on standard error")
 	f.BoolVar(&opts.Exact, "exact", false, "evaluate the likelihood exactly, O(n^2) per evaluation (the reference; slow on large cascades)")
 	return cmd
+}
+
+// validate checks the flags: those required, then the values with the rules
+// of package fit, whose errors become usage errors.
+func (opts *FitOptions) validate(f *pflag.FlagSet) error {
+	switch {
+	case opts.DataDir == "":
+		return flagErrorf("required flag --data not set")
+	case !f.Changed("window"):
+		return flagErrorf("required flag --window not set")
+	}
+	if err := fit.CheckWindow(opts.Window); err != nil {
+		return &flagError{err}
+	}
+	if err := opts.batchOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	// fit.NewWriter is where the formats are known.
+	if _, err := fit.NewWriter(io.Discard, opts.Format); err != nil {
+		return &flagError{err}
+	}
+	return nil
+}
+
+// batchOptions returns the options of fit.Batch.
+func (opts *FitOptions) batchOptions() fit.BatchOptions {
+	return fit.BatchOptions{
+		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed, Exact: opts.Exact},
+		Workers: opts.Workers,
+		Limit:   opts.Limit,
+	}
 }
 
 // runFit loads the data set, fits every cascade with fit.Batch and writes the
@@ -120,11 +138,7 @@ func runFit(ctx context.Context, opts *FitOptions) error {
 	if err != nil {
 		return err
 	}
-	bopts := fit.BatchOptions{
-		Options: fit.Options{Starts: opts.Starts, Seed: opts.Seed, Exact: opts.Exact},
-		Workers: opts.Workers,
-		Limit:   opts.Limit,
-	}
+	bopts := opts.batchOptions()
 	var bar *progressbar.ProgressBar
 	if opts.IO.ErrTTY && !opts.Quiet {
 		bopts.Progress = func(done, total int) {

@@ -44,6 +44,7 @@ func newRootCmd(ios *ioStreams) *cobra.Command {
 		newSimulateCmd(ios, nil),
 		newTrainCmd(ios, nil),
 		newEvaluateCmd(ios, nil),
+		newPredictCmd(ios, nil),
 		newStreamCmd(ios, streamRunners{}),
 	)
 	return root

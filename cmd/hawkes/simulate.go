@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/sim"
 )
 
@@ -26,7 +27,7 @@ type SimulateOptions struct {
 	// Random draws each cascade's parameters from sim.DefaultRanges;
 	// otherwise every cascade has the parameters below.
 	Random bool
-	// NStar is the branching factor; Kappa, when positive, is given instead
+	// NStar is the branching factor; Kappa, when not 0, is given instead
 	// and NStar is then unused.
 	NStar, Kappa   float64
 	Beta, C, Theta float64
@@ -70,7 +71,12 @@ real follower counts it is usually larger.
 
 A cascade runs until --horizon or until it dies out; one that exceeds
 --max-events is drawn again, so the data set is conditioned on smaller sizes.
-The same --seed gives the same files.`,
+The same --seed gives the same files.
+
+The three files are written together: first in a temporary directory (beside
+DIR when DIR does not exist yet, inside it otherwise), then moved into DIR,
+so that a failed or interrupted run leaves DIR as it was and DIR never holds
+files of two runs. Other files in DIR are left alone.`,
 		Example: `  # 100 cascades with n* = 0.8, beta = 0.5, c = 60 s, theta = 0.8
   hawkes simulate --out /tmp/sim
 
@@ -124,22 +130,18 @@ func randomRanges() string {
 		r.NStar[0], r.NStar[1], r.Beta[0], r.Beta[1], r.C[0], r.C[1], r.Theta[0], r.Theta[1])
 }
 
-// checkSimulateFlags checks the flags of simulate and resolves --kappa
-// against --nstar.
+// checkSimulateFlags checks the flags of simulate: those required or
+// exclusive, then the values with the rules of package sim (through
+// simulateConfig), whose errors become usage errors. With --kappa it sets
+// opts.NStar to the branching factor it gives.
 func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 	f := cmd.Flags()
-	positive := func(v float64) bool { return v > 0 && !math.IsInf(v, 1) }
 	switch {
 	case opts.Out == "":
 		return flagErrorf("required flag --out not set")
 	case opts.Cascades < 1:
+		// sim.Dataset draws no cascade for 0; a data set on disk needs one.
 		return flagErrorf("--cascades must be at least 1, got %d", opts.Cascades)
-	case !positive(opts.Horizon):
-		return flagErrorf("--horizon must be a positive number of seconds, got %v", opts.Horizon)
-	case opts.MaxEvents < 1:
-		return flagErrorf("--max-events must be at least 1, got %d", opts.MaxEvents)
-	case !(opts.FirstMag >= 0) || math.IsInf(opts.FirstMag, 1):
-		return flagErrorf("--first-mag must be a follower count >= 0, got %v", opts.FirstMag)
 	case f.Changed("nstar") && f.Changed("kappa"):
 		return flagErrorf("--nstar and --kappa cannot be used together")
 	}
@@ -149,34 +151,19 @@ func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 				return flagErrorf("--random and --%s cannot be used together", name)
 			}
 		}
-		return nil
+	} else if f.Changed("kappa") {
+		opts.NStar = sim.BranchingFactor(fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}, fit.Alpha)
 	}
-	switch {
-	case !(opts.Beta >= 0 && opts.Beta < fit.Alpha-1):
-		return flagErrorf("--beta must be in [0, %g), got %v", fit.Alpha-1, opts.Beta)
-	case !positive(opts.C):
-		return flagErrorf("--c must be positive, got %v", opts.C)
-	case !positive(opts.Theta):
-		return flagErrorf("--theta must be positive, got %v", opts.Theta)
-	}
-	if f.Changed("kappa") {
-		if !positive(opts.Kappa) {
-			return flagErrorf("--kappa must be positive, got %v", opts.Kappa)
-		}
-		opts.NStar = opts.Kappa * (fit.Alpha - 1) / (fit.Alpha - opts.Beta - 1) / (opts.Theta * math.Pow(opts.C, opts.Theta))
-		if !(opts.NStar < 1) {
-			return flagErrorf("--kappa %v gives n* = %.4g with these beta, c, theta; the simulator needs n* < 1", opts.Kappa, opts.NStar)
-		}
-		return nil
-	}
-	if !(opts.NStar > 0 && opts.NStar < 1) {
-		return flagErrorf("--nstar must be in (0, 1), got %v", opts.NStar)
+	if _, err := simulateConfig(opts); err != nil {
+		return &flagError{err}
 	}
 	return nil
 }
 
-// runSimulate draws the data set with sim.Dataset and writes it to opts.Out.
-func runSimulate(ctx context.Context, opts *SimulateOptions) error {
+// simulateConfig returns the configuration of sim.Dataset, with the
+// parameters of every cascade from --kappa or --nstar (sim.ParamsFor) unless
+// --random, checked by sim.Config.Validate. Mags is left to runSimulate.
+func simulateConfig(opts *SimulateOptions) (sim.Config, error) {
 	cfg := sim.Config{
 		Horizon:      opts.Horizon,
 		MaxEvents:    opts.MaxEvents,
@@ -184,15 +171,30 @@ func runSimulate(ctx context.Context, opts *SimulateOptions) error {
 		WholeSeconds: opts.WholeSeconds,
 		Mags:         sim.PowerLaw(fit.Alpha),
 	}
-	if opts.Random {
+	switch {
+	case opts.Random:
 		r := sim.DefaultRanges()
 		cfg.Random = &r
-	} else {
-		kappa := opts.Kappa
-		if kappa == 0 {
-			kappa = sim.KappaFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+	case opts.Kappa != 0:
+		cfg.Params = fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
+	default:
+		p, err := sim.ParamsFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+		if err != nil {
+			return cfg, err
 		}
-		cfg.Params = fit.Params{Kappa: kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
+		cfg.Params = p
+	}
+	return cfg, cfg.Validate()
+}
+
+// runSimulate draws the data set with sim.Dataset and writes it to opts.Out.
+func runSimulate(ctx context.Context, opts *SimulateOptions) error {
+	if err := atomicfile.CheckDir(opts.Out, simulatedFiles); err != nil {
+		return err
+	}
+	cfg, err := simulateConfig(opts)
+	if err != nil {
+		return err
 	}
 	if opts.Mags != "" {
 		mags, err := loadMags(ctx, opts.Mags)
@@ -248,30 +250,25 @@ func loadMags(ctx context.Context, path string) ([]float64, error) {
 	return mags, nil
 }
 
-// writeSimulated writes the cascades with data.WriteDir and their parameters
-// to params.csv in dir.
-func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) (err error) {
-	if err := data.WriteDir(dir, cascades); err != nil {
-		return err
-	}
+// simulatedFiles are the files hawkes simulate writes in --out, in the order
+// of writeSimulated's writers.
+var simulatedFiles = []string{"data.csv", "index.csv", "params.csv"}
+
+// writeSimulated writes the cascades with data.Write and their parameters
+// with fit.WriteParams as the files simulatedFiles in dir. They are written
+// together with atomicfile.WriteDir, so that dir never holds files of two
+// runs.
+func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) error {
 	ids := make([]string, len(cascades))
 	for i := range cascades {
 		ids[i] = cascades[i].ID
 	}
-	path := filepath.Join(dir, "params.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
+	return atomicfile.WriteDir(dir, simulatedFiles, func(ws []io.Writer) error {
+		if err := data.Write(ws[0], ws[1], cascades); err != nil {
+			return err
 		}
-	}()
-	if err := fit.WriteParams(f, ids, params); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+		return fit.WriteParams(ws[2], ids, params)
+	})
 }
 
 // simulateSummary formats the summary of a simulate run, for example

@@ -3,19 +3,19 @@ package main
 import (
 	"context"
 	"fmt"
-	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/pipeline"
+	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -63,28 +63,8 @@ the features come from a file).`,
   hawkes train --features f.csv --window 3600 --model m3600.hkrf --cv 5`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := cmd.Flags()
-			switch {
-			case opts.DataDir == "" && opts.Features == "":
-				return flagErrorf("one of --data or --features is required")
-			case opts.DataDir != "" && opts.Features != "":
-				return flagErrorf("--data and --features cannot be used together")
-			case opts.DataDir != "" && !f.Changed("window"):
-				return flagErrorf("required flag --window not set")
-			case f.Changed("window") && (!(opts.Window > 0) || math.IsInf(opts.Window, 1)):
-				return flagErrorf("--window must be a positive number of seconds, got %v", opts.Window)
-			case opts.Model == "":
-				return flagErrorf("required flag --model not set")
-			case opts.Trees < 1:
-				return flagErrorf("--trees must be at least 1, got %d", opts.Trees)
-			case opts.MaxDepth < 0:
-				return flagErrorf("--max-depth must be 0 (unlimited) or positive, got %d", opts.MaxDepth)
-			case opts.MinLeaf < 1:
-				return flagErrorf("--min-leaf must be at least 1, got %d", opts.MinLeaf)
-			case f.Changed("cv") && opts.CV < 2:
-				return flagErrorf("--cv must be at least 2, got %d", opts.CV)
-			case opts.Workers < 1:
-				return flagErrorf("--workers must be at least 1, got %d", opts.Workers)
+			if err := opts.validate(cmd.Flags()); err != nil {
+				return err
 			}
 			cmd.SilenceUsage = true
 			if runF == nil {
@@ -108,9 +88,63 @@ the features come from a file).`,
 	return cmd
 }
 
-// runTrain gets the feature rows, trains the model with pipeline.Train and
+// validate checks the flags: those required or exclusive, then the values
+// with the rules of packages fit, train and pipeline, whose errors become
+// usage errors.
+func (opts *TrainOptions) validate(f *pflag.FlagSet) error {
+	switch {
+	case opts.DataDir == "" && opts.Features == "":
+		return flagErrorf("one of --data or --features is required")
+	case opts.DataDir != "" && opts.Features != "":
+		return flagErrorf("--data and --features cannot be used together")
+	case opts.DataDir != "" && !f.Changed("window"):
+		return flagErrorf("required flag --window not set")
+	case opts.Model == "":
+		return flagErrorf("required flag --model not set")
+	}
+	if f.Changed("window") {
+		if err := fit.CheckWindow(opts.Window); err != nil {
+			return &flagError{err}
+		}
+	}
+	if err := opts.forestConfig().Validate(); err != nil {
+		return &flagError{err}
+	}
+	if f.Changed("cv") {
+		if err := opts.cvOptions().Validate(); err != nil {
+			return &flagError{err}
+		}
+	}
+	if err := opts.batchOptions().Validate(); err != nil {
+		return &flagError{err}
+	}
+	return nil
+}
+
+// forestConfig returns the settings of the forest: the flags', and the
+// defaults of train.Config for the others.
+func (opts *TrainOptions) forestConfig() train.Config {
+	cfg := train.Config{}.WithDefaults()
+	cfg.Trees, cfg.MaxDepth, cfg.MinLeaf, cfg.Seed, cfg.Workers = opts.Trees, opts.MaxDepth, opts.MinLeaf, opts.Seed, opts.Workers
+	return cfg
+}
+
+// cvOptions returns the options of the cross-validation of --cv.
+func (opts *TrainOptions) cvOptions() pipeline.CVOptions {
+	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: opts.forestConfig()}
+}
+
+// batchOptions returns the options of the fits of --data.
+func (opts *TrainOptions) batchOptions() fit.BatchOptions {
+	return fit.BatchOptions{Options: fit.Options{Seed: opts.Seed}.WithDefaults(), Workers: opts.Workers}
+}
+
+// runTrain gets the feature rows, trains the model with predict.Train and
 // writes it; with --cv it also writes the table of pipeline.CrossValidate.
 func runTrain(ctx context.Context, opts *TrainOptions) error {
+	if err := atomicfile.Check(opts.Model); err != nil {
+		return err
+	}
 	var (
 		rows     []features.Row
 		cascades []data.Cascade
@@ -121,10 +155,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 		if err != nil {
 			return err
 		}
-		rows, _, err = pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cs, T, fit.BatchOptions{
-			Options: fit.Options{Seed: opts.Seed},
-			Workers: opts.Workers,
-		})
+		rows, _, err = pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cs, T, opts.batchOptions())
 		if err != nil {
 			return err
 		}
@@ -149,8 +180,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 			return fmt.Errorf("features %s have no row on window %v", opts.Features, T)
 		}
 	}
-	cfg := train.Config{Trees: opts.Trees, MaxDepth: opts.MaxDepth, MinLeaf: opts.MinLeaf, Seed: opts.Seed, Workers: opts.Workers}
-	model, err := pipeline.Train(ctx, rows, pipeline.DefaultTarget, cfg)
+	model, err := predict.Train(ctx, rows, predict.DefaultTarget, opts.forestConfig())
 	if err != nil {
 		return err
 	}
@@ -164,11 +194,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 	if opts.CV == 0 {
 		return nil
 	}
-	report, stats, err := pipeline.CrossValidate(ctx, rows, cascades, T, pipeline.CVOptions{
-		Folds:  opts.CV,
-		Seed:   opts.Seed,
-		Forest: cfg,
-	})
+	report, stats, err := pipeline.CrossValidate(ctx, rows, cascades, T, opts.cvOptions())
 	if err != nil {
 		return err
 	}
@@ -179,30 +205,15 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 	return nil
 }
 
-// writeModel writes m to path through a temporary file renamed at the end,
-// so that a failed run leaves no partial file, and returns its size.
+// writeModel writes m to path with atomicfile.WriteFile and returns its
+// size.
 func writeModel(path string, m *train.Model) (int, error) {
 	b, err := m.MarshalBinary()
 	if err != nil {
-		return 0, fmt.Errorf("encode model: %w", err)
+		return 0, err // "train: write model: ..."
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("write model: %w", err)
-	}
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Chmod(0o644)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return 0, fmt.Errorf("write model %s: %w", path, err)
+	if err := atomicfile.WriteFile(path, b); err != nil {
+		return 0, err
 	}
 	return len(b), nil
 }

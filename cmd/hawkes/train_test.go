@@ -37,14 +37,14 @@ func TestTrainFlags(t *testing.T) {
 		{"no input", []string{"--window", "600", "--model", "m"}, TrainOptions{}, "one of --data or --features is required"},
 		{"both inputs", []string{"--data", "d", "--features", "f", "--window", "600", "--model", "m"}, TrainOptions{}, "cannot be used together"},
 		{"data without window", []string{"--data", "d", "--model", "m"}, TrainOptions{}, "--window not set"},
-		{"zero window", []string{"--data", "d", "--window", "0", "--model", "m"}, TrainOptions{}, "--window must be a positive"},
-		{"infinite window", []string{"--features", "f", "--window", "+Inf", "--model", "m"}, TrainOptions{}, "--window must be a positive"},
+		{"zero window", []string{"--data", "d", "--window", "0", "--model", "m"}, TrainOptions{}, "invalid window 0:"},
+		{"infinite window", []string{"--features", "f", "--window", "+Inf", "--model", "m"}, TrainOptions{}, "invalid window +Inf:"},
 		{"no model", []string{"--data", "d", "--window", "600"}, TrainOptions{}, "--model not set"},
-		{"zero trees", []string{"--data", "d", "--window", "600", "-m", "m", "--trees", "0"}, TrainOptions{}, "--trees must be at least 1"},
-		{"negative depth", []string{"--data", "d", "--window", "600", "-m", "m", "--max-depth", "-1"}, TrainOptions{}, "--max-depth must be"},
-		{"zero min leaf", []string{"--data", "d", "--window", "600", "-m", "m", "--min-leaf", "0"}, TrainOptions{}, "--min-leaf must be at least 1"},
-		{"one fold", []string{"--data", "d", "--window", "600", "-m", "m", "--cv", "1"}, TrainOptions{}, "--cv must be at least 2"},
-		{"zero workers", []string{"--data", "d", "--window", "600", "-m", "m", "--workers", "0"}, TrainOptions{}, "--workers must be at least 1"},
+		{"zero trees", []string{"--data", "d", "--window", "600", "-m", "m", "--trees", "0"}, TrainOptions{}, "trees = 0, want >= 1"},
+		{"negative depth", []string{"--data", "d", "--window", "600", "-m", "m", "--max-depth", "-1"}, TrainOptions{}, "max depth = -1, want >= 0"},
+		{"zero min leaf", []string{"--data", "d", "--window", "600", "-m", "m", "--min-leaf", "0"}, TrainOptions{}, "min leaf = 0, want >= 1"},
+		{"one fold", []string{"--data", "d", "--window", "600", "-m", "m", "--cv", "1"}, TrainOptions{}, "folds = 1, want >= 2"},
+		{"zero workers", []string{"--data", "d", "--window", "600", "-m", "m", "--workers", "0"}, TrainOptions{}, "workers = 0, want >= 1"},
 		{"positional argument", []string{"--data", "d", "--window", "600", "-m", "m", "x"}, TrainOptions{}, "takes no arguments"},
 	}
 	for _, tt := range tests {
@@ -95,11 +95,11 @@ func TestTrainFromFeatures(t *testing.T) {
 	if !strings.Contains(stdout, "forest") || strings.Contains(stdout, "seismic") {
 		t.Errorf("train --cv table:\n%s", stdout)
 	}
-	m, err := readModel(model)
+	m, err := loadModel(model, 3600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Window != 3600 || m.TrainedOn != 20 || len(m.Forest.Trees) != 20 || m.Created.IsZero() {
+	if m.Window != 3600 || m.TrainedOn != 20 || len(m.Forest.Trees) != 20 || m.Created.IsZero() || m.LogLinear == nil {
 		t.Errorf("model window %v, trained on %d, %d trees, created %v", m.Window, m.TrainedOn, len(m.Forest.Trees), m.Created)
 	}
 	if ents, _ := os.ReadDir(tmp); len(ents) != 2 {

@@ -1,4 +1,9 @@
-package evaluate
+// Package boxplot draws an evaluate.Report as box plots of the absolute
+// relative error, one group per popularity decile and one box per method
+// (gonum.org/v1/plot). It is kept apart from package evaluate so that the
+// programs that only score predictions (the stream's roles) do not link the
+// plotting, font and PDF packages.
+package boxplot
 
 import (
 	"cmp"
@@ -6,7 +11,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,18 +20,21 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 )
 
-// Size of the figure written by Plot and WritePlot.
+// Size of the figure written by Save and Write.
 const (
-	PlotWidth  = 11 * vg.Inch
-	PlotHeight = 6 * vg.Inch
+	Width  = 11 * vg.Inch
+	Height = 6 * vg.Inch
 )
 
-// PlotFloor is the smallest ARE drawn: the y axis is logarithmic, so
-// smaller errors (an exact prediction has ARE 0) are drawn at PlotFloor and
+// Floor is the smallest ARE drawn: the y axis is logarithmic, so
+// smaller errors (an exact prediction has ARE 0) are drawn at Floor and
 // the axis label says so.
-const PlotFloor = 1e-3
+const Floor = 1e-3
 
 // methodColors is the Okabe–Ito palette, distinguishable with the common
 // colour-vision deficiencies; methods beyond its length reuse it.
@@ -41,40 +48,41 @@ var methodColors = []color.NRGBA{
 	{0xF0, 0xE4, 0x42, 0xff}, // yellow
 }
 
-// Plot draws the report as box plots (see NewPlot) and saves it to path; the
-// extension .png or .svg picks the format.
-func Plot(r *Report, path string) error {
+// Format returns the format of Write that the extension of path picks:
+// "png" for .png, "svg" for .svg, in any case.
+func Format(path string) (string, error) {
 	format := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	if format != "png" && format != "svg" {
-		return fmt.Errorf("evaluate: plot %s: unknown extension %q: want .png or .svg", path, filepath.Ext(path))
+		return "", fmt.Errorf("boxplot: plot %s: unknown extension %q: want .png or .svg", path, filepath.Ext(path))
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("evaluate: plot: %w", err)
-	}
-	if err := WritePlot(r, f, format); err != nil {
-		f.Close()
-		return fmt.Errorf("evaluate: plot %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("evaluate: plot: %w", err)
-	}
-	return nil
+	return format, nil
 }
 
-// WritePlot draws the report as box plots (see NewPlot) of PlotWidth by
-// PlotHeight and writes it to w in format "png" or "svg".
-func WritePlot(r *Report, w io.Writer, format string) error {
-	if format != "png" && format != "svg" {
-		return fmt.Errorf("evaluate: unknown plot format %q: want png or svg", format)
-	}
-	p, err := NewPlot(r)
+// Save draws the report as box plots (see New) and saves it to path with
+// atomicfile.Write; the extension .png or .svg picks the format (Format).
+func Save(r *evaluate.Report, path string) error {
+	format, err := Format(path)
 	if err != nil {
 		return err
 	}
-	c, err := draw.NewFormattedCanvas(PlotWidth, PlotHeight, format)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return Write(r, w, format)
+	})
+}
+
+// Write draws the report as box plots (see New) of Width by
+// Height and writes it to w in format "png" or "svg".
+func Write(r *evaluate.Report, w io.Writer, format string) error {
+	if format != "png" && format != "svg" {
+		return fmt.Errorf("boxplot: unknown plot format %q: want png or svg", format)
+	}
+	p, err := New(r)
 	if err != nil {
-		return fmt.Errorf("evaluate: render plot: %w", err)
+		return err
+	}
+	c, err := draw.NewFormattedCanvas(Width, Height, format)
+	if err != nil {
+		return fmt.Errorf("boxplot: render plot: %w", err)
 	}
 	m := vg.Points(6) // margin around the figure
 	p.Draw(draw.Crop(draw.New(c), m, -m, m, -m))
@@ -82,7 +90,7 @@ func WritePlot(r *Report, w io.Writer, format string) error {
 	return err
 }
 
-// NewPlot returns the report drawn as box plots of the ARE: one group per
+// New returns the report drawn as box plots of the ARE: one group per
 // popularity decile, labelled with its range of true sizes, and in each
 // group one box per method, side by side in report order, in distinct
 // colours named in the legend. Each box spans the lower to the upper
@@ -96,12 +104,12 @@ func WritePlot(r *Report, w io.Writer, format string) error {
 // order statistics as on the raw errors (or the geometric rather than
 // arithmetic mean of two of them), while the 1.5 IQR fences are measured in
 // decades, so a long upper tail is not flagged wholesale as outliers. AREs
-// below PlotFloor are drawn at PlotFloor, which the axis label then says;
+// below Floor are drawn at Floor, which the axis label then says;
 // nothing is clipped at the top. The title gives each method's overall
 // mean ARE, lowest first.
-func NewPlot(r *Report) (*plot.Plot, error) {
+func New(r *evaluate.Report) (*plot.Plot, error) {
 	if r == nil || len(r.Methods) == 0 {
-		return nil, fmt.Errorf("evaluate: nothing to plot")
+		return nil, fmt.Errorf("boxplot: nothing to plot")
 	}
 	m := len(r.Methods)
 	g := &groupedBoxes{
@@ -112,9 +120,9 @@ func NewPlot(r *Report) (*plot.Plot, error) {
 	}
 	clamped := false
 	logv := func(v float64) float64 {
-		if v < PlotFloor {
+		if v < Floor {
 			clamped = true
-			v = PlotFloor
+			v = Floor
 		}
 		return math.Log10(v)
 	}
@@ -127,7 +135,7 @@ func NewPlot(r *Report) (*plot.Plot, error) {
 			loc := float64(k) + (float64(j)-float64(m-1)/2)*g.groupFrac/float64(m)
 			b, err := plotter.NewBoxPlot(vg.Points(10), loc, vals)
 			if err != nil {
-				return nil, fmt.Errorf("evaluate: box for %s, decile %d: %w", mr.Name, k+1, err)
+				return nil, fmt.Errorf("boxplot: box for %s, decile %d: %w", mr.Name, k+1, err)
 			}
 			col := methodColors[j%len(methodColors)]
 			b.Median = logv(mr.Deciles[k].MedianARE)
@@ -149,9 +157,9 @@ func NewPlot(r *Report) (*plot.Plot, error) {
 	p.Title.Padding = vg.Points(6)
 	p.Add(plotter.NewGrid())
 	p.Add(g)
-	p.X.Min, p.X.Max = -0.5, NumDeciles-0.5
+	p.X.Min, p.X.Max = -0.5, evaluate.NumDeciles-0.5
 	p.X.Label.Text = "true final size N, by popularity decile"
-	ticks := make(plot.ConstantTicks, NumDeciles)
+	ticks := make(plot.ConstantTicks, evaluate.NumDeciles)
 	for k, d := range r.Deciles {
 		ticks[k] = plot.Tick{Value: float64(k), Label: num(d.Lo) + "–" + num(d.Hi)}
 	}
@@ -164,7 +172,7 @@ func NewPlot(r *Report) (*plot.Plot, error) {
 	p.Y.Tick.Marker = decadeTicks{}
 	p.Y.Label.Text = "absolute relative error (log scale)"
 	if clamped {
-		p.Y.Label.Text += fmt.Sprintf("; values < %s shown at %s", num(PlotFloor), num(PlotFloor))
+		p.Y.Label.Text += fmt.Sprintf("; values < %s shown at %s", num(Floor), num(Floor))
 	}
 
 	p.Legend.Top = true
@@ -181,9 +189,9 @@ func NewPlot(r *Report) (*plot.Plot, error) {
 
 // plotTitle returns "ARE per popularity decile, T = 3600 s (mean ARE: a 0.28,
 // b 0.51)", methods by increasing mean ARE, ties by name.
-func plotTitle(r *Report) string {
+func plotTitle(r *evaluate.Report) string {
 	ms := slices.Clone(r.Methods)
-	slices.SortStableFunc(ms, func(a, b MethodReport) int {
+	slices.SortStableFunc(ms, func(a, b evaluate.MethodReport) int {
 		if c := cmp.Compare(a.Overall.MeanARE, b.Overall.MeanARE); c != 0 {
 			return c
 		}
@@ -225,7 +233,7 @@ func (g *groupedBoxes) Plot(c draw.Canvas, plt *plot.Plot) {
 }
 
 func (g *groupedBoxes) DataRange() (xmin, xmax, ymin, ymax float64) {
-	return -0.5, NumDeciles - 0.5, g.yMin, g.yMax
+	return -0.5, evaluate.NumDeciles - 0.5, g.yMin, g.yMax
 }
 
 // meanMark is the glyph of a mean: a black diamond with a white edge.
@@ -292,4 +300,9 @@ func (decadeTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// num formats a number in its shortest exact form, as the report's tables do.
+func num(v float64) string {
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/hawkes-toolkit/hawkes/predict"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// loadModel reads the model file at path and checks that it applies to the
+// features of this build on window T (predict.Check). A file that does not
+// decode or does not apply is bad input, named in the error.
+func loadModel(path string, T float64) (*train.Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w", err)
+	}
+	defer f.Close()
+	m, err := train.ReadModel(f)
+	if err != nil {
+		return nil, badInputf("read model %s: %w", path, err)
+	}
+	if err := predict.Check(m, T); err != nil {
+		return nil, badInputf("model %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// parseModelFlag parses the value of a --model flag: one FILE, which is the
+// model of the only window of windows, or comma-separated T=FILE pairs.
+func parseModelFlag(s string, windows []float64) (map[float64]string, error) {
+	if s == "" {
+		return nil, fmt.Errorf("--model is empty")
+	}
+	if !strings.Contains(s, "=") {
+		if len(windows) != 1 {
+			return nil, fmt.Errorf("--model %q: with %d windows give T=FILE for each, e.g. 600=m600.hkrf,3600=m3600.hkrf", s, len(windows))
+		}
+		return map[float64]string{windows[0]: s}, nil
+	}
+	models := map[float64]string{}
+	for _, part := range strings.Split(s, ",") {
+		w, path, ok := strings.Cut(part, "=")
+		if !ok || path == "" {
+			return nil, fmt.Errorf("--model %q: want T=FILE, got %q", s, part)
+		}
+		T, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
+		if err != nil || !(T > 0) || math.IsInf(T, 1) {
+			return nil, fmt.Errorf("--model %q: window %q is not a positive number of seconds", s, w)
+		}
+		if _, dup := models[T]; dup {
+			return nil, fmt.Errorf("--model %q: window %v given twice", s, T)
+		}
+		models[T] = path
+	}
+	return models, nil
+}

@@ -1,0 +1,183 @@
+package predict
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+var (
+	rowOK = features.Row{ID: "ok", Window: 600, Status: fit.StatusOK, N: 10, Size: 40,
+		A1: features.Opt{V: 6, OK: true}, NStar: features.Opt{V: 0.7, OK: true},
+		NHat: features.Opt{V: 30, OK: true}, W: features.Opt{V: 1.5, OK: true}}
+	rowSuper = features.Row{ID: "super", Window: 600, Status: fit.StatusSupercritical, N: 10, Size: 40,
+		A1: features.Opt{V: 6, OK: true}, NStar: features.Opt{V: 1.2, OK: true}}
+	rowNone = features.Row{ID: "none", Window: 600, Status: fit.StatusFailed, N: 0, Size: 3}
+)
+
+// TestTargetSize checks the inverse of each target by hand.
+func TestTargetSize(t *testing.T) {
+	tests := []struct {
+		name   string
+		row    features.Row
+		target Target
+		y      float64
+		want   float64
+		wantOK bool
+	}{
+		// n·exp(y): 10·e^{log 4} = 40.
+		{"log ratio", rowOK, TargetLogRatio, math.Log(4), 40, true},
+		// n counts as 1 when nothing was observed: 1·e^{log 3} = 3.
+		{"log ratio n=0", rowNone, TargetLogRatio, math.Log(3), 3, true},
+		{"log ratio supercritical", rowSuper, TargetLogRatio, 0, 10, true},
+		{"log ratio overflow", rowOK, TargetLogRatio, 1000, 0, false},
+		// n + w·A1/(1-n*) = 10 + 1.5·6/0.3 = 40.
+		{"w", rowOK, TargetW, 1.5, 40, true},
+		{"w negative", rowOK, TargetW, -10, 0, false},
+		{"w supercritical", rowSuper, TargetW, 1.5, 0, false},
+		{"w failed", rowNone, TargetW, 1, 0, false},
+	}
+	for _, tt := range tests {
+		got, gotOK := tt.target.Size(&tt.row, tt.y)
+		if gotOK != tt.wantOK || (gotOK && math.Abs(got-tt.want) > 1e-9*tt.want) {
+			t.Errorf("%s: got %v, %v; want %v, %v", tt.name, got, gotOK, tt.want, tt.wantOK)
+		}
+		if v, vok := TargetLogRatio.Value(&tt.row); !vok || math.Abs(math.Exp(v)*Observed(&tt.row)-float64(tt.row.Size)) > 1e-9 {
+			t.Errorf("%s: log ratio target %v does not give back the size", tt.name, v)
+		}
+		v, vok := TargetW.Value(&tt.row)
+		if vok != tt.row.W.OK || v != tt.row.W.V {
+			t.Errorf("%s: w target %v, %v; want the row's %v", tt.name, v, vok, tt.row.W)
+		}
+	}
+}
+
+// constantModel returns a model whose forest predicts y everywhere: one
+// tree that is a single leaf.
+func constantModel(t *testing.T, target Target, y float64, a *float64) *train.Model {
+	t.Helper()
+	X := make([][]float64, 4)
+	ys := make([]float64, 4)
+	for i := range X {
+		X[i] = make([]float64, features.NumFeatures)
+		X[i][0] = float64(i)
+		ys[i] = y
+	}
+	f, err := train.Fit(context.Background(), X, ys, train.Config{Trees: 1, Seed: 1, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &train.Model{Window: 600, Features: features.Names(), Target: string(target), Forest: f, LogLinear: a}
+}
+
+// TestApply checks the order of the sources.
+func TestApply(t *testing.T) {
+	a := math.Log(2)
+	logRatio := constantModel(t, TargetLogRatio, math.Log(3), &a)
+	w := constantModel(t, TargetW, 1.5, &a)
+	wOld := constantModel(t, TargetW, 1.5, nil)
+	tests := []struct {
+		name   string
+		model  *train.Model
+		row    features.Row
+		want   float64
+		source Source
+	}{
+		{"log ratio", logRatio, rowOK, 30, SourceForest},
+		{"log ratio failed fit", logRatio, rowNone, 3, SourceForest},
+		{"w", w, rowOK, 40, SourceForest},
+		// w undefined: the training set's log-linear n·e^a = 10·2.
+		{"w supercritical", w, rowSuper, 20, SourceLogLinear},
+		// n counts as 1 for the log-linear prediction.
+		{"w failed", w, rowNone, 2, SourceLogLinear},
+		// A model without a log-linear constant falls back on the fit.
+		{"w without loglinear", wOld, rowSuper, 10, SourceObserved},
+		{"no model", nil, rowOK, 30, SourceHawkes},
+		{"no model, supercritical", nil, rowSuper, 10, SourceObserved},
+		{"no model, failed", nil, rowNone, 0, SourceObserved},
+	}
+	x := make([]float64, features.NumFeatures)
+	for _, tt := range tests {
+		for _, scratch := range [][]float64{nil, x} {
+			got := Apply(tt.model, &tt.row, scratch)
+			if got.Source != tt.source || math.Abs(got.NHat-tt.want) > 1e-9*tt.want {
+				t.Errorf("%s: got %+v, want %v from %s", tt.name, got, tt.want, tt.source)
+			}
+		}
+	}
+}
+
+func TestCheck(t *testing.T) {
+	good := constantModel(t, TargetLogRatio, 0, nil)
+	if err := Check(good, 600); err != nil {
+		t.Fatalf("good model: %v", err)
+	}
+	fewer := *good
+	fewer.Features = fewer.Features[1:]
+	renamed := *good
+	renamed.Features = features.Names()
+	renamed.Features[0] = "k"
+	target := *good
+	target.Target = "size"
+	noForest := *good
+	noForest.Forest = nil
+	for name, m := range map[string]*train.Model{"nil": nil, "no forest": &noForest, "fewer features": &fewer,
+		"renamed feature": &renamed, "unknown target": &target} {
+		if err := Check(m, 600); !errors.Is(err, ErrIncompatible) {
+			t.Errorf("%s: %v, want ErrIncompatible", name, err)
+		}
+	}
+	if err := Check(good, 3600); !errors.Is(err, ErrIncompatible) {
+		t.Errorf("other window: %v, want ErrIncompatible", err)
+	}
+	if err := Check(&target, 600); !errors.Is(err, ErrTarget) {
+		t.Errorf("unknown target: %v, want it to wrap ErrTarget", err)
+	}
+}
+
+// TestTrain checks what Train records besides the forest.
+func TestTrain(t *testing.T) {
+	rows := []features.Row{rowOK, rowSuper, rowNone, rowOK}
+	ctx := context.Background()
+	cfg := train.Config{Trees: 5, Seed: 2, Workers: 1}
+	m, err := Train(ctx, rows, "", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll, err := FitLogLinear(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Target != string(TargetLogRatio) || m.Window != 600 || m.TrainedOn != 4 || m.LogLinear == nil || *m.LogLinear != ll.A {
+		t.Errorf("model %+v", m)
+	}
+	if err := Check(m, 600); err != nil {
+		t.Errorf("trained model: %v", err)
+	}
+	wm, err := Train(ctx, rows, TargetW, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wm.TrainedOn != 2 {
+		t.Errorf("w model trained on %d rows, want the 2 where w is defined", wm.TrainedOn)
+	}
+	other := append([]features.Row{}, rows...)
+	other[1].Window = 3600
+	if _, err := Train(ctx, other, "", cfg); err == nil {
+		t.Errorf("rows on two windows: no error")
+	}
+	if _, err := Train(ctx, nil, "", cfg); err == nil {
+		t.Errorf("no rows: no error")
+	}
+	if _, err := Train(ctx, rows, "size", cfg); !errors.Is(err, ErrTarget) {
+		t.Errorf("unknown target: %v", err)
+	}
+	if _, err := Train(ctx, []features.Row{rowSuper, rowNone}, TargetW, cfg); err == nil {
+		t.Errorf("w defined nowhere: no error")
+	}
+}
