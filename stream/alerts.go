@@ -60,7 +60,7 @@ type Alerter struct {
 // NewAlerter returns an alerts role; Run starts it. Fields of c and o left
 // at zero take their defaults; the results must pass Validate, as t must.
 func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ type Broker struct {
 
 // StartBroker starts an embedded cluster.
 func StartBroker(o BrokerOptions) (*Broker, error) {
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ type Client struct {
 // *OptionError, which the entry points have reported already): Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
 // ordered production, consumers starting at the oldest offset.
 func (c Client) config() (*sarama.Config, error) {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

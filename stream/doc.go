@@ -116,13 +116,14 @@
 // Each options type (Client, BrokerOptions, ReaderOptions, FitterOptions,
 // TrainerOptions, AlertsOptions, Options) gives the default of each field.
 // The constructors (NewFitter, NewTrainer, NewAlerter, Replay, StartBroker,
-// EnsureTopics, Run) set the fields left at zero to their defaults and
-// check the result with the type's Validate, the one home of its rules,
-// which reports an *OptionError naming the option as the hawkes command
-// names its flag. Validate on its own checks the values as given: a zero
-// that means nothing (MaxOpen 0) is refused, as hawkes stream --max-open 0
-// is. Every error says "stream: " once, with the role it comes from
-// ("stream: fitter: ..."), then what failed.
+// EnsureTopics, Run) set the fields left at zero to their defaults (the
+// type's WithDefaults) and check the result with its Validate, the one home
+// of its rules, which reports an *OptionError naming the option as the
+// hawkes command names its flag. Validate on its own checks the values as
+// given, as packages fit and train do: a zero that means nothing (MaxOpen
+// 0) is refused, as hawkes stream --max-open 0 is. Every error says
+// "stream: " once, with the role it comes from ("stream: fitter: ..."),
+// then what failed.
 //
 // # Operations
 //

@@ -86,7 +86,7 @@ type Fitter struct {
 // NewFitter returns a fitter; Run starts it. Fields of c and o left at zero
 // take their defaults; the results must pass Validate, as t must.
 func NewFitter(c Client, t Topics, o FitterOptions) (*Fitter, error) {
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}

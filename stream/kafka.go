@@ -20,7 +20,7 @@ const DefaultConnectTimeout = 30 * time.Second
 // a log line per failure) until the brokers answer or c.ConnectTimeout
 // has passed. tune, when given, adjusts the configuration.
 func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sarama.Config)) (sarama.Client, error) {
-	c = c.withDefaults()
+	c = c.WithDefaults()
 	cfg, err := c.config()
 	if err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	if err := c.withDefaults().Validate(); err != nil {
+	if err := c.WithDefaults().Validate(); err != nil {
 		return err
 	}
 	if err := ensureTopics(ctx, c, t, orDiscard(log)); err != nil {

@@ -9,26 +9,24 @@ import (
 	"strings"
 
 	"github.com/hawkes-toolkit/hawkes/features"
-	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/predict"
-	"github.com/hawkes-toolkit/hawkes/train"
 )
 
-// This file is the one home of the options' rules and defaults. Each
-// options type has two methods:
+// This file is the one home of the options' rules and defaults, as in
+// packages fit and train. Each options type has two methods:
 //
-//   - withDefaults sets every field left at its zero value to its default
-//     (the defaults are written on the fields), so that a struct literal
-//     need only name what it changes;
-//   - Validate checks the values as they are: a zero is refused wherever it
-//     is not a meaningful value (a MaxOpen of 0 open cascades, say).
+//   - WithDefaults returns the options with every field left at its zero
+//     value set to its default (written on the field), so that a struct
+//     literal need only name what it changes;
+//   - Validate checks the options as given, as a command line gives them
+//     (its flags start at the defaults): a zero is an error wherever it is
+//     not a meaningful value (a MaxOpen of 0 open cascades, say), although
+//     the constructors take it for the default. Check o.WithDefaults() to
+//     allow defaults.
 //
 // The constructors (NewFitter, NewTrainer, NewAlerter, Replay, StartBroker,
-// Run, EnsureTopics) call withDefaults, then Validate, and return an
+// Run, EnsureTopics) call WithDefaults, then Validate, and return an
 // invalid option's *OptionError as it is: it says "stream: <role>:" itself.
-// Validate on its own is for options whose every field was set, as on a
-// command line whose flags start at the defaults: there a 0 was typed, and
-// is refused rather than taken for the default.
 
 // An OptionError is an option value the package refuses. Its message names
 // the options as the hawkes command names its flags, without the dashes
@@ -85,7 +83,7 @@ func (e *OptionError) Message(name func(option string) string) string {
 // validate checks the arguments of a role's constructor: the client (with
 // its defaults), the topics and the role's options (with theirs).
 func validate(c Client, t Topics, o interface{ Validate() error }) error {
-	if err := c.withDefaults().Validate(); err != nil {
+	if err := c.WithDefaults().Validate(); err != nil {
 		return err
 	}
 	if err := t.Validate(); err != nil {
@@ -97,7 +95,9 @@ func validate(c Client, t Topics, o interface{ Validate() error }) error {
 // finitePositive reports whether x is a finite number > 0.
 func finitePositive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
 
-func (c Client) withDefaults() Client {
+// WithDefaults returns c with its zero fields set to their defaults:
+// ClientID DefaultClientID, ConnectTimeout DefaultConnectTimeout.
+func (c Client) WithDefaults() Client {
 	if c.ClientID == "" {
 		c.ClientID = DefaultClientID
 	}
@@ -134,7 +134,9 @@ func (c Client) Validate() error {
 	return nil
 }
 
-func (o BrokerOptions) withDefaults() BrokerOptions {
+// WithDefaults returns o with DefaultBrokers brokers when it names neither
+// a number of brokers nor ports.
+func (o BrokerOptions) WithDefaults() BrokerOptions {
 	if len(o.Ports) == 0 && o.Brokers == 0 {
 		o.Brokers = DefaultBrokers
 	}
@@ -158,7 +160,10 @@ func (o BrokerOptions) Validate() error {
 	return nil
 }
 
-func (o ReaderOptions) withDefaults() ReaderOptions {
+// WithDefaults returns o with its zero fields set to their defaults:
+// Spacing DefaultSpacing, WatermarkEvery DefaultWatermarkEvery. A zero
+// Speed is a value: as fast as possible.
+func (o ReaderOptions) WithDefaults() ReaderOptions {
 	if o.Spacing == 0 {
 		o.Spacing = DefaultSpacing
 	}
@@ -181,7 +186,11 @@ func (o ReaderOptions) Validate() error {
 	return nil
 }
 
-func (o FitterOptions) withDefaults() FitterOptions {
+// WithDefaults returns o with its zero fields set to their defaults:
+// Windows DefaultWindows, Terminated DefaultTerminated, MaxOpen
+// DefaultMaxOpen, Group DefaultFitterGroup, ID host-pid, and Fit's
+// (fit.Options WithDefaults).
+func (o FitterOptions) WithDefaults() FitterOptions {
 	if len(o.Windows) == 0 {
 		o.Windows = slices.Clone(DefaultWindows)
 	}
@@ -197,15 +206,14 @@ func (o FitterOptions) withDefaults() FitterOptions {
 	if o.ID == "" {
 		o.ID = defaultFitterID()
 	}
-	if o.Fit.Starts == 0 {
-		o.Fit.Starts = fit.DefaultStarts
-	}
+	o.Fit = o.Fit.WithDefaults()
 	return o
 }
 
 // Validate checks o: at least one window, each finite, positive and given
-// once; Terminated finite and positive; MaxOpen and Fit.Starts at least 1;
-// a consumer group. An empty ID is valid: the fitter is named host-pid.
+// once; Terminated finite and positive; MaxOpen at least 1; a consumer
+// group; Fit as fit.Options.Validate does (Starts at least 1). An empty ID
+// is valid: the fitter is named host-pid.
 func (o FitterOptions) Validate() error {
 	if len(o.Windows) == 0 {
 		return optionErrorf("fitter", "%s needs at least one window", optionName("window"))
@@ -228,10 +236,19 @@ func (o FitterOptions) Validate() error {
 	case o.Group == "":
 		return optionErrorf("fitter", "%s must not be empty", optionName("group"))
 	}
+	// Starts is fit.Options.Validate's rule, checked above to name the
+	// option; the fit's other rules, should it gain some, are its own.
+	if err := o.Fit.Validate(); err != nil {
+		return fmt.Errorf("stream: fitter: %w", err)
+	}
 	return nil
 }
 
-func (o TrainerOptions) withDefaults() TrainerOptions {
+// WithDefaults returns o with its zero fields set to their defaults:
+// Group DefaultTrainerGroup, RetrainEvery DefaultRetrainEvery, MaxSamples
+// DefaultMaxSamples, Forest.Trees DefaultTrainerTrees and the rest of
+// Forest train's (train.Config WithDefaults).
+func (o TrainerOptions) WithDefaults() TrainerOptions {
 	if o.Group == "" {
 		o.Group = DefaultTrainerGroup
 	}
@@ -244,9 +261,7 @@ func (o TrainerOptions) withDefaults() TrainerOptions {
 	if o.Forest.Trees == 0 {
 		o.Forest.Trees = DefaultTrainerTrees
 	}
-	if o.Forest.MinLeaf == 0 {
-		o.Forest.MinLeaf = train.DefaultMinLeaf
-	}
+	o.Forest = o.Forest.WithDefaults()
 	return o
 }
 
@@ -278,7 +293,10 @@ func (o TrainerOptions) Validate() error {
 	return nil
 }
 
-func (o AlertsOptions) withDefaults() AlertsOptions {
+// WithDefaults returns o with its zero fields set to their defaults: Group
+// DefaultAlertsGroup, Threshold DefaultThreshold, Format FormatText, Out
+// io.Discard.
+func (o AlertsOptions) WithDefaults() AlertsOptions {
 	if o.Group == "" {
 		o.Group = DefaultAlertsGroup
 	}
@@ -308,16 +326,19 @@ func (o AlertsOptions) Validate() error {
 	return nil
 }
 
-func (o Options) withDefaults() Options {
+// WithDefaults returns o with its zero fields, and those of the options of
+// every role, set to their defaults (Fitters DefaultFitters). Topics has no
+// defaults: start from DefaultTopics.
+func (o Options) WithDefaults() Options {
 	if o.Fitters == 0 {
 		o.Fitters = DefaultFitters
 	}
-	o.Client = o.Client.withDefaults()
-	o.Broker = o.Broker.withDefaults()
-	o.Reader = o.Reader.withDefaults()
-	o.Fitter = o.Fitter.withDefaults()
-	o.Trainer = o.Trainer.withDefaults()
-	o.Alerts = o.Alerts.withDefaults()
+	o.Client = o.Client.WithDefaults()
+	o.Broker = o.Broker.WithDefaults()
+	o.Reader = o.Reader.WithDefaults()
+	o.Fitter = o.Fitter.WithDefaults()
+	o.Trainer = o.Trainer.WithDefaults()
+	o.Alerts = o.Alerts.WithDefaults()
 	return o
 }
 

@@ -18,32 +18,32 @@ type validator interface{ Validate() error }
 // Topics and the forest's other fields, an error saying what is wrong).
 func TestValidate(t *testing.T) {
 	fitter := func(edit func(*FitterOptions)) FitterOptions {
-		o := FitterOptions{}.withDefaults()
+		o := FitterOptions{}.WithDefaults()
 		edit(&o)
 		return o
 	}
 	trainer := func(edit func(*TrainerOptions)) TrainerOptions {
-		o := TrainerOptions{}.withDefaults()
+		o := TrainerOptions{}.WithDefaults()
 		edit(&o)
 		return o
 	}
 	alerts := func(edit func(*AlertsOptions)) AlertsOptions {
-		o := AlertsOptions{}.withDefaults()
+		o := AlertsOptions{}.WithDefaults()
 		edit(&o)
 		return o
 	}
 	reader := func(edit func(*ReaderOptions)) ReaderOptions {
-		o := ReaderOptions{}.withDefaults()
+		o := ReaderOptions{}.WithDefaults()
 		edit(&o)
 		return o
 	}
 	client := func(edit func(*Client)) Client {
-		o := Client{Brokers: []string{"k1:9092"}}.withDefaults()
+		o := Client{Brokers: []string{"k1:9092"}}.WithDefaults()
 		edit(&o)
 		return o
 	}
 	run := func(edit func(*Options)) Options {
-		o := Options{Topics: DefaultTopics()}.withDefaults()
+		o := Options{Topics: DefaultTopics()}.WithDefaults()
 		edit(&o)
 		return o
 	}
@@ -88,7 +88,7 @@ func TestValidate(t *testing.T) {
 		{"zero spacing", reader(func(o *ReaderOptions) { o.Spacing = 0 }), "reader", "spacing", "spacing must be a positive number of seconds, got 0"},
 		{"negative watermark", reader(func(o *ReaderOptions) { o.WatermarkEvery = -3 }), "reader", "watermark-every", "watermark-every must be a positive number of seconds, got -3"},
 
-		{"broker defaults", BrokerOptions{}.withDefaults(), "", "", ""},
+		{"broker defaults", BrokerOptions{}.WithDefaults(), "", "", ""},
 		{"three ports", BrokerOptions{Ports: []int{9092, 9093, 9094}}, "", "", ""},
 		{"four ports", BrokerOptions{Ports: []int{1, 2, 3, 4}}, "broker", "ports", "one to three brokers: got ports [1 2 3 4], brokers 0"},
 		{"four brokers", BrokerOptions{Brokers: 4}, "broker", "brokers", "one to three brokers"},
@@ -146,7 +146,7 @@ func TestValidate(t *testing.T) {
 }
 
 // TestZeroMeansDefault checks the rule of options.go: a field left at zero
-// takes its default in the constructors (withDefaults), while Validate,
+// takes its default in the constructors (WithDefaults), while Validate,
 // which checks values as given, refuses a zero that is not a meaningful
 // value (here MaxOpen 0, as typed in hawkes stream --max-open 0).
 func TestZeroMeansDefault(t *testing.T) {
@@ -154,7 +154,7 @@ func TestZeroMeansDefault(t *testing.T) {
 	if err := zero.Validate(); err == nil {
 		t.Error("Validate accepted FitterOptions{}")
 	}
-	o := zero.withDefaults()
+	o := zero.WithDefaults()
 	if o.MaxOpen != DefaultMaxOpen || o.Terminated != DefaultTerminated || o.Group != DefaultFitterGroup ||
 		len(o.Windows) != len(DefaultWindows) || o.ID == "" || o.Fit.Starts < 1 {
 		t.Errorf("defaults %+v", o)
@@ -185,16 +185,16 @@ func TestZeroMeansDefault(t *testing.T) {
 	if _, err := NewAlerter(Client{}, DefaultTopics(), AlertsOptions{Threshold: math.NaN()}); err == nil {
 		t.Error("NewAlerter accepted a NaN threshold")
 	}
-	if c := (Client{}).withDefaults(); c.ConnectTimeout != DefaultConnectTimeout || c.ClientID != DefaultClientID {
+	if c := (Client{}).WithDefaults(); c.ConnectTimeout != DefaultConnectTimeout || c.ClientID != DefaultClientID {
 		t.Errorf("client defaults %+v", c)
 	}
 	if _, err := (Client{Brokers: []string{"k:1"}, ConnectTimeout: -time.Second}).config(); err == nil {
 		t.Error("a negative connect timeout was accepted")
 	}
-	if b := (BrokerOptions{}).withDefaults(); b.Brokers != DefaultBrokers {
+	if b := (BrokerOptions{}).WithDefaults(); b.Brokers != DefaultBrokers {
 		t.Errorf("broker defaults %+v", b)
 	}
-	if b := (BrokerOptions{Ports: []int{9092, 9093}}).withDefaults(); b.Brokers != 0 {
+	if b := (BrokerOptions{Ports: []int{9092, 9093}}).WithDefaults(); b.Brokers != 0 {
 		t.Errorf("with ports, the broker count %d is left alone", b.Brokers)
 	}
 }

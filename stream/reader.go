@@ -74,7 +74,7 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	if len(cascades) == 0 {
 		return ReplayStats{}, ErrNoData
 	}
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	if err := validate(c, topics, o); err != nil {
 		return ReplayStats{}, err
 	}

@@ -46,7 +46,7 @@ type Options struct {
 // (BrokerOptions.StateDir, or a real cluster), it continues that run: the
 // summary then covers both.
 func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, error) {
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	if err := o.Validate(); err != nil {
 		return Summary{}, err
 	}

@@ -96,7 +96,7 @@ type trainingSet struct {
 // NewTrainer returns a trainer; Run starts it. Fields of c and o left at
 // zero take their defaults; the results must pass Validate, as t must.
 func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
-	o = o.withDefaults()
+	o = o.WithDefaults()
 	if err := validate(c, t, o); err != nil {
 		return nil, err
 	}
