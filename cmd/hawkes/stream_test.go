@@ -263,6 +263,10 @@ func TestStreamErrors(t *testing.T) {
 			if code != tt.wantCode || !strings.HasPrefix(line, tt.wantErr) {
 				t.Fatalf("exit %d, error %q; want %d and an error starting %q\nstderr:\n%s", code, line, tt.wantCode, tt.wantErr, stderr)
 			}
+			if s := stutter(line); s != "" {
+				t.Errorf("%q stutters: %q", line, s)
+			}
+			// A prefix repeated further on, as in "alerts: stream: alerts:".
 			for _, p := range []string{"hawkes:", "stream:", "alerts:", "fitter:", "connect to", "write"} {
 				if n := strings.Count(line, p); n > 1 {
 					t.Errorf("%q appears %d times in %q", p, n, line)
