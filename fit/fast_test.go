@@ -127,13 +127,31 @@ var accuracyPoints = []normalized{
 // log-likelihood and 1e-8 of the term scale for each gradient component, at
 // the points above and at the fitted optimum. By default a deterministic
 // sample of the cascades is checked (every 32nd, every 128th at 21600 s, and
-// the largest at each window); -full checks all 508 at the three windows.
+// the largest at each window, about 40 s); -full checks all 508 at the three
+// windows (about 25 minutes). Under -short only every 128th cascade at 600 s
+// is checked (4 cascades, 24 comparisons).
 func TestFastMatchesExactOnRealCascades(t *testing.T) {
 	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "seismic_subset"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	short := testing.Short() && !*fullAccuracy
 	windows := []float64{600, 3600, 21600}
+	if short {
+		windows = windows[:1]
+	}
+	sampled := func(i, largest int, T float64) bool {
+		switch {
+		case *fullAccuracy:
+			return true
+		case short:
+			return i%128 == 0
+		case T == 21600:
+			return i%128 == 0 || i == largest
+		default:
+			return i%32 == 0 || i == largest
+		}
+	}
 	var worstLL, worstGrad, worstRough float64
 	var where string
 	// checked counts the (cascade, window, point) comparisons; underflows
@@ -151,11 +169,7 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 			}
 		}
 		for i := range cascades {
-			step := 32
-			if T == 21600 {
-				step = 128
-			}
-			if !*fullAccuracy && i%step != 0 && i != largest {
+			if !sampled(i, largest, T) {
 				continue
 			}
 			c := &cascades[i]
@@ -271,10 +285,15 @@ func TestFastMatchesExactOverDays(t *testing.T) {
 }
 
 // Fits with the fast path reach the same optimum as with the exact path.
+// Under -short only three cascades are fitted: SMH-cascade-1, -2 and -9,
+// whose fits at 3600 s are ok, supercritical and unbounded.
 func TestFastFitMatchesExactFit(t *testing.T) {
 	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if testing.Short() {
+		cascades = []data.Cascade{cascades[1], cascades[2], cascades[9]}
 	}
 	for i := range cascades {
 		c := &cascades[i]
