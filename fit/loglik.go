@@ -150,38 +150,6 @@ func (cs *cascade) marks(beta float64) {
 	cs.markBeta = beta
 }
 
-// meanMarkLog returns log E[m^beta] = log((alpha-1)/(alpha-beta-1)) under the
-// power law of follower counts, and its derivative in beta.
-func meanMarkLog(beta float64) (logE, dlogE float64) {
-	return math.Log(Alpha-1) - math.Log(Alpha-beta-1), 1 / (Alpha - beta - 1)
-}
-
-// normalized holds the power-law model in the parameters the fitter uses:
-// n* (branching factor), beta, c, theta. The kernel is
-// phi_m(tau) = n*/E[m^beta] * m^beta * (theta/c) * (1+tau/c)^-(1+theta),
-// which equals kappa m^beta (c+tau)^-(1+theta) with
-// kappa = n* theta c^theta / E[m^beta].
-type normalized struct {
-	NStar, Beta, C, Theta float64
-}
-
-func (p Params) normalized() normalized {
-	logE, _ := meanMarkLog(p.Beta)
-	nstar := math.Exp(math.Log(p.Kappa) + logE - math.Log(p.Theta) - p.Theta*math.Log(p.C))
-	return normalized{NStar: nstar, Beta: p.Beta, C: p.C, Theta: p.Theta}
-}
-
-func (q normalized) params() Params {
-	return Params{Kappa: math.Exp(q.logKappa()), Beta: q.Beta, C: q.C, Theta: q.Theta}
-}
-
-// logKappa returns log kappa = log n* - log E[m^beta] + log theta + theta log c,
-// which stays finite where kappa itself overflows.
-func (q normalized) logKappa() float64 {
-	logE, _ := meanMarkLog(q.Beta)
-	return math.Log(q.NStar) - logE + math.Log(q.Theta) + q.Theta*math.Log(q.C)
-}
-
 // exactPowerLaw evaluates the log-likelihood of the power-law model at q by
 // the exact O(U^2) double sum over distinct times, and writes its gradient
 // with respect to (n*, beta, c, theta) into grad when grad is not nil.
@@ -340,12 +308,6 @@ func kappaGrad(dst, g []float64, p Params, q normalized) {
 	dst[1] = g[1] + dn*dlogE
 	dst[2] = g[2] - dn*p.Theta/p.C
 	dst[3] = g[3] - dn*(1/p.Theta+math.Log(p.C))
-}
-
-// exponential is the theta, c -> infinity limit of the power-law family at a
-// fixed rate theta/c: phi_m(tau) = n*/E[m^beta] * m^beta * rate * exp(-rate tau).
-type exponential struct {
-	NStar, Beta, Rate float64
 }
 
 // exactExponential evaluates the log-likelihood of the exponential-kernel
