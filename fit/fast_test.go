@@ -82,16 +82,13 @@ func exactReference(cs *cascade, q normalized) reference {
 }
 
 // fastErrors returns the error of the fast log-likelihood at q, evaluated
-// at the accuracy acc (nil: precise), relative to the exact one ref and to
+// at the accuracy acc (rough or precise), relative to the exact one ref and to
 // its term scale, and the largest error of its gradient components relative
 // to their term scales. ok is false when the point is outside the fast
 // range; underflow is true when both paths return -Inf.
-func fastErrors(cs *cascade, q normalized, ref reference, acc *accuracy) (llErr, llScaleErr, gradErr float64, ok, underflow bool) {
-	saved := cs.acc
-	cs.acc = acc
-	defer func() { cs.acc = saved }()
+func fastErrors(cs *cascade, q normalized, ref reference, acc accuracy) (llErr, llScaleErr, gradErr float64, ok, underflow bool) {
 	gf := make([]float64, 4)
-	lf, ok := cs.fastPowerLaw(q, gf)
+	lf, ok := cs.fastPowerLaw(q, acc, gf)
 	if !ok {
 		return 0, 0, 0, false, false
 	}
@@ -196,7 +193,7 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 			}
 			for _, q := range points {
 				ref := exactReference(cs, q)
-				llErr, _, gErr, ok, under := fastErrors(cs, q, ref, nil)
+				llErr, _, gErr, ok, under := fastErrors(cs, q, ref, precise)
 				if !ok {
 					t.Errorf("%s T=%g %+v: outside the fast range", c.ID, T, q)
 					continue
@@ -220,7 +217,7 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 				// where its terms cancel: RT3097 at 600 s and
 				// {0.9, 0.6, 300, 0.3} sums 2 695 terms to -20.2, and the
 				// rough error is 4.4e-4 of that.)
-				_, llErr, gErr, _, _ = fastErrors(cs, q, ref, &rough)
+				_, llErr, gErr, _, _ = fastErrors(cs, q, ref, rough)
 				worstRough = math.Max(worstRough, math.Max(llErr, gErr))
 				if !(llErr <= 1e-4 && gErr <= 1e-4) {
 					t.Errorf("%s T=%g %+v: rough log-likelihood error %.2e, gradient error %.2e (relative to term scale)", c.ID, T, q, llErr, gErr)
@@ -263,7 +260,7 @@ func TestFastMatchesExactOverDays(t *testing.T) {
 		}
 		longest = math.Max(longest, cs.u[len(cs.u)-1]-cs.u[0])
 		for _, q := range accuracyPoints {
-			llErr, _, gErr, ok, under := fastErrors(cs, q, exactReference(cs, q), nil)
+			llErr, _, gErr, ok, under := fastErrors(cs, q, exactReference(cs, q), precise)
 			switch {
 			case !ok:
 				t.Errorf("%s %+v: outside the fast range", tc.name, q)

@@ -64,7 +64,6 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		return Result{}, err
 	}
 	cs := newCascade(times, mags, T)
-	cs.exact = opts.Exact
 	res := Result{N: cs.n, Starts: opts.Starts}
 	if cs.explained() == 0 {
 		res.Status = StatusFailed
@@ -82,12 +81,13 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		return res, nil
 	}
 
+	polishing := polishMode(opts.accuracy())
 	starts := drawStarts(opts)
-	free, err := fitStarts(ctx, cs, starts, false)
+	free, err := fitStarts(ctx, cs, starts, searchMode)
 	if err != nil {
 		return Result{}, err
 	}
-	best, err := polish(ctx, cs, free.cands, false)
+	best, err := polish(ctx, cs, free.cands, polishing)
 	if err != nil {
 		return Result{}, err
 	}
@@ -114,18 +114,18 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		for i := range bstarts {
 			bstarts[i].NStar = 1
 		}
-		bnd, err := fitStarts(ctx, cs, bstarts, true)
+		bnd, err := fitStarts(ctx, cs, bstarts, searchMode.onBoundary())
 		if err != nil {
 			return Result{}, err
 		}
-		subPolished, err := polish(ctx, cs, sub, false)
+		subPolished, err := polish(ctx, cs, sub, polishing)
 		if err != nil {
 			return Result{}, err
 		}
 		// Polishing may carry a loose subcritical point across n* = 1:
 		// it was then no subcritical optimum.
 		subPolished = slices.DeleteFunc(subPolished, func(c candidate) bool { return c.nstar >= 1 })
-		bndPolished, err := polish(ctx, cs, bnd.cands, true)
+		bndPolished, err := polish(ctx, cs, bnd.cands, polishing.onBoundary())
 		if err != nil {
 			return Result{}, err
 		}
@@ -194,14 +194,14 @@ type startResults struct {
 	firstErr  error
 }
 
-// polish refits to the tight tolerance, from where the loose search left
-// them, the candidates of cands whose log-likelihood is within nearTol of the
-// best of their kernel, and returns cands with those replaced (a candidate
-// whose polish fails or does worse is kept, valued with the likelihood of
-// the polish rather than the loose search's rough one). Polishing every
+// polish refits in the mode m (a polishMode), from where the loose search
+// left them, the candidates of cands whose log-likelihood is within nearTol
+// of the best of their kernel, and returns cands with those replaced (a
+// candidate whose polish fails or does worse is kept, valued at the polish's
+// accuracy rather than the loose search's rough one). Polishing every
 // near-best start, not only the best, lets Agreed count the starts that
 // truly reach the same optimum. The error is non-nil only when ctx is done.
-func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]candidate, error) {
+func polish(ctx context.Context, cs *cascade, cands []candidate, m mode) ([]candidate, error) {
 	out := append([]candidate(nil), cands...)
 	for _, exp := range []bool{false, true} {
 		best := choose(onlyKernel(cands, exp))
@@ -216,13 +216,13 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]
 			var p candidate
 			var err error
 			if c.exp {
-				p, err = fitExponential(ctx, cs, c.e, fixed, tight)
+				p, err = fitExponential(ctx, cs, c.e, m)
 			} else {
-				p, err = fitPowerLaw(ctx, cs, c.q, fixed, tight)
+				p, err = fitPowerLaw(ctx, cs, c.q, m)
 				// The loose search valued c at rough accuracy:
-				// compare, and keep, its value with the likelihood
-				// of the polish.
-				c.ll = cs.powerLaw(c.q, nil)
+				// compare, and keep, its value at the accuracy of
+				// the polish.
+				c.ll = cs.powerLaw(c.q, m.acc, nil)
 				out[i] = c
 			}
 			if ctx.Err() != nil {
@@ -236,16 +236,9 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, fixed bool) ([]
 	return out, nil
 }
 
-// fitStarts fits the power law and its exponential limit from every start to
-// the loose tolerance. The error is non-nil only when ctx is done.
-func fitStarts(ctx context.Context, cs *cascade, starts []normalized, fixed bool) (startResults, error) {
-	// The loose search uses the fast likelihood at rough accuracy, also
-	// under Options.Exact: it only ranks the starts, and every reported
-	// optimum is polished with the requested likelihood. The exact and the
-	// fast fit then polish the same points.
-	exact := cs.exact
-	cs.acc, cs.exact = &rough, false
-	defer func() { cs.acc, cs.exact = nil, exact }()
+// fitStarts fits the power law and its exponential limit from every start in
+// the mode m (searchMode). The error is non-nil only when ctx is done.
+func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (startResults, error) {
 	var out startResults
 	keep := func(c candidate, err error) error {
 		if err != nil {
@@ -264,11 +257,11 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, fixed bool
 		return nil
 	}
 	for _, q := range starts {
-		if err := keep(fitPowerLaw(ctx, cs, q, fixed, loose)); err != nil {
+		if err := keep(fitPowerLaw(ctx, cs, q, m)); err != nil {
 			return out, err
 		}
 		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
-		if err := keep(fitExponential(ctx, cs, e, fixed, loose)); err != nil {
+		if err := keep(fitExponential(ctx, cs, e, m)); err != nil {
 			return out, err
 		}
 	}

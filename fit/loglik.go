@@ -46,12 +46,8 @@ type cascade struct {
 	gapOf []int32
 	egap  []float64
 
-	// exact selects the exact O(U^2) power-law likelihood; otherwise lap
-	// holds the state of the fast one (fast.go).
-	exact bool
-	lap   *laplace
-	// acc is the accuracy of the fast likelihood (nil: precise).
-	acc *accuracy
+	// lap holds the state of the fast likelihood (fast.go).
+	lap *laplace
 }
 
 // newCascade prepares the events with times[i] <= T. It panics if the slice
@@ -258,11 +254,12 @@ func expAndOneMinus(z float64) (v, omv float64) {
 }
 
 // powerLaw evaluates the power-law log-likelihood and its gradient with
-// respect to (n*, beta, c, theta): by the fast Laplace representation unless
-// cs.exact is set or q lies outside the range it covers, else exactly.
-func (cs *cascade) powerLaw(q normalized, grad []float64) float64 {
-	if !cs.exact {
-		if ll, ok := cs.fastPowerLaw(q, grad); ok {
+// respect to (n*, beta, c, theta) at the accuracy acc: by the fast Laplace
+// representation unless acc is exact or q lies outside the range it covers,
+// else exactly.
+func (cs *cascade) powerLaw(q normalized, acc accuracy, grad []float64) float64 {
+	if acc != exact {
+		if ll, ok := cs.fastPowerLaw(q, acc, grad); ok {
 			return ll
 		}
 	}

@@ -28,6 +28,42 @@ var (
 	tight = tolerance{grad: 1e-9, accept: 1e-6}
 )
 
+// mode says how one run of the optimiser from a point evaluates the
+// likelihood and when it stops. A fit makes two kinds of run (see Fit): the
+// search from every starting point (searchMode) and the polish of the
+// search's near-best optima (polishMode); each can hold n* on the boundary
+// n* = 1 (onBoundary).
+type mode struct {
+	// acc is the accuracy of the power-law likelihood. The exponential
+	// limit, O(n) in any case, is always evaluated exactly.
+	acc accuracy
+	tol tolerance
+	// newton: try Newton's method before BFGS, which pays off next to an
+	// optimum, where a polish starts (see newton).
+	newton bool
+	// fixed holds n* at the starting point's value.
+	fixed bool
+}
+
+// searchMode is the mode of the runs from the starting points: the fast
+// likelihood at rough accuracy, also under Options.Exact, to the loose
+// tolerance. The search only ranks the starts, and every optimum it reports
+// is polished at the accuracy asked for, so the exact and the fast fit
+// polish the same points.
+var searchMode = mode{acc: rough, tol: loose}
+
+// polishMode returns the mode of the polish at the accuracy acc (precise, or
+// exact under Options.Exact): Newton's method, then BFGS if need be, to the
+// tight tolerance.
+func polishMode(acc accuracy) mode { return mode{acc: acc, tol: tight, newton: true} }
+
+// onBoundary returns m with n* held at the starting point's value, for the
+// fit on the boundary n* = 1.
+func (m mode) onBoundary() mode {
+	m.fixed = true
+	return m
+}
+
 // Bounds on one BFGS run.
 const (
 	maxIter  = 2000
@@ -102,12 +138,14 @@ func (r recorder) Record(loc *optimize.Location, op optimize.Operation, _ *optim
 
 var errNotConverged = errors.New("optimiser did not converge")
 
-// minimize runs BFGS from x0 and returns the optimum, accepting a line-search
-// stall when the gradient is already negligible, and a run that escaped to a
-// limit of the family (see recorder). A polish (tol tight) tries Newton's
-// method first and runs BFGS only from where that stopped short.
-func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, tol tolerance) ([]float64, error) {
-	if tol == tight {
+// minimize runs BFGS from x0 to the tolerance of m and returns the optimum,
+// accepting a line-search stall when the gradient is already negligible, and
+// a run that escaped to a limit of the family (see recorder). When m.newton
+// is set it tries Newton's method first and runs BFGS only from where that
+// stopped short.
+func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, m mode) ([]float64, error) {
+	tol := m.tol
+	if m.newton {
 		// A polish: Newton's method from the loose optimum, else BFGS
 		// from where it stopped (see newton).
 		x, ok := newton(obj, x0, escaped, tol)
@@ -155,9 +193,10 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 }
 
 // fitKernel maximises the likelihood ll of one kernel from the model point
-// p0 in the coordinates k, and returns the model point reached. ll evaluates
+// p0 in the coordinates k, with the optimiser run in the mode m, and returns
+// the model point reached. ll evaluates
 // the log-likelihood at p and writes its gradient with respect to p into g.
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tolerance, ll func(p, g []float64) float64) ([]float64, error) {
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64) ([]float64, error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -174,7 +213,7 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tol
 		k.model(x, p)
 		return p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit)
 	}
-	x, err := minimize(ctx, obj, k.internal(p0), escaped, tol)
+	x, err := minimize(ctx, obj, k.internal(p0), escaped, m)
 	if err != nil {
 		return nil, err
 	}
@@ -182,14 +221,14 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, tol tol
 	return p, nil
 }
 
-// fitPowerLaw maximises the power-law likelihood from q0, with n* held at
-// q0.NStar when fixed.
-func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, tol tolerance) (candidate, error) {
-	k := coords{a: powerLawCoords, fixed: fixed, nstar: q0.NStar}
+// fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
+// n* held at q0.NStar when m.fixed, and values the optimum at m.acc.
+func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode) (candidate, error) {
+	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	p, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
+	p, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		q := normalized{p[0], p[1], p[2], p[3]}
-		if cs.acc == &rough {
+		if m.acc == rough {
 			// The loose search treats the points the fast likelihood
 			// does not cover as outside the domain. They are trial
 			// points of line searches heading for a limit: theta beyond
@@ -199,12 +238,12 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, to
 			// out of a million; backing off instead only shortens the
 			// step, and the run escapes at the next iteration all the
 			// same.
-			if ll, ok := cs.fastPowerLaw(q, g); ok {
+			if ll, ok := cs.fastPowerLaw(q, rough, g); ok {
 				return ll
 			}
 			return math.NaN()
 		}
-		return cs.powerLaw(q, g)
+		return cs.powerLaw(q, m.acc, g)
 	})
 	if err != nil {
 		return candidate{}, fmt.Errorf("power law: %w", err)
@@ -215,15 +254,15 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, fixed bool, to
 		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
 		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
 	}
-	return candidate{q: q, ll: cs.powerLaw(q, nil), nstar: q.NStar}, nil
+	return candidate{q: q, ll: cs.powerLaw(q, m.acc, nil), nstar: q.NStar}, nil
 }
 
-// fitExponential maximises the likelihood of the exponential limit from e0,
-// with n* held at e0.NStar when fixed.
-func fitExponential(ctx context.Context, cs *cascade, e0 exponential, fixed bool, tol tolerance) (candidate, error) {
-	k := coords{a: exponentialCoords, fixed: fixed, nstar: e0.NStar}
+// fitExponential maximises the likelihood of the exponential limit from e0
+// in the mode m, with n* held at e0.NStar when m.fixed.
+func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode) (candidate, error) {
+	k := coords{a: exponentialCoords, fixed: m.fixed, nstar: e0.NStar}
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
-	p, err := fitKernel(ctx, cs, k, p0, tol, func(p, g []float64) float64 {
+	p, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
 	})
 	if err != nil {

@@ -19,6 +19,15 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// accuracy returns the accuracy at which the fit polishes and reports its
+// optima: exact under Exact, else precise.
+func (o Options) accuracy() accuracy {
+	if o.Exact {
+		return exact
+	}
+	return precise
+}
+
 // drawStarts draws the seeded starting points: n* and beta/(Alpha-1)
 // uniform in [0.05, 0.95], c log-uniform in [1, 1000] s, theta log-uniform in
 // [0.05, 5].
