@@ -84,7 +84,7 @@ type Options struct {
 	Seed uint64
 	// Exact evaluates the power-law likelihood by its exact O(n^2) double
 	// sum instead of the O(n) Laplace representation (fast.go), which
-	// agrees with it to about 1e-12 relative, for the polishing of the
+	// agrees with it to within FastAccuracy, for the polishing of the
 	// optima and every reported value. (The loose search from the starting
 	// points, which only ranks them, uses the fast likelihood either way.)
 	// It is the reference for tests and is far slower on large cascades.

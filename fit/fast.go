@@ -49,19 +49,38 @@ const (
 	fineMax = 4206   // ceil(18.4/fineStep)
 )
 
+// FastAccuracy bounds the error of the fast likelihood, the O(n) Laplace
+// representation by which a fit evaluates the power law unless
+// Options.Exact is set. Against the exact double sum, its log-likelihood errs
+// by at most FastAccuracy relative, and each component of its gradient with
+// respect to (n*, beta, c, theta) by at most FastAccuracy of the scale of
+// that component's terms (the sum of their magnitudes: a gradient is near
+// zero at an optimum, so its own size is no yardstick). The log-likelihood
+// a fit reports is thus within FastAccuracy of the exact one at the reported
+// parameters. The worst errors measured over all of seismic_subset are about
+// half of it (README, "Accuracy of the fast likelihood");
+// TestFastMatchesExactOnRealCascades and TestFastMatchesExactOverDays
+// enforce it.
+const FastAccuracy = 1e-8
+
+// roughError bounds the errors of the rough accuracy, the same way as
+// FastAccuracy but relative to the terms' scale for the log-likelihood too
+// (its terms can cancel). TestFastMatchesExactOnRealCascades enforces it.
+const roughError = 1e-4
+
 // accuracy says how a power-law log-likelihood is evaluated: by the fast
 // likelihood at one of two accuracies, or exactly. Every evaluation is given
 // its accuracy by its caller (see mode).
 type accuracy int
 
 const (
-	// rough is good to about 1e-4 of its terms' scale and uses about half
-	// the rates; it is used only by the loose search from the starting
-	// points, whose optima are then polished at another accuracy.
+	// rough is good to roughError and uses about half the rates; it is
+	// used only by the loose search from the starting points, whose optima
+	// are then polished at another accuracy.
 	rough accuracy = iota
-	// precise is the accuracy of every reported likelihood: measured errors
-	// on real cascades are below 1e-9 relative. Where the grid does not
-	// reach, the likelihood is evaluated exactly.
+	// precise is good to FastAccuracy, the accuracy of every reported
+	// likelihood. Where the grid does not reach, the likelihood is
+	// evaluated exactly.
 	precise
 	// exact is the O(U^2) double sum (Options.Exact), the reference.
 	exact
@@ -152,7 +171,7 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 	// minus a quadrature mean of log(c s), and d/dc from theta/c minus one
 	// of s, each about (c+span)/span times larger than the difference.
 	// The precise accuracy asks that much more of the quadrature there,
-	// so that the gradient keeps 1e-8 of its terms' scale.
+	// so that the gradient keeps within FastAccuracy of its terms' scale.
 	a := 1 + theta
 	span := cs.u[len(cs.u)-1] - cs.u[0]
 	bound := quad.bound

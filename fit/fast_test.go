@@ -120,9 +120,8 @@ var accuracyPoints = []normalized{
 }
 
 // The fast likelihood agrees with the exact one on real cascades, with
-// their ties, magnitude-0 events and spans of days: to 1e-8 relative for the
-// log-likelihood and 1e-8 of the term scale for each gradient component, at
-// the points above and at the fitted optimum. By default a deterministic
+// their ties, magnitude-0 events and spans of days, to FastAccuracy at the
+// points above and at the fitted optimum; the rough accuracy to roughError. By default a deterministic
 // sample of the cascades is checked (every 32nd, every 128th at 21600 s, and
 // the largest at each window, about 40 s); -full checks all 508 at the three
 // windows (about 25 minutes). Under -short only every 128th cascade at 600 s
@@ -186,7 +185,7 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 				// checkable where kappa overflows float64 and is reported
 				// as 0 with LogKappa.)
 				if r.Kappa > 0 {
-					if ex := LogLik(c.Times, c.Mags, T, r.Params, nil); math.Abs(r.LogLik-ex) > 1e-8*math.Abs(ex) {
+					if ex := LogLik(c.Times, c.Mags, T, r.Params, nil); math.Abs(r.LogLik-ex) > FastAccuracy*math.Abs(ex) {
 						t.Errorf("%s T=%g: reported log-likelihood %.12g, exact at the reported parameters %.12g", c.ID, T, r.LogLik, ex)
 					}
 				}
@@ -208,18 +207,18 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 					where = fmt.Sprintf("%s T=%g %+v", c.ID, T, q)
 				}
 				worstGrad = math.Max(worstGrad, gErr)
-				if llErr > 1e-8 || gErr > 1e-8 {
+				if llErr > FastAccuracy || gErr > FastAccuracy {
 					t.Errorf("%s T=%g %+v: log-likelihood error %.2e, gradient error %.2e (relative to term scale)", c.ID, T, q, llErr, gErr)
 				}
 				// The rough accuracy of the loose search, compensator
-				// included, is good to about 1e-4 of the terms' scale.
+				// included, is good to roughError of the terms' scale.
 				// (Relative to the log-likelihood itself it can be worse
 				// where its terms cancel: RT3097 at 600 s and
 				// {0.9, 0.6, 300, 0.3} sums 2 695 terms to -20.2, and the
 				// rough error is 4.4e-4 of that.)
 				_, llErr, gErr, _, _ = fastErrors(cs, q, ref, rough)
 				worstRough = math.Max(worstRough, math.Max(llErr, gErr))
-				if !(llErr <= 1e-4 && gErr <= 1e-4) {
+				if !(llErr <= roughError && gErr <= roughError) {
 					t.Errorf("%s T=%g %+v: rough log-likelihood error %.2e, gradient error %.2e (relative to term scale)", c.ID, T, q, llErr, gErr)
 				}
 			}
@@ -269,7 +268,7 @@ func TestFastMatchesExactOverDays(t *testing.T) {
 			default:
 				checked++
 				worstLL, worstGrad = math.Max(worstLL, llErr), math.Max(worstGrad, gErr)
-				if llErr > 1e-8 || gErr > 1e-8 {
+				if llErr > FastAccuracy || gErr > FastAccuracy {
 					t.Errorf("%s %+v: log-likelihood error %.2e, gradient error %.2e (relative to term scale)", tc.name, q, llErr, gErr)
 				}
 			}
