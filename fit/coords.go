@@ -2,6 +2,44 @@ package fit
 
 import "math"
 
+// The branching factor n* and kappa determine each other given beta, c and
+// theta (SPEC section 2):
+//
+//	n* = kappa E[m^beta] / (theta c^theta),  E[m^beta] = (Alpha-1)/(Alpha-beta-1).
+//
+// Params.NStar is the one home of n* from kappa. Kappa from n* has two:
+// KappaFor, which simulations use, and normalized.logKappa, its logarithm,
+// through which fits report kappa since it stays finite where kappa
+// overflows float64. They agree to rounding; each is kept as it is so that
+// simulated data sets and fits keep their values to the last bit.
+
+// NStar returns the branching factor of p, the expected number of direct
+// children of one event averaged over the power law of magnitudes:
+//
+//	n* = kappa (Alpha-1) / (Alpha-beta-1) / (theta c^theta),
+//
+// computed through logarithms. It is +Inf when Beta >= Alpha-1, where
+// E[m^beta] is infinite. It requires C > 0 and Theta > 0 and does not check
+// them.
+func (p Params) NStar() float64 {
+	if p.Beta >= Alpha-1 {
+		return math.Inf(1)
+	}
+	logE, _ := meanMarkLog(p.Beta)
+	return math.Exp(math.Log(p.Kappa) + logE - math.Log(p.Theta) - p.Theta*math.Log(p.C))
+}
+
+// KappaFor returns the kappa that gives the branching factor nstar with the
+// given beta, c and theta, the inverse of Params.NStar:
+//
+//	kappa = nstar theta c^theta (Alpha-beta-1) / (Alpha-1).
+//
+// It requires c > 0, theta > 0 and 0 <= beta < Alpha-1 and does not check
+// them.
+func KappaFor(nstar, beta, c, theta float64) float64 {
+	return nstar * theta * math.Pow(c, theta) * (Alpha - beta - 1) / (Alpha - 1)
+}
+
 // meanMarkLog returns log E[m^beta] = log((alpha-1)/(alpha-beta-1)) under the
 // power law of follower counts, and its derivative in beta.
 func meanMarkLog(beta float64) (logE, dlogE float64) {
@@ -18,9 +56,7 @@ type normalized struct {
 }
 
 func (p Params) normalized() normalized {
-	logE, _ := meanMarkLog(p.Beta)
-	nstar := math.Exp(math.Log(p.Kappa) + logE - math.Log(p.Theta) - p.Theta*math.Log(p.C))
-	return normalized{NStar: nstar, Beta: p.Beta, C: p.C, Theta: p.Theta}
+	return normalized{NStar: p.NStar(), Beta: p.Beta, C: p.C, Theta: p.Theta}
 }
 
 func (q normalized) params() Params {
@@ -28,7 +64,8 @@ func (q normalized) params() Params {
 }
 
 // logKappa returns log kappa = log n* - log E[m^beta] + log theta + theta log c,
-// which stays finite where kappa itself overflows.
+// the logarithm of KappaFor's kappa, which stays finite where kappa itself
+// overflows.
 func (q normalized) logKappa() float64 {
 	logE, _ := meanMarkLog(q.Beta)
 	return math.Log(q.NStar) - logE + math.Log(q.Theta) + q.Theta*math.Log(q.C)

@@ -152,7 +152,7 @@ func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 			}
 		}
 	} else if f.Changed("kappa") {
-		opts.NStar = sim.BranchingFactor(fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}, fit.Alpha)
+		opts.NStar = fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}.NStar()
 	}
 	if _, err := simulateConfig(opts); err != nil {
 		return &flagError{err}
@@ -178,7 +178,7 @@ func simulateConfig(opts *SimulateOptions) (sim.Config, error) {
 	case opts.Kappa != 0:
 		cfg.Params = fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
 	default:
-		p, err := sim.ParamsFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+		p, err := sim.ParamsFor(opts.NStar, opts.Beta, opts.C, opts.Theta)
 		if err != nil {
 			return cfg, err
 		}
