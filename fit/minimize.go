@@ -136,13 +136,12 @@ func (r recorder) Record(loc *optimize.Location, op optimize.Operation, _ *optim
 	return nil
 }
 
-var errNotConverged = errors.New("optimiser did not converge")
-
 // minimize runs BFGS from x0 to the tolerance of m and returns the optimum,
 // accepting a line-search stall when the gradient is already negligible, and
 // a run that escaped to a limit of the family (see recorder). When m.newton
 // is set it tries Newton's method first and runs BFGS only from where that
-// stopped short.
+// stopped short. An error says only why the run stopped short of an
+// optimum: its callers say what did not converge.
 func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, m mode) ([]float64, error) {
 	tol := m.tol
 	if m.newton {
@@ -177,7 +176,7 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 	obj.at(r.X)
 	gnorm := floats.Norm(obj.g, math.Inf(1))
 	if math.IsInf(obj.f, 0) {
-		return nil, fmt.Errorf("%w: no finite likelihood reached", errNotConverged)
+		return nil, errors.New("no finite likelihood reached")
 	}
 	switch r.Status {
 	case optimize.GradientThreshold, optimize.FunctionConvergence:
@@ -187,9 +186,9 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 		return r.X, nil
 	}
 	if err == nil {
-		err = fmt.Errorf("status %v", r.Status)
+		return nil, fmt.Errorf("optimiser status %v (gradient %.3g)", r.Status, gnorm)
 	}
-	return nil, fmt.Errorf("%w: %v (gradient %.3g)", errNotConverged, err, gnorm)
+	return nil, fmt.Errorf("%w (gradient %.3g)", err, gnorm)
 }
 
 // fitKernel maximises the likelihood ll of one kernel from the model point
