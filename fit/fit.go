@@ -175,10 +175,10 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		if pl := choose(onlyKernel(pool, false)); pl != nil {
 			res.Reason += fmt.Sprintf("; best power-law optimum %.10g at theta = %.4g", pl.ll, pl.q.Theta)
 		}
-		res.NHat = float64(cs.n) + res.A1/(1-res.NStar)
+		res.NHat = nHat(cs.n, res.A1, res.NStar)
 	default:
 		res.Status = StatusOK
-		res.NHat = float64(cs.n) + res.A1/(1-res.NStar)
+		res.NHat = nHat(cs.n, res.A1, res.NStar)
 	}
 	if !res.finite() {
 		bad := res

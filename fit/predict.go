@@ -19,9 +19,13 @@ func Predict(times, mags []float64, T float64, p Params) Prediction {
 	cs := newCascade(times, mags, T)
 	q := p.normalized()
 	pr := Prediction{NStar: q.NStar, A1: cs.a1PowerLaw(q), N: cs.n}
-	pr.NHat = float64(cs.n) + pr.A1/(1-pr.NStar)
+	pr.NHat = nHat(cs.n, pr.A1, pr.NStar)
 	return pr
 }
+
+// nHat is the predicted final size of SPEC section 3, n + A1/(1-n*), for n
+// observed events; it is meaningful only for n* < 1.
+func nHat(n int, a1, nstar float64) float64 { return float64(n) + a1/(1-nstar) }
 
 // a1PowerLaw is A1 of SPEC section 3: D * sum_g M_g (1+(T-u_g)/c)^-theta.
 func (cs *cascade) a1PowerLaw(q normalized) float64 {
