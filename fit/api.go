@@ -84,7 +84,7 @@ type Options struct {
 	Seed uint64
 	// Exact evaluates the power-law likelihood by its exact O(n^2) double
 	// sum instead of the O(n) Laplace representation (fast.go), which
-	// agrees with it to about 1e-12 relative, for the polishing of the
+	// agrees with it to within FastAccuracy, for the polishing of the
 	// optima and every reported value. (The loose search from the starting
 	// points, which only ranks them, uses the fast likelihood either way.)
 	// It is the reference for tests and is far slower on large cascades.
@@ -117,25 +117,4 @@ func CheckWindow(T float64) error {
 		return fmt.Errorf("invalid window %v: want a finite number of seconds > 0", T)
 	}
 	return nil
-}
-
-// Prediction is the model's forecast of SPEC section 3 at given parameters.
-type Prediction struct {
-	NStar float64 // branching factor n*
-	A1    float64 // expected direct children after T of the observed events
-	// NHat = N + A1/(1-n*), meaningful only when NStar < 1.
-	NHat float64
-	N    int // events observed in [0, T]
-}
-
-// Predict returns the prediction of the final size of a cascade observed on
-// [0, T] under the parameters p (for instance published ones). It panics if
-// p is outside the model's domain or the slice lengths differ.
-func Predict(times, mags []float64, T float64, p Params) Prediction {
-	checkParams(p)
-	cs := newCascade(times, mags, T)
-	q := p.normalized()
-	pr := Prediction{NStar: q.NStar, A1: cs.a1PowerLaw(q), N: cs.n}
-	pr.NHat = float64(cs.n) + pr.A1/(1-pr.NStar)
-	return pr
 }

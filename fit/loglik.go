@@ -46,12 +46,8 @@ type cascade struct {
 	gapOf []int32
 	egap  []float64
 
-	// exact selects the exact O(U^2) power-law likelihood; otherwise lap
-	// holds the state of the fast one (fast.go).
-	exact bool
-	lap   *laplace
-	// acc is the accuracy of the fast likelihood (nil: precise).
-	acc *accuracy
+	// lap holds the state of the fast likelihood (fast.go).
+	lap *laplace
 }
 
 // newCascade prepares the events with times[i] <= T. It panics if the slice
@@ -148,38 +144,6 @@ func (cs *cascade) marks(beta float64) {
 		cs.MLtot += sl
 	}
 	cs.markBeta = beta
-}
-
-// meanMarkLog returns log E[m^beta] = log((alpha-1)/(alpha-beta-1)) under the
-// power law of follower counts, and its derivative in beta.
-func meanMarkLog(beta float64) (logE, dlogE float64) {
-	return math.Log(Alpha-1) - math.Log(Alpha-beta-1), 1 / (Alpha - beta - 1)
-}
-
-// normalized holds the power-law model in the parameters the fitter uses:
-// n* (branching factor), beta, c, theta. The kernel is
-// phi_m(tau) = n*/E[m^beta] * m^beta * (theta/c) * (1+tau/c)^-(1+theta),
-// which equals kappa m^beta (c+tau)^-(1+theta) with
-// kappa = n* theta c^theta / E[m^beta].
-type normalized struct {
-	NStar, Beta, C, Theta float64
-}
-
-func (p Params) normalized() normalized {
-	logE, _ := meanMarkLog(p.Beta)
-	nstar := math.Exp(math.Log(p.Kappa) + logE - math.Log(p.Theta) - p.Theta*math.Log(p.C))
-	return normalized{NStar: nstar, Beta: p.Beta, C: p.C, Theta: p.Theta}
-}
-
-func (q normalized) params() Params {
-	return Params{Kappa: math.Exp(q.logKappa()), Beta: q.Beta, C: q.C, Theta: q.Theta}
-}
-
-// logKappa returns log kappa = log n* - log E[m^beta] + log theta + theta log c,
-// which stays finite where kappa itself overflows.
-func (q normalized) logKappa() float64 {
-	logE, _ := meanMarkLog(q.Beta)
-	return math.Log(q.NStar) - logE + math.Log(q.Theta) + q.Theta*math.Log(q.C)
 }
 
 // exactPowerLaw evaluates the log-likelihood of the power-law model at q by
@@ -290,11 +254,12 @@ func expAndOneMinus(z float64) (v, omv float64) {
 }
 
 // powerLaw evaluates the power-law log-likelihood and its gradient with
-// respect to (n*, beta, c, theta): by the fast Laplace representation unless
-// cs.exact is set or q lies outside the range it covers, else exactly.
-func (cs *cascade) powerLaw(q normalized, grad []float64) float64 {
-	if !cs.exact {
-		if ll, ok := cs.fastPowerLaw(q, grad); ok {
+// respect to (n*, beta, c, theta) at the accuracy acc: by the fast Laplace
+// representation unless acc is exact or q lies outside the range it covers,
+// else exactly.
+func (cs *cascade) powerLaw(q normalized, acc accuracy, grad []float64) float64 {
+	if acc != exact {
+		if ll, ok := cs.fastPowerLaw(q, acc, grad); ok {
 			return ll
 		}
 	}
@@ -340,12 +305,6 @@ func kappaGrad(dst, g []float64, p Params, q normalized) {
 	dst[1] = g[1] + dn*dlogE
 	dst[2] = g[2] - dn*p.Theta/p.C
 	dst[3] = g[3] - dn*(1/p.Theta+math.Log(p.C))
-}
-
-// exponential is the theta, c -> infinity limit of the power-law family at a
-// fixed rate theta/c: phi_m(tau) = n*/E[m^beta] * m^beta * rate * exp(-rate tau).
-type exponential struct {
-	NStar, Beta, Rate float64
 }
 
 // exactExponential evaluates the log-likelihood of the exponential-kernel

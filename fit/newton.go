@@ -17,9 +17,10 @@ import (
 // computed once and recomputed only when a step gains too little.
 const (
 	// newtonStep is the central-difference step in the internal
-	// coordinates. The fast likelihood's gradient is accurate to about 1e-9
-	// relative, so the differenced Hessian errs by about 1e-9/newtonStep +
-	// newtonStep^2, a few 1e-5 relative.
+	// coordinates. The fast likelihood's gradient is within FastAccuracy of
+	// its terms' scale, so the differenced Hessian errs by at most about
+	// FastAccuracy/newtonStep + newtonStep^2 relative: a Hessian a little
+	// off, which only slows the chord method down.
 	newtonStep = 1e-4
 	// newtonIters bounds the steps and newtonHessians the Hessians computed
 	// before the polish gives up and leaves the rest to BFGS.

@@ -42,9 +42,6 @@ const (
 // that is not finite is never written: its field is empty (null) as well.
 var Columns = []string{"id", "n", "size", "kappa", "beta", "c", "theta", "nstar", "a1", "nhat", "loglik", "status"}
 
-// ParamsColumns are the columns written by WriteParams, in order.
-var ParamsColumns = []string{"id", "kappa", "beta", "c", "theta", "nstar"}
-
 // Writer writes fit results, one row per cascade, in CSV or JSONL. Each call
 // of Write issues a single Write of whole lines on the underlying writer, so
 // the output stays well-formed when a run stops between two rows. A Writer
@@ -204,37 +201,4 @@ func appendJSONString(b []byte, s string) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
-}
-
-// WriteParams writes the parameters of simulated cascades as CSV with the
-// columns of ParamsColumns, so that fitted parameters can be checked against
-// the true ones. nstar is the branching factor under the power-law follower
-// distribution of exponent Alpha,
-//
-//	n* = kappa (Alpha-1) / (Alpha-beta-1) / (theta c^theta),
-//
-// left empty where it is not finite (beta >= Alpha-1). ids and params must
-// have the same length.
-func WriteParams(w io.Writer, ids []string, params []Params) error {
-	if len(ids) != len(params) {
-		panic("fit: WriteParams: len(ids) != len(params)")
-	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ParamsColumns); err != nil {
-		return fmt.Errorf("write params: %w", err)
-	}
-	for i, p := range params {
-		rec := []string{ids[i], formatFloat(p.Kappa), formatFloat(p.Beta), formatFloat(p.C), formatFloat(p.Theta), ""}
-		if n := p.normalized().NStar; !math.IsNaN(n) && !math.IsInf(n, 0) && n >= 0 {
-			rec[5] = formatFloat(n)
-		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write params of %s: %w", ids[i], err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write params: %w", err)
-	}
-	return nil
 }

@@ -101,22 +101,6 @@ func TestOutputGoldenJSONL(t *testing.T) {
 	checkGolden(t, "output.jsonl.golden", writeOutput(t, FormatJSONL))
 }
 
-func TestOutputGoldenParams(t *testing.T) {
-	ids := []string{"sim000001", "sim000002", "sim000003"}
-	params := []Params{
-		// n* = 0.02 * 1.016/0.516 / (0.8 * 60^0.8), computed by the formula.
-		{Kappa: 0.02, Beta: 0.5, C: 60, Theta: 0.8},
-		{Kappa: 1.5, Beta: 0, C: 1, Theta: 2},
-		// beta >= Alpha-1: E[m^beta] diverges, nstar is left empty.
-		{Kappa: 1, Beta: 1.2, C: 10, Theta: 1},
-	}
-	var buf bytes.Buffer
-	if err := WriteParams(&buf, ids, params); err != nil {
-		t.Fatal(err)
-	}
-	checkGolden(t, "params.csv.golden", buf.Bytes())
-}
-
 // TestOutputApplicableFields checks, for each status, which of kappa..loglik
 // are written (the rules of Columns), independently of the golden files.
 func TestOutputApplicableFields(t *testing.T) {

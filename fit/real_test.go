@@ -41,8 +41,8 @@ func TestSpockTestVector(t *testing.T) {
 	}
 	// The published fit came from a solver whose constraints capped n*
 	// near 0.922, inside our feasible region n* <= 1: our maximum must be
-	// at least as high.
-	if r.LogLik < pubLL-1e-9*math.Abs(pubLL) {
+	// at least as high, to the accuracy of the reported log-likelihood.
+	if r.LogLik < pubLL-fit.FastAccuracy*math.Abs(pubLL) {
 		t.Errorf("our log-likelihood %.10g is below the published parameters' %.10g", r.LogLik, pubLL)
 	}
 	t.Logf("published: loglik %.10g, n* %.7f, A1 %.4f, prediction %.1f (ARE %.2f%% against 219)", pubLL, pub.NStar, pub.A1, pub.NHat, 100*math.Abs(219-pub.NHat)/219)
@@ -55,10 +55,15 @@ func TestSpockTestVector(t *testing.T) {
 // (Real likelihoods can have other local optima, and some starts run off to
 // n* -> inf instead, so not every start agrees; TestPolishedStartsAgree
 // checks that those that reach the optimum agree on its parameters.)
+// Under -short only three cascades are fitted: SMH-cascade-1, -2 and -9,
+// whose fits at 3600 s are ok, supercritical and unbounded.
 func TestStartsAgreeOnRealCascades(t *testing.T) {
 	cs, err := data.LoadDir(context.Background(), shared.Path(t, "smh_cascades"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if testing.Short() {
+		cs = []data.Cascade{cs[1], cs[2], cs[9]}
 	}
 	for _, T := range []float64{3600, 21600} {
 		counts := map[fit.Status]int{}

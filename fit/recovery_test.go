@@ -61,7 +61,7 @@ func TestParameterRecovery(t *testing.T) {
 		seed   = 2026
 		maxEvt = 20000
 	)
-	truth := fit.Params{Kappa: sim.KappaFor(nstar, beta, c, theta, fit.Alpha), Beta: beta, C: c, Theta: theta}
+	truth := fit.Params{Kappa: fit.KappaFor(nstar, beta, c, theta), Beta: beta, C: c, Theta: theta}
 	cs := make([]data.Cascade, M)
 	power := sim.PowerLaw(fit.Alpha)
 	for i := range cs {

@@ -29,11 +29,11 @@ func TestPolishedStartsAgree(t *testing.T) {
 			if cs.explained() == 0 {
 				continue
 			}
-			free, err := fitStarts(context.Background(), cs, drawStarts(opts), false)
+			free, err := fitStarts(context.Background(), cs, drawStarts(opts), searchMode)
 			if err != nil {
 				t.Fatal(err)
 			}
-			polished, err := polish(context.Background(), cs, free.cands, false)
+			polished, err := polish(context.Background(), cs, free.cands, polishMode(precise))
 			if err != nil {
 				t.Fatal(err)
 			}

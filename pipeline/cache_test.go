@@ -17,7 +17,7 @@ import (
 func TestCacheRows(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	p := fit.Params{Kappa: sim.KappaFor(0.6, 0.5, 60, 0.8, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.8}
+	p := fit.Params{Kappa: fit.KappaFor(0.6, 0.5, 60, 0.8), Beta: 0.5, C: 60, Theta: 0.8}
 	cs, _, err := sim.Dataset(ctx, 6, sim.Config{Params: p, FirstMag: 3000, WholeSeconds: true, Horizon: 86400}, 4)
 	if err != nil {
 		t.Fatal(err)

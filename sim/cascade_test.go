@@ -140,7 +140,7 @@ func TestCascadeMeanSize(t *testing.T) {
 	}
 	for i, tc := range cases {
 		const c, theta = 60.0, 0.5
-		p := fit.Params{Kappa: KappaFor(tc.nstar, tc.beta, c, theta, alpha), Beta: tc.beta, C: c, Theta: theta}
+		p := fit.Params{Kappa: fit.KappaFor(tc.nstar, tc.beta, c, theta), Beta: tc.beta, C: c, Theta: theta}
 		r := rand.New(rand.NewPCG(7, uint64(i)))
 		sizes := make([]float64, runs)
 		for j := range sizes {
@@ -229,7 +229,7 @@ func TestCascadeInvariants(t *testing.T) {
 	const horizon = DefaultHorizon
 	for i := range 3000 {
 		r := rand.New(rand.NewPCG(9, uint64(i)))
-		p := rg.Draw(r, fit.Alpha)
+		p := rg.Draw(r)
 		times, ms, err := Cascade(r, p, PowerLaw(fit.Alpha), horizon, DefaultMaxEvents)
 		if errors.Is(err, ErrTooLarge) {
 			continue
@@ -339,7 +339,7 @@ func BenchmarkCascade(b *testing.B) {
 		horizon float64
 	}{
 		// Parameters in the middle of DefaultRanges, 7-day horizon.
-		{"typical", fit.Params{Kappa: KappaFor(0.8, 0.5, 60, 0.5, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.5}, PowerLaw(fit.Alpha), DefaultHorizon},
+		{"typical", fit.Params{Kappa: fit.KappaFor(0.8, 0.5, 60, 0.5), Beta: 0.5, C: 60, Theta: 0.5}, PowerLaw(fit.Alpha), DefaultHorizon},
 		// Every magnitude 1, mu = 0.99, no horizon: mean size 100.
 		{"large", fit.Params{Kappa: 0.99 * 0.5 * math.Sqrt(60), Beta: 0.5, C: 60, Theta: 0.5}, constMag(1), math.Inf(1)},
 	}

@@ -96,9 +96,9 @@ func (cfg Config) Validate() error {
 		return fmt.Errorf("%w: first magnitude = %g, want finite and >= 0", ErrInvalid, cfg.FirstMag)
 	}
 	if cfg.Random != nil {
-		return cfg.Random.validate(fit.Alpha, cfg.AllowSupercritical)
+		return cfg.Random.validate(cfg.AllowSupercritical)
 	}
-	return validateModel(cfg.Params, fit.Alpha, cfg.AllowSupercritical)
+	return validateModel(cfg.Params, cfg.AllowSupercritical)
 }
 
 // Dataset draws n cascades with IDs "sim-1" to "sim-n" (without a start
@@ -126,7 +126,7 @@ func Dataset(ctx context.Context, n int, cfg Config, seed uint64) ([]data.Cascad
 		rng := rand.New(rand.NewPCG(seed, uint64(i)))
 		p := cfg.Params
 		if cfg.Random != nil {
-			p = cfg.Random.Draw(rng, fit.Alpha)
+			p = cfg.Random.Draw(rng)
 		}
 		times, ms, err := drawBounded(rng, p, cfg, id)
 		if err != nil {
@@ -167,5 +167,5 @@ func drawBounded(rng *rand.Rand, p fit.Params, cfg Config, id string) (times, ms
 		}
 	}
 	return nil, nil, fmt.Errorf("%w: %d draws in a row had more than %d events (n* = %.4g)",
-		ErrTooLarge, MaxRedraws, cfg.MaxEvents, BranchingFactor(p, fit.Alpha))
+		ErrTooLarge, MaxRedraws, cfg.MaxEvents, p.NStar())
 }

@@ -64,7 +64,7 @@ func TestDatasetReproducible(t *testing.T) {
 }
 
 func TestDatasetFixedParams(t *testing.T) {
-	p := fit.Params{Kappa: KappaFor(0.7, 0.4, 60, 0.5, fit.Alpha), Beta: 0.4, C: 60, Theta: 0.5}
+	p := fit.Params{Kappa: fit.KappaFor(0.7, 0.4, 60, 0.5), Beta: 0.4, C: 60, Theta: 0.5}
 	cs, ps, err := Dataset(context.Background(), 30, Config{Params: p, Horizon: 3600}, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +90,7 @@ func TestDatasetRandomParams(t *testing.T) {
 	}
 	distinct := map[fit.Params]bool{}
 	for _, p := range ps {
-		n := BranchingFactor(p, fit.Alpha)
+		n := p.NStar()
 		if n < 0.2-1e-12 || n > 0.4+1e-12 || p.Beta < 0.2 || p.Beta > 0.3 || p.C < 30 || p.C > 40 || p.Theta < 1 || p.Theta > 1.5 {
 			t.Errorf("params %+v (n* %g) outside %+v", p, n, rg)
 		}
@@ -130,7 +130,7 @@ func TestDatasetWholeSeconds(t *testing.T) {
 // original is mu(m0) = kappa m0^beta / (theta c^theta) (SPEC section 2), so
 // the mean size over many cascades exceeds that.
 func TestDatasetFirstMag(t *testing.T) {
-	p := fit.Params{Kappa: KappaFor(0.5, 0.5, 60, 0.8, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.8}
+	p := fit.Params{Kappa: fit.KappaFor(0.5, 0.5, 60, 0.8), Beta: 0.5, C: 60, Theta: 0.8}
 	cfg := Config{Params: p, FirstMag: 1e4, Horizon: math.Inf(1)}
 	cs, _, err := Dataset(context.Background(), 200, cfg, 3)
 	if err != nil {
@@ -160,7 +160,7 @@ func TestDatasetEmpirical(t *testing.T) {
 	// E[m^0.5] over this list is 1.56, against 1.97 under the power law,
 	// so n* is about 0.6*1.56/1.97 = 0.48 and no cascade is redrawn.
 	list := []float64{0, 1, 2, 5, 10}
-	p := fit.Params{Kappa: KappaFor(0.6, 0.5, 60, 0.5, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.5}
+	p := fit.Params{Kappa: fit.KappaFor(0.6, 0.5, 60, 0.5), Beta: 0.5, C: 60, Theta: 0.5}
 	cs, _, err := Dataset(context.Background(), 200, Config{Params: p, Mags: Empirical(list)}, 6)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestDatasetEmpirical(t *testing.T) {
 func TestDatasetMaxEvents(t *testing.T) {
 	// n* = 1.5, no horizon: every surviving tree is infinite, so many draws
 	// are discarded, and no kept cascade exceeds MaxEvents.
-	p := fit.Params{Kappa: KappaFor(1.5, 0.3, 60, 0.5, fit.Alpha), Beta: 0.3, C: 60, Theta: 0.5}
+	p := fit.Params{Kappa: fit.KappaFor(1.5, 0.3, 60, 0.5), Beta: 0.3, C: 60, Theta: 0.5}
 	redraws := 0
 	cfg := Config{
 		Params: p, Horizon: math.Inf(1), MaxEvents: 200, AllowSupercritical: true,
@@ -211,7 +211,7 @@ func TestDatasetMaxEvents(t *testing.T) {
 	// Dataset gives up after MaxRedraws draws.
 	redraws = 0
 	cfg.Mags = constMag(1)
-	cfg.Params.Kappa = KappaFor(50, 0.3, 60, 0.5, fit.Alpha)
+	cfg.Params.Kappa = fit.KappaFor(50, 0.3, 60, 0.5)
 	cfg.OnRedraw = func(string, fit.Params) { redraws++ }
 	cfg.MaxEvents = 1
 	_, _, err = Dataset(context.Background(), 3, cfg, 7)
@@ -240,8 +240,8 @@ func TestDatasetEmpty(t *testing.T) {
 }
 
 func TestDatasetInvalid(t *testing.T) {
-	good := fit.Params{Kappa: KappaFor(0.5, 0.5, 60, 0.5, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.5}
-	super := fit.Params{Kappa: KappaFor(1.2, 0.5, 60, 0.5, fit.Alpha), Beta: 0.5, C: 60, Theta: 0.5}
+	good := fit.Params{Kappa: fit.KappaFor(0.5, 0.5, 60, 0.5), Beta: 0.5, C: 60, Theta: 0.5}
+	super := fit.Params{Kappa: fit.KappaFor(1.2, 0.5, 60, 0.5), Beta: 0.5, C: 60, Theta: 0.5}
 	withP := func(f func(*fit.Params)) Config { p := good; f(&p); return Config{Params: p} }
 	withR := func(f func(*Ranges)) Config { r := DefaultRanges(); f(&r); return Config{Random: &r} }
 	cases := []struct {
@@ -294,7 +294,7 @@ func ExampleDataset() {
 		return
 	}
 	for i, c := range cs {
-		fmt.Printf("%s starts at %g, n* = %.2f\n", c.ID, c.Times[0], BranchingFactor(ps[i], fit.Alpha))
+		fmt.Printf("%s starts at %g, n* = %.2f\n", c.ID, c.Times[0], ps[i].NStar())
 	}
 	// Output:
 	// sim-1 starts at 0, n* = 0.61

@@ -15,4 +15,9 @@
 // Randomness is explicit: every function that samples takes a *rand.Rand or a
 // seed, and Dataset gives each cascade its own stream derived from the seed and
 // the cascade's index, so the same seed always gives the same data set.
+//
+// Parameters are fit.Params; the branching factor n* and kappa convert into
+// each other through fit.Params.NStar and fit.KappaFor, under the power law
+// of follower counts with exponent fit.Alpha. WriteParams writes the true
+// parameters of a simulated data set, the params.csv beside it.
 package sim

@@ -8,36 +8,10 @@ import (
 	"github.com/hawkes-toolkit/hawkes/fit"
 )
 
-// KappaFor returns the kappa that gives the branching factor nstar when
-// magnitudes follow the power law with exponent alpha:
-//
-//	kappa = nstar * theta * c^theta * (alpha-beta-1) / (alpha-1)
-//
-// It requires c > 0, theta > 0 and 0 <= beta < alpha-1, and does not check
-// them.
-func KappaFor(nstar, beta, c, theta, alpha float64) float64 {
-	return nstar * theta * math.Pow(c, theta) * (alpha - beta - 1) / (alpha - 1)
-}
-
-// BranchingFactor returns the branching factor of p, the expected number of
-// direct children of one event averaged over the power law of magnitudes with
-// exponent alpha (SPEC section 2):
-//
-//	n* = kappa * (alpha-1) / (alpha-beta-1) / (theta * c^theta)
-//
-// It returns +Inf when beta >= alpha-1, where E[m^beta] is infinite. It
-// requires c > 0 and theta > 0 and does not check them.
-func BranchingFactor(p fit.Params, alpha float64) float64 {
-	if p.Beta >= alpha-1 {
-		return math.Inf(1)
-	}
-	return p.Kappa * (alpha - 1) / (alpha - p.Beta - 1) / (p.Theta * math.Pow(p.C, p.Theta))
-}
-
 // Ranges are the ranges [lo, hi] of randomly drawn parameters: the branching
 // factor NStar and Beta are drawn uniformly, C (seconds) and Theta
-// log-uniformly, and kappa follows from them through KappaFor. A range with
-// lo == hi fixes the parameter.
+// log-uniformly, and kappa follows from them through fit.KappaFor. A range
+// with lo == hi fixes the parameter.
 type Ranges struct {
 	NStar, Beta, C, Theta [2]float64
 }
@@ -55,16 +29,16 @@ func DefaultRanges() Ranges {
 }
 
 // Draw draws one parameter set from the ranges, with kappa chosen so that the
-// branching factor under the power law with exponent alpha is the drawn NStar.
-// It draws NStar, Beta, C and Theta in this order. The ranges must be valid
-// (Dataset checks them); Draw does not check them.
-func (r Ranges) Draw(rng *rand.Rand, alpha float64) fit.Params {
+// branching factor under the power law of magnitudes (fit.Alpha) is the drawn
+// NStar. It draws NStar, Beta, C and Theta in this order. The ranges must be
+// valid (Dataset checks them); Draw does not check them.
+func (r Ranges) Draw(rng *rand.Rand) fit.Params {
 	nstar := uniform(rng, r.NStar)
 	beta := uniform(rng, r.Beta)
 	c := logUniform(rng, r.C)
 	theta := logUniform(rng, r.Theta)
 	return fit.Params{
-		Kappa: KappaFor(nstar, beta, c, theta, alpha),
+		Kappa: fit.KappaFor(nstar, beta, c, theta),
 		Beta:  beta,
 		C:     c,
 		Theta: theta,
@@ -89,8 +63,8 @@ func logUniform(rng *rand.Rand, r [2]float64) float64 {
 }
 
 // validate checks the ranges: each is finite with lo <= hi, NStar > 0 (and
-// < 1 unless supercritical), 0 <= Beta < alpha-1, C > 0, Theta > 0.
-func (r Ranges) validate(alpha float64, supercritical bool) error {
+// < 1 unless supercritical), 0 <= Beta < fit.Alpha-1, C > 0, Theta > 0.
+func (r Ranges) validate(supercritical bool) error {
 	for _, f := range []struct {
 		name string
 		r    [2]float64
@@ -107,8 +81,8 @@ func (r Ranges) validate(alpha float64, supercritical bool) error {
 		return fmt.Errorf("%w: nstar range [%g, %g], want nstar > 0", ErrInvalid, r.NStar[0], r.NStar[1])
 	case !supercritical && !(r.NStar[1] < 1):
 		return fmt.Errorf("%w: nstar range [%g, %g] is not subcritical, want nstar < 1", ErrInvalid, r.NStar[0], r.NStar[1])
-	case !(r.Beta[0] >= 0) || !(r.Beta[1] < alpha-1):
-		return fmt.Errorf("%w: beta range [%g, %g], want 0 <= beta < alpha-1 = %g", ErrInvalid, r.Beta[0], r.Beta[1], alpha-1)
+	case !(r.Beta[0] >= 0) || !(r.Beta[1] < fit.Alpha-1):
+		return fmt.Errorf("%w: beta range [%g, %g], want 0 <= beta < alpha-1 = %g", ErrInvalid, r.Beta[0], r.Beta[1], fit.Alpha-1)
 	case !(r.C[0] > 0):
 		return fmt.Errorf("%w: c range [%g, %g], want c > 0", ErrInvalid, r.C[0], r.C[1])
 	case !(r.Theta[0] > 0):
@@ -141,36 +115,36 @@ func validateShape(p fit.Params) error {
 }
 
 // ParamsFor returns the parameters with beta, c and theta and the kappa that
-// gives the branching factor nstar under the power law of magnitudes with
-// exponent alpha (KappaFor). It first checks what KappaFor requires, beta, c
-// and theta as Config.Params needs them (0 <= beta < alpha-1, c > 0,
+// gives the branching factor nstar under the power law of magnitudes
+// (fit.KappaFor). It first checks what fit.KappaFor requires, beta, c and
+// theta as Config.Params needs them (0 <= beta < fit.Alpha-1, c > 0,
 // theta > 0, all finite), and 0 < nstar < 1; the error wraps ErrInvalid.
-func ParamsFor(nstar, beta, c, theta, alpha float64) (fit.Params, error) {
+func ParamsFor(nstar, beta, c, theta float64) (fit.Params, error) {
 	p := fit.Params{Beta: beta, C: c, Theta: theta}
 	if err := validateShape(p); err != nil {
 		return p, err
 	}
-	if !(beta < alpha-1) {
-		return p, fmt.Errorf("%w: beta = %g, want beta < alpha-1 = %g", ErrInvalid, beta, alpha-1)
+	if !(beta < fit.Alpha-1) {
+		return p, fmt.Errorf("%w: beta = %g, want beta < alpha-1 = %g", ErrInvalid, beta, fit.Alpha-1)
 	}
 	if !(nstar > 0 && nstar < 1) {
 		return p, fmt.Errorf("%w: nstar = %g, want 0 < nstar < 1", ErrInvalid, nstar)
 	}
-	p.Kappa = KappaFor(nstar, beta, c, theta, alpha)
+	p.Kappa = fit.KappaFor(nstar, beta, c, theta)
 	return p, nil
 }
 
 // validateModel checks p against the whole model of SPEC section 2:
-// the kernel's bounds, beta < alpha-1, and n* < 1 unless supercritical.
-func validateModel(p fit.Params, alpha float64, supercritical bool) error {
+// the kernel's bounds, beta < fit.Alpha-1, and n* < 1 unless supercritical.
+func validateModel(p fit.Params, supercritical bool) error {
 	if err := validateKernel(p); err != nil {
 		return err
 	}
-	if !(p.Beta < alpha-1) {
-		return fmt.Errorf("%w: beta = %g, want beta < alpha-1 = %g", ErrInvalid, p.Beta, alpha-1)
+	if !(p.Beta < fit.Alpha-1) {
+		return fmt.Errorf("%w: beta = %g, want beta < alpha-1 = %g", ErrInvalid, p.Beta, fit.Alpha-1)
 	}
-	if n := BranchingFactor(p, alpha); !supercritical && !(n < 1) {
-		return fmt.Errorf("%w: branching factor n* = %g is not subcritical, want n* < 1", ErrInvalid, n)
+	if n := p.NStar(); !supercritical && !(n < 1) {
+		return fmt.Errorf("%w: branching factor n* = %.4g is not subcritical, want n* < 1", ErrInvalid, n)
 	}
 	return nil
 }

@@ -152,7 +152,7 @@ func checkSimulateFlags(cmd *cobra.Command, opts *SimulateOptions) error {
 			}
 		}
 	} else if f.Changed("kappa") {
-		opts.NStar = sim.BranchingFactor(fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}, fit.Alpha)
+		opts.NStar = fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}.NStar()
 	}
 	if _, err := simulateConfig(opts); err != nil {
 		return &flagError{err}
@@ -178,7 +178,7 @@ func simulateConfig(opts *SimulateOptions) (sim.Config, error) {
 	case opts.Kappa != 0:
 		cfg.Params = fit.Params{Kappa: opts.Kappa, Beta: opts.Beta, C: opts.C, Theta: opts.Theta}
 	default:
-		p, err := sim.ParamsFor(opts.NStar, opts.Beta, opts.C, opts.Theta, fit.Alpha)
+		p, err := sim.ParamsFor(opts.NStar, opts.Beta, opts.C, opts.Theta)
 		if err != nil {
 			return cfg, err
 		}
@@ -255,7 +255,7 @@ func loadMags(ctx context.Context, path string) ([]float64, error) {
 var simulatedFiles = []string{"data.csv", "index.csv", "params.csv"}
 
 // writeSimulated writes the cascades with data.Write and their parameters
-// with fit.WriteParams as the files simulatedFiles in dir. They are written
+// with sim.WriteParams as the files simulatedFiles in dir. They are written
 // together with atomicfile.WriteDir, so that dir never holds files of two
 // runs.
 func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) error {
@@ -267,7 +267,7 @@ func writeSimulated(dir string, cascades []data.Cascade, params []fit.Params) er
 		if err := data.Write(ws[0], ws[1], cascades); err != nil {
 			return err
 		}
-		return fit.WriteParams(ws[2], ids, params)
+		return sim.WriteParams(ws[2], ids, params)
 	})
 }
 
