@@ -40,15 +40,15 @@ func TestStutter(t *testing.T) {
 // TestFeaturesHeaderError checks the message of a features file with the
 // wrong header, which used to read "hawkes: read features bad.csv: read
 // features: features: header is not ...": the command names the file, the
-// features package the problem.
+// features package the problem; a malformed features file is bad input.
 func TestFeaturesHeaderError(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	writeFile(t, bad, "a,b\n1,2\n")
 	code, stdout, stderr := runArgv(t, context.Background(), "train", "--features", bad, "--model", filepath.Join(dir, "m.hkrf"))
 	want := fmt.Sprintf("hawkes: read features %s: header is not the expected columns: got [\"a\" \"b\"], want %q\n", bad, features.Columns)
-	if code != exitError || stdout != "" || stderr != want {
-		t.Errorf("exit code %d, stdout %q, stderr\n%q\nwant %d and\n%q", code, stdout, stderr, exitError, want)
+	if code != exitBadInput || stdout != "" || stderr != want {
+		t.Errorf("exit code %d, stdout %q, stderr\n%q\nwant %d and\n%q", code, stdout, stderr, exitBadInput, want)
 	}
 	if s := stutter(stderr); s != "" {
 		t.Errorf("stderr %q stutters: %q", stderr, s)

@@ -239,7 +239,8 @@ func formatSeconds(T float64) string {
 	return fmt.Sprintf("%g", T)
 }
 
-// readFeatures reads a features CSV written by hawkes features.
+// readFeatures reads a features CSV written by hawkes features; one that
+// does not parse is bad input, named in the error.
 func readFeatures(path string) ([]features.Row, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -248,7 +249,7 @@ func readFeatures(path string) ([]features.Row, error) {
 	defer f.Close()
 	rows, err := features.Read(io.Reader(f))
 	if err != nil {
-		return nil, fmt.Errorf("read features %s: %w", path, err)
+		return nil, badInputf("read features %s: %w", path, err)
 	}
 	return rows, nil
 }

@@ -15,6 +15,19 @@ import (
 // features of this build on window T (predict.Check). A file that does not
 // decode or does not apply is bad input, named in the error.
 func loadModel(path string, T float64) (*train.Model, error) {
+	m, err := readModel(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := predict.Check(m, T); err != nil {
+		return nil, badInputf("model %s: %w", path, err)
+	}
+	return m, nil
+}
+
+// readModel reads the model file at path; one that does not decode is bad
+// input, named in the error.
+func readModel(path string) (*train.Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read model: %w", err)
@@ -24,10 +37,39 @@ func loadModel(path string, T float64) (*train.Model, error) {
 	if err != nil {
 		return nil, badInputf("read model %s: %w", path, err)
 	}
-	if err := predict.Check(m, T); err != nil {
-		return nil, badInputf("model %s: %w", path, err)
-	}
 	return m, nil
+}
+
+// streamModel is one item of the stream's --model list: a file, and the
+// window it is given for (0: the model's own).
+type streamModel struct {
+	window float64
+	path   string
+}
+
+// parseStreamModels parses the stream's --model list: comma-separated
+// items, each FILE or T=FILE.
+func parseStreamModels(s string) ([]streamModel, error) {
+	var out []streamModel
+	for _, part := range strings.Split(s, ",") {
+		if part == "" {
+			return nil, fmt.Errorf("--model %q: empty item", s)
+		}
+		w, path, ok := strings.Cut(part, "=")
+		if !ok {
+			out = append(out, streamModel{path: part})
+			continue
+		}
+		if path == "" {
+			return nil, fmt.Errorf("--model %q: want T=FILE, got %q", s, part)
+		}
+		T, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
+		if err != nil || !(T > 0) || math.IsInf(T, 1) {
+			return nil, fmt.Errorf("--model %q: window %q is not a positive number of seconds", s, w)
+		}
+		out = append(out, streamModel{window: T, path: path})
+	}
+	return out, nil
 }
 
 // parseModelFlag parses the value of a --model flag: one FILE, which is the

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/atomicfile"
 	"github.com/hawkes-toolkit/hawkes/stream"
 )
 
@@ -31,6 +32,7 @@ type StreamOptions struct {
 	Reader   stream.ReaderOptions
 	Fitter   stream.FitterOptions
 	Trainer  stream.TrainerOptions
+	Inputs   trainerInputs // the trainer's given models and samples
 	Alerts   stream.AlertsOptions
 }
 
@@ -49,7 +51,8 @@ const streamLong = `Run the streaming pipeline on Kafka. With no --brokers, hawk
 an embedded Kafka-protocol broker on 127.0.0.1, creates the topics and runs
 every role in this process: the reader replays --data as live retweets, the
 fitter predicts each cascade once per --window, the trainer learns a forest
-per window from finished cascades and publishes it to the fitters, and the
+per window from finished cascades and publishes it to the fitters (or starts
+from the models of hawkes train given with --model), and the
 alerts role prints one line on standard output per cascade and window whose
 predicted size is at least --threshold. When the replay ends, the pipeline
 drains (every cascade finished and predicted on every window) and a summary
@@ -80,6 +83,9 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   hawkes stream --data ../shared/data/smh_cascades --speed 1000 --threshold 150 \
       --format jsonl --state-dir /tmp/hawkes-state
 
+  # Predict with batch-trained models from the first cascade, no retraining
+  hawkes stream --data ../shared/data/seismic_subset --model 600=m600.hkrf,3600=m3600.hkrf --retrain-every 0
+
   # Keep the broker's state on disk: run it again after Ctrl-C and it continues
   hawkes stream --data ../shared/data/seismic_subset --state-dir /tmp/hawkes-state
 
@@ -100,7 +106,7 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
 	f.IntVar(&opts.Fitters, "fitters", stream.DefaultFitters, "fitters started in this process, members of one consumer group")
 	addReaderFlags(f, &opts.Reader)
 	addFitterFlags(f, &opts.Fitter)
-	addTrainerFlags(f, &opts.Trainer)
+	addTrainerFlags(f, &opts.Trainer, &opts.Inputs)
 	addAlertsFlags(f, &opts.Alerts)
 	cmd.AddCommand(
 		newStreamBrokerCmd(ios, conn, r.broker),
@@ -120,6 +126,9 @@ func (o *StreamOptions) Validate() error {
 	}
 	if o.DataDir == "" {
 		return errors.New("required flag --data not set")
+	}
+	if err := o.Inputs.validate(); err != nil {
+		return err
 	}
 	if err := o.options().Validate(); err != nil {
 		return err
@@ -166,6 +175,14 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 		return err
 	}
 	o := opts.options()
+	if err := opts.Inputs.load(&o.Trainer); err != nil {
+		return err
+	}
+	for T := range o.Trainer.Models {
+		if !slices.Contains(o.Fitter.Windows, T) {
+			return badInputf("--model gives a model of window %v, which the fitters' --window %v does not list", T, o.Fitter.Windows)
+		}
+	}
 	o.Metrics, o.Log = m, log
 	o.Progress = func(s stream.Summary) {
 		log.Info("progress", "predictions", s.Predictions, "alerts", s.Alerts)
@@ -183,7 +200,7 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(opts.Summary, append(b, '\n'), 0o644); err != nil {
+		if err := atomicfile.WriteFile(opts.Summary, append(b, '\n')); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
 	}

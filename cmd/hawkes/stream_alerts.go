@@ -44,6 +44,7 @@ func addAlertsFlags(f *pflag.FlagSet, o *stream.AlertsOptions) {
 	f.Float64Var(&o.Threshold, "threshold", stream.DefaultThreshold, "alert when the predicted size is at least `N`")
 	f.StringVar(&o.Format, "format", stream.FormatText, "alert lines on standard output: text or jsonl")
 	f.StringVar(&o.Group, "alerts-group", stream.DefaultAlertsGroup, "consumer group of the alerts role")
+	f.BoolVar(&o.LearnedOnly, "learned-only", false, "alert only from predictions of a learned model (source forest)")
 }
 
 // Validate checks the flags; package stream holds the rules of the alerts

@@ -65,7 +65,17 @@ func TestStreamFlags(t *testing.T) {
 		{"window twice", []string{"--data", "d", "--window", "600,600"}, nil, "--window 600 given twice"},
 		{"zero terminated", []string{"--data", "d", "--terminated", "0"}, nil, "--terminated must be"},
 		{"zero max open", []string{"--data", "d", "--max-open", "0"}, nil, "--max-open must be at least 1"},
-		{"zero retrain", []string{"--data", "d", "--retrain-every", "0"}, nil, "--retrain-every must be at least 1"},
+		{"retraining off", []string{"--data", "d", "--retrain-every", "0", "--model", "600=a.hkrf,b.hkrf", "--samples", "f.csv", "--learned-only"},
+			func(t *testing.T, o *StreamOptions) {
+				if o.Trainer.RetrainEvery != stream.NoRetrain || o.Inputs.Models != "600=a.hkrf,b.hkrf" || o.Inputs.Samples != "f.csv" || !o.Alerts.LearnedOnly {
+					t.Errorf("options: %+v %+v", o.Trainer, o.Inputs)
+				}
+			}, ""},
+		{"negative retrain", []string{"--data", "d", "--retrain-every", "-2"}, nil, "--retrain-every must be at least 1"},
+		{"retrain not a number", []string{"--data", "d", "--retrain-every", "x"}, nil, `"x" is not a whole number`},
+		{"model pair without file", []string{"--data", "d", "--model", "600="}, nil, "want T=FILE"},
+		{"model bad window", []string{"--data", "d", "--model", "ten=a"}, nil, "is not a positive number of seconds"},
+		{"model empty item", []string{"--data", "d", "--model", "a,,b"}, nil, "empty item"},
 		{"zero threshold", []string{"--data", "d", "--threshold", "0"}, nil, "--threshold must be"},
 		{"format", []string{"--data", "d", "--format", "xml"}, nil, "--format must be text or jsonl"},
 		{"sasl mechanism", []string{"--data", "d", "--sasl-mechanism", "KERBEROS"}, nil, "--sasl-mechanism must be"},
