@@ -58,7 +58,7 @@ const (
 // zero at an optimum, so its own size is no yardstick). The log-likelihood
 // a fit reports is thus within FastAccuracy of the exact one at the reported
 // parameters. The worst errors measured over all of seismic_subset are about
-// half of it (README, "Accuracy of the fast likelihood");
+// half of it (docs/MEASUREMENTS.md, "Accuracy of the fast likelihood");
 // TestFastMatchesExactOnRealCascades and TestFastMatchesExactOverDays
 // enforce it.
 const FastAccuracy = 1e-8

@@ -38,7 +38,7 @@ for w in ${windows//,/ }; do
 	awk -F, -v w="$w" 'NR > 1 && $2 == w { a = ($5 - $4) / $4; print (a < 0 ? -a : a) }' "$tmp/predict.csv" | sort -g |
 		awk -v w="$w" '{ x[NR] = $1; s += $1 } END {
 			m = (NR % 2) ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2
-			printf "  window %ss  hawkes predict           %.4f / %.4f  (%d cascades)\n", w, s / NR, m, NR }'
+			printf "  window %ss  hawkes predict             %.4f / %.4f  (%d cascades)\n", w, s / NR, m, NR }'
 	for run in with without; do
 		label="stream with --model        "
 		[ "$run" = without ] && label="stream without models      "
