@@ -25,12 +25,15 @@ test-long:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
-## lint: gofmt must have nothing to say, then vet, and go mod tidy changes nothing
+## lint: gofmt must have nothing to say, then vet, go mod tidy changes nothing,
+##       and the stream links no plotting
 lint:
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -l reports:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
+	@if $(GO) list -deps ./stream | grep -q '^gonum.org/v1/plot'; then \
+		echo "package stream links gonum.org/v1/plot: keep plotting in evaluate/boxplot"; exit 1; fi
 
 ## demo: build, then fit the shared data sets (or a simulated one)
 demo:

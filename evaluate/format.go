@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -30,12 +31,16 @@ const (
 	JSON Format = "json"
 )
 
-// Formats lists the output formats accepted by Report.Write.
-var Formats = []Format{Table, CSV, JSON}
+// formats are the output formats accepted by Report.Write.
+var formats = [...]Format{Table, CSV, JSON}
+
+// Formats returns the report formats, in the order of ParseFormat's error
+// message; the slice is a new copy on each call.
+func Formats() []Format { return slices.Clone(formats[:]) }
 
 // ParseFormat returns the Format named s ("table", "csv" or "json").
 func ParseFormat(s string) (Format, error) {
-	for _, f := range Formats {
+	for _, f := range formats {
 		if string(f) == s {
 			return f, nil
 		}

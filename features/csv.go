@@ -132,7 +132,7 @@ func (w *Writer) writeHeader() {
 		return
 	}
 	w.header = true
-	_ = w.csv.Write(Columns) // writes into a bytes.Buffer: cannot fail
+	_ = w.csv.Write(columns[:]) // writes into a bytes.Buffer: cannot fail
 }
 
 func (w *Writer) emit() error {
@@ -174,10 +174,10 @@ func Read(r io.Reader) ([]Row, error) {
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	if !slices.Equal(header, Columns) {
-		return nil, fmt.Errorf("%w: got %q, want %q", ErrHeader, header, Columns)
+	if !slices.Equal(header, columns[:]) {
+		return nil, fmt.Errorf("%w: got %q, want %q", ErrHeader, header, columns)
 	}
-	cr.FieldsPerRecord = len(Columns)
+	cr.FieldsPerRecord = len(columns)
 	body, err := cr.ReadAll()
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func Read(r io.Reader) ([]Row, error) {
 	for i, rec := range recs[1:] {
 		for j, col := range []int{0, 1, 2, 3, 4} { // id, window, status, n, size
 			if rec[col] == "" {
-				return nil, &csv.ParseError{Line: i + 2, Column: j + 1, Err: fmt.Errorf("empty %s", Columns[col])}
+				return nil, &csv.ParseError{Line: i + 2, Column: j + 1, Err: fmt.Errorf("empty %s", columns[col])}
 			}
 		}
 	}

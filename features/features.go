@@ -3,6 +3,7 @@ package features
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
@@ -49,9 +50,13 @@ type Row struct {
 	W Opt `csv:"w"`
 }
 
-// Columns are the CSV columns of Row, in order.
-var Columns = []string{"id", "window", "status", "n", "size", "c", "theta", "a1", "nstar",
+// columns are the CSV columns of Row, in order.
+var columns = [...]string{"id", "window", "status", "n", "size", "c", "theta", "a1", "nstar",
 	"beta", "rate", "loglik_per_event", "log_n", "growth", "nhat", "w"}
+
+// Columns returns the CSV columns of Row, in order; the slice is a new copy
+// on each call.
+func Columns() []string { return slices.Clone(columns[:]) }
 
 // Build returns the row of cascade c observed on [0, T] and fitted with
 // result r (fit.Fit of c on T). Every result gives a row, failed fits

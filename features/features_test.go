@@ -165,8 +165,8 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join("testdata", "rows.golden.csv"), buf.Bytes())
-	if first := strings.SplitN(buf.String(), "\n", 2)[0]; first != strings.Join(Columns, ",") {
-		t.Errorf("header %q, want %q", first, strings.Join(Columns, ","))
+	if first := strings.SplitN(buf.String(), "\n", 2)[0]; first != strings.Join(Columns(), ",") {
+		t.Errorf("header %q, want %q", first, strings.Join(Columns(), ","))
 	}
 }
 
@@ -190,7 +190,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	// No rows: a header alone.
 	buf.Reset()
-	if err := Write(&buf, nil); err != nil || buf.String() != strings.Join(Columns, ",")+"\n" {
+	if err := Write(&buf, nil); err != nil || buf.String() != strings.Join(Columns(), ",")+"\n" {
 		t.Errorf("Write(nil) = %q, %v", buf.String(), err)
 	}
 	if got, err := Read(&buf); err != nil || len(got) != 0 {
@@ -199,7 +199,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestReadErrors(t *testing.T) {
-	header := strings.Join(Columns, ",") + "\n"
+	header := strings.Join(Columns(), ",") + "\n"
 	tests := []struct {
 		name, in string
 		line     int // line of the *csv.ParseError; 0 for a header error
@@ -274,5 +274,23 @@ func TestComputeSharedData(t *testing.T) {
 				t.Errorf("row %d: feature %s = %v", i, Names()[j], v)
 			}
 		}
+	}
+}
+
+// TestNamesAreCopies checks that a caller cannot change the feature names
+// that decide which models apply, nor the CSV columns.
+func TestNamesAreCopies(t *testing.T) {
+	n := Names()
+	if len(n) != NumFeatures {
+		t.Fatalf("%d names, NumFeatures %d", len(n), NumFeatures)
+	}
+	n[0] = "changed"
+	if Names()[0] == "changed" {
+		t.Error("Names returned the package's own slice")
+	}
+	c := Columns()
+	c[0] = "changed"
+	if Columns()[0] == "changed" {
+		t.Error("Columns returned the package's own slice")
 	}
 }

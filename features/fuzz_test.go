@@ -27,7 +27,7 @@ func FuzzRead(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	header := strings.Join(Columns, ",") + "\n"
+	header := strings.Join(Columns(), ",") + "\n"
 	f.Add(golden)
 	f.Add([]byte(header))
 	f.Add([]byte(header + "a,600,ok,1,2,0.5,,,,,,,,,,3\n"))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -22,7 +23,7 @@ const (
 	FormatJSONL = "jsonl"
 )
 
-// Columns are the columns of the CSV output of Writer, in order:
+// columns are the columns of the CSV output of Writer, in order:
 //
 //	id      cascade id
 //	n       events observed in [0, T] (Result.N)
@@ -40,7 +41,11 @@ const (
 // (Result.HasPowerLaw), and kappa alone where it exceeds the float64 range
 // (Result.LogKappa holds it); kappa to loglik for failed (Result.HasFit). A value
 // that is not finite is never written: its field is empty (null) as well.
-var Columns = []string{"id", "n", "size", "kappa", "beta", "c", "theta", "nstar", "a1", "nhat", "loglik", "status"}
+var columns = [...]string{"id", "n", "size", "kappa", "beta", "c", "theta", "nstar", "a1", "nhat", "loglik", "status"}
+
+// Columns returns the columns of the CSV output (see columns above); the
+// slice is a new copy on each call.
+func Columns() []string { return slices.Clone(columns[:]) }
 
 // Writer writes fit results, one row per cascade, in CSV or JSONL. Each call
 // of Write issues a single Write of whole lines on the underlying writer, so
@@ -105,7 +110,7 @@ func (w *Writer) writeHeader() {
 		return
 	}
 	w.header = true
-	_ = w.csv.Write(Columns) // writes into a bytes.Buffer: cannot fail
+	_ = w.csv.Write(columns[:]) // writes into a bytes.Buffer: cannot fail
 }
 
 // emit sends the buffered lines to the underlying writer in one call.
@@ -125,7 +130,7 @@ func (w *Writer) emit() error {
 
 func (w *Writer) appendCSV(id string, size int, r Result) {
 	vals, ok := reported(r)
-	rec := make([]string, 0, len(Columns))
+	rec := make([]string, 0, len(columns))
 	rec = append(rec, id, strconv.Itoa(r.N), strconv.Itoa(size))
 	for i, v := range vals {
 		if ok[i] {
@@ -149,7 +154,7 @@ func (w *Writer) appendJSON(id string, size int, r Result) {
 	b = strconv.AppendInt(b, int64(size), 10)
 	for i, v := range vals {
 		b = append(b, ',', '"')
-		b = append(b, Columns[3+i]...)
+		b = append(b, columns[3+i]...)
 		b = append(b, '"', ':')
 		b = appendJSONFloat(b, v, ok[i])
 	}

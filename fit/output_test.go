@@ -102,7 +102,7 @@ func TestOutputGoldenJSONL(t *testing.T) {
 }
 
 // TestOutputApplicableFields checks, for each status, which of kappa..loglik
-// are written (the rules of Columns), independently of the golden files.
+// are written (the rules of Columns()), independently of the golden files.
 func TestOutputApplicableFields(t *testing.T) {
 	full := Result{Params: Params{Kappa: 1, Beta: 2, C: 3, Theta: 4}, NStar: 5, A1: 6, NHat: 7, LogLik: 8, N: 9}
 	tests := []struct {
@@ -153,7 +153,7 @@ func TestOutputEmptyCSVHasHeader(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := buf.String(), strings.Join(Columns, ",")+"\n"; got != want {
+	if got, want := buf.String(), strings.Join(Columns(), ",")+"\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
@@ -228,7 +228,7 @@ func TestOutputJSONLParses(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &obj); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
-		for _, k := range append(Columns, "reason") {
+		for _, k := range append(Columns(), "reason") {
 			if _, ok := obj[k]; !ok {
 				t.Errorf("line %d: key %q missing", i+1, k)
 			}
@@ -276,13 +276,13 @@ func FuzzOutputRoundTrip(f *testing.F) {
 			field := row[3+i]
 			if !ok[i] {
 				if field != "" {
-					t.Errorf("%s: got %q, want empty", Columns[3+i], field)
+					t.Errorf("%s: got %q, want empty", Columns()[3+i], field)
 				}
 				continue
 			}
 			got, err := strconv.ParseFloat(field, 64)
 			if err != nil || math.Float64bits(got) != math.Float64bits(v) {
-				t.Errorf("%s: %q does not parse back to %v (%v)", Columns[3+i], field, v, err)
+				t.Errorf("%s: %q does not parse back to %v (%v)", Columns()[3+i], field, v, err)
 			}
 		}
 
@@ -302,7 +302,7 @@ func FuzzOutputRoundTrip(f *testing.F) {
 			t.Errorf("id: got %q (%v), want %q", gotID, err, id)
 		}
 		obj := make(map[string]*float64)
-		for _, k := range Columns[3:11] {
+		for _, k := range Columns()[3:11] {
 			var v *float64
 			if err := json.Unmarshal(raw[k], &v); err != nil {
 				t.Fatalf("%s: %v", k, err)
@@ -310,12 +310,12 @@ func FuzzOutputRoundTrip(f *testing.F) {
 			obj[k] = v
 		}
 		for i, v := range vals {
-			got := obj[Columns[3+i]]
+			got := obj[Columns()[3+i]]
 			switch {
 			case !ok[i] && got != nil:
-				t.Errorf("%s: got %v, want null", Columns[3+i], *got)
+				t.Errorf("%s: got %v, want null", Columns()[3+i], *got)
 			case ok[i] && (got == nil || math.Float64bits(*got) != math.Float64bits(v)):
-				t.Errorf("%s: got %v, want %v", Columns[3+i], got, v)
+				t.Errorf("%s: got %v, want %v", Columns()[3+i], got, v)
 			}
 		}
 	})

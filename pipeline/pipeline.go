@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
@@ -22,8 +23,12 @@ const (
 	MethodLogLinear = "loglinear"
 )
 
-// Methods lists the method names in the order of a report.
-var Methods = []string{MethodHawkes, MethodForest, MethodSeismic, MethodLogLinear}
+// methods are the method names in the order of a report.
+var methods = [...]string{MethodHawkes, MethodForest, MethodSeismic, MethodLogLinear}
+
+// Methods returns the method names in the order of a report; the slice is a
+// new copy on each call.
+func Methods() []string { return slices.Clone(methods[:]) }
 
 // ErrMismatch is returned when rows and cascades do not describe the same
 // cascades in the same order, or rows are not all on the window asked for.
@@ -138,7 +143,7 @@ type predictions struct {
 
 func newPredictions(n int, seismic bool) *predictions {
 	p := &predictions{pred: map[string][]float64{}, seismic: seismic, fallbacks: map[string]int{}}
-	for _, m := range Methods {
+	for _, m := range methods {
 		if m == MethodSeismic && !seismic {
 			continue
 		}
@@ -183,7 +188,7 @@ func (p *predictions) report(rows []features.Row, T float64) (*evaluate.Report, 
 		sizes[i] = float64(rows[i].Size)
 	}
 	var ms []evaluate.Method
-	for _, m := range Methods {
+	for _, m := range methods {
 		if pr, ok := p.pred[m]; ok {
 			ms = append(ms, evaluate.Method{Name: m, Pred: pr})
 		}

@@ -56,11 +56,11 @@ func TestCrossValidateSynthetic(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", target, err)
 		}
-		if len(r.Methods) != len(Methods) {
-			t.Fatalf("%s: %d methods, want %d", target, len(r.Methods), len(Methods))
+		if len(r.Methods) != len(Methods()) {
+			t.Fatalf("%s: %d methods, want %d", target, len(r.Methods), len(Methods()))
 		}
 		for i, m := range r.Methods {
-			if m.Name != Methods[i] || m.Overall.Count != len(cs) || math.IsNaN(m.Overall.MeanARE) {
+			if m.Name != Methods()[i] || m.Overall.Count != len(cs) || math.IsNaN(m.Overall.MeanARE) {
 				t.Errorf("%s: method %d = %s, %+v", target, i, m.Name, m.Overall)
 			}
 		}

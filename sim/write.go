@@ -5,13 +5,18 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/hawkes-toolkit/hawkes/fit"
 )
 
-// ParamsColumns are the columns written by WriteParams, in order.
-var ParamsColumns = []string{"id", "kappa", "beta", "c", "theta", "nstar"}
+// paramsColumns are the columns written by WriteParams, in order.
+var paramsColumns = [...]string{"id", "kappa", "beta", "c", "theta", "nstar"}
+
+// ParamsColumns returns the columns written by WriteParams, in order; the
+// slice is a new copy on each call.
+func ParamsColumns() []string { return slices.Clone(paramsColumns[:]) }
 
 // WriteParams writes the true parameters of simulated cascades as CSV with
 // the columns of ParamsColumns (the params.csv beside a simulated data set),
@@ -24,7 +29,7 @@ func WriteParams(w io.Writer, ids []string, params []fit.Params) error {
 		panic("sim: WriteParams: len(ids) != len(params)")
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(ParamsColumns); err != nil {
+	if err := cw.Write(paramsColumns[:]); err != nil {
 		return fmt.Errorf("write params: %w", err)
 	}
 	for i, p := range params {

@@ -32,8 +32,9 @@ const (
 	DefaultMaxOpen = 100000
 )
 
-// DefaultWindows are the observation windows of a fitter by default.
-var DefaultWindows = []float64{600, 3600}
+// DefaultWindows returns the observation windows of a fitter by default,
+// 600 and 3600 s, as a new slice on each call.
+func DefaultWindows() []float64 { return []float64{600, 3600} }
 
 // FitterOptions configures a fitter. NewFitter sets the fields left at zero
 // to their defaults; Validate (options.go) holds the rules.

@@ -192,7 +192,7 @@ func (o ReaderOptions) Validate() error {
 // (fit.Options WithDefaults).
 func (o FitterOptions) WithDefaults() FitterOptions {
 	if len(o.Windows) == 0 {
-		o.Windows = slices.Clone(DefaultWindows)
+		o.Windows = DefaultWindows()
 	}
 	if o.Terminated == 0 {
 		o.Terminated = DefaultTerminated

@@ -156,7 +156,7 @@ func TestZeroMeansDefault(t *testing.T) {
 	}
 	o := zero.WithDefaults()
 	if o.MaxOpen != DefaultMaxOpen || o.Terminated != DefaultTerminated || o.Group != DefaultFitterGroup ||
-		len(o.Windows) != len(DefaultWindows) || o.ID == "" || o.Fit.Starts < 1 {
+		len(o.Windows) != len(DefaultWindows()) || o.ID == "" || o.Fit.Starts < 1 {
 		t.Errorf("defaults %+v", o)
 	}
 	if err := o.Validate(); err != nil {

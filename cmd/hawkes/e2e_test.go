@@ -45,8 +45,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("simulated %d cascades, want %d", len(cascades), n)
 	}
 	params := readCSV(t, filepath.Join(dir, "params.csv"))
-	if strings.Join(params[0], ",") != strings.Join(sim.ParamsColumns, ",") || len(params) != n+1 {
-		t.Errorf("params.csv: header %q and %d rows, want %q and %d", params[0], len(params)-1, sim.ParamsColumns, n)
+	if strings.Join(params[0], ",") != strings.Join(sim.ParamsColumns(), ",") || len(params) != n+1 {
+		t.Errorf("params.csv: header %q and %d rows, want %q and %d", params[0], len(params)-1, sim.ParamsColumns(), n)
 	}
 	for i, row := range params[1:] {
 		nstar, err := strconv.ParseFloat(row[5], 64)

@@ -46,7 +46,7 @@ func TestFeaturesHeaderError(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	writeFile(t, bad, "a,b\n1,2\n")
 	code, stdout, stderr := runArgv(t, context.Background(), "train", "--features", bad, "--model", filepath.Join(dir, "m.hkrf"))
-	want := fmt.Sprintf("hawkes: read features %s: header is not the expected columns: got [\"a\" \"b\"], want %q\n", bad, features.Columns)
+	want := fmt.Sprintf("hawkes: read features %s: header is not the expected columns: got [\"a\" \"b\"], want %q\n", bad, features.Columns())
 	if code != exitBadInput || stdout != "" || stderr != want {
 		t.Errorf("exit code %d, stdout %q, stderr\n%q\nwant %d and\n%q", code, stdout, stderr, exitBadInput, want)
 	}

@@ -221,7 +221,7 @@ func evaluateSummary(s pipeline.Stats) string {
 		how = fmt.Sprintf("%d folds", s.Folds)
 	}
 	var fb []string
-	for _, m := range pipeline.Methods {
+	for _, m := range pipeline.Methods() {
 		if n, ok := s.Fallbacks[m]; ok && m != pipeline.MethodLogLinear {
 			fb = append(fb, fmt.Sprintf("%s %d", m, n))
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -47,7 +46,7 @@ stopped.`,
 // addFitterFlags adds the flags of the fitter options, which start at their
 // defaults; hawkes stream adds them all.
 func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
-	o.Windows = slices.Clone(stream.DefaultWindows)
+	o.Windows = stream.DefaultWindows()
 	f.Float64SliceVar(&o.Windows, "window", o.Windows, "observation windows in `SECONDS`, comma-separated")
 	f.Float64Var(&o.Terminated, "terminated", stream.DefaultTerminated, "a cascade with no retweet for this many `SECONDS` of event time is finished")
 	f.IntVar(&o.MaxOpen, "max-open", stream.DefaultMaxOpen, "open cascades kept per fitter process; beyond, the least recently active is closed early")

@@ -32,7 +32,7 @@ func TestStreamFlags(t *testing.T) {
 	}{
 		{"defaults", []string{"--data", "d"}, func(t *testing.T, o *StreamOptions) {
 			if len(o.Conn.Client.Brokers) != 0 || o.Fitters != 1 || o.Reader.Speed != 0 ||
-				!slices.Equal(o.Fitter.Windows, stream.DefaultWindows) || o.Fitter.Terminated != stream.DefaultTerminated ||
+				!slices.Equal(o.Fitter.Windows, stream.DefaultWindows()) || o.Fitter.Terminated != stream.DefaultTerminated ||
 				o.Alerts.Threshold != stream.DefaultThreshold || o.Alerts.Format != "text" ||
 				o.Conn.Topics != stream.DefaultTopics() || o.Trainer.RetrainEvery != stream.DefaultRetrainEvery {
 				t.Errorf("defaults: %+v %+v", o, o.Conn)
