@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/IBM/sarama"
 )
@@ -166,12 +169,28 @@ func (a *Alerter) print(al *Alert) error {
 			interval = fmt.Sprintf(" lo=%.0f hi=%.0f", *al.Lo, *al.Hi)
 		}
 		_, err = fmt.Fprintf(a.o.Out, "ALERT id=%s window=%ss nhat=%.0f%s n=%d model_version=%d source=%s\n",
-			al.ID, WindowKey(al.Window), al.NHat, interval, al.N, al.ModelVersion, al.Source)
+			textField(al.ID), WindowKey(al.Window), al.NHat, interval, al.N, al.ModelVersion, textField(al.Source))
 	}
 	if err != nil {
 		return fmt.Errorf("write alert: %w", err)
 	}
 	return nil
+}
+
+// textField returns s as a field of a text line: as it is when it is made
+// of printable characters other than space, quote and backslash, else
+// quoted as Go does (strconv.Quote), so that a value from the stream can
+// neither end the line, nor forge a field, nor send a terminal escape.
+func textField(s string) string {
+	for _, r := range s {
+		if r == ' ' || r == '"' || r == '\\' || r == utf8.RuneError || !unicode.IsPrint(r) {
+			return strconv.Quote(s)
+		}
+	}
+	if s == "" {
+		return `""`
+	}
+	return s
 }
 
 // seenSet remembers (id, window) pairs, forgetting the oldest beyond max.

@@ -2,7 +2,10 @@ package stream
 
 import (
 	"bytes"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestAlert(t *testing.T) {
@@ -49,4 +52,78 @@ func TestAlert(t *testing.T) {
 			t.Errorf("%s: printed %q, want %q", tt.name, out.String(), tt.wantText)
 		}
 	}
+}
+
+// Hostile: cascade id with a terminal escape, spaces or forged fields -> quoted (strconv.Quote) on the alert's text line
+func TestHostileEscapeInAlertTextLine(t *testing.T) {
+	tests := []struct{ id, want string }{
+		{"RT5", "ALERT id=RT5 window=600s"},
+		{"a=b", "ALERT id=a=b window=600s"},
+		{"évé", "ALERT id=évé window=600s"},
+		{"\x1b[2J\x1b[31mRT5", `ALERT id="\x1b[2J\x1b[31mRT5" window=600s`},
+		{"x window=1s nhat=99999", `ALERT id="x window=1s nhat=99999" window=600s`},
+		{`q"uote`, `ALERT id="q\"uote" window=600s`},
+		{"bidi\u202eexe.txt", `ALERT id="bidi\u202eexe.txt" window=600s`},
+		{"tab\there", `ALERT id="tab\there" window=600s`},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		a, err := NewAlerter(Client{Brokers: []string{"127.0.0.1:1"}}, DefaultTopics(), AlertsOptions{Out: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		al, _ := a.alert(&Prediction{V: SchemaVersion, ID: tt.id, Window: 600, NHat: 6000, N: 1, Source: SourceHawkes})
+		if err := a.print(&al); err != nil {
+			t.Fatal(err)
+		}
+		line := out.String()
+		if !strings.HasPrefix(line, tt.want+" ") || strings.Count(line, "\n") != 1 || !strings.HasSuffix(line, "\n") {
+			t.Errorf("id %q: printed %q, want it to start with %q", tt.id, line, tt.want)
+		}
+		for _, r := range strings.TrimSuffix(line, "\n") {
+			if !unicode.IsPrint(r) {
+				t.Errorf("id %q: printed %q holds %U", tt.id, line, r)
+			}
+		}
+	}
+}
+
+// FuzzAlertTextLine checks that any id a prediction may carry gives one
+// alert line of printable characters whose id field reads back as the id.
+func FuzzAlertTextLine(f *testing.F) {
+	f.Add("RT5")
+	f.Add("\x1b]0;owned\x07")
+	f.Add("a b=c")
+	f.Fuzz(func(t *testing.T, id string) {
+		if checkID(id) != nil {
+			return
+		}
+		var out bytes.Buffer
+		a, err := NewAlerter(Client{Brokers: []string{"127.0.0.1:1"}}, DefaultTopics(), AlertsOptions{Out: &out})
+		if err != nil {
+			t.Fatal(err)
+		}
+		al, _ := a.alert(&Prediction{V: SchemaVersion, ID: id, Window: 600, NHat: 6000, N: 1, Source: SourceHawkes})
+		if err := a.print(&al); err != nil {
+			t.Fatal(err)
+		}
+		line, ok := strings.CutSuffix(out.String(), "\n")
+		if !ok || strings.ContainsAny(line, "\n\r") {
+			t.Fatalf("id %q: printed %q, not one line", id, out.String())
+		}
+		for _, r := range line {
+			if !unicode.IsPrint(r) {
+				t.Fatalf("id %q: printed %q holds %U", id, line, r)
+			}
+		}
+		field, _, _ := strings.Cut(strings.TrimPrefix(line, "ALERT id="), " window=600s nhat=")
+		if strings.HasPrefix(field, `"`) {
+			if field, err = strconv.Unquote(field); err != nil {
+				t.Fatalf("id %q: printed %q: %v", id, line, err)
+			}
+		}
+		if field != id {
+			t.Fatalf("id %q: printed %q, whose id field reads %q", id, line, field)
+		}
+	})
 }

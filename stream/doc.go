@@ -131,13 +131,21 @@
 // schema, an event earlier than its cascade's previous one, a model that
 // does not decode or does not fit this version's features) goes to the
 // dead-letters topic as a DeadLetter with the reason and its topic,
-// partition and offset; the role counts it and goes on. A role that cannot
-// reach the brokers at start retries with exponential backoff (a log line
-// each time) for Client.ConnectTimeout. Each role's Metrics (hawkes_*:
-// events consumed and ignored, open cascades, fits by window and status
-// with a latency histogram, predictions by source, samples, models, the
-// model version in use, alerts, dead letters, consumer lag per partition)
-// are served by ServeMetrics.
+// partition and offset; the role counts it and goes on.
+//
+// Text that came from the stream is escaped wherever it is written as
+// text: an alerts text line quotes an id as strconv.Quote does when it
+// holds a space, a quote, a backslash or a character that does not print
+// (a terminal escape, say), so that no id can end the line, forge a field
+// or drive the terminal; JSON lines, log lines and error messages (%q) are
+// escaped by their encoders.
+//
+// A role that cannot reach the brokers at start retries with exponential
+// backoff (a log line each time) for Client.ConnectTimeout. Each role's
+// Metrics (hawkes_*: events consumed and ignored, open cascades, fits by
+// window and status with a latency histogram, predictions by source,
+// samples, models, the model version in use, alerts, dead letters,
+// consumer lag per partition) are served by ServeMetrics.
 //
 // Each role holds two broker connections: its consumer's, where fetches
 // long-poll for up to 100 ms waiting for 256 KiB, and its producer's, so

@@ -299,7 +299,7 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 		res, err = fit.Fit(ctx, c.times[:n], c.mags[:n], W, f.o.Fit)
 		<-f.sem
 		if err != nil {
-			return nil, fmt.Errorf("fit cascade %s on %v s: %w", c.id, W, err)
+			return nil, fmt.Errorf("fit cascade %q on %v s: %w", c.id, W, err)
 		}
 		f.fits.Add(1)
 		f.o.Metrics.FitSeconds.WithLabelValues(WindowKey(W)).Observe(time.Since(began).Seconds())

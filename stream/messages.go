@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
@@ -55,7 +57,7 @@ func (r *Retweet) At() float64 { return r.Start + r.T }
 // reader's hot path and writes the same bytes encoding/json would accept.
 func AppendEvent(dst []byte, id string, seq int, start, t, m float64) []byte {
 	dst = append(dst, `{"v":1,"kind":"event","id":`...)
-	dst = strconv.AppendQuote(dst, id)
+	dst = appendJSONString(dst, id)
 	dst = append(dst, `,"seq":`...)
 	dst = strconv.AppendInt(dst, int64(seq), 10)
 	dst = append(dst, `,"start":`...)
@@ -65,6 +67,22 @@ func AppendEvent(dst []byte, id string, seq int, start, t, m float64) []byte {
 	dst = append(dst, `,"m":`...)
 	dst = strconv.AppendFloat(dst, m, 'g', -1, 64)
 	return append(dst, '}')
+}
+
+// appendJSONString appends s as a JSON string. Printable ASCII without a
+// quote or backslash, what ids are made of, is copied; anything else goes
+// through encoding/json, whose escapes are JSON's (strconv.Quote's \x1b or
+// \a are not).
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			b, _ := json.Marshal(s) // a string always marshals
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
 }
 
 // parseEvent parses an event in exactly the form AppendEvent writes, with
@@ -510,14 +528,35 @@ func checkVersion(v int) error {
 	return nil
 }
 
+// MaxIDBytes bounds the length of a cascade id on the stream.
+const MaxIDBytes = 256
+
+// checkID checks a cascade id of a message: see badID.
 func checkID(id string) error {
-	if id == "" {
-		return invalid("empty id")
-	}
-	if len(id) > 256 {
-		return invalid("id of %d bytes (at most 256)", len(id))
+	if why := badID(id); why != "" {
+		return invalid("%s", why)
 	}
 	return nil
+}
+
+// badID says why id cannot be a cascade id on the stream, or returns "" when
+// it can: the rules of the batch index's id column (data.ReadIndex: not
+// empty, no line break), at most MaxIDBytes, and valid UTF-8 (a JSON string
+// cannot carry other bytes unchanged). Other control characters, terminal
+// escapes included, are valid: whoever writes an id as text escapes it
+// (see Alerter).
+func badID(id string) string {
+	switch {
+	case id == "":
+		return "empty id"
+	case len(id) > MaxIDBytes:
+		return fmt.Sprintf("id of %d bytes (at most %d)", len(id), MaxIDBytes)
+	case strings.ContainsAny(id, "\r\n"):
+		return fmt.Sprintf("id %q holds a line break", id)
+	case !utf8.ValidString(id):
+		return fmt.Sprintf("id %q is not valid UTF-8", id)
+	}
+	return ""
 }
 
 func checkStatus(s string) error {

@@ -1,13 +1,16 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
 )
@@ -33,6 +36,10 @@ func TestDecodeRetweet(t *testing.T) {
 		{"negative magnitude", `{"v":1,"kind":"event","id":"x","seq":1,"start":0,"t":1,"m":-1}`, Retweet{}, "m -1 is negative"},
 		{"negative seq", `{"v":1,"kind":"event","id":"x","seq":-1,"start":0,"t":1,"m":1}`, Retweet{}, "seq -1"},
 		{"no id", `{"v":1,"kind":"event","seq":1,"start":0,"t":1,"m":1}`, Retweet{}, "empty id"},
+		{"id with a line break", `{"v":1,"kind":"event","id":"a\nALERT id=b","seq":0,"start":0,"t":0,"m":1}`, Retweet{}, "line break"},
+		{"id with a carriage return", `{"v":1,"kind":"event","id":"a\rb","seq":0,"start":0,"t":0,"m":1}`, Retweet{}, "line break"},
+		{"id with an escape", `{"v":1,"kind":"event","id":"\u001b[2J","seq":0,"start":0,"t":0,"m":1}`,
+			Retweet{V: 1, Kind: KindEvent, ID: "\x1b[2J", M: 1}, ""},
 		{"version", `{"v":2,"kind":"watermark","time":1}`, Retweet{}, "schema version 2"},
 		{"kind", `{"v":1,"kind":"party","time":1}`, Retweet{}, `unknown kind "party"`},
 		{"huge time", `{"v":1,"kind":"watermark","time":1e400}`, Retweet{}, "cannot unmarshal"},
@@ -199,6 +206,58 @@ func FuzzDecoders(f *testing.F) {
 		}
 		if _, _, err := decodeLiveModel(b); err != nil && !errors.Is(err, ErrInvalid) {
 			t.Fatalf("model %q: error %v is not ErrInvalid", b, err)
+		}
+	})
+}
+
+// Hostile: cascade id with a terminal escape or a non-printable character in a replayed data set -> written as valid JSON (\u001b), read back unchanged
+func TestHostileEscapeInReplayedID(t *testing.T) {
+	for _, id := range []string{"\x1b[2J", "bell\a", "vt\v", "nul\x00", "<&>", "\U000e0001tag", "\u2028", "caf\u00e9"} {
+		b := AppendEvent(nil, id, 1, 2, 3, 4)
+		if !json.Valid(b) {
+			t.Errorf("id %q: AppendEvent wrote invalid JSON %s", id, b)
+			continue
+		}
+		r, err := DecodeRetweet(b)
+		if err != nil || r.ID != id {
+			t.Errorf("id %q: %s decodes to %q (%v)", id, b, r.ID, err)
+		}
+	}
+}
+
+// Hostile: data set whose cascade id holds a line break or is longer than MaxIDBytes -> the replay is refused before anything is sent
+func TestHostileBadIDInReplayedDataSet(t *testing.T) {
+	ok := data.Cascade{ID: "ok", Times: []float64{0}, Mags: []float64{1}}
+	for _, id := range []string{"a\nALERT id=forged", "a\rb", strings.Repeat("x", MaxIDBytes+1), "bad\xffutf8", ""} {
+		bad := ok
+		bad.ID = id
+		// No broker listens there: the replay must fail before it connects.
+		_, err := Replay(context.Background(), Client{Brokers: []string{"127.0.0.1:1"}, ConnectTimeout: time.Millisecond},
+			DefaultTopics(), []data.Cascade{ok, bad}, ReaderOptions{})
+		if err == nil || !strings.Contains(err.Error(), "stream: reader: cascade 2: ") || strings.Contains(err.Error(), "connect") {
+			t.Errorf("id %q: error %v, want the reader to refuse cascade 2", id, err)
+		}
+	}
+}
+
+// FuzzAppendEvent checks that every event the reader may write decodes to
+// what it was given.
+func FuzzAppendEvent(f *testing.F) {
+	f.Add("RT5", 3, 43233.5, 12.0, 1500.0)
+	f.Add("\x1b[31m", 0, -5.0, 0.0, 0.0)
+	f.Add("a\"b\\c", 1<<40, 1e300, 1e-300, 7.0)
+	f.Fuzz(func(t *testing.T, id string, seq int, start, tt, m float64) {
+		if checkID(id) != nil || seq < 0 || tt < 0 || m < 0 || finite("", start) != nil || finite("", tt) != nil ||
+			finite("", m) != nil || finite("", start+tt) != nil {
+			return
+		}
+		b := AppendEvent(nil, id, seq, start, tt, m)
+		r, err := DecodeRetweet(b)
+		if err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if want := (Retweet{V: 1, Kind: KindEvent, ID: id, Seq: seq, Start: start, T: tt, M: m}); r != want {
+			t.Fatalf("%s: decoded %+v, want %+v", b, r, want)
 		}
 	})
 }

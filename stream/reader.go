@@ -78,6 +78,13 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	if err := validate(c, topics, o); err != nil {
 		return ReplayStats{}, err
 	}
+	// Fitters dead-letter an event whose id is not valid on the stream:
+	// such a data set is refused before anything is sent.
+	for i := range cascades {
+		if why := badID(cascades[i].ID); why != "" {
+			return ReplayStats{}, roleError("reader", fmt.Errorf("cascade %d: %s", i+1, why))
+		}
+	}
 	st, err := publishReplay(ctx, c, topics, cascades, o)
 	return st, roleError("reader", err)
 }

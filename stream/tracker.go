@@ -98,7 +98,7 @@ func (t *tracker) handle(r *Retweet, offset int64) error {
 	}
 	at := r.At()
 	if c, ok := t.open[r.ID]; ok && at < c.last {
-		return fmt.Errorf("%w: cascade %s event %d at %v, after one at %v", errBackwards, r.ID, r.Seq, at, c.last)
+		return fmt.Errorf("%w: cascade %q event %d at %v, after one at %v", errBackwards, r.ID, r.Seq, at, c.last)
 	}
 	if at > t.wm {
 		if err := t.advance(at); err != nil {

@@ -29,7 +29,9 @@ func newStreamAlertsCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Con
 predicted size is at least --threshold, write one line on standard output
 and publish it on the alerts topic, once per cascade and window. A jsonl
 line holds "id", "window", "nhat", "n", "model_version", "source", "time"
-and "threshold". Runs until stopped.`,
+and "threshold". A text line quotes an id (as Go does) that holds a space,
+a quote, a backslash or a character that does not print, such as a
+terminal escape. Runs until stopped.`,
 		Example: `  hawkes stream alerts --brokers 127.0.0.1:9092 --threshold 10000 --format jsonl | jq .id`,
 		Args:    noArgs,
 		RunE:    streamRunE(opts, runF, runStreamAlerts),
