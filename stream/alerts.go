@@ -110,17 +110,15 @@ func (h *alertsHandler) Setup(sarama.ConsumerGroupSession) error   { return nil 
 func (h *alertsHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
 
 func (h *alertsHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	return consumeMarked(s, claim, h.a.o.Metrics, h.a.o.Group, h.fail, afterEach(func(_ context.Context, m *sarama.ConsumerMessage) error {
-		return h.handle(m)
-	}))
+	return consumeMarked(s, claim, h.a.o.Metrics, h.a.o.Group, h.fail, afterEach(h.handle))
 }
 
-func (h *alertsHandler) handle(m *sarama.ConsumerMessage) error {
+func (h *alertsHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) error {
 	a := h.a
-	p, err := DecodePrediction(m.Value)
+	p, err := decodeMessage(m, MaxMessageBytes, DecodePrediction)
 	if err != nil {
 		a.dead.Add(1)
-		return h.out.deadLetter(m, err)
+		return h.out.deadLetter(ctx, m, err)
 	}
 	a.mu.Lock()
 	first := a.seen.add(p.ID, p.Window)

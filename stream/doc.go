@@ -43,7 +43,8 @@
 //	Stat       {"v":1,"id":"RT5","window":600,"n":120,"size":3001,"nhat":2930.4,"are":0.024,
 //	            "model_version":4,"source":"forest"}
 //	DeadLetter {"v":1,"topic":"hawkes.retweets","partition":7,"offset":1234,"role":"fitter",
-//	            "reason":"invalid message: t -1 is negative","key":"<base64>","value":"<base64>"}
+//	            "reason":"invalid message: t -1 is negative","key":"<base64>","value":"<base64>",
+//	            "key_size":3,"value_size":64}    ("truncated":true when key or value was cut)
 //
 // An event's absolute time is start + t. seq numbers a cascade's events
 // from 0 (the original tweet) in time order.
@@ -132,6 +133,18 @@
 // does not decode or does not fit this version's features) goes to the
 // dead-letters topic as a DeadLetter with the reason and its topic,
 // partition and offset; the role counts it and goes on.
+//
+// No single message stops a role or holds up a partition. Every consumed
+// message is checked against a size bound before it is decoded: its key
+// against MaxKeyBytes, its value against MaxModelMessageBytes on the models
+// topic and MaxMessageBytes on the others; a larger one is dead-lettered
+// unread. A dead letter keeps at most MaxKeyBytes of the key and
+// MaxDeadLetterValueBytes of the value, and says so ("truncated", with the
+// original "key_size" and "value_size"), so that it always fits under the
+// broker's message limit. A dead letter that cannot be published is tried
+// three times, then logged and counted as lost
+// (hawkes_dead_letters_lost_total): the role goes past the message all the
+// same, and commits past it.
 //
 // Text that came from the stream is escaped wherever it is written as
 // text: an alerts text line quotes an id as strconv.Quote does when it

@@ -194,8 +194,8 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 	defer func() { m.OpenCascades.Sub(float64(len(tr.open))) }() // the partition's state goes with it
 	// Marked up to the oldest open cascade's first event, not past each
 	// message: see commitOffset.
-	return consumeMarked(s, claim, m, f.o.Group, h.fail, func(_ context.Context, msg *sarama.ConsumerMessage) (int64, error) {
-		if err := h.handle(tr, msg); err != nil {
+	return consumeMarked(s, claim, m, f.o.Group, h.fail, func(ctx context.Context, msg *sarama.ConsumerMessage) (int64, error) {
+		if err := h.handle(ctx, tr, msg); err != nil {
 			return 0, err
 		}
 		c := tr.counts
@@ -214,15 +214,15 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 
 // handle applies one message; a message that is not valid goes to the dead
 // letters.
-func (h *fitterHandler) handle(tr *tracker, m *sarama.ConsumerMessage) error {
-	r, err := DecodeRetweet(m.Value)
+func (h *fitterHandler) handle(ctx context.Context, tr *tracker, m *sarama.ConsumerMessage) error {
+	r, err := decodeMessage(m, MaxMessageBytes, DecodeRetweet)
 	if err == nil {
 		err = tr.handle(&r, m.Offset)
 	}
 	if err != nil && errors.Is(err, ErrInvalid) {
 		tr.next = m.Offset + 1
 		h.f.dead.Add(1)
-		return h.out.deadLetter(m, err)
+		return h.out.deadLetter(ctx, m, err)
 	}
 	return err
 }
@@ -365,8 +365,8 @@ func (s *modelStore) put(w float64, lm *liveModel) bool {
 var errModel = fmt.Errorf("%w: model", ErrInvalid)
 
 // decodeLiveModel decodes and checks the forest of a models message.
-func decodeLiveModel(b []byte) (float64, *liveModel, error) {
-	mm, err := DecodeModel(b)
+func decodeLiveModel(msg *sarama.ConsumerMessage) (float64, *liveModel, error) {
+	mm, err := decodeMessage(msg, MaxModelMessageBytes, DecodeModel)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -424,10 +424,10 @@ func watchModels(ctx context.Context, cl sarama.Client, topic string, store *mod
 			if !ok {
 				return nil
 			}
-			w, lm, err := decodeLiveModel(m.Value)
+			w, lm, err := decodeLiveModel(m)
 			if err != nil {
-				if err := out.deadLetter(m, err); err != nil {
-					return err
+				if out.deadLetter(ctx, m, err) != nil {
+					return nil // ctx is done
 				}
 			} else if store.put(w, lm) {
 				met.ModelVersion.WithLabelValues(WindowKey(w)).Set(float64(lm.version))

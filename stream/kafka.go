@@ -7,6 +7,7 @@ import (
 	"io"
 	stdlog "log"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -196,7 +197,9 @@ func failure(ctx context.Context) error {
 }
 
 // DeadLetter is a message of the dead-letters topic: a message a role could
-// not use, with why and where it came from.
+// not use, with why and where it came from. It holds the message's key and
+// value up to MaxKeyBytes and MaxDeadLetterValueBytes: beyond, they are cut,
+// Truncated is set, and KeySize and ValueSize give the original sizes.
 type DeadLetter struct {
 	V         int    `json:"v"`
 	Topic     string `json:"topic"`
@@ -206,6 +209,67 @@ type DeadLetter struct {
 	Reason    string `json:"reason"`
 	Key       []byte `json:"key,omitempty"`   // base64 in JSON
 	Value     []byte `json:"value,omitempty"` // base64 in JSON
+	KeySize   int    `json:"key_size,omitempty"`
+	ValueSize int    `json:"value_size"`
+	Truncated bool   `json:"truncated,omitempty"`
+}
+
+// Bounds on the messages the roles consume, checked before a message is
+// decoded (checkSize), and on what a dead letter keeps of one.
+const (
+	// MaxMessageBytes bounds the value of a message on every topic but the
+	// models topic, whose bound is MaxModelMessageBytes. The largest
+	// message the roles write, a sample, takes under 1 KiB.
+	MaxMessageBytes = 64 << 10
+	// MaxKeyBytes bounds the key of a message on every topic; the roles'
+	// keys are cascade ids (MaxIDBytes) and windows.
+	MaxKeyBytes = 1 << 10
+	// MaxDeadLetterValueBytes bounds the part of a message's value that a
+	// dead letter keeps. A dead letter then takes less than 400 KiB
+	// (base64 and the reason included): under the producers' limit and
+	// Kafka's default message limit (1 MB), whatever message it is about.
+	MaxDeadLetterValueBytes = 256 << 10
+	// maxReasonBytes bounds a dead letter's reason.
+	maxReasonBytes = 2 << 10
+)
+
+// checkSize refuses, with an error wrapping ErrInvalid, a message whose key
+// is longer than MaxKeyBytes or whose value is longer than max.
+func checkSize(m *sarama.ConsumerMessage, max int) error {
+	switch {
+	case len(m.Key) > MaxKeyBytes:
+		return invalid("key of %d bytes, over the bound of %d", len(m.Key), MaxKeyBytes)
+	case len(m.Value) > max:
+		return invalid("message of %d bytes, over the bound of %d", len(m.Value), max)
+	}
+	return nil
+}
+
+// decodeMessage checks the size of m against max (checkSize), then decodes
+// its value: no decoder sees a message over its topic's bound.
+func decodeMessage[T any](m *sarama.ConsumerMessage, max int, decode func([]byte) (T, error)) (T, error) {
+	if err := checkSize(m, max); err != nil {
+		var zero T
+		return zero, err
+	}
+	return decode(m.Value)
+}
+
+// newDeadLetter returns the dead letter of m, which role refused for
+// reason, holding no more of m than the bounds allow.
+func newDeadLetter(role string, m *sarama.ConsumerMessage, reason error) DeadLetter {
+	d := DeadLetter{V: SchemaVersion, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Role: role,
+		Reason: reason.Error(), Key: m.Key, Value: m.Value, KeySize: len(m.Key), ValueSize: len(m.Value)}
+	if len(d.Reason) > maxReasonBytes {
+		d.Reason = strings.ToValidUTF8(d.Reason[:maxReasonBytes], "") + " [cut]"
+	}
+	if len(d.Key) > MaxKeyBytes {
+		d.Key, d.Truncated = d.Key[:MaxKeyBytes], true
+	}
+	if len(d.Value) > MaxDeadLetterValueBytes {
+		d.Value, d.Truncated = d.Value[:MaxDeadLetterValueBytes], true
+	}
+	return d
 }
 
 // output publishes a role's messages, synchronously: a message is on the
@@ -243,20 +307,57 @@ func (o *output) send(msgs ...*sarama.ProducerMessage) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	if err := o.p.SendMessages(msgs); err != nil {
+	err := o.p.SendMessages(msgs)
+	var perrs sarama.ProducerErrors
+	if errors.As(err, &perrs) && len(perrs) > 0 {
+		// Its message counts the failures; the first says why.
+		err = fmt.Errorf("%d of %d messages: %w", len(perrs), len(msgs), perrs[0].Err)
+	}
+	if err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	return nil
 }
 
+// deadLetterAttempts is how many times a role tries to publish a dead
+// letter, deadLetterBackoff the wait before the second try (it quadruples).
+const (
+	deadLetterAttempts = 3
+	deadLetterBackoff  = 100 * time.Millisecond
+)
+
 // deadLetter publishes m, which failed with reason, to the dead-letters
-// topic and logs it.
-func (o *output) deadLetter(m *sarama.ConsumerMessage, reason error) error {
-	o.log.Warn("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "reason", reason)
+// topic and logs it. A dead letter that cannot be published is tried again,
+// then logged and counted as lost (Metrics.DeadLettersLost): it returns nil
+// then too, so that the role goes past the message rather than stopping on
+// it. It returns an error only when ctx is done first: the message is then
+// not to be marked consumed.
+func (o *output) deadLetter(ctx context.Context, m *sarama.ConsumerMessage, reason error) error {
+	o.log.Warn("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "bytes", len(m.Value), "reason", reason)
 	o.m.DeadLetters.WithLabelValues(o.role, m.Topic).Inc()
-	d := DeadLetter{V: SchemaVersion, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset,
-		Role: o.role, Reason: reason.Error(), Key: m.Key, Value: m.Value}
-	return o.send(jsonMessage(o.dead, fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset), d))
+	msg := jsonMessage(o.dead, fmt.Sprintf("%s/%d/%d", m.Topic, m.Partition, m.Offset), newDeadLetter(o.role, m, reason))
+	backoff := deadLetterBackoff
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = o.send(msg); err == nil {
+			return nil
+		}
+		if attempt == deadLetterAttempts {
+			break
+		}
+		o.log.Warn("dead letter not published, retrying", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset,
+			"attempt", attempt, "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff *= 4
+	}
+	o.log.Error("dead letter lost: the message is skipped without one", "topic", m.Topic, "partition", m.Partition,
+		"offset", m.Offset, "attempts", deadLetterAttempts, "err", err)
+	o.m.DeadLettersLost.WithLabelValues(o.role, m.Topic).Inc()
+	return nil
 }
 
 func (o *output) close() error {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
@@ -204,7 +206,7 @@ func FuzzDecoders(f *testing.F) {
 				t.Fatalf("%s %q: error %v is not ErrInvalid", name, b, err)
 			}
 		}
-		if _, _, err := decodeLiveModel(b); err != nil && !errors.Is(err, ErrInvalid) {
+		if _, _, err := decodeLiveModel(&sarama.ConsumerMessage{Value: b}); err != nil && !errors.Is(err, ErrInvalid) {
 			t.Fatalf("model %q: error %v is not ErrInvalid", b, err)
 		}
 	})

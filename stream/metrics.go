@@ -32,7 +32,10 @@ type Metrics struct {
 	ModelVersion   *prometheus.GaugeVec   // version in use by the fitters, by window
 	Alerts         prometheus.Counter
 	DeadLetters    *prometheus.CounterVec // by role and source topic
-	Lag            *prometheus.GaugeVec   // by group, topic and partition
+	// DeadLettersLost counts, by role and source topic, the dead letters
+	// that could not be published: their messages were skipped without one.
+	DeadLettersLost *prometheus.CounterVec
+	Lag             *prometheus.GaugeVec // by group, topic and partition
 }
 
 // NewMetrics returns the metrics registered on a new registry, with the Go
@@ -72,12 +75,14 @@ func NewMetrics() *Metrics {
 			Help: "Alerts raised (once per cascade and window)."}),
 		DeadLetters: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hawkes_dead_letters_total",
 			Help: "Messages set aside on the dead-letters topic, by role and source topic."}, []string{"role", "topic"}),
+		DeadLettersLost: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hawkes_dead_letters_lost_total",
+			Help: "Messages skipped without a dead letter, which could not be published (see the role's log), by role and source topic."}, []string{"role", "topic"}),
 		Lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "hawkes_consumer_lag",
 			Help: "Messages behind the partition's newest offset, by consumer group, topic and partition."},
 			[]string{"group", "topic", "partition"}),
 	}
 	for _, c := range []prometheus.Collector{m.ReplayedEvents, m.Events, m.Ignored, m.OpenCascades, m.Evicted, m.Fits, m.FitSeconds,
-		m.Predictions, m.Samples, m.SamplesUsed, m.ModelsTrained, m.ModelVersion, m.Alerts, m.DeadLetters, m.Lag} {
+		m.Predictions, m.Samples, m.SamplesUsed, m.ModelsTrained, m.ModelVersion, m.Alerts, m.DeadLetters, m.DeadLettersLost, m.Lag} {
 		f(c)
 	}
 	return m

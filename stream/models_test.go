@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
@@ -99,7 +101,7 @@ func TestTrainerSeededSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, lm, err := decodeLiveModel(b)
+	w, lm, err := decodeLiveModel(&sarama.ConsumerMessage{Value: b})
 	if err != nil {
 		t.Fatal(err)
 	}

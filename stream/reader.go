@@ -349,7 +349,7 @@ func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]i
 				pc.Close()
 				return nil, nil, ctx.Err()
 			case m := <-pc.Messages():
-				if r, err := DecodeRetweet(m.Value); err == nil {
+				if r, err := decodeMessage(m, MaxMessageBytes, DecodeRetweet); err == nil {
 					switch r.Kind {
 					case KindEvent:
 						counts[q]++

@@ -116,7 +116,15 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.next[topicPartition{m.Topic, m.Partition}] = m.Offset + 1
-	switch m.Topic {
+	limit := MaxMessageBytes
+	if m.Topic == t.Models {
+		limit = MaxModelMessageBytes
+	}
+	topic := m.Topic
+	if m.Topic != t.DeadLetters && checkSize(m, limit) != nil {
+		topic = "" // dead-lettered by the role that consumes it
+	}
+	switch topic {
 	case t.Predictions:
 		p, err := DecodePrediction(m.Value)
 		if err != nil {

@@ -235,7 +235,7 @@ func (t *Trainer) resumeVersions(cl sarama.Client) error {
 	for {
 		select {
 		case m := <-pc.Messages():
-			if mm, err := DecodeModel(m.Value); err == nil {
+			if mm, err := decodeMessage(m, MaxModelMessageBytes, DecodeModel); err == nil {
 				t.mu.Lock()
 				ts := t.set(mm.Window)
 				ts.version = max(ts.version, mm.Version)
@@ -277,10 +277,10 @@ func (h *trainerHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim saram
 // handle adds one sample and trains when it is time.
 func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) error {
 	t := h.t
-	smp, err := DecodeSample(m.Value)
+	smp, err := decodeMessage(m, MaxMessageBytes, DecodeSample)
 	if err != nil {
 		t.dead.Add(1)
-		return h.out.deadLetter(m, err)
+		return h.out.deadLetter(ctx, m, err)
 	}
 	// Claims of several partitions run at once: one training at a time.
 	t.mu.Lock()

@@ -1,0 +1,372 @@
+package stream
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
+)
+
+// The tests named TestHostile* each feed the pipeline one kind of hostile
+// input; the line above each, "// Hostile: <input> -> <how it is handled>",
+// is what the README's table of hostile inputs is made of. Those that
+// need a broker run in parallel with one another: most of their time is
+// spent waiting for consumer groups and fetches, not computing.
+
+// rig is an embedded broker with the test topics, a producer of hostile
+// messages, and the roles a test starts on it.
+type rig struct {
+	t      *testing.T
+	client Client
+	topics Topics
+	prod   sarama.SyncProducer
+	ctx    context.Context
+	log    *slog.Logger
+	wg     sync.WaitGroup
+	errs   chan error
+}
+
+// newRig starts a broker with topics (created before the roles start), or
+// testTopics with four retweets partitions when topics is nil.
+func newRig(t *testing.T, topics *Topics) *rig {
+	t.Helper()
+	b := streamtest.StartBroker(t, StartBroker, BrokerOptions{})
+	r := &rig{t: t, client: Client{Brokers: b.Addrs()}, log: streamtest.Logger(t), errs: make(chan error, 8)}
+	if topics != nil {
+		r.topics = *topics
+	} else {
+		r.topics = testTopics()
+		r.topics.RetweetsPartitions = 4
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	r.ctx = ctx
+	t.Cleanup(func() {
+		cancel()
+		r.wg.Wait()
+	})
+	if err := EnsureTopics(ctx, r.client, r.topics, r.log); err != nil {
+		t.Fatal(err)
+	}
+	r.prod = streamtest.Producer(t, r.client.Brokers)
+	return r
+}
+
+// start runs each role until the test ends; a role that stops before
+// fails the test at its next wait.
+func (r *rig) start(runs ...func(context.Context) error) {
+	for _, run := range runs {
+		r.wg.Go(func() {
+			if err := run(r.ctx); err != nil && r.ctx.Err() == nil {
+				r.errs <- err
+			}
+		})
+	}
+}
+
+// fitter returns a fitter of the rig with the test windows and o's other
+// fields.
+func (r *rig) fitter(o FitterOptions) *Fitter {
+	r.t.Helper()
+	o.Windows, o.Terminated, o.Fit, o.Log = hostileWindows, 6*3600, fitOpts(), r.log
+	f, err := NewFitter(r.client, r.topics, o)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return f
+}
+
+// hostileWindows are the fitters' windows in the hostile tests.
+var hostileWindows = []float64{600, 3600}
+
+// send publishes value with key (none when empty) on topic, to partition
+// when it is not negative, and returns where it went.
+func (r *rig) send(topic, key string, value []byte, partition int32) (int32, int64) {
+	r.t.Helper()
+	m := &sarama.ProducerMessage{Topic: topic, Value: sarama.ByteEncoder(value)}
+	if key != "" {
+		m.Key = sarama.StringEncoder(key)
+	}
+	if partition >= 0 {
+		// The test producer's hash partitioner is sarama's; a fixed
+		// partition is asked for through a key that lands there.
+		m.Key = sarama.StringEncoder(keyFor(partition, r.partitions(topic), key))
+	}
+	p, off, err := r.prod.SendMessage(m)
+	if err != nil {
+		r.t.Fatalf("send %d bytes to %s: %v", len(value), topic, err)
+	}
+	return p, off
+}
+
+// partitions returns the partition count of topic.
+func (r *rig) partitions(topic string) int32 {
+	for _, s := range r.topics.list() {
+		if s.name == topic {
+			return s.partitions
+		}
+	}
+	r.t.Fatalf("unknown topic %s", topic)
+	return 0
+}
+
+// keyFor returns prefix, or prefix followed by a number, whichever comes
+// first that partitionOf sends to partition p of n.
+func keyFor(p, n int32, prefix string) string {
+	for i := 0; ; i++ {
+		k := prefix
+		if i > 0 {
+			k = fmt.Sprint(prefix, i)
+		}
+		if partitionOf(k, n) == p {
+			return k
+		}
+	}
+}
+
+// replay replays cascades (two days apart) and fails the test on error.
+func (r *rig) replay(cascades []data.Cascade) {
+	r.t.Helper()
+	if _, err := Replay(r.ctx, r.client, r.topics, cascades, ReaderOptions{Spacing: 2 * 86400, Log: r.log}); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// wait waits for cond, failing the test when a role stops first.
+func (r *rig) wait(what string, cond func() bool) {
+	r.t.Helper()
+	streamtest.Wait(r.t, 90*time.Second, what, func() bool {
+		select {
+		case err := <-r.errs:
+			r.t.Fatalf("waiting for %s: a role stopped: %v", what, err)
+		default:
+		}
+		return cond()
+	})
+}
+
+// deadLetters returns the dead letters on the topic, by where their
+// messages came from.
+func (r *rig) deadLetters() map[origin]DeadLetter {
+	r.t.Helper()
+	got := map[origin]DeadLetter{}
+	for _, m := range streamtest.ReadAll(r.t, r.client.Brokers, r.topics.DeadLetters) {
+		var d DeadLetter
+		if err := json.Unmarshal(m.Value, &d); err != nil {
+			r.t.Fatalf("dead letter %.200s: %v", m.Value, err)
+		}
+		if len(m.Value) > maxDeadLetterBytes {
+			r.t.Errorf("dead letter of %s/%d/%d takes %d bytes, over %d", d.Topic, d.Partition, d.Offset, len(m.Value), maxDeadLetterBytes)
+		}
+		got[origin{d.Topic, d.Partition, d.Offset}] = d
+	}
+	return got
+}
+
+// origin is where a message was on its topic.
+type origin struct {
+	topic     string
+	partition int32
+	offset    int64
+}
+
+// stats returns the stats on the topic by cascade and window.
+func (r *rig) stats() map[predKey]Stat {
+	r.t.Helper()
+	out := map[predKey]Stat{}
+	for _, m := range streamtest.ReadAll(r.t, r.client.Brokers, r.topics.Stats) {
+		if s, err := DecodeStat(m.Value); err == nil {
+			out[predKey{s.ID, s.Window}] = s
+		}
+	}
+	return out
+}
+
+// committed reports whether group has committed every message of topic.
+func (r *rig) committed(group, topic string) bool {
+	r.t.Helper()
+	cl := streamtest.Client(r.t, r.client.Brokers)
+	return streamtest.CommittedAll(r.t, cl, streamtest.Admin(r.t, r.client.Brokers), group, topic)
+}
+
+// checkPredictions checks that every one of cascades has exactly one
+// prediction per window, and that the predictions topic holds nothing else
+// but predictions of the ids others.
+func (r *rig) checkPredictions(cascades []data.Cascade, others ...string) map[predKey]Prediction {
+	r.t.Helper()
+	preds := map[predKey]Prediction{}
+	for _, m := range streamtest.ReadAll(r.t, r.client.Brokers, r.topics.Predictions) {
+		p, err := DecodePrediction(m.Value)
+		if err != nil || slices.Contains(others, p.ID) {
+			continue
+		}
+		k := predKey{p.ID, p.Window}
+		if _, dup := preds[k]; dup {
+			r.t.Errorf("cascade %q window %v predicted twice", p.ID, p.Window)
+		}
+		preds[k] = p
+	}
+	for _, c := range cascades {
+		for _, w := range hostileWindows {
+			if _, ok := preds[predKey{c.ID, w}]; !ok {
+				r.t.Errorf("cascade %q window %v: no prediction", c.ID, w)
+			}
+		}
+	}
+	if len(preds) != len(cascades)*len(hostileWindows) {
+		r.t.Errorf("%d predictions, want %d", len(preds), len(cascades)*len(hostileWindows))
+	}
+	return preds
+}
+
+// maxDeadLetterBytes is the size no dead letter exceeds (see
+// MaxDeadLetterValueBytes).
+const maxDeadLetterBytes = 400 << 10
+
+// Hostile: key and value of any size, reason of any length -> the dead letter keeps at most MaxKeyBytes and MaxDeadLetterValueBytes of them, says truncated and the original sizes, and stays under 400 KiB
+func TestHostileOversizedDeadLetterBound(t *testing.T) {
+	for _, tt := range []struct {
+		key, value int
+		reason     string
+		truncated  bool
+	}{
+		{0, 0, "empty", false},
+		{MaxKeyBytes, MaxDeadLetterValueBytes, "at the bounds", false},
+		{MaxKeyBytes + 1, 10, "long key", true},
+		{10, 800 << 10, "a message over 735 KB", true},
+		{5 << 20, 5 << 20, strings.Repeat("\x01", 1<<20), true},
+	} {
+		m := &sarama.ConsumerMessage{Topic: strings.Repeat("t", 249), Partition: 7, Offset: 1 << 40,
+			Key: bytes.Repeat([]byte{0xff}, tt.key), Value: bytes.Repeat([]byte{'"'}, tt.value)}
+		if tt.key == 0 {
+			m.Key = nil
+		}
+		b := jsonMessage("dead", "k", newDeadLetter("fitter", m, fmt.Errorf("%s", tt.reason)))
+		n := b.Value.Length()
+		if n > maxDeadLetterBytes || n > sarama.NewConfig().Producer.MaxMessageBytes {
+			t.Errorf("key %d, value %d: dead letter of %d bytes", tt.key, tt.value, n)
+		}
+		raw, _ := b.Value.Encode()
+		var d DeadLetter
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Truncated != tt.truncated || d.KeySize != tt.key || d.ValueSize != tt.value ||
+			!bytes.Equal(d.Key, m.Key[:min(tt.key, MaxKeyBytes)]) || !bytes.Equal(d.Value, m.Value[:min(tt.value, MaxDeadLetterValueBytes)]) {
+			t.Errorf("key %d, value %d: dead letter truncated %v, sizes %d and %d, holding %d and %d bytes",
+				tt.key, tt.value, d.Truncated, d.KeySize, d.ValueSize, len(d.Key), len(d.Value))
+		}
+	}
+}
+
+// Hostile: message over the size bound (740 KB of junk or 800 KB of JSON on the retweets, predictions and samples topics, 950 KB on the models topic, a 2 KiB key) -> dead-lettered unread with a truncated payload; each role goes on and commits past it
+func TestHostileOversizedMessage(t *testing.T) {
+	t.Parallel()
+	cascades := loadSMH(t)[:3]
+	r := newRig(t, nil)
+	f := r.fitter(FitterOptions{})
+	tr, err := NewTrainer(r.client, r.topics, TrainerOptions{RetrainEvery: NoRetrain, Log: r.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	al, err := NewAlerter(r.client, r.topics, AlertsOptions{Threshold: 1, Log: r.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each oversized value is valid JSON of its topic but for its size, as
+	// a message that passed the broker's limit would be.
+	pad := func(n int, head string) []byte {
+		b := []byte(head + `,"pad":"`)
+		b = append(b, bytes.Repeat([]byte{'x'}, n-len(b)-2)...)
+		return append(b, `"}`...)
+	}
+	type sizes struct{ key, value int }
+	want := map[origin]sizes{}
+	add := func(topic, key string, value []byte) {
+		p, off := r.send(topic, key, value, -1)
+		want[origin{topic, p, off}] = sizes{len(key), len(value)}
+	}
+	// The case of the issue: 740 KB of junk, whose dead letter in full
+	// (base64) was over the producer's limit.
+	add(r.topics.Retweets, "junk", bytes.Repeat([]byte{'x'}, 740_000))
+	event := string(AppendEvent(nil, "huge", 0, 0, 0, 1))
+	add(r.topics.Retweets, "huge", pad(800_000, strings.TrimSuffix(event, "}")))
+	add(r.topics.Predictions, "p", pad(800_000, `{"v":1,"id":"p","window":600,"time":5,"n":3,"nhat":9,"source":"hawkes","status":"ok"`))
+	add(r.topics.Samples, "s", pad(800_000, `{"v":1,"id":"s","window":600,"status":"ok","n":1,"size":3`))
+	add(r.topics.Models, "600", pad(950_000, `{"v":1,"window":600,"version":1,"model":"AAAA"`))
+	add(r.topics.Predictions, strings.Repeat("k", 2048), []byte(`{"v":1,"id":"p2","window":600,"time":5,"n":3,"nhat":9,"source":"hawkes","status":"ok"}`))
+
+	r.start(f.Run, tr.Run, al.Run)
+	r.replay(cascades)
+	var dead map[origin]DeadLetter
+	r.wait("every cascade's stats and the dead letters", func() bool {
+		dead = r.deadLetters()
+		return len(r.stats()) == len(cascades)*len(hostileWindows) && len(dead) >= len(want)
+	})
+	for o, size := range want {
+		d, ok := dead[o]
+		switch {
+		case !ok:
+			t.Errorf("%v: no dead letter", o)
+		case !strings.Contains(d.Reason, "over the bound"):
+			t.Errorf("%v: reason %q", o, d.Reason)
+		case d.KeySize != size.key || d.ValueSize != size.value || len(d.Value) != min(size.value, MaxDeadLetterValueBytes) ||
+			d.Truncated != (size.value > MaxDeadLetterValueBytes || size.key > MaxKeyBytes):
+			t.Errorf("%v: dead letter of a %d-byte key and a %d-byte value: key_size %d, value_size %d, truncated %v, holding %d bytes",
+				o, size.key, size.value, d.KeySize, d.ValueSize, d.Truncated, len(d.Value))
+		}
+	}
+	if len(dead) != len(want) {
+		t.Errorf("%d dead letters, want %d", len(dead), len(want))
+	}
+	// Every role has gone past its poison: a restart does not read it
+	// again.
+	r.wait("the roles to commit every message", func() bool {
+		return r.committed(DefaultFitterGroup, r.topics.Retweets) && r.committed(DefaultTrainerGroup, r.topics.Samples) &&
+			r.committed(DefaultAlertsGroup, r.topics.Predictions)
+	})
+	r.checkPredictions(cascades, "p", "p2")
+}
+
+// Hostile: dead-letters topic that refuses every dead letter (max.message.bytes 512) -> each publish is tried three times, then logged and counted as lost (hawkes_dead_letters_lost_total); the role goes on past the message
+func TestHostileDeadLetterRefused(t *testing.T) {
+	t.Parallel()
+	cascades := loadSMH(t)[:2]
+	topics := testTopics()
+	topics.RetweetsPartitions = 4
+	r := newRig(t, &topics)
+	small := "64"
+	if err := streamtest.Admin(t, r.client.Brokers).AlterConfig(sarama.TopicResource, topics.DeadLetters,
+		map[string]*string{"max.message.bytes": &small}, false); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMetrics()
+	f := r.fitter(FitterOptions{Metrics: m})
+	for _, v := range []string{`junk`, `{"v":1,"kind":"event","id":"n","seq":0,"start":0,"t":-1,"m":1}`} {
+		r.send(topics.Retweets, "poison", []byte(v), -1)
+	}
+	r.start(f.Run)
+	r.replay(cascades)
+	r.wait("every cascade's stats", func() bool { return len(r.stats()) == len(cascades)*len(hostileWindows) })
+	r.wait("the fitter to commit every message", func() bool { return r.committed(DefaultFitterGroup, topics.Retweets) })
+	if n := testutil.ToFloat64(m.DeadLettersLost.WithLabelValues("fitter", topics.Retweets)); n != 2 {
+		t.Errorf("%v dead letters counted lost, want 2", n)
+	}
+	if n := len(r.deadLetters()); n != 0 {
+		t.Errorf("%d dead letters on a topic that refuses them", n)
+	}
+	if c := f.Counts(); c.DeadLetters != 2 {
+		t.Errorf("the fitter counted %d dead letters, want 2", c.DeadLetters)
+	}
+}
