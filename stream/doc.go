@@ -57,11 +57,30 @@
 // every earlier event of that partition has arrived. A partition that
 // receives nothing for WatermarkEvery seconds of event time gets a
 // watermark message with the current time, so that cascades on quiet
-// partitions are still predicted when their windows pass; the end of a
-// bounded replay is an end marker on every partition, after which each
-// fitter finishes all its open cascades. The watermarks assume one reader,
-// the source of the event time; another producer of live retweets must send
-// such watermarks itself.
+// partitions are still predicted when their windows pass; across a longer
+// gap between two events, the watermarks step MaxWatermarkEvery (12 h) at
+// a time, so that two messages of a partition are never more than a day
+// and a second apart. The end of a bounded replay is an end marker on every
+// partition, after which each fitter finishes all its open cascades. The
+// watermarks assume one reader, the source of the event time; another
+// producer of live retweets must send such watermarks itself, as often.
+//
+// A partition's clock is the latest time its messages have shown (an
+// event's start + t, a watermark's or end marker's time); the first message
+// a fitter reads of a partition sets it. A message further ahead of the
+// clock than FitterOptions.MaxSkew (hawkes stream fitter --max-skew,
+// default DefaultMaxSkew, seven days; at least MinMaxSkew, two days) is
+// dead-lettered: one event with an absurd time could otherwise close every
+// open cascade of its partition early, with wrong sizes, and leave those
+// that follow unpredicted until the clock caught up. An event whose start
+// is not its cascade's is dead-lettered too.
+//
+// A message after an end marker begins a new replay on that partition (a
+// new epoch): its clock starts again from that message, and its cascades
+// are tracked and predicted as any others (a fitter logs "a new replay
+// after an end marker"). A replay of the same data set again thus predicts
+// the same (id, window) pairs again, which consumers count once (see
+// below).
 //
 // # Fitters
 //

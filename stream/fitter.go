@@ -30,6 +30,13 @@ const (
 	DefaultTerminated = 86400.0
 	// DefaultMaxOpen bounds the open cascades of one fitter process.
 	DefaultMaxOpen = 100000
+	// DefaultMaxSkew is how far ahead of its partition's clock, in event
+	// time, a message may be by default: seven days.
+	DefaultMaxSkew = 7 * 86400.0
+	// MinMaxSkew is the smallest MaxSkew: two days, more than the reader
+	// ever leaves between two messages of a partition (less than
+	// 2·MaxWatermarkEvery, one day, and a second).
+	MinMaxSkew = 4 * MaxWatermarkEvery
 )
 
 // DefaultWindows returns the observation windows of a fitter by default,
@@ -50,6 +57,14 @@ type FitterOptions struct {
 	// partition is at its share, a new cascade evicts the partition's least
 	// recently active one (see the package doc).
 	MaxOpen int
+	// MaxSkew bounds, in seconds of event time, how far ahead of its
+	// partition's clock (the latest time the partition has shown) a
+	// message may be (default DefaultMaxSkew, at least MinMaxSkew): an
+	// event, watermark or end marker further ahead is dead-lettered rather
+	// than allowed to close the partition's open cascades early and hold
+	// back the predictions of those that follow. The first message of a
+	// partition, or of a replay after an end marker, sets the clock.
+	MaxSkew float64
 	// Group is the consumer group of the fitters (default
 	// DefaultFitterGroup); fitters in one group share the partitions.
 	Group string
@@ -187,7 +202,7 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 		maxOpen = max(1, maxOpen/n)
 	}
 	ph := &partitionHooks{h: h, ctx: s.Context()}
-	tr := newTracker(trackerConfig{windows: f.o.Windows, terminated: f.o.Terminated, maxOpen: maxOpen}, ph)
+	tr := newTracker(trackerConfig{windows: f.o.Windows, terminated: f.o.Terminated, maxOpen: maxOpen, maxSkew: f.o.MaxSkew}, ph)
 	ph.tr = tr
 	var before trackerCounts
 	m := f.o.Metrics
@@ -199,6 +214,9 @@ func (h *fitterHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama
 			return 0, err
 		}
 		c := tr.counts
+		if c.epochs > before.epochs {
+			f.log.Info("a new replay after an end marker: the partition's clock starts again", "partition", msg.Partition, "offset", msg.Offset)
+		}
 		f.events.Add(int64(c.events - before.events))
 		f.cascades.Add(int64(c.opened - before.opened))
 		f.evicted.Add(int64(c.evicted - before.evicted))

@@ -370,3 +370,119 @@ func TestHostileDeadLetterRefused(t *testing.T) {
 		t.Errorf("the fitter counted %d dead letters, want 2", c.DeadLetters)
 	}
 }
+
+// Hostile: retweets event and watermark with absurd but finite times (1e12, 1e15 s) amid open cascades -> dead-lettered (more than --max-skew ahead of the partition's clock); the open cascades keep their true sizes and later ones are predicted on time
+func TestHostileAbsurdEventTime(t *testing.T) {
+	t.Parallel()
+	cascades := loadSMH(t)[:3]
+	r := newRig(t, nil)
+	f := r.fitter(FitterOptions{})
+	n := r.topics.RetweetsPartitions
+	// A cascade of five events on one partition, open when the absurd
+	// messages arrive there: predicted with 4 events on 600 s and 5 on
+	// 3600 s, finished with 5.
+	probe := "probe"
+	p := partitionOf(probe, n)
+	absurd := keyFor(p, n, "absurd")
+	event := func(id string, seq int, start, t float64) {
+		r.send(r.topics.Retweets, id, AppendEvent(nil, id, seq, start, t, 10), -1)
+	}
+	var want []origin
+	for i, tt := range []float64{0, 100, 400} {
+		event(probe, i, 0, tt)
+	}
+	at, off := r.send(r.topics.Retweets, absurd, AppendEvent(nil, absurd, 0, 1e12, 0, 10), -1)
+	want = append(want, origin{r.topics.Retweets, at, off})
+	at, off = r.send(r.topics.Retweets, "", AppendWatermark(nil, 1e15), p)
+	want = append(want, origin{r.topics.Retweets, at, off})
+	event(probe, 3, 0, 500)
+	event(probe, 4, 0, 3000)
+
+	r.start(f.Run)
+	r.replay(cascades)
+	all := append([]data.Cascade{{ID: probe, Times: []float64{0, 100, 400, 500, 3000}}}, cascades...)
+	// The fitter publishes a cascade's outputs before it commits past it.
+	r.wait("the fitter to commit every retweet", func() bool { return r.committed(DefaultFitterGroup, r.topics.Retweets) })
+	dead := r.deadLetters()
+	for _, o := range want {
+		if d, ok := dead[o]; !ok || !strings.Contains(d.Reason, "ahead of the partition's clock") {
+			t.Errorf("%v: dead letter %+v, want one for a time too far ahead", o, d)
+		}
+	}
+	if len(dead) != len(want) {
+		t.Errorf("%d dead letters, want %d", len(dead), len(want))
+	}
+	preds := r.checkPredictions(all)
+	stats := r.stats()
+	// The replay's last event is before 50 days; its end marker a second
+	// later.
+	for k, pr := range preds {
+		if pr.Time > 50*86400 {
+			t.Errorf("cascade %q window %v predicted at event time %v", k.id, k.w, pr.Time)
+		}
+	}
+	for w, wantN := range map[float64]int{600: 4, 3600: 5} {
+		if pr, s := preds[predKey{probe, w}], stats[predKey{probe, w}]; pr.N != wantN || s.Size != 5 {
+			t.Errorf("probe on %v s: predicted on %d events, size %d; want %d and 5", w, pr.N, s.Size, wantN)
+		}
+	}
+}
+
+// Hostile: a second replay on the retweets topic after a replay's end markers -> a new epoch: each partition's clock starts again and the new cascades are predicted (a fitter logs it), not dropped in silence
+func TestHostileReplayAfterEndMarker(t *testing.T) {
+	t.Parallel()
+	cascades := loadSMH(t)[:4]
+	r := newRig(t, nil)
+	f := r.fitter(FitterOptions{})
+	r.start(f.Run)
+	// Both replays start at event time 0, long before where the first
+	// ended.
+	r.replay(cascades[:2])
+	r.wait("the first replay's stats", func() bool { return len(r.stats()) == 2*len(hostileWindows) })
+	r.replay(cascades[2:])
+	// The fitter publishes a cascade's outputs before it commits past it.
+	r.wait("the fitter to commit every retweet", func() bool { return r.committed(DefaultFitterGroup, r.topics.Retweets) })
+	r.checkPredictions(cascades)
+	if n := len(r.stats()); n != len(cascades)*len(hostileWindows) {
+		t.Errorf("%d stats, want %d", n, len(cascades)*len(hostileWindows))
+	}
+	if n := len(r.deadLetters()); n != 0 {
+		t.Errorf("%d dead letters", n)
+	}
+}
+
+// TestReplayAcrossLongGap replays two cascades 30 days apart: the reader
+// steps its watermarks across the gap, no two messages of a partition are
+// more than 2·MaxWatermarkEvery + 1 s apart, and a fitter with the least
+// MaxSkew takes every message.
+func TestReplayAcrossLongGap(t *testing.T) {
+	t.Parallel()
+	cascades := []data.Cascade{
+		{ID: "first", Times: []float64{0, 10, 700}, Mags: []float64{5, 5, 5}, HasStart: true, Start: 1e9},
+		{ID: "second", Times: []float64{0, 20}, Mags: []float64{5, 5}, HasStart: true, Start: 1e9 + 30*86400},
+	}
+	r := newRig(t, nil)
+	f := r.fitter(FitterOptions{MaxSkew: MinMaxSkew})
+	r.start(f.Run)
+	r.replay(cascades)
+	r.wait("both cascades' stats", func() bool { return len(r.stats()) == len(cascades)*len(hostileWindows) })
+	r.checkPredictions(cascades)
+	if n := len(r.deadLetters()); n != 0 {
+		t.Errorf("%d dead letters", n)
+	}
+	last := map[int32]float64{}
+	for _, m := range streamtest.ReadAll(t, r.client.Brokers, r.topics.Retweets) {
+		msg, err := DecodeRetweet(m.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := msg.Time
+		if msg.Kind == KindEvent {
+			at = msg.At()
+		}
+		if prev, ok := last[m.Partition]; ok && at-prev > 2*MaxWatermarkEvery+1 {
+			t.Errorf("partition %d: %s at %v, %v s after the previous message", m.Partition, msg.Kind, at, at-prev)
+		}
+		last[m.Partition] = at
+	}
+}

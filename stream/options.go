@@ -173,23 +173,25 @@ func (o ReaderOptions) WithDefaults() ReaderOptions {
 	return o
 }
 
-// Validate checks o.
+// Validate checks o: Speed 0 or a positive factor, Spacing finite and
+// positive, WatermarkEvery positive and at most MaxWatermarkEvery.
 func (o ReaderOptions) Validate() error {
 	switch {
 	case !(o.Speed >= 0) || math.IsInf(o.Speed, 1):
 		return optionErrorf("reader", "%s must be 0 (as fast as possible) or a positive factor, got %v", optionName("speed"), o.Speed)
 	case !finitePositive(o.Spacing):
 		return optionErrorf("reader", "%s must be a positive number of seconds, got %v", optionName("spacing"), o.Spacing)
-	case !finitePositive(o.WatermarkEvery):
-		return optionErrorf("reader", "%s must be a positive number of seconds, got %v", optionName("watermark-every"), o.WatermarkEvery)
+	case !finitePositive(o.WatermarkEvery) || o.WatermarkEvery > MaxWatermarkEvery:
+		return optionErrorf("reader", "%s must be a positive number of seconds, at most %v, got %v",
+			optionName("watermark-every"), MaxWatermarkEvery, o.WatermarkEvery)
 	}
 	return nil
 }
 
 // WithDefaults returns o with its zero fields set to their defaults:
 // Windows DefaultWindows, Terminated DefaultTerminated, MaxOpen
-// DefaultMaxOpen, Group DefaultFitterGroup, ID host-pid, and Fit's
-// (fit.Options WithDefaults).
+// DefaultMaxOpen, MaxSkew DefaultMaxSkew, Group DefaultFitterGroup, ID
+// host-pid, and Fit's (fit.Options WithDefaults).
 func (o FitterOptions) WithDefaults() FitterOptions {
 	if len(o.Windows) == 0 {
 		o.Windows = DefaultWindows()
@@ -199,6 +201,9 @@ func (o FitterOptions) WithDefaults() FitterOptions {
 	}
 	if o.MaxOpen == 0 {
 		o.MaxOpen = DefaultMaxOpen
+	}
+	if o.MaxSkew == 0 {
+		o.MaxSkew = DefaultMaxSkew
 	}
 	if o.Group == "" {
 		o.Group = DefaultFitterGroup
@@ -211,8 +216,8 @@ func (o FitterOptions) WithDefaults() FitterOptions {
 }
 
 // Validate checks o: at least one window, each finite, positive and given
-// once; Terminated finite and positive; MaxOpen at least 1; a consumer
-// group; Fit as fit.Options.Validate does (Starts at least 1). An empty ID
+// once; Terminated finite and positive; MaxOpen at least 1; MaxSkew finite
+// and at least MinMaxSkew; a consumer group; Fit as fit.Options.Validate does (Starts at least 1). An empty ID
 // is valid: the fitter is named host-pid.
 func (o FitterOptions) Validate() error {
 	if len(o.Windows) == 0 {
@@ -231,6 +236,9 @@ func (o FitterOptions) Validate() error {
 		return optionErrorf("fitter", "%s must be a positive number of seconds, got %v", optionName("terminated"), o.Terminated)
 	case o.MaxOpen < 1:
 		return optionErrorf("fitter", "%s must be at least 1, got %d", optionName("max-open"), o.MaxOpen)
+	case !(o.MaxSkew >= MinMaxSkew) || math.IsInf(o.MaxSkew, 1):
+		return optionErrorf("fitter", "%s must be a number of seconds of at least %v (the reader's watermarks can be a day apart), got %v",
+			optionName("max-skew"), MinMaxSkew, o.MaxSkew)
 	case o.Fit.Starts < 1:
 		return optionErrorf("fitter", "%s must be at least 1, got %d", optionName("starts"), o.Fit.Starts)
 	case o.Group == "":

@@ -63,6 +63,10 @@ func TestValidate(t *testing.T) {
 		{"zero terminated", fitter(func(o *FitterOptions) { o.Terminated = 0 }), "fitter", "terminated", "terminated must be a positive number of seconds, got 0"},
 		{"zero max open", fitter(func(o *FitterOptions) { o.MaxOpen = 0 }), "fitter", "max-open", "max-open must be at least 1, got 0"},
 		{"negative max open", fitter(func(o *FitterOptions) { o.MaxOpen = -5 }), "fitter", "max-open", "got -5"},
+		{"max skew at its least", fitter(func(o *FitterOptions) { o.MaxSkew = MinMaxSkew }), "", "", ""},
+		{"max skew too small", fitter(func(o *FitterOptions) { o.MaxSkew = 3600 }), "fitter", "max-skew", "max-skew must be a number of seconds of at least 172800 (the reader's watermarks can be a day apart), got 3600"},
+		{"infinite max skew", fitter(func(o *FitterOptions) { o.MaxSkew = math.Inf(1) }), "fitter", "max-skew", "got +Inf"},
+		{"NaN max skew", fitter(func(o *FitterOptions) { o.MaxSkew = math.NaN() }), "fitter", "max-skew", "got NaN"},
 		{"zero starts", fitter(func(o *FitterOptions) { o.Fit.Starts = 0 }), "fitter", "starts", "starts must be at least 1, got 0"},
 		{"no fitter group", fitter(func(o *FitterOptions) { o.Group = "" }), "fitter", "group", "group must not be empty"},
 		{"no fitter id", fitter(func(o *FitterOptions) { o.ID = "" }), "", "", ""},
@@ -86,7 +90,9 @@ func TestValidate(t *testing.T) {
 		{"paced", reader(func(o *ReaderOptions) { o.Speed = 100 }), "", "", ""},
 		{"negative speed", reader(func(o *ReaderOptions) { o.Speed = -1 }), "reader", "speed", "speed must be 0 (as fast as possible) or a positive factor, got -1"},
 		{"zero spacing", reader(func(o *ReaderOptions) { o.Spacing = 0 }), "reader", "spacing", "spacing must be a positive number of seconds, got 0"},
-		{"negative watermark", reader(func(o *ReaderOptions) { o.WatermarkEvery = -3 }), "reader", "watermark-every", "watermark-every must be a positive number of seconds, got -3"},
+		{"negative watermark", reader(func(o *ReaderOptions) { o.WatermarkEvery = -3 }), "reader", "watermark-every", "watermark-every must be a positive number of seconds, at most 43200, got -3"},
+		{"watermarks half a day apart", reader(func(o *ReaderOptions) { o.WatermarkEvery = MaxWatermarkEvery }), "", "", ""},
+		{"watermarks a day apart", reader(func(o *ReaderOptions) { o.WatermarkEvery = 86400 }), "reader", "watermark-every", "at most 43200, got 86400"},
 
 		{"broker defaults", BrokerOptions{}.WithDefaults(), "", "", ""},
 		{"three ports", BrokerOptions{Ports: []int{9092, 9093, 9094}}, "", "", ""},
@@ -155,7 +161,7 @@ func TestZeroMeansDefault(t *testing.T) {
 		t.Error("Validate accepted FitterOptions{}")
 	}
 	o := zero.WithDefaults()
-	if o.MaxOpen != DefaultMaxOpen || o.Terminated != DefaultTerminated || o.Group != DefaultFitterGroup ||
+	if o.MaxOpen != DefaultMaxOpen || o.Terminated != DefaultTerminated || o.MaxSkew != DefaultMaxSkew || o.Group != DefaultFitterGroup ||
 		len(o.Windows) != len(DefaultWindows()) || o.ID == "" || o.Fit.Starts < 1 {
 		t.Errorf("defaults %+v", o)
 	}

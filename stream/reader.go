@@ -27,6 +27,12 @@ const (
 	// watermarks than events (its cascades' tails leave most of the 100
 	// partitions quiet for days).
 	DefaultWatermarkEvery = 300.0
+	// MaxWatermarkEvery bounds ReaderOptions.WatermarkEvery, and is the
+	// longest step of event time the reader's watermarks take across a
+	// gap in the data: two messages of a partition are never more than
+	// 2·MaxWatermarkEvery + 1 s apart in event time, so that fitters can
+	// refuse messages further ahead (FitterOptions.MaxSkew).
+	MaxWatermarkEvery = 43200.0
 )
 
 // ErrNoData is returned by Replay for a data set without a cascade.
@@ -43,8 +49,9 @@ type ReaderOptions struct {
 	Spacing float64
 	// WatermarkEvery: a partition that received no message for this many
 	// seconds of event time gets a watermark (default
-	// DefaultWatermarkEvery), so that fitters see time pass on quiet
-	// partitions.
+	// DefaultWatermarkEvery, at most MaxWatermarkEvery), so that fitters
+	// see time pass on quiet partitions. Across a longer gap between two
+	// events, the watermarks step MaxWatermarkEvery at a time.
 	WatermarkEvery float64
 	// Progress, when set, is called about once a second with the events
 	// sent so far.
@@ -266,19 +273,22 @@ func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32,
 				}
 			}
 		}
-		if now-lastSweep >= o.WatermarkEvery {
-			// Partitions quiet since the last sweep learn that time passed.
+		for now-lastSweep >= o.WatermarkEvery {
+			// Partitions quiet since the last sweep learn that time passed,
+			// by steps of MaxWatermarkEvery at most, which the fitters'
+			// MaxSkew allows.
+			at := min(now, lastSweep+MaxWatermarkEvery)
 			for q := range lastSent {
 				if lastSent[q] <= lastSweep && skip[q] == 0 {
 					m := &sarama.ProducerMessage{Topic: topic, Partition: int32(q), Metadata: manualPartition{},
-						Value: sarama.ByteEncoder(AppendWatermark(make([]byte, 0, 48), now))}
+						Value: sarama.ByteEncoder(AppendWatermark(make([]byte, 0, 48), at))}
 					if err := send(m); err != nil {
 						return st, err
 					}
-					lastSent[q] = now
+					lastSent[q] = at
 				}
 			}
-			lastSweep = now
+			lastSweep = at
 		}
 		m := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(c.ID), Partition: q, Metadata: manualPartition{},
 			Value: sarama.ByteEncoder(AppendEvent(make([]byte, 0, 96), c.ID, cur.i, cur.start, c.Times[cur.i], c.Mags[cur.i]))}

@@ -38,6 +38,9 @@ type trackerConfig struct {
 	windows    []float64 // observation windows, seconds, ascending
 	terminated float64   // seconds of silence after which a cascade is finished
 	maxOpen    int       // bound on open cascades; 0 means none
+	// maxSkew bounds how far ahead of the clock a message may be (see
+	// FitterOptions.MaxSkew); 0 means no bound.
+	maxSkew float64
 }
 
 // tracker holds the open cascades of one partition of the retweets topic
@@ -54,7 +57,7 @@ type tracker struct {
 	due      deadlines
 	idle     deadlines // last+terminated per cascade, refreshed lazily
 	next     int64     // offset after the last message handled
-	ended    bool
+	ended    bool      // an end marker was the last message
 	counts   trackerCounts
 }
 
@@ -62,21 +65,40 @@ type tracker struct {
 type trackerCounts struct {
 	events, opened, finished, evicted int
 	orphans, duplicates, gaps         int
+	epochs                            int // replays begun after an end marker
 }
 
 func newTracker(cfg trackerConfig, h hooks) *tracker {
 	return &tracker{cfg: cfg, hooks: h, open: map[string]*cascade{}, wm: math.Inf(-1), next: -1}
 }
 
-// errBackwards is the error of an event earlier than one already seen of
-// its cascade.
-var errBackwards = fmt.Errorf("%w: time goes backwards", ErrInvalid)
+// Errors of messages a tracker refuses.
+var (
+	// errBackwards: an event earlier than one already seen of its cascade.
+	errBackwards = fmt.Errorf("%w: time goes backwards", ErrInvalid)
+	// errSkew: a message too far ahead of the partition's clock.
+	errSkew = fmt.Errorf("%w: time too far ahead", ErrInvalid)
+	// errStart: an event whose start is not its cascade's.
+	errStart = fmt.Errorf("%w: start differs from the cascade's", ErrInvalid)
+)
 
-// handle applies one decoded message found at offset.
+// handle applies one decoded message found at offset. A message after an
+// end marker begins a new replay: the partition's clock starts again from
+// it (see the package doc).
 func (t *tracker) handle(r *Retweet, offset int64) error {
 	t.next = offset + 1
 	if t.ended {
-		return nil
+		t.ended = false
+		t.wm = math.Inf(-1)
+		t.counts.epochs++
+	}
+	at := r.Time
+	if r.Kind == KindEvent {
+		at = r.At()
+	}
+	if t.cfg.maxSkew > 0 && !math.IsInf(t.wm, -1) && at-t.wm > t.cfg.maxSkew {
+		return fmt.Errorf("%w: %s at %v is %.6g s ahead of the partition's clock %v (max-skew %v)",
+			errSkew, r.Kind, at, at-t.wm, t.wm, t.cfg.maxSkew)
 	}
 	switch r.Kind {
 	case KindWatermark:
@@ -94,11 +116,18 @@ func (t *tracker) handle(r *Retweet, offset int64) error {
 			}
 		}
 		t.byOffset = t.byOffset[:0]
+		t.due, t.idle = nil, nil // every cascade is closed
 		return nil
 	}
-	at := r.At()
-	if c, ok := t.open[r.ID]; ok && at < c.last {
-		return fmt.Errorf("%w: cascade %q event %d at %v, after one at %v", errBackwards, r.ID, r.Seq, at, c.last)
+	if c, ok := t.open[r.ID]; ok {
+		switch {
+		case r.Start != c.start:
+			// Its time relative to the cascade's start would be wrong, and
+			// the cascade's times out of order.
+			return fmt.Errorf("%w: cascade %q event %d starts at %v, the cascade at %v", errStart, r.ID, r.Seq, r.Start, c.start)
+		case at < c.last:
+			return fmt.Errorf("%w: cascade %q event %d at %v, after one at %v", errBackwards, r.ID, r.Seq, at, c.last)
+		}
 	}
 	if at > t.wm {
 		if err := t.advance(at); err != nil {

@@ -90,6 +90,50 @@ func TestTracker(t *testing.T) {
 		name:    "time going backwards in a cascade is refused",
 		msgs:    []Retweet{ev("a", 0, 0, 5), ev("a", 1, 0, 4)},
 		wantErr: errBackwards,
+	}, {
+		name:    "an event with another start than its cascade's is refused",
+		msgs:    []Retweet{ev("a", 0, 0, 0), ev("a", 1, 0, 20), ev("a", 2, 30, 0)},
+		wantErr: errStart,
+	}, {
+		name: "a message within max-skew of the clock moves it",
+		cfg:  trackerConfig{windows: []float64{10, 100}, terminated: 50, maxSkew: 1000},
+		msgs: []Retweet{ev("a", 0, 0, 0), wm(1000), ev("b", 0, 2000, 0)},
+		want: []string{"predict a w0 n=1 at=1000", "predict a w1 n=1 at=1000", "finish a n=1"},
+		// b is open.
+		commit: 2,
+	}, {
+		name: "the first message sets the clock",
+		cfg:  trackerConfig{windows: []float64{10, 100}, terminated: 5000, maxSkew: 1000},
+		msgs: []Retweet{ev("a", 0, 1e9, 0), ev("a", 1, 1e9, 900)},
+		want: []string{"predict a w0 n=1 at=1.0000009e+09", "predict a w1 n=1 at=1.0000009e+09"},
+	}, {
+		name:    "an event further ahead than max-skew is refused",
+		cfg:     trackerConfig{windows: []float64{10, 100}, terminated: 50, maxSkew: 1000},
+		msgs:    []Retweet{ev("a", 0, 0, 0), ev("b", 0, 1e15, 0)},
+		wantErr: errSkew,
+	}, {
+		name:    "an event of an open cascade further ahead than max-skew is refused",
+		cfg:     trackerConfig{windows: []float64{10, 100}, terminated: 50, maxSkew: 1000},
+		msgs:    []Retweet{ev("a", 0, 0, 0), ev("a", 1, 0, 1001)},
+		wantErr: errSkew,
+	}, {
+		name:    "a watermark further ahead than max-skew is refused",
+		cfg:     trackerConfig{windows: []float64{10, 100}, terminated: 50, maxSkew: 1000},
+		msgs:    []Retweet{ev("a", 0, 0, 0), wm(1e300)},
+		wantErr: errSkew,
+	}, {
+		name:    "an end marker further ahead than max-skew is refused",
+		cfg:     trackerConfig{windows: []float64{10, 100}, terminated: 50, maxSkew: 1000},
+		msgs:    []Retweet{ev("a", 0, 0, 0), {V: 1, Kind: KindEnd, Time: 5000}},
+		wantErr: errSkew,
+	}, {
+		name: "a replay after an end marker starts a new clock",
+		cfg:  trackerConfig{windows: []float64{10, 100}, terminated: 50, maxSkew: 1000},
+		msgs: []Retweet{ev("a", 0, 5000, 0), {V: 1, Kind: KindEnd, Time: 5001},
+			ev("b", 0, 0, 0), ev("b", 1, 0, 20), wm(200)},
+		want: []string{"predict a w0 n=1 at=5001", "predict a w1 n=1 at=5001", "finish a n=1",
+			"predict b w0 n=1 at=20", "predict b w1 n=2 at=200", "finish b n=2"},
+		commit: 5,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,4 +167,82 @@ func TestTracker(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checker is a tracker's hooks that checks what the fitter relies on: each
+// window of a cascade is predicted once, before its finish, on times in
+// order; each cascade is finished once.
+type checker struct {
+	t        *testing.T
+	windows  map[*cascade][]bool
+	finished map[*cascade]bool
+}
+
+func (k *checker) window(c *cascade, w int) error {
+	if k.finished[c] {
+		k.t.Fatalf("cascade %q predicted after its finish", c.id)
+	}
+	if k.windows[c] == nil {
+		k.windows[c] = make([]bool, len(c.done))
+	}
+	if k.windows[c][w] {
+		k.t.Fatalf("cascade %q window %d predicted twice", c.id, w)
+	}
+	k.windows[c][w] = true
+	if !slices.IsSorted(c.times) {
+		k.t.Fatalf("cascade %q predicted on times out of order %v", c.id, c.times)
+	}
+	return nil
+}
+
+func (k *checker) finish(c *cascade) error {
+	if k.finished[c] {
+		k.t.Fatalf("cascade %q finished twice", c.id)
+	}
+	k.finished[c] = true
+	for w, done := range k.windows[c] {
+		if !done {
+			k.t.Fatalf("cascade %q finished before window %d was predicted", c.id, w)
+		}
+	}
+	if len(k.windows[c]) == 0 {
+		k.t.Fatalf("cascade %q finished without a prediction", c.id)
+	}
+	return nil
+}
+
+// FuzzTracker feeds a tracker with max-skew any sequence of events,
+// watermarks and end markers, absurd times and foreign starts included:
+// it refuses messages with ErrInvalid only, and never predicts a window
+// twice, after its cascade's finish, or on times out of order.
+func FuzzTracker(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 10, 1, 0, 0, 1, 0, 1, 60, 2, 0, 0, 0, 0, 90, 0, 0, 0, 0, 0})
+	f.Add([]byte{0, 1, 0, 0, 0, 0, 0, 1, 0, 255, 255, 0, 2, 0, 0, 0, 200, 1, 0, 0, 0, 0, 3, 2})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k := &checker{t: t, windows: map[*cascade][]bool{}, finished: map[*cascade]bool{}}
+		tr := newTracker(trackerConfig{windows: []float64{10, 100}, terminated: 50, maxOpen: 3, maxSkew: 1000}, k)
+		for i := 0; i+4 <= len(b); i += 4 {
+			// kind, cascade, seq, time: a byte each.
+			var r Retweet
+			at := float64(b[i+3]) * 20
+			if b[i+3] == 255 {
+				at = 1e15
+			}
+			switch b[i] % 4 {
+			case 0, 1:
+				start := float64(b[i+1]/8) * 100 // cascades share starts or not
+				r = ev(fmt.Sprint("c", b[i+1]%4), int(b[i+2]%6), start, max(at-start, 0))
+			case 2:
+				r = wm(at)
+			case 3:
+				r = Retweet{V: 1, Kind: KindEnd, Time: at}
+			}
+			if err := tr.handle(&r, int64(i/4)); err != nil && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("message %+v: %v", r, err)
+			}
+			if c := tr.commitOffset(); c > tr.next || c < 0 {
+				t.Fatalf("commit offset %d after offset %d", c, i/4)
+			}
+		}
+	})
 }

@@ -32,8 +32,11 @@ its partitions. Each cascade is fitted once per --window when the stream's
 event time passes its start plus the window, the newest forest of that
 window corrects the prediction (w = 1 until one exists), and a cascade with
 no retweet for --terminated seconds is finished: its training samples and
-its stats (the ARE of each window's prediction) are published. Runs until
-stopped.`,
+its stats (the ARE of each window's prediction) are published. A message
+more than --max-skew seconds of event time ahead of the latest its
+partition has shown goes to the dead-letters topic instead of moving the
+partition's clock; a replay after an end marker starts the clock again.
+Runs until stopped.`,
 		Example: `  hawkes stream fitter --brokers kafka-1:9092,kafka-2:9092 --window 600,3600 --max-open 50000`,
 		Args:    noArgs,
 		RunE:    streamRunE(opts, runF, runStreamFitter),
@@ -50,6 +53,7 @@ func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
 	f.Float64SliceVar(&o.Windows, "window", o.Windows, "observation windows in `SECONDS`, comma-separated")
 	f.Float64Var(&o.Terminated, "terminated", stream.DefaultTerminated, "a cascade with no retweet for this many `SECONDS` of event time is finished")
 	f.IntVar(&o.MaxOpen, "max-open", stream.DefaultMaxOpen, "open cascades kept per fitter process; beyond, the least recently active is closed early")
+	f.Float64Var(&o.MaxSkew, "max-skew", stream.DefaultMaxSkew, "dead-letter a retweets message more than `SECONDS` of event time ahead of its partition's clock (at least 172800)")
 	f.StringVar(&o.Group, "group", stream.DefaultFitterGroup, "consumer group of the fitters")
 	f.IntVar(&o.Fit.Starts, "starts", fit.DefaultStarts, "random starting points per fit")
 	f.Uint64Var(&o.Fit.Seed, "seed", 1, "seed of the fits' starting points")

@@ -48,7 +48,7 @@ every partition. A summary line goes to standard error.`,
 func addReaderFlags(f *pflag.FlagSet, o *stream.ReaderOptions) {
 	f.Float64Var(&o.Speed, "speed", 0, "replay at `X` times real time (0: as fast as possible)")
 	f.Float64Var(&o.Spacing, "spacing", stream.DefaultSpacing, "`SECONDS` between the starts of cascades whose index has no post_time_day")
-	f.Float64Var(&o.WatermarkEvery, "watermark-every", stream.DefaultWatermarkEvery, "event-time `SECONDS` after which a quiet partition gets a watermark")
+	f.Float64Var(&o.WatermarkEvery, "watermark-every", stream.DefaultWatermarkEvery, "event-time `SECONDS` after which a quiet partition gets a watermark (at most 43200)")
 }
 
 // Validate checks the flags; package stream holds the rules of the

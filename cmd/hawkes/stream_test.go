@@ -33,17 +33,18 @@ func TestStreamFlags(t *testing.T) {
 		{"defaults", []string{"--data", "d"}, func(t *testing.T, o *StreamOptions) {
 			if len(o.Conn.Client.Brokers) != 0 || o.Fitters != 1 || o.Reader.Speed != 0 ||
 				!slices.Equal(o.Fitter.Windows, stream.DefaultWindows()) || o.Fitter.Terminated != stream.DefaultTerminated ||
+				o.Fitter.MaxSkew != stream.DefaultMaxSkew ||
 				o.Alerts.Threshold != stream.DefaultThreshold || o.Alerts.Format != "text" ||
 				o.Conn.Topics != stream.DefaultTopics() || o.Trainer.RetrainEvery != stream.DefaultRetrainEvery {
 				t.Errorf("defaults: %+v %+v", o, o.Conn)
 			}
 		}, ""},
 		{"every role's flags", []string{"--data", "d", "--window", "300,1200", "--speed", "100", "--spacing", "5",
-			"--terminated", "7200", "--max-open", "10", "--retrain-every", "7", "--max-samples", "70", "--trees", "9",
+			"--terminated", "7200", "--max-open", "10", "--max-skew", "1e6", "--retrain-every", "7", "--max-samples", "70", "--trees", "9",
 			"--threshold", "42", "--format", "jsonl", "--fitters", "3", "--partitions-retweets", "12", "--topic-models", "m",
 			"--summary", "s.json", "--state-dir", "st"}, func(t *testing.T, o *StreamOptions) {
 			if !slices.Equal(o.Fitter.Windows, []float64{300, 1200}) || o.Reader.Speed != 100 || o.Reader.Spacing != 5 ||
-				o.Fitter.Terminated != 7200 || o.Fitter.MaxOpen != 10 || o.Trainer.RetrainEvery != 7 ||
+				o.Fitter.Terminated != 7200 || o.Fitter.MaxOpen != 10 || o.Fitter.MaxSkew != 1e6 || o.Trainer.RetrainEvery != 7 ||
 				o.Trainer.MaxSamples != 70 || o.Trainer.Forest.Trees != 9 || o.Alerts.Threshold != 42 ||
 				o.Alerts.Format != "jsonl" || o.Fitters != 3 || o.Conn.Topics.RetweetsPartitions != 12 ||
 				o.Conn.Topics.Models != "m" || o.Summary != "s.json" || o.StateDir != "st" {
@@ -65,6 +66,8 @@ func TestStreamFlags(t *testing.T) {
 		{"window twice", []string{"--data", "d", "--window", "600,600"}, nil, "--window 600 given twice"},
 		{"zero terminated", []string{"--data", "d", "--terminated", "0"}, nil, "--terminated must be"},
 		{"zero max open", []string{"--data", "d", "--max-open", "0"}, nil, "--max-open must be at least 1"},
+		{"small max skew", []string{"--data", "d", "--max-skew", "3600"}, nil, "--max-skew must be a number of seconds of at least 172800"},
+		{"watermarks a day apart", []string{"--data", "d", "--watermark-every", "86400"}, nil, "--watermark-every must be a positive number of seconds, at most 43200"},
 		{"retraining off", []string{"--data", "d", "--retrain-every", "0", "--model", "600=a.hkrf,b.hkrf", "--samples", "f.csv", "--learned-only"},
 			func(t *testing.T, o *StreamOptions) {
 				if o.Trainer.RetrainEvery != stream.NoRetrain || o.Inputs.Models != "600=a.hkrf,b.hkrf" || o.Inputs.Samples != "f.csv" || !o.Alerts.LearnedOnly {
