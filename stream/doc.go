@@ -129,7 +129,13 @@
 // message limit is about 1 MB) by halving the trees while it is larger. The
 // topic is created compacted, keyed by window, so a new fitter reads only
 // the newest forests. Fitters read it from its start and swap forests as new
-// versions arrive, without stopping.
+// versions arrive, without stopping: each logs "model in use" with the
+// window and version of every forest it takes up, and at debug level "model
+// ignored" with why for a version no newer than the one in use. A version
+// more than MaxModelVersionStep (a million) beyond the newest one held of
+// its window (0 when none) was made by no trainer: the fitters dead-letter
+// it rather than let it pin them, and a starting trainer does not number
+// its versions after it.
 //
 // # Options and errors
 //

@@ -365,37 +365,72 @@ func (s *modelStore) get(w float64) *liveModel {
 	return s.m[w]
 }
 
-// put keeps lm for window w if it is newer than the one held.
-func (s *modelStore) put(w float64, lm *liveModel) bool {
+// version returns the version held for window w, 0 when none.
+func (s *modelStore) version(w float64) int {
+	if lm := s.get(w); lm != nil {
+		return lm.version
+	}
+	return 0
+}
+
+// put keeps lm for window w if it is newer than the one held, and returns
+// the version held before (0 when none).
+func (s *modelStore) put(w float64, lm *liveModel) (held int, kept bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = map[float64]*liveModel{}
 	}
-	if old := s.m[w]; old != nil && old.version >= lm.version {
-		return false
+	if old := s.m[w]; old != nil {
+		held = old.version
+	}
+	if held >= lm.version {
+		return held, false
 	}
 	s.m[w] = lm
-	return true
+	return held, true
 }
 
 // errModel wraps the reasons a model message is refused.
 var errModel = fmt.Errorf("%w: model", ErrInvalid)
 
-// decodeLiveModel decodes and checks the forest of a models message.
+// decodeLiveModel decodes and checks a models message and its forest.
 func decodeLiveModel(msg *sarama.ConsumerMessage) (float64, *liveModel, error) {
 	mm, err := decodeMessage(msg, MaxModelMessageBytes, DecodeModel)
 	if err != nil {
 		return 0, nil, err
 	}
+	lm, err := newLiveModel(&mm)
+	return mm.Window, lm, err
+}
+
+// MaxModelVersionStep bounds how far beyond the newest version a role
+// holds of a window (0 when it holds none) the version of a models message
+// may be: a trainer that grows a forest every 100 samples takes 100
+// million samples of one window to go that far. A version further ahead,
+// which no trainer made, is refused (checkModelVersion): taken up, it would
+// pin the fitters to it and make them ignore every later model.
+const MaxModelVersionStep = 1_000_000
+
+// checkModelVersion refuses version v of a window of which held is the
+// newest version held, when v is more than MaxModelVersionStep beyond.
+func checkModelVersion(held, v int) error {
+	if v-held > MaxModelVersionStep {
+		return fmt.Errorf("%w: version %d is more than %d beyond version %d held", errModel, v, MaxModelVersionStep, held)
+	}
+	return nil
+}
+
+// newLiveModel decodes and checks the forest of mm.
+func newLiveModel(mm *ModelMessage) (*liveModel, error) {
 	var m train.Model
 	if err := m.UnmarshalBinary(mm.Model); err != nil {
-		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
+		return nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
 	}
 	if err := predict.Check(&m, mm.Window); err != nil {
-		return 0, nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
+		return nil, fmt.Errorf("%w: window %v version %d: %v", errModel, mm.Window, mm.Version, err)
 	}
-	return mm.Window, &liveModel{version: mm.Version, model: &m}, nil
+	return &liveModel{version: mm.Version, model: &m}, nil
 }
 
 // watchModels keeps store up to date with the models topic (one
@@ -442,14 +477,24 @@ func watchModels(ctx context.Context, cl sarama.Client, topic string, store *mod
 			if !ok {
 				return nil
 			}
-			w, lm, err := decodeLiveModel(m)
+			mm, err := decodeMessage(m, MaxModelMessageBytes, DecodeModel)
+			if err == nil {
+				err = checkModelVersion(store.version(mm.Window), mm.Version)
+			}
+			var lm *liveModel
+			if err == nil {
+				lm, err = newLiveModel(&mm)
+			}
 			if err != nil {
 				if out.deadLetter(ctx, m, err) != nil {
 					return nil // ctx is done
 				}
-			} else if store.put(w, lm) {
-				met.ModelVersion.WithLabelValues(WindowKey(w)).Set(float64(lm.version))
-				log.Info("model in use", "window", w, "version", lm.version, "trained_on", lm.model.TrainedOn)
+			} else if held, kept := store.put(mm.Window, lm); kept {
+				met.ModelVersion.WithLabelValues(WindowKey(mm.Window)).Set(float64(lm.version))
+				log.Info("model in use", "window", mm.Window, "version", lm.version, "trained_on", lm.model.TrainedOn, "offset", m.Offset)
+			} else {
+				log.Debug("model ignored", "window", mm.Window, "version", lm.version, "offset", m.Offset,
+					"why", fmt.Sprintf("version %d in use is as new or newer", held))
 			}
 			if m.Offset+1 >= newest {
 				caughtUp()

@@ -16,7 +16,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/fit"
 	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
+	"github.com/hawkes-toolkit/hawkes/predict"
+	"github.com/hawkes-toolkit/hawkes/train"
 )
 
 // The tests named TestHostile* each feed the pipeline one kind of hostile
@@ -484,5 +488,143 @@ func TestReplayAcrossLongGap(t *testing.T) {
 			t.Errorf("partition %d: %s at %v, %v s after the previous message", m.Partition, msg.Kind, at, at-prev)
 		}
 		last[m.Partition] = at
+	}
+}
+
+// logRecorder is a slog handler that keeps every record, debug included,
+// and passes those at warn and above to next.
+type logRecorder struct {
+	next  slog.Handler
+	mu    *sync.Mutex
+	lines *[]string
+	attrs []slog.Attr
+}
+
+func newLogRecorder(next slog.Handler) *logRecorder {
+	return &logRecorder{next: next, mu: &sync.Mutex{}, lines: new([]string)}
+}
+
+func (h *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *logRecorder) Handle(ctx context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	for _, a := range h.attrs {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	h.mu.Lock()
+	*h.lines = append(*h.lines, b.String())
+	h.mu.Unlock()
+	if r.Level >= slog.LevelWarn {
+		return h.next.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h *logRecorder) WithAttrs(as []slog.Attr) slog.Handler {
+	c := *h
+	c.attrs = append(slices.Clip(h.attrs), as...)
+	c.next = h.next.WithAttrs(as)
+	return &c
+}
+
+func (h *logRecorder) WithGroup(string) slog.Handler { return h } // unused by the roles
+
+// find returns the first line recorded that holds every one of parts.
+func (h *logRecorder) find(parts ...string) (string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range *h.lines {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// testModel returns a small forest of window w in its binary form.
+func testModel(t *testing.T, w float64) []byte {
+	t.Helper()
+	rows := make([]features.Row, 8)
+	for i := range rows {
+		rows[i] = features.Row{ID: fmt.Sprint("s", i), Window: features.Num(w), Status: fit.StatusFailed, N: i + 1, Size: 3 * (i + 1)}
+	}
+	m, err := predict.Train(context.Background(), rows, predict.DefaultTarget, train.Config{Trees: 2, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Hostile: models message with an absurd version (5 000 000 with none held) -> dead-lettered (more than MaxModelVersionStep beyond the version held); later models are taken up, older or equal ones ignored with a debug line saying why, and the trainer's versions do not follow it
+func TestHostileAbsurdModelVersion(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, nil)
+	rec := newLogRecorder(r.log.Handler())
+	log := slog.New(rec)
+	f, err := NewFitter(r.client, r.topics, FitterOptions{Windows: hostileWindows, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := testModel(t, 600)
+	publish := func(version int) origin {
+		b, err := json.Marshal(ModelMessage{V: SchemaVersion, Window: 600, Version: version, Model: model})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, off := r.send(r.topics.Models, WindowKey(600), b, -1)
+		return origin{r.topics.Models, p, off}
+	}
+	absurd := publish(5_000_000)
+	publish(2)
+	r.start(f.Run)
+	r.wait("a model in use", func() bool { return f.ModelVersion(600) != 0 })
+	if v := f.ModelVersion(600); v != 2 {
+		t.Fatalf("version %d in use, want 2", v)
+	}
+	publish(1)
+	publish(2)
+	publish(3)
+	r.wait("version 3 in use", func() bool { return f.ModelVersion(600) == 3 })
+	for _, v := range []string{"version=1", "version=2"} {
+		if _, ok := rec.find("model ignored", "window=600", v, "why=version 2 in use is as new or newer"); !ok {
+			t.Errorf("no debug line for the ignored %s", v)
+		}
+	}
+	for _, v := range []string{"version=2", "version=3"} {
+		if _, ok := rec.find("model in use", "window=600", v); !ok {
+			t.Errorf("no line for the %s taken up", v)
+		}
+	}
+	dead := r.deadLetters()
+	if d, ok := dead[absurd]; !ok || !strings.Contains(d.Reason, "version 5000000 is more than 1000000 beyond version 0 held") {
+		t.Errorf("absurd version: dead letter %+v", d)
+	}
+	if len(dead) != 1 {
+		t.Errorf("%d dead letters, want 1", len(dead))
+	}
+
+	// A trainer started now continues from version 3.
+	tr, err := NewTrainer(r.client, r.topics, TrainerOptions{Log: r.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.resumeVersions(streamtest.Client(t, r.client.Brokers)); err != nil {
+		t.Fatal(err)
+	}
+	if v := tr.windows[600].version; v != 3 {
+		t.Errorf("the trainer resumes from version %d, want 3", v)
 	}
 }

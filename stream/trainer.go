@@ -238,7 +238,11 @@ func (t *Trainer) resumeVersions(cl sarama.Client) error {
 			if mm, err := decodeMessage(m, MaxModelMessageBytes, DecodeModel); err == nil {
 				t.mu.Lock()
 				ts := t.set(mm.Window)
-				ts.version = max(ts.version, mm.Version)
+				if err := checkModelVersion(ts.version, mm.Version); err != nil {
+					t.log.Warn("models message ignored: new versions do not follow it", "offset", m.Offset, "window", mm.Window, "reason", err)
+				} else {
+					ts.version = max(ts.version, mm.Version)
+				}
 				t.mu.Unlock()
 			}
 			if m.Offset+1 >= newest {
