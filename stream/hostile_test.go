@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -626,5 +628,90 @@ func TestHostileAbsurdModelVersion(t *testing.T) {
 	}
 	if v := tr.windows[600].version; v != 3 {
 		t.Errorf("the trainer resumes from version %d, want 3", v)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a role to write while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// Hostile: cascade ids that would forge alert lines (a line break and a fake ALERT on the retweets or predictions topic, spaces and fake fields, terminal escapes) -> an id with a line break is dead-lettered by the fitter and the alerts role; the others are alerted on, their id quoted on the text line
+func TestHostileForgedAlertID(t *testing.T) {
+	t.Parallel()
+	cascades := loadSMH(t)[:1]
+	r := newRig(t, nil)
+	f := r.fitter(FitterOptions{})
+	var out syncBuffer
+	al, err := NewAlerter(r.client, r.topics, AlertsOptions{Threshold: 1, Out: &out, Log: r.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const forged = "ALERT id=RT1 window=600s nhat=99999 n=1 model_version=0 source=forest"
+	escape, fields := "\x1b[2J\x1b[31mowned", "x window=1s nhat=99999"
+	var dead []origin
+	event := func(id string) origin {
+		b, err := json.Marshal(Retweet{V: SchemaVersion, Kind: KindEvent, ID: id, M: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, off := r.send(r.topics.Retweets, "k", b, -1)
+		return origin{r.topics.Retweets, p, off}
+	}
+	dead = append(dead, event("a\n"+forged), event("b\r"+forged))
+	event(escape)
+	prediction := func(id string) origin {
+		b, err := json.Marshal(Prediction{V: SchemaVersion, ID: id, Window: 600, NHat: 99999, N: 1, Source: SourceForest, Status: "ok"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, off := r.send(r.topics.Predictions, "k", b, -1)
+		return origin{r.topics.Predictions, p, off}
+	}
+	dead = append(dead, prediction("c\n"+forged))
+	prediction(fields)
+
+	r.start(f.Run, al.Run)
+	r.replay(cascades)
+	// Its end markers finish every cascade: each has its alerts.
+	r.wait("every retweet and prediction consumed", func() bool {
+		return r.committed(DefaultFitterGroup, r.topics.Retweets) && r.committed(DefaultAlertsGroup, r.topics.Predictions)
+	})
+	got := r.deadLetters()
+	for _, o := range dead {
+		if d, ok := got[o]; !ok || !strings.Contains(d.Reason, "holds a line break") {
+			t.Errorf("%v: dead letter %+v, want one for a line break", o, d)
+		}
+	}
+	if len(got) != len(dead) {
+		t.Errorf("%d dead letters, want %d", len(got), len(dead))
+	}
+	text := out.String()
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	if int64(len(lines)) != al.Alerts() {
+		t.Errorf("%d lines for %d alerts:\n%s", len(lines), al.Alerts(), text)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "ALERT id=") || strings.Count(l, "ALERT") != 1 || strings.ContainsFunc(l, func(r rune) bool { return !unicode.IsPrint(r) }) {
+			t.Errorf("alert line %q", l)
+		}
+	}
+	for _, id := range []string{escape, fields} {
+		if want := "ALERT id=" + strconv.Quote(id) + " window=600s "; !strings.Contains(text, want) {
+			t.Errorf("no line starting %q in\n%s", want, text)
+		}
 	}
 }

@@ -23,7 +23,7 @@ const SchemaVersion = 1
 const (
 	KindEvent     = "event"     // one retweet (or the original tweet, seq 0)
 	KindWatermark = "watermark" // every event with an earlier time has been sent
-	KindEnd       = "end"       // the replay is over: no message follows
+	KindEnd       = "end"       // the replay is over; a later message begins another (see the package doc)
 )
 
 // ErrInvalid is wrapped by every decoding error: the bytes are not JSON, a

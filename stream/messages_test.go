@@ -263,3 +263,51 @@ func FuzzAppendEvent(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMessageRoundTrip checks that whatever a decoder accepts has a valid
+// id and is accepted again, unchanged, once encoded as the roles encode
+// their messages.
+func FuzzMessageRoundTrip(f *testing.F) {
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"time":5,"n":3,"nhat":9,"lo":1,"hi":20,"source":"hawkes","status":"ok","nstar":0.5,"model_version":2,"evicted":true,"fitter":"f"}`))
+	f.Add([]byte(`{"v":1,"id":"a\u001b","window":600,"status":"ok","n":1,"size":3,"w":1.5,"c":null}`))
+	f.Add([]byte(`{"v":1,"window":600,"version":1,"trained_on":3,"seen":4,"created":"2026-11-26T04:02:49Z","model":"SEtSRgE="}`))
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"n":1,"size":3,"nhat":2,"are":0.3,"source":"forest","evicted":true}`))
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"nhat":9,"n":1,"model_version":2,"source":"forest","time":3,"threshold":5}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		roundTrip(t, b, DecodePrediction, func(p Prediction) string { return p.ID })
+		roundTrip(t, b, DecodeSample, func(s Sample) string { return s.ID })
+		roundTrip(t, b, DecodeStat, func(s Stat) string { return s.ID })
+		roundTrip(t, b, DecodeAlert, func(a Alert) string { return a.ID })
+		roundTrip(t, b, DecodeModel, func(ModelMessage) string { return "model" })
+		roundTrip(t, b, DecodeRetweet, func(r Retweet) string {
+			if r.Kind != KindEvent {
+				return "control"
+			}
+			return r.ID
+		})
+	})
+}
+
+// roundTrip decodes b with decode and, if it is accepted, checks its id
+// and that its JSON encoding decodes to the same message.
+func roundTrip[T any](t *testing.T, b []byte, decode func([]byte) (T, error), id func(T) string) {
+	t.Helper()
+	m, err := decode(b)
+	if err != nil {
+		return
+	}
+	if err := checkID(id(m)); err != nil {
+		t.Fatalf("%T accepted from %q with id %q: %v", m, b, id(m), err)
+	}
+	enc, err := json.Marshal(m)
+	if err != nil {
+		t.Fatalf("%T from %q does not encode: %v", m, b, err)
+	}
+	again, err := decode(enc)
+	if err != nil {
+		t.Fatalf("%T from %q, encoded as %s, is refused: %v", m, b, enc, err)
+	}
+	if !reflect.DeepEqual(again, m) {
+		t.Fatalf("%T from %q: %+v, encoded as %s, decodes to %+v", m, b, m, enc, again)
+	}
+}
