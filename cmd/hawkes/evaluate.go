@@ -175,7 +175,7 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	if err != nil {
 		return err
 	}
-	rows, hit, err := pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cascades, opts.Window, opts.batchOptions())
+	rows, hit, err := fitCache(opts.Cache, opts.IO, "evaluate").Rows(ctx, opts.DataDir, cascades, opts.Window, opts.batchOptions())
 	if err != nil {
 		return err
 	}
