@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -29,9 +28,9 @@ func loadModel(path string, T float64) (*train.Model, error) {
 // nothing after it (train.ReadModelAll); one that does not decode is bad
 // input, named in the error.
 func readModel(path string) (*train.Model, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path, "model")
 	if err != nil {
-		return nil, fmt.Errorf("read model: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	m, err := train.ReadModelAll(f)

@@ -8,11 +8,12 @@ import (
 	"testing"
 )
 
-// TestOutputPathChecked checks that every command that writes a file refuses
-// an output path it cannot write before it reads any data: --data names a
-// folder that does not exist, which would exit with exitBadInput, so
-// exitError and the output path's message show the check came first.
-func TestOutputPathChecked(t *testing.T) {
+// Hostile: an output path that cannot be written (a folder, a missing folder, a file's path as folder) for features --out, train --model, evaluate --plot or simulate --out -> exit 4 naming the path, before any data is read, and nothing written
+//
+// --data names a folder that does not exist, which would exit with
+// exitBadInput: exitOutput and the output path's message show that the
+// output was checked first.
+func TestHostileOutputPaths(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	folder := filepath.Join(dir, "folder.png")
@@ -22,20 +23,27 @@ func TestOutputPathChecked(t *testing.T) {
 	file := filepath.Join(dir, "file")
 	writeFile(t, file, "keep")
 	missing := filepath.Join(dir, "missing")
+	underFile := filepath.Join(file, "x.png")
+	inMissing := filepath.Join(missing, "x.png")
 	for _, tt := range []struct {
 		name string
 		argv []string
 		want string
 	}{
 		{"features --out a folder", []string{"features", "--data", missing, "--window", "60", "--out", folder}, "write " + folder + ": is a directory"},
+		{"features --out in a missing folder", []string{"features", "--data", missing, "--window", "60", "--out", inMissing}, "write " + inMissing + ": no such file or directory"},
+		{"features --out under a file", []string{"features", "--data", missing, "--window", "60", "--out", underFile}, "write " + underFile + ": not a directory"},
 		{"train --model a folder", []string{"train", "--data", missing, "--window", "60", "--model", folder}, "write " + folder + ": is a directory"},
+		{"train --model in a missing folder", []string{"train", "--data", missing, "--window", "60", "--model", inMissing}, "write " + inMissing + ": no such file or directory"},
 		{"evaluate --plot a folder", []string{"evaluate", "--data", missing, "--window", "60", "--plot=" + folder}, "write " + folder + ": is a directory"},
+		{"evaluate --plot in a missing folder", []string{"evaluate", "--data", missing, "--window", "60", "--plot=" + inMissing}, "write " + inMissing + ": no such file or directory"},
 		{"simulate --out a file", []string{"simulate", "--out", file}, "write " + file + ": not a directory"},
+		{"simulate --out under a file", []string{"simulate", "--out", underFile}, "write " + underFile + ": not a directory"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, stdout, stderr := runArgv(t, ctx, tt.argv...)
-			if code != exitError || stdout != "" || stderr != "hawkes: "+tt.want+"\n" {
-				t.Errorf("exit code %d, stdout %q, stderr %q; want %d and %q", code, stdout, stderr, exitError, tt.want)
+			if code != exitOutput || stdout != "" || stderr != "hawkes: "+tt.want+"\n" {
+				t.Errorf("exit code %d, stdout %q, stderr %q; want %d and %q", code, stdout, stderr, exitOutput, tt.want)
 			}
 		})
 	}
@@ -45,12 +53,15 @@ func TestOutputPathChecked(t *testing.T) {
 	if ents, _ := os.ReadDir(folder); len(ents) != 0 {
 		t.Errorf("the folder given as output holds %d entries", len(ents))
 	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("the missing folder %s was created", missing)
+	}
 }
 
-// TestSimulateReplacesTheSet checks that simulate replaces its three files
-// together: an interrupted run leaves the previous set and no temporary
-// folder, a second run replaces all three, and other files stay.
-func TestSimulateReplacesTheSet(t *testing.T) {
+// Hostile: hawkes simulate --out DIR interrupted (cancelled context) over a previous set -> exit 130, the previous data.csv, index.csv and params.csv left whole, no temporary folder; a later run replaces all three together
+//
+// Other files in DIR stay.
+func TestHostileSimulateInterrupted(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "notes.txt"), "mine")

@@ -5,8 +5,12 @@
 //
 // Permissions are those os.Create gives: a new file gets 0666 less the
 // process's umask, and a file that is replaced keeps its permission bits.
-// Errors name the target, never the temporary file, and keep the underlying
-// error, so errors.Is(err, fs.ErrNotExist) and fs.ErrPermission still work.
+// Every error of this package, from Check and CheckDir as from the writes, is
+// an *fs.PathError with Op "write" that names the target, never the temporary
+// file, and keeps the underlying error, so errors.Is(err, fs.ErrNotExist) and
+// fs.ErrPermission still work, and a caller can tell an output that cannot be
+// written from its own failures. Write and WriteDir return the errors of
+// their write function as they are.
 //
 // The rename replaces a symbolic link at the target rather than the file it
 // points to.
