@@ -39,7 +39,7 @@ func tinyModel(t *testing.T) *train.Model {
 	return &train.Model{Window: 600, Features: names, Target: "log_ratio", Forest: f, TrainedOn: len(X)}
 }
 
-// Hostile: a folder given as --data's data.csv or index.csv, as --model, or as --features; a model file with bytes after the model or claiming a 1 GiB body; a data.csv with a line of 1 MiB; a --model that does not exist -> exit 3 naming the file
+// Hostile: a folder given as --data's data.csv or index.csv, as --model, or as --features; a model file with bytes after the model or claiming a 1 GiB body; a data.csv or features file with a line of 1 MiB; a --model that does not exist -> exit 3 naming the file
 func TestHostileInputExitCodes(t *testing.T) {
 	ctx := context.Background()
 	tmp := t.TempDir()
@@ -73,6 +73,8 @@ func TestHostileInputExitCodes(t *testing.T) {
 	bomb := filepath.Join(tmp, "bomb.hkrf")
 	writeFile(t, bomb, string(withRawBytes(t, b, 1<<30)))
 	missing := filepath.Join(tmp, "missing.hkrf")
+	longFeatures := filepath.Join(tmp, "long.csv")
+	writeFile(t, longFeatures, strings.Join(features.Columns(), ",")+"\n"+strings.Repeat("1", 1<<20)+"\n")
 
 	for _, tt := range []struct {
 		name string
@@ -85,6 +87,7 @@ func TestHostileInputExitCodes(t *testing.T) {
 		{"predict --model a folder", []string{"predict", "--data", dataSet, "--window", "600", "--model", folder}, "read model " + folder + ": not a file (a folder)"},
 		{"evaluate --model a folder", []string{"evaluate", "--data", dataSet, "--window", "600", "--model", folder}, "read model " + folder + ": not a file (a folder)"},
 		{"train --features a folder", []string{"train", "--features", folder, "--model", filepath.Join(tmp, "out.hkrf")}, "read features " + folder + ": not a file (a folder)"},
+		{"features file line of 1 MiB", []string{"train", "--features", longFeatures, "--model", filepath.Join(tmp, "out.hkrf")}, "read features " + longFeatures + ": parse error on line 2, column 65536: line too long"},
 		{"model with a trailing byte", []string{"predict", "--data", dataSet, "--window", "600", "--model", trailing}, "read model " + trailing + ": train: model file corrupt: bytes after the model"},
 		{"model claiming 1 GiB", []string{"predict", "--data", dataSet, "--window", "600", "--model", bomb}, "read model " + bomb + ": train: model file corrupt: header: raw body of 1073741824 bytes, limit"},
 		{"model missing", []string{"predict", "--data", dataSet, "--window", "600", "--model", missing}, missing + ": no such file or directory"},
