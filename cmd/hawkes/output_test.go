@@ -13,11 +13,11 @@ import (
 	"time"
 )
 
-// Hostile: an output path that cannot be written (a folder, a missing folder, a file's path as folder) for features --out, train --model, evaluate --plot or simulate --out -> exit 4 naming the path, before any data is read, and nothing written
-//
 // --data names a folder that does not exist, which would exit with
 // exitBadInput: exitOutput and the output path's message show that the
 // output was checked first.
+//
+// Hostile: an output path that cannot be written (a folder, a missing folder, a file's path as folder) for features --out, train --model, evaluate --plot or simulate --out -> exit 4 naming the path, before any data is read, and nothing written
 func TestHostileOutputPaths(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -63,9 +63,7 @@ func TestHostileOutputPaths(t *testing.T) {
 	}
 }
 
-// Hostile: hawkes simulate --out DIR interrupted (cancelled context) over a previous set -> exit 130, the previous data.csv, index.csv and params.csv left whole, no temporary folder; a later run replaces all three together
-//
-// Other files in DIR stay.
+// Hostile: hawkes simulate --out DIR interrupted (cancelled context) over a previous set -> exit 130, the previous data.csv, index.csv and params.csv left whole, no temporary folder, other files in DIR untouched; a later run replaces all three together
 func TestHostileSimulateInterrupted(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
