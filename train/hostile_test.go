@@ -15,9 +15,8 @@ import (
 )
 
 // bomb returns a model file whose header is that of a small valid model with
-// raw_bytes set to claim, and whose body is zeros bytes of zeros deflated:
-// 64 MiB of zeros deflate to about 64 KB.
-func bomb(t *testing.T, claim int, zeros int64) []byte {
+// raw_bytes set to claim, and whose body is body.
+func bomb(t *testing.T, claim int, body []byte) []byte {
 	t.Helper()
 	m, _ := testModel(t, 100, 3)
 	good, err := m.MarshalBinary()
@@ -30,19 +29,28 @@ func bomb(t *testing.T, claim int, zeros int64) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var body bytes.Buffer
-	zw, _ := flate.NewWriter(&body, flate.BestSpeed)
-	if _, err := io.CopyN(zw, zeroReader{}, zeros); err != nil {
-		t.Fatal(err)
-	}
-	zw.Close()
 	out := []byte(Magic)
 	out = binary.BigEndian.AppendUint16(out, FormatVersion)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
 	out = append(out, hj...)
-	out = binary.BigEndian.AppendUint32(out, uint32(body.Len()))
-	out = append(out, body.Bytes()...)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(body)))
+	out = append(out, body...)
 	return binary.BigEndian.AppendUint32(out, crc32.Checksum(out, castagnoli))
+}
+
+// deflatedZeros returns n zero bytes deflated: 64 MiB deflate to about
+// 64 KB.
+func deflatedZeros(t *testing.T, n int64) []byte {
+	t.Helper()
+	var body bytes.Buffer
+	zw, _ := flate.NewWriter(&body, flate.BestSpeed)
+	if _, err := io.CopyN(zw, zeroReader{}, n); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return body.Bytes()
 }
 
 // zeroReader reads zeros without end.
@@ -63,9 +71,9 @@ func allocated(f func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// Hostile: a model file of 64 KB whose body inflates to 64 MiB, claiming 1 GiB, 64 MiB or 1 KB once inflated -> refused as corrupt before the body is kept, allocating under 1 MiB beyond the file
+// Hostile: a model file of 64 KB whose body inflates to 64 MiB, claiming 1 GiB, the 32 MiB bound or 1 KB once inflated -> refused as corrupt before the body is kept, allocating under 1 MiB beyond the file
 func TestHostileModelHugeBody(t *testing.T) {
-	const inflated = 64 << 20 // twice MaxRawBytes
+	body := deflatedZeros(t, 64<<20) // twice MaxRawBytes once inflated
 	for _, tc := range []struct {
 		name  string
 		claim int
@@ -76,7 +84,7 @@ func TestHostileModelHugeBody(t *testing.T) {
 		{"claims 1 KB", 1000, "inflates to 1001 bytes or more, header says 1000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			file := bomb(t, tc.claim, inflated)
+			file := bomb(t, tc.claim, body)
 			if len(file) > 128<<10 {
 				t.Fatalf("the file has %d bytes, want a small one", len(file))
 			}
