@@ -16,17 +16,24 @@ import (
 // line breaks. That is enough for the numeric files of the data sets and lets
 // the event reader parse straight from bufio's buffer without copying rows.
 
+// MaxLineBytes bounds the length of a line in every file the readers read,
+// its line ending included: 64 KiB, two hundred times the longest line of the
+// data sets in hand. A longer line is a *ParseError wrapping ErrLineTooLong,
+// so that a file without line ends (or a link to an endless device) is
+// refused after MaxLineBytes bytes rather than read into memory whole.
+const MaxLineBytes = 64 << 10
+
 // lineReader returns the lines of a file one at a time, without their line
-// ending ("\n" or "\r\n"), and counts them.
+// ending ("\n" or "\r\n"), and counts them. Lines are at most MaxLineBytes
+// long, the size of its buffer.
 type lineReader struct {
 	br   *bufio.Reader
 	file string
-	line int    // number of the last line returned, 1-based
-	long []byte // holds a line longer than br's buffer
+	line int // number of the last line returned, 1-based
 }
 
 func newLineReader(r io.Reader, file string) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), file: file}
+	return &lineReader{br: bufio.NewReaderSize(r, MaxLineBytes), file: file}
 }
 
 // next returns the next line, or io.EOF after the last one. The slice is only
@@ -34,12 +41,7 @@ func newLineReader(r io.Reader, file string) *lineReader {
 func (lr *lineReader) next() ([]byte, error) {
 	b, err := lr.br.ReadSlice('\n')
 	if err == bufio.ErrBufferFull {
-		lr.long = append(lr.long[:0], b...)
-		for err == bufio.ErrBufferFull {
-			b, err = lr.br.ReadSlice('\n')
-			lr.long = append(lr.long, b...)
-		}
-		b = lr.long
+		return nil, parseErr(lr.file, lr.line+1, "", ErrLineTooLong, "(more than %d bytes)", MaxLineBytes)
 	}
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read %s line %d: %w", lr.file, lr.line+1, err)

@@ -34,9 +34,19 @@
 // are not numbers (ErrNotNumber) or not finite (ErrNotFinite), negative times
 // or magnitudes (ErrNegative), times that go backwards inside a cascade
 // (ErrBackwards), index ranges that start before row 1 or end after the last
-// data row (ErrRange), are inverted (ErrInverted) or overlap (ErrOverlap), and
-// duplicate ids (ErrDuplicateID). Rows that no index range covers are allowed
-// and skipped.
+// data row (ErrRange), are inverted (ErrInverted) or overlap (ErrOverlap),
+// duplicate ids (ErrDuplicateID), a line longer than MaxLineBytes (64 KiB,
+// ErrLineTooLong) and a folder given as a file (ErrNotFile). Rows that no
+// index range covers are allowed and skipped.
+//
+// # Hostile input
+//
+// The readers hold one line at a time, so a file without line ends, or a
+// data.csv that links to an endless device, is refused after MaxLineBytes
+// bytes rather than read into memory. Load and ReadEvents read under a
+// context and stop at the next read once it is done (every 64 KiB at most),
+// wherever they are in the file, so that Ctrl-C stops a load; a read that
+// waits on a pipe is woken too.
 //
 // A magnitude of 0 (an account with no followers) is legal. The first time of
 // a cascade need not be 0 and several events may share a time: the fitter

@@ -50,6 +50,10 @@ var (
 	ErrNoEvents = errors.New("no events")
 	// ErrLength: a Cascade's Times and Mags have different lengths.
 	ErrLength = errors.New("times and magnitudes differ in length")
+	// ErrLineTooLong: a line is longer than MaxLineBytes.
+	ErrLineTooLong = errors.New("line too long")
+	// ErrNotFile: a path given as a file names a folder.
+	ErrNotFile = errors.New("not a file")
 )
 
 // ParseError is the error returned for bad input. It names the place of the

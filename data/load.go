@@ -7,10 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
-
-// ctxCheckRows is how often (in data rows) the readers check their context.
-const ctxCheckRows = 1 << 16
 
 // LoadDir loads the cascades of a data set stored as dir/data.csv and
 // dir/index.csv. See Load.
@@ -21,23 +19,85 @@ func LoadDir(ctx context.Context, dir string) ([]Cascade, error) {
 // Load loads the cascades of a data set from an event file and an index file
 // (see the package documentation for their formats). The cascades come out in
 // index order. Errors about the contents of either file are *ParseError values
-// that name the file as given here.
+// that name the file as given here; a path that names a folder is one too,
+// wrapping ErrNotFile. Both files are read under ctx: once it is done, Load
+// returns its error (wrapped, naming the file and line) at the next read of
+// either file, and a read that waits on a pipe is woken.
 func Load(ctx context.Context, dataPath, indexPath string) ([]Cascade, error) {
-	f, err := os.Open(indexPath)
+	f, err := openFile(ctx, indexPath, "load cascades")
 	if err != nil {
-		return nil, fmt.Errorf("load cascades: %w", err)
+		return nil, err
 	}
-	index, err := ReadIndex(f, indexPath)
+	index, err := ReadIndex(&ctxReader{ctx: ctx, r: f}, indexPath)
 	f.Close() // read only: a close error cannot lose data
 	if err != nil {
 		return nil, err
 	}
-	f, err = os.Open(dataPath)
+	f, err = openFile(ctx, dataPath, "load cascades")
 	if err != nil {
-		return nil, fmt.Errorf("load cascades: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	return ReadEvents(ctx, f, dataPath, index)
+}
+
+// openFile opens the file at path for reading, wrapping its errors with
+// doing (e.g. "load cascades"), and refusing a folder with a
+// *ParseError wrapping ErrNotFile (reading one would fail with a bare "is a
+// directory"). Devices and pipes are read like files: the line bound
+// (MaxLineBytes) and ctx stop one that does not end. Until the file is
+// closed, ctx being done sets its read deadline, which wakes a read that
+// waits on a pipe; regular files, which have no deadline, do not block, and
+// ctxReader checks ctx between their reads.
+func openFile(ctx context.Context, path, doing string) (*inputFile, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", doing, err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, parseErr(path, 0, "", ErrNotFile, "(a folder)")
+	}
+	stop := context.AfterFunc(ctx, func() {
+		_ = f.SetReadDeadline(time.Now()) // fails on regular files, which do not block
+	})
+	return &inputFile{File: f, stop: stop}, nil
+}
+
+// inputFile is a file opened by openFile.
+type inputFile struct {
+	*os.File
+	stop func() bool
+}
+
+// Close stops watching the context and closes the file.
+func (f *inputFile) Close() error {
+	f.stop()
+	return f.File.Close()
+}
+
+// ctxReader reads from r until ctx is done, and then returns ctx's error:
+// before each read, and in place of the error of a read that failed because
+// of it (a deadline set by openFile).
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		if cerr := c.ctx.Err(); cerr != nil {
+			err = cerr
+		}
+	}
+	return n, err
 }
 
 // ReadEvents reads an event file from r and cuts it into the cascades of
@@ -53,9 +113,13 @@ func Load(ctx context.Context, dataPath, indexPath string) ([]Cascade, error) {
 // inside a cascade. An index range that ends after the last row is an
 // ErrRange error reported on the index entry's line.
 //
+// Lines are at most MaxLineBytes long. ctx is checked before each read of r
+// (every 64 KiB at most), whatever the file holds: once it is done,
+// ReadEvents returns its error, wrapped with the file and line.
+//
 // The numbers are parsed straight into two backing arrays, one for times and
 // one for magnitudes, and each cascade's Times and Mags are sub-slices of them
-// whose capacity ends at their length. ctx is checked every 65,536 rows.
+// whose capacity ends at their length.
 func ReadEvents(ctx context.Context, r io.Reader, name string, index []IndexEntry) ([]Cascade, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
@@ -64,7 +128,7 @@ func ReadEvents(ctx context.Context, r io.Reader, name string, index []IndexEntr
 	if err != nil {
 		return nil, err
 	}
-	lr := newLineReader(r, name)
+	lr := newLineReader(&ctxReader{ctx: ctx, r: r}, name)
 	names, err := lr.header()
 	if err != nil {
 		return nil, err
@@ -91,11 +155,6 @@ func ReadEvents(ctx context.Context, r io.Reader, name string, index []IndexEntr
 			continue
 		}
 		row++
-		if row%ctxCheckRows == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("read %s line %d: %w", name, lr.line, err)
-			}
-		}
 		e := &index[order[k]]
 		if row < e.StartInd {
 			continue // a gap between ranges

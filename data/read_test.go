@@ -402,7 +402,7 @@ func (c *cancelReader) Read(p []byte) (int, error) {
 }
 
 func TestReadEventsContext(t *testing.T) {
-	const rows = 3 * ctxCheckRows
+	const rows = 3 << 16 // 768 KiB: several reads
 	data := "time,magnitude\n" + strings.Repeat("0,1\n", rows)
 	index := []IndexEntry{{ID: "x", StartInd: 1, EndInd: rows}}
 
@@ -418,7 +418,9 @@ func TestReadEventsContext(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled while reading: error %v, want context.Canceled", err)
 	}
-	if want := fmt.Sprintf("read data.csv line %d: ", ctxCheckRows+1); !strings.HasPrefix(err.Error(), want) {
+	// The first read (64 KiB: the header and 16 380 rows of 4 bytes) is
+	// parsed, and the next one is refused.
+	if want := fmt.Sprintf("read data.csv line %d: ", (MaxLineBytes-len("time,magnitude\n"))/4+2); !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error %q, want it to start with %q", err, want)
 	}
 }
@@ -458,8 +460,8 @@ func TestLoadMissingFile(t *testing.T) {
 }
 
 func TestLongLine(t *testing.T) {
-	// A row longer than the read buffer is read whole.
-	pad := strings.Repeat("x", 200<<10)
+	// A row of MaxLineBytes, its line end included, is read whole.
+	pad := strings.Repeat("x", MaxLineBytes-len("0,1,\n"))
 	data := "time,magnitude,pad\n0,1," + pad + "\n2,3,y\n"
 	cs, err := readPair(data, "start_ind,end_ind\n1,2\n")
 	if err != nil {
@@ -469,6 +471,9 @@ func TestLongLine(t *testing.T) {
 	if d := diffCascades(cs, want); d != "" {
 		t.Error(d)
 	}
+	// One byte more is refused.
+	_, err = readPair("time,magnitude,pad\n0,1,x"+pad+"\n2,3,y\n", "start_ind,end_ind\n1,2\n")
+	checkParseError(t, err, ErrLineTooLong, "data.csv", 2, "")
 }
 
 func TestParseFloatMatchesStrconv(t *testing.T) {

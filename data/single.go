@@ -2,19 +2,20 @@ package data
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 )
 
 // ReadSingle reads a file that holds one cascade, one event per row, such as
-// the examples in single_cascades. See ReadSingleFrom.
+// the examples in single_cascades. See ReadSingleFrom. A path that names a
+// folder is a *ParseError wrapping ErrNotFile.
 func ReadSingle(path string) (Cascade, error) {
-	f, err := os.Open(path)
+	f, err := openFile(context.Background(), path, "read cascade")
 	if err != nil {
-		return Cascade{}, fmt.Errorf("read cascade: %w", err)
+		return Cascade{}, err
 	}
 	defer f.Close()
 	return ReadSingleFrom(f, path)

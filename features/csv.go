@@ -12,6 +12,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/fit"
 )
 
@@ -165,10 +166,13 @@ var ErrHeader = errors.New("header is not the expected columns")
 // malformed field is reported as a *csv.ParseError carrying its line and
 // column: a number that does not parse or is not finite, a missing id,
 // window or count, an unknown status, a window <= 0, or n outside
-// [0, size]. Like encoding/csv, Read says what is wrong and where, not what
-// it was reading: the caller, who knows the file, adds that.
+// [0, size]. A line longer than data.MaxLineBytes, its line end included,
+// is one too, wrapping data.ErrLineTooLong, so that a file without line ends
+// is refused rather than read into memory whole. Like encoding/csv, Read
+// says what is wrong and where, not what it was reading: the caller, who
+// knows the file, adds that.
 func Read(r io.Reader) ([]Row, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(&lineLimit{r: r})
 	cr.FieldsPerRecord = -1 // the header is checked first, then the length of each record
 	header, err := cr.Read()
 	if err != nil && err != io.EOF {
@@ -200,6 +204,33 @@ func Read(r io.Reader) ([]Row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// lineLimit reads from r and fails with a *csv.ParseError wrapping
+// data.ErrLineTooLong once a line exceeds data.MaxLineBytes.
+type lineLimit struct {
+	r    io.Reader
+	line int // 1-based line of the next byte
+	n    int // bytes of that line before it
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if l.line == 0 {
+		l.line = 1
+	}
+	for i, c := range p[:n] {
+		if c == '\n' {
+			l.line++
+			l.n = 0
+			continue
+		}
+		if l.n++; l.n >= data.MaxLineBytes {
+			return i, &csv.ParseError{StartLine: l.line, Line: l.line, Column: l.n,
+				Err: fmt.Errorf("%w (more than %d bytes)", data.ErrLineTooLong, data.MaxLineBytes)}
+		}
+	}
+	return n, err
 }
 
 // records hands already-read CSV records to gocsv.

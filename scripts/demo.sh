@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Demo of the hawkes tool: build it, run the streaming pipeline on the
 # embedded Kafka broker, fit real data sets and report the model-only
-# prediction error, then cross-validate the forest; without the shared data,
-# simulate a data set and do the same with it.
+# prediction error, cross-validate the forest, then train a model and apply
+# it with hawkes predict and in the stream; without the shared data, simulate
+# a data set and do the first steps with it.
 #
 # The shared data sets are looked up in ../shared/data relative to the
 # repository root; HAWKES_DATA=DIR overrides that (HAWKES_SHARED_DATA, which
@@ -75,6 +76,21 @@ if [ -d "$data/smh_cascades" ]; then
 	if [ -d "$data/seismic_subset" ]; then
 		fit_and_evaluate seismic "$data/seismic_subset" --window 600
 		cross_validate "$data/seismic_subset" 600
+		# A model trained in batch on the earlier cascades, applied to the
+		# later ones in batch and in the stream: the same predictions.
+		echo
+		echo "== bash scripts/time-split.sh $tmp/split 400 $data/seismic_subset"
+		bash scripts/time-split.sh "$tmp/split" 400 "$data/seismic_subset"
+		echo
+		echo "== bin/hawkes train --data $tmp/split/train --window 600 --model bin/m600.hkrf"
+		bin/hawkes train --data "$tmp/split/train" --window 600 --model bin/m600.hkrf --no-cache
+		echo
+		echo "== bin/hawkes predict --data $tmp/split/test --window 600 --model bin/m600.hkrf"
+		bin/hawkes predict --data "$tmp/split/test" --window 600 --model bin/m600.hkrf >"$tmp/predict.csv"
+		head -n 4 "$tmp/predict.csv"
+		echo "..."
+		awk -F, 'NR > 1 { a = ($5 - $4) / $4; s += (a < 0 ? -a : a); n++ } END { printf "predict: ARE mean %.3f over %d cascades\n", s / n, n }' "$tmp/predict.csv"
+		stream "$tmp/split/test" --window 600 --model bin/m600.hkrf --retrain-every 0 --terminated 1e6 --threshold 10000
 	fi
 else
 	echo "no shared data in $data (set HAWKES_DATA): simulating a data set"

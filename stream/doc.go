@@ -87,12 +87,17 @@
 // A fitter keeps one tracker per partition it holds. For each window W a
 // cascade is fitted on its events with t <= W once the partition's event
 // time is past start + W (or earlier, when the cascade is finished first:
-// no event can be added to the window then). The newest forest of that
-// window corrects the prediction: nhat = n·exp(forest) (the forest learns
-// log(N/n), see package pipeline); before any forest exists, or where it has
-// no prediction, nhat is the model-only n + A1/(1-n*) (w = 1), and where the
-// fit gives none (supercritical or failed) it is n, the observed size;
-// "source" says which. A cascade with no event for Terminated seconds of
+// no event can be added to the window then). The newest model of that
+// window makes the prediction through predict.Apply, the code `hawkes
+// predict` runs, so the same cascade, window, model and fit options give the
+// same nhat in the batch and in the stream: nhat = n·exp(forest) (the forest
+// learns log(N/n)), or, where the forest has none, the model's log-linear
+// fallback n·e^a; before any model exists nhat is the model-only
+// n + A1/(1-n*) (w = 1), and where the fit gives none (supercritical or
+// failed) it is n, the observed size; "source" says which (forest,
+// loglinear, hawkes, observed). A fitter reads the models topic up to its
+// newest message before it consumes retweets, so the models published
+// before it started are in use from its first prediction. A cascade with no event for Terminated seconds of
 // event time is finished: it publishes one Sample (with its true w) and one
 // Stat per window. Fits run at most GOMAXPROCS at a time per process.
 //
@@ -122,8 +127,14 @@
 // # Trainer and models
 //
 // The trainer keeps, per window, the newest MaxSamples samples and grows the
-// forest again every RetrainEvery new samples of that window; version n+1
-// follows the newest version found on the models topic at start. A models
+// forest again every RetrainEvery new samples of that window (NoRetrain:
+// never); version n+1 follows the newest version found on the models topic
+// at start. A deployment can start from models trained in batch
+// (TrainerOptions.Models): each is published as version 1 of its window
+// when the topic holds none of that window, before the pipeline of Run
+// starts its fitters; TrainerOptions.Samples seed the training sets and stay
+// in them besides the newest MaxSamples samples, so a model retrained in the
+// stream learns from the batch rows and the stream's. A models
 // message holds the model file (train.Model.MarshalBinary, deflate-
 // compressed); it is kept under MaxModelMessageBytes (Kafka's default
 // message limit is about 1 MB) by halving the trees while it is larger. The

@@ -123,22 +123,12 @@ func (t *Trainer) Models() int64 { return t.models.Load() }
 func (t *Trainer) Run(ctx context.Context) error { return roleError("trainer", t.run(ctx)) }
 
 func (t *Trainer) run(ctx context.Context) error {
-	cl, err := connect(ctx, t.client, t.log)
+	cl, out, err := t.start(ctx)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	if err := t.resumeVersions(cl); err != nil {
-		return err
-	}
-	out, err := newOutput(ctx, t.client, "trainer", t.topics.DeadLetters, t.log, t.o.Metrics)
-	if err != nil {
-		return err
-	}
 	defer out.close()
-	if err := t.publishModels(out); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	err = runGroup(ctx, cl, t.o.Group, []string{t.topics.Samples}, &trainerHandler{t: t, out: out, fail: cancel}, t.log)
@@ -157,25 +147,37 @@ func (t *Trainer) PublishModels(ctx context.Context) error {
 	if len(t.o.Models) == 0 {
 		return nil
 	}
-	return roleError("trainer", t.publishGiven(ctx))
+	cl, out, err := t.start(ctx)
+	if err != nil {
+		return roleError("trainer", err)
+	}
+	out.close()
+	cl.Close()
+	return nil
 }
 
-// publishGiven is PublishModels on its own connections.
-func (t *Trainer) publishGiven(ctx context.Context) error {
+// start connects, continues the versions of the models topic and publishes
+// the given models there; the caller closes the client and the output.
+func (t *Trainer) start(ctx context.Context) (sarama.Client, *output, error) {
 	cl, err := connect(ctx, t.client, t.log)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	defer cl.Close()
 	if err := t.resumeVersions(cl); err != nil {
-		return err
+		cl.Close()
+		return nil, nil, err
 	}
 	out, err := newOutput(ctx, t.client, "trainer", t.topics.DeadLetters, t.log, t.o.Metrics)
 	if err != nil {
-		return err
+		cl.Close()
+		return nil, nil, err
 	}
-	defer out.close()
-	return t.publishModels(out)
+	if err := t.publishModels(out); err != nil {
+		out.close()
+		cl.Close()
+		return nil, nil, err
+	}
+	return cl, out, nil
 }
 
 // publishModels publishes the given models of the windows that have no

@@ -164,10 +164,14 @@ func (r *byteReader) left() uint64 { return uint64(len(r.b) - r.off) }
 // has no Importance or OOBStats: the header holds them.
 func decodeForest(b []byte) (*Forest, error) {
 	r := &byteReader{b: b}
-	// Every feature needs at least a byte (its table size) and every tree
-	// and node at least a byte, which bounds what corrupt counts allocate.
+	// Every count is checked against the bytes it needs before anything is
+	// allocated for it, which bounds what corrupt counts allocate by a few
+	// times len(b): a feature needs at least a byte (its table size) and a
+	// threshold a byte; a tree of n nodes needs its node count, n codes,
+	// (n-1)/2 split indexes and (n+1)/2 leaves of 3 bytes, so 3n+1 bytes
+	// after the counts and at least 5 bytes in all.
 	nf := int(r.uvarint(min(r.left(), math.MaxInt32), "number of features"))
-	nt := int(r.uvarint(r.left(), "number of trees"))
+	nt := int(r.uvarint(r.left()/5, "number of trees"))
 	p := r.next(8, "offset")
 	if r.err != nil {
 		return nil, r.err
@@ -181,13 +185,15 @@ func decodeForest(b []byte) (*Forest, error) {
 	for t := range counts {
 		counts[t] = int(r.uvarint(min(r.left(), math.MaxInt32), "node count"))
 		total += counts[t]
-		if r.err == nil && (counts[t]%2 == 0 || uint64(total) > r.left()) {
+		if r.err == nil && (counts[t]%2 == 0 || 3*uint64(total) > r.left()) {
 			r.fail("tree %d: %d nodes", t, counts[t])
 		}
 	}
+	// The bytes the trees need after the tables.
+	reserve := 3*uint64(total) + uint64(nt)
 	tables := make([][]float32, nf)
 	for j := range tables {
-		k := int(r.uvarint(r.left(), "table size"))
+		k := int(r.uvarint(r.left()-min(reserve, r.left()), "table size"))
 		if r.err != nil {
 			return nil, r.err
 		}

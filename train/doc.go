@@ -56,10 +56,11 @@
 //	4 bytes   CRC-32C (Castagnoli) of all the bytes before it
 //
 // The JSON header holds the Model's fields (window, features, target,
-// config, trained_on, loglinear_a where known, created) and a forest object with n_features, trees,
-// nodes, importance, oob {mse, r2, n} (NaN written as "NaN") and raw_bytes,
-// the body's size once inflated. Unknown header fields are ignored; a change
-// that older readers cannot ignore gets a new version.
+// config, trained_on, loglinear_a where known, created) and a forest object
+// with n_features, trees, nodes, importance, oob {mse, r2, n} (NaN written as
+// "NaN") and raw_bytes, the body's size once inflated (at most MaxRawBytes).
+// Unknown header fields are ignored; a change that older readers cannot
+// ignore gets a new version.
 //
 // The inflated body holds the trees, using unsigned LEB128 varints
 // (encoding/binary's Uvarint):
@@ -91,5 +92,37 @@
 // ReadModel checks the magic, the version, the lengths against the limits,
 // the checksum, and then every count, index and value of the body, and
 // returns errors wrapping ErrNotModel, ErrVersion, ErrTruncated or
-// ErrCorrupt; it never panics, whatever its input.
+// ErrCorrupt; it never panics, whatever its input. ReadModel stops at the
+// end of the model; ReadModelAll and UnmarshalBinary, which read a file or a
+// message that holds one model, also refuse any byte after it.
+//
+// # Bounds
+//
+// A model file is outside input (a file given to hawkes predict, a message
+// on the stream's models topic), so what reading it may cost is bounded
+// before it is spent:
+//
+//   - the header holds at most MaxHeaderBytes (1 MiB) and the compressed
+//     body at most MaxBodyBytes (32 MiB); memory for them grows only with
+//     the bytes actually read, so a length that lies about a short input
+//     costs nothing;
+//   - the header's raw_bytes, the inflated size of the body, must be at
+//     most MaxRawBytes (32 MiB, some 9.5 million nodes: 200 trees grown
+//     with the default settings on about 190 000 cascades, ten times the
+//     largest data set in hand). It is checked before anything is
+//     inflated;
+//   - the body is then inflated once through a limit of raw_bytes+1 bytes
+//     without being kept, and refused unless it inflates to exactly
+//     raw_bytes; only then are raw_bytes allocated for it. A file whose
+//     body inflates to far more than it claims (a "zip bomb": a 1 MB body
+//     of zeros inflates to 1 GB) costs the time of inflating raw_bytes,
+//     and no memory;
+//   - the counts in the body are checked against the bytes left before
+//     anything is allocated for them (a tree takes at least 5 bytes, a node
+//     3), so decoding allocates at most about 13 times raw_bytes, as much
+//     as a forest of that size needs in memory.
+//
+// Whatever its input, reading a model thus allocates at most the bytes it
+// reads plus about 14 times MaxRawBytes (some 450 MB), and a header that
+// claims more than MaxRawBytes is refused at once.
 package train

@@ -29,7 +29,8 @@ func fuzzSeeds(f *testing.F) [][]byte {
 
 // FuzzReadModel feeds ReadModel arbitrary bytes, and the same bytes with
 // their checksum set right so that the header and body parsers are reached.
-// It must never panic, and a model it accepts must round-trip.
+// It must never panic, a model it accepts must round-trip, and ReadModelAll
+// must accept exactly the inputs ReadModel accepts and reads to the end.
 func FuzzReadModel(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
@@ -46,7 +47,12 @@ func FuzzReadModel(f *testing.F) {
 			tries = append(tries, fixed)
 		}
 		for _, b := range tries {
-			m, err := ReadModel(bytes.NewReader(b))
+			r := bytes.NewReader(b)
+			m, err := ReadModel(r)
+			_, errAll := ReadModelAll(bytes.NewReader(b))
+			if want := err == nil && r.Len() == 0; (errAll == nil) != want {
+				t.Fatalf("ReadModelAll: err %v; ReadModel: err %v with %d bytes left", errAll, err, r.Len())
+			}
 			if err != nil {
 				continue
 			}

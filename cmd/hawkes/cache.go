@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hawkes-toolkit/hawkes/pipeline"
 )
 
 // addCacheFlags adds --cache-dir and --no-cache to a command that fits a
@@ -29,4 +32,13 @@ func addCacheFlags(cmd *cobra.Command, dir *string) {
 		}
 		return nil
 	}
+}
+
+// fitCache returns the fit cache in dir ("" for none). Its warnings (an
+// entry refused and recomputed, an entry not stored) go to ios.ErrOut as
+// "name: warning", whatever --quiet says: they are not a summary.
+func fitCache(dir string, ios *ioStreams, name string) pipeline.Cache {
+	return pipeline.Cache{Dir: dir, Warn: func(msg string) {
+		fmt.Fprintf(ios.ErrOut, "%s: %s\n", name, msg)
+	}}
 }

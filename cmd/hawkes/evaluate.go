@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"strings"
 
@@ -175,7 +174,7 @@ func runEvaluate(ctx context.Context, opts *EvaluateOptions) error {
 	if err != nil {
 		return err
 	}
-	rows, hit, err := pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cascades, opts.Window, opts.batchOptions())
+	rows, hit, err := fitCache(opts.Cache, opts.IO, "evaluate").Rows(ctx, opts.DataDir, cascades, opts.Window, opts.batchOptions())
 	if err != nil {
 		return err
 	}
@@ -242,9 +241,9 @@ func formatSeconds(T float64) string {
 // readFeatures reads a features CSV written by hawkes features; one that
 // does not parse is bad input, named in the error.
 func readFeatures(path string) ([]features.Row, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path, "features")
 	if err != nil {
-		return nil, fmt.Errorf("read features: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	rows, err := features.Read(io.Reader(f))

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 
@@ -25,15 +24,16 @@ func loadModel(path string, T float64) (*train.Model, error) {
 	return m, nil
 }
 
-// readModel reads the model file at path; one that does not decode is bad
+// readModel reads the model file at path, which must hold one model and
+// nothing after it (train.ReadModelAll); one that does not decode is bad
 // input, named in the error.
 func readModel(path string) (*train.Model, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path, "model")
 	if err != nil {
-		return nil, fmt.Errorf("read model: %w", err)
+		return nil, err
 	}
 	defer f.Close()
-	m, err := train.ReadModel(f)
+	m, err := train.ReadModelAll(f)
 	if err != nil {
 		return nil, badInputf("read model %s: %w", path, err)
 	}

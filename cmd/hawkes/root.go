@@ -65,8 +65,13 @@ Exit codes:
   0    success
   1    runtime failure
   2    usage error: unknown command or flag, or an invalid flag value
-  3    bad input data: a malformed data set, or a file that does not exist
-  130  interrupted by SIGINT or SIGTERM (output written so far is well-formed)`,
+  3    bad input data: a malformed data set, features file or model file, or
+       an input that does not exist or is a folder
+  4    an output cannot be written: its folder is missing or not writable,
+       it names a folder, or the disk is full; a file it would replace is
+       left as it was
+  130  interrupted by SIGINT or SIGTERM (output written so far is well-formed;
+       a file it would replace is left as it was)`,
 		Example: `  # Fit every cascade on its first hour and write one CSV row per cascade
   hawkes fit --data ../shared/data/smh_cascades --window 3600 > fits.csv
 

@@ -221,7 +221,7 @@ func readerProgress(log *slog.Logger) func(sent, total int) {
 
 // writeStreamSummary writes the human summary of a run.
 func writeStreamSummary(w io.Writer, s stream.Summary, windows []float64, elapsed time.Duration) {
-	fmt.Fprintf(w, "stream: %d events of %d cascades in %.1fs (%.0f events/s); %d alerts; %d models trained\n",
+	fmt.Fprintf(w, "stream: %d events of %d cascades in %.1fs (%.0f events/s); %d alerts; %d models published\n",
 		s.Events, s.Cascades, elapsed.Seconds(), float64(s.Events)/elapsed.Seconds(), s.Alerts, s.Models)
 	ws := slices.Clone(windows)
 	slices.Sort(ws)

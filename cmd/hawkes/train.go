@@ -155,7 +155,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 		if err != nil {
 			return err
 		}
-		rows, _, err = pipeline.Cache{Dir: opts.Cache}.Rows(ctx, opts.DataDir, cs, T, opts.batchOptions())
+		rows, _, err = fitCache(opts.Cache, opts.IO, "train").Rows(ctx, opts.DataDir, cs, T, opts.batchOptions())
 		if err != nil {
 			return err
 		}

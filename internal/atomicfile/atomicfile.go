@@ -5,8 +5,12 @@
 //
 // Permissions are those os.Create gives: a new file gets 0666 less the
 // process's umask, and a file that is replaced keeps its permission bits.
-// Errors name the target, never the temporary file, and keep the underlying
-// error, so errors.Is(err, fs.ErrNotExist) and fs.ErrPermission still work.
+// Every error of this package, from Check and CheckDir as from the writes, is
+// an *fs.PathError with Op "write" that names the target, never the temporary
+// file, and keeps the underlying error, so errors.Is(err, fs.ErrNotExist) and
+// fs.ErrPermission still work, and a caller can tell an output that cannot be
+// written from its own failures. Write and WriteDir return the errors of
+// their write function as they are.
 //
 // The rename replaces a symbolic link at the target rather than the file it
 // points to.
@@ -94,10 +98,12 @@ func WriteFile(path string, b []byte) error {
 // keeping the permissions of the file it replaces. On
 // an error of write, or while writing the temporary files, the temporary
 // folder is removed and dir is left as it was. The names are checked before
-// anything is moved (none may be a folder), so the renames rarely fail; if
-// one does after others succeeded, WriteDir removes every file of the set
-// from dir, so that dir never holds a mix of two sets. Only a crash between
-// two renames can leave one. Other files in dir are never touched.
+// anything is moved (none may be a folder), so the renames rarely fail; the
+// files they replace are first moved aside into the temporary folder, and
+// if a rename fails the new files are removed and the old ones put back, so
+// that dir holds the previous set, never a mix of two. Only a crash between
+// two renames can leave a mix, the previous files then being in the
+// temporary folder. Other files in dir are never touched.
 func WriteDir(dir string, names []string, write func(ws []io.Writer) error) (err error) {
 	exists, keep, err := checkDir(dir, names)
 	if err != nil {
@@ -173,19 +179,48 @@ func WriteDir(dir string, names []string, write func(ws []io.Writer) error) (err
 			return err
 		}
 	}
-	for i, name := range names {
-		target := filepath.Join(dir, name)
-		if err := rename(filepath.Join(tmp, name), target); err != nil {
-			if i > 0 {
-				// Part of the set is new and the rest old: remove it all.
-				for _, n := range names {
-					_ = os.Remove(filepath.Join(dir, n))
-				}
-			}
-			return pathError(target, err)
-		}
+	if err := swapSet(dir, tmp, names); err != nil {
+		return err
 	}
 	syncDir(dir)
+	return nil
+}
+
+// swapSet moves the files names from the folder tmp, which is inside dir,
+// into dir, one name at a time: the file it replaces first goes to tmp/.old,
+// then the new one takes its place. If a rename fails, the new files moved
+// so far are removed and the old ones put back, so that dir holds the
+// previous set, and the error names the target.
+func swapSet(dir, tmp string, names []string) error {
+	old := filepath.Join(tmp, ".old")
+	if err := os.Mkdir(old, 0o777); err != nil {
+		return pathError(dir, err)
+	}
+	var saved, placed []string // names whose old file is in old, whose new one is in dir
+	undo := func() {
+		for _, name := range placed {
+			_ = os.Remove(filepath.Join(dir, name))
+		}
+		for _, name := range saved {
+			_ = rename(filepath.Join(old, name), filepath.Join(dir, name))
+		}
+	}
+	for _, name := range names {
+		target := filepath.Join(dir, name)
+		err := rename(target, filepath.Join(old, name))
+		switch {
+		case err == nil:
+			saved = append(saved, name)
+		case !errors.Is(err, fs.ErrNotExist):
+			undo()
+			return pathError(target, err)
+		}
+		if err := rename(filepath.Join(tmp, name), target); err != nil {
+			undo()
+			return pathError(target, err)
+		}
+		placed = append(placed, name)
+	}
 	return nil
 }
 

@@ -259,11 +259,11 @@ func TestWriteDirReplace(t *testing.T) {
 	checkSet(t, dir, "2", "other", "z")
 }
 
-// A rename that fails after another succeeded leaves none of the set, not a
-// mix; one that fails first leaves the old set.
-func TestWriteDirRenameFails(t *testing.T) {
+// Hostile: a rename that fails while simulate's set (or any WriteDir set) replaces the previous one, at any of its steps -> the error names the target, and the folder holds the previous set whole, not a mix and not an empty set
+func TestHostileWriteDirRenameFails(t *testing.T) {
 	defer func(r func(string, string) error) { rename = r }(rename)
-	for _, failAt := range []int{0, 1} {
+	// Renames: x aside, new x in, y aside, new y in.
+	for _, failAt := range []int{0, 1, 2, 3} {
 		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "other"), nil, 0o666); err != nil {
 			t.Fatal(err)
@@ -284,11 +284,7 @@ func TestWriteDirRenameFails(t *testing.T) {
 		if !errors.Is(err, syscall.EIO) {
 			t.Errorf("rename %d fails: error %v", failAt, err)
 		}
-		if failAt == 0 {
-			checkSet(t, dir, "old", "other")
-		} else {
-			checkSet(t, dir, "", "other")
-		}
+		checkSet(t, dir, "old", "other")
 	}
 }
 

@@ -58,7 +58,7 @@ func CheckFunc(t testing.TB, path string, got []byte, equal func(got, want []byt
 		return
 	}
 	out := filepath.Join(t.TempDir(), filepath.Base(path))
-	if err := os.WriteFile(out, got, 0o666); err != nil {
+	if err := atomicfile.WriteFile(out, got); err != nil {
 		t.Errorf("output differs from %s (run go test -update to accept); writing it: %v", path, err)
 		return
 	}
