@@ -54,7 +54,7 @@ func TestAlert(t *testing.T) {
 	}
 }
 
-// Hostile: cascade id with a terminal escape, spaces or forged fields -> quoted (strconv.Quote) on the alert's text line
+// Hostile: a cascade id with a terminal escape, a quote, spaces or fake fields on an alert's text line -> quoted as strconv.Quote does: the line stays one line of printable text
 func TestHostileEscapeInAlertTextLine(t *testing.T) {
 	tests := []struct{ id, want string }{
 		{"RT5", "ALERT id=RT5 window=600s"},

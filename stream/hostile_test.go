@@ -240,7 +240,7 @@ func (r *rig) checkPredictions(cascades []data.Cascade, others ...string) map[pr
 // MaxDeadLetterValueBytes).
 const maxDeadLetterBytes = 400 << 10
 
-// Hostile: key and value of any size, reason of any length -> the dead letter keeps at most MaxKeyBytes and MaxDeadLetterValueBytes of them, says truncated and the original sizes, and stays under 400 KiB
+// Hostile: a dead letter for a message with a key and a value of any size and a reason of any length -> it keeps at most MaxKeyBytes of the key and MaxDeadLetterValueBytes of the value, says "truncated" with the original sizes, and stays under 400 KiB
 func TestHostileOversizedDeadLetterBound(t *testing.T) {
 	for _, tt := range []struct {
 		key, value int
@@ -276,7 +276,7 @@ func TestHostileOversizedDeadLetterBound(t *testing.T) {
 	}
 }
 
-// Hostile: message over the size bound (740 KB of junk or 800 KB of JSON on the retweets, predictions and samples topics, 950 KB on the models topic, a 2 KiB key) -> dead-lettered unread with a truncated payload; each role goes on and commits past it
+// Hostile: a message over its topic's size bound on each topic the roles consume: 740 KB of junk or 800 KB of JSON on the retweets, predictions or samples topic, 950 KB on the models topic, a 2 KiB key -> dead-lettered unread with its payload truncated; every role goes on, commits past it and predicts every cascade
 func TestHostileOversizedMessage(t *testing.T) {
 	t.Parallel()
 	cascades := loadSMH(t)[:3]
@@ -345,7 +345,7 @@ func TestHostileOversizedMessage(t *testing.T) {
 	r.checkPredictions(cascades, "p", "p2")
 }
 
-// Hostile: dead-letters topic that refuses every dead letter (max.message.bytes 512) -> each publish is tried three times, then logged and counted as lost (hawkes_dead_letters_lost_total); the role goes on past the message
+// Hostile: a dead-letters topic that refuses every dead letter (max.message.bytes 64) -> each dead letter is tried three times, then logged and counted as lost (hawkes_dead_letters_lost_total); the role goes on and commits past the message
 func TestHostileDeadLetterRefused(t *testing.T) {
 	t.Parallel()
 	cascades := loadSMH(t)[:2]
@@ -377,7 +377,7 @@ func TestHostileDeadLetterRefused(t *testing.T) {
 	}
 }
 
-// Hostile: retweets event and watermark with absurd but finite times (1e12, 1e15 s) amid open cascades -> dead-lettered (more than --max-skew ahead of the partition's clock); the open cascades keep their true sizes and later ones are predicted on time
+// Hostile: a retweets event and a watermark at absurd but finite times (1e12 and 1e15 s) on the partition of an open cascade -> dead-lettered as more than --max-skew ahead of the partition's clock; the open cascade keeps its true size and later cascades are predicted at their own event time
 func TestHostileAbsurdEventTime(t *testing.T) {
 	t.Parallel()
 	cascades := loadSMH(t)[:3]
@@ -434,7 +434,7 @@ func TestHostileAbsurdEventTime(t *testing.T) {
 	}
 }
 
-// Hostile: a second replay on the retweets topic after a replay's end markers -> a new epoch: each partition's clock starts again and the new cascades are predicted (a fitter logs it), not dropped in silence
+// Hostile: a second replay on the retweets topic after a first one's end markers -> a new epoch: each partition's clock starts again and the new cascades are predicted (the fitter logs it), not dropped in silence
 func TestHostileReplayAfterEndMarker(t *testing.T) {
 	t.Parallel()
 	cascades := loadSMH(t)[:4]
@@ -570,7 +570,7 @@ func testModel(t *testing.T, w float64) []byte {
 	return b
 }
 
-// Hostile: models message with an absurd version (5 000 000 with none held) -> dead-lettered (more than MaxModelVersionStep beyond the version held); later models are taken up, older or equal ones ignored with a debug line saying why, and the trainer's versions do not follow it
+// Hostile: a models message with an absurd version (5000000, none held) -> dead-lettered as more than MaxModelVersionStep beyond the version held; later versions are taken up, older or equal ones ignored with a debug line saying why, and a starting trainer does not number its versions after it
 func TestHostileAbsurdModelVersion(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, nil)
@@ -649,7 +649,7 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// Hostile: cascade ids that would forge alert lines (a line break and a fake ALERT on the retweets or predictions topic, spaces and fake fields, terminal escapes) -> an id with a line break is dead-lettered by the fitter and the alerts role; the others are alerted on, their id quoted on the text line
+// Hostile: cascade ids that would forge alert lines: a line break and a fake ALERT line on the retweets or predictions topic, spaces and fake fields, terminal escapes -> an id with a line break is dead-lettered by the fitter or the alerts role; the others are alerted on with the id quoted, one printable line per alert
 func TestHostileForgedAlertID(t *testing.T) {
 	t.Parallel()
 	cascades := loadSMH(t)[:1]

@@ -212,7 +212,7 @@ func FuzzDecoders(f *testing.F) {
 	})
 }
 
-// Hostile: cascade id with a terminal escape or a non-printable character in a replayed data set -> written as valid JSON (\u001b), read back unchanged
+// Hostile: a cascade id with a terminal escape or another non-printable character in a replayed data set -> written as valid JSON (\u001b, not Go's \x1b) and read back unchanged
 func TestHostileEscapeInReplayedID(t *testing.T) {
 	for _, id := range []string{"\x1b[2J", "bell\a", "vt\v", "nul\x00", "<&>", "\U000e0001tag", "\u2028", "caf\u00e9"} {
 		b := AppendEvent(nil, id, 1, 2, 3, 4)
@@ -227,7 +227,7 @@ func TestHostileEscapeInReplayedID(t *testing.T) {
 	}
 }
 
-// Hostile: data set whose cascade id holds a line break or is longer than MaxIDBytes -> the replay is refused before anything is sent
+// Hostile: a data set with a cascade id holding a line break, longer than MaxIDBytes or not UTF-8 -> the replay is refused, naming the cascade, before anything is sent
 func TestHostileBadIDInReplayedDataSet(t *testing.T) {
 	ok := data.Cascade{ID: "ok", Times: []float64{0}, Mags: []float64{1}}
 	for _, id := range []string{"a\nALERT id=forged", "a\rb", strings.Repeat("x", MaxIDBytes+1), "bad\xffutf8", ""} {

@@ -222,7 +222,7 @@ func (p *hostilePipeline) checkCascades(extra ...pair) (map[pair]stream.Predicti
 	return preds, stats
 }
 
-// Hostile: message over the size bound (740 KB of junk and 800 KB of JSON on the retweets topic, 800 KB on the predictions and samples topics, 950 KB on the models topic) with every role in its own process -> each dead-lettered with a truncated payload and committed past; no process stops and every cascade is predicted
+// Hostile: 740 KB of junk and 800 KB of JSON on the retweets topic, 800 KB on the predictions and samples topics, 950 KB on the models topic, with the broker, fitter, trainer, alerts and reader each in its own process -> each dead-lettered with its payload truncated and committed past; no process stops and every cascade of smh_cascades is predicted and finished
 func TestHostileOversizedMessageMultiProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts hawkes processes and replays smh_cascades")
@@ -266,7 +266,7 @@ func TestHostileOversizedMessageMultiProcess(t *testing.T) {
 	p.stop()
 }
 
-// Hostile: retweets event and watermark with absurd but finite times (1e12, 1e15 s) amid an open cascade, with the fitter in its own process -> dead-lettered; the open cascade keeps its true size, every later cascade is predicted at its own event time, and the fitter keeps running
+// Hostile: a retweets event and a watermark at absurd but finite times (1e12 and 1e15 s) on the partition of an open cascade, with the broker, fitter, alerts and reader each in its own process -> dead-lettered; the open cascade keeps its true size, every cascade of smh_cascades is predicted at its own event time, and the fitter keeps running
 func TestHostileAbsurdEventTimeMultiProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts hawkes processes and replays smh_cascades")
