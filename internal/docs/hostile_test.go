@@ -55,6 +55,9 @@ func hostileTests(t *testing.T) []hostile {
 				if !ok {
 					return fmt.Errorf("%s:%d: a Hostile comment without \" -> \"", path, line)
 				}
+				if pending != nil {
+					return fmt.Errorf("%s:%d: two Hostile comments above one test: give each its own test", path, line)
+				}
 				pending = &hostile{input: input, handling: handling}
 				continue
 			}
