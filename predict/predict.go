@@ -167,7 +167,14 @@ func Apply(model *train.Model, r *features.Row, x []float64) Prediction {
 	if model == nil {
 		return ModelOnly(r)
 	}
-	if v, ok := Target(model.Target).Size(r, model.Forest.Predict(r.Vector(x))); ok {
+	return ApplyVector(model, r, r.Vector(x))
+}
+
+// ApplyVector is Apply with the forest given the feature vector x instead
+// of r's own (r.Vector): permutation importance changes one feature of it.
+// model must not be nil.
+func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
+	if v, ok := Target(model.Target).Size(r, model.Forest.Predict(x)); ok {
 		return Prediction{NHat: v, Source: SourceForest}
 	}
 	if model.LogLinear != nil {

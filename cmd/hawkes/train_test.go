@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/internal/shared"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
@@ -104,5 +107,34 @@ func TestTrainFromFeatures(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(tmp); len(ents) != 2 {
 		t.Errorf("%d files in the output folder, want 2 (no temporary file left)", len(ents))
+	}
+}
+
+// TestTrainImportance checks the table of --importance: one row per
+// feature under its header, most important first.
+func TestTrainImportance(t *testing.T) {
+	dir := shared.Path(t, "smh_cascades")
+	model := filepath.Join(t.TempDir(), "m.hkrf")
+	code, stdout, stderr := runArgv(t, context.Background(), "train", "--data", dir, "--window", "600", "--model", model,
+		"--trees", "20", "--workers", "2", "--cv", "4", "--importance", "--no-cache")
+	if code != exitOK {
+		t.Fatalf("exit code %d, stderr %q", code, stderr)
+	}
+	_, table, ok := strings.Cut(stdout, "mean ARE rise")
+	if !ok {
+		t.Fatalf("no importance table in\n%s", stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(table), "\n")[1:]
+	if len(lines) != features.NumFeatures {
+		t.Fatalf("%d rows, want %d:\n%s", len(lines), features.NumFeatures, table)
+	}
+	prev := math.Inf(1)
+	for _, line := range lines {
+		f := strings.Fields(line)
+		v, err := strconv.ParseFloat(f[1], 64)
+		if len(f) != 3 || err != nil || v > prev {
+			t.Errorf("row %q", line)
+		}
+		prev = v
 	}
 }

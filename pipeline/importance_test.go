@@ -1,0 +1,60 @@
+package pipeline
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/features"
+)
+
+// TestImportance checks permutation importance on the synthetic cascades:
+// log_n, the observed size whose ratio to the final size the forest
+// learns, must matter, and a feature made constant over the rows must not; the same seed gives the same importances.
+func TestImportance(t *testing.T) {
+	_, rows := synthetic(t)
+	for i := range rows {
+		rows[i].Growth = features.Opt{V: 0.5, OK: true}
+	}
+	ctx := context.Background()
+	opts := CVOptions{Folds: 4, Seed: 7, Forest: smallForest}
+	imp, err := Importance(ctx, rows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imp) != features.NumFeatures {
+		t.Fatalf("%d importances, want %d", len(imp), features.NumFeatures)
+	}
+	by := map[string]FeatureImportance{}
+	for i, fi := range imp {
+		if fi.Feature != features.Names()[i] || math.IsNaN(fi.Increase) || !(fi.SD >= 0) {
+			t.Errorf("importance %d: %+v", i, fi)
+		}
+		by[fi.Feature] = fi
+	}
+	// growth is made the same on every row: shuffling it cannot change a
+	// prediction.
+	if fi := by["growth"]; fi.Increase != 0 || fi.SD != 0 {
+		t.Errorf("growth is the same on every row but has importance %+v", fi)
+	}
+	if by["log_n"].Increase <= 0 {
+		t.Errorf("log_n: %+v, want a rise of the held-out ARE when shuffled", by["log_n"])
+	}
+	again, err := Importance(ctx, rows, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(imp, again) {
+		t.Errorf("same seed, different importances:\n%v\n%v", imp, again)
+	}
+	SortImportance(imp)
+	for i := 1; i < len(imp); i++ {
+		if imp[i].Increase > imp[i-1].Increase {
+			t.Errorf("not sorted at %d: %v", i, imp)
+		}
+	}
+	if _, err := Importance(ctx, rows[:3], opts); err == nil {
+		t.Error("4 folds for 3 cascades: no error")
+	}
+}
