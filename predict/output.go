@@ -18,7 +18,8 @@ import (
 //	n       events observed up to T
 //	size    final size of the cascade in the data set
 //	nhat    predicted final size
-//	lo, hi  prediction interval (empty, null in JSONL, until models carry one)
+//	lo, hi  prediction interval of the model's level (empty, null in JSONL,
+//	        where the prediction has none: not the forest's, or an old model)
 //	source  which predictor gave nhat: forest, loglinear, hawkes or observed
 //	status  status of the fit: ok, supercritical, unbounded or failed
 var Columns = [...]string{"id", "window", "n", "size", "nhat", "lo", "hi", "source", "status"}
@@ -75,15 +76,23 @@ func (w *Writer) Write(r Result) error {
 	if w.jsonl {
 		enc := json.NewEncoder(&w.buf)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(jsonRow{ID: r.ID, Window: r.Window, N: r.N, Size: r.Size, NHat: r.NHat,
-			Source: r.Source, Status: string(r.Status)}); err != nil {
+		row := jsonRow{ID: r.ID, Window: r.Window, N: r.N, Size: r.Size, NHat: r.NHat,
+			Source: r.Source, Status: string(r.Status)}
+		if r.Interval {
+			row.Lo, row.Hi = &r.Lo, &r.Hi
+		}
+		if err := enc.Encode(row); err != nil {
 			w.err = fmt.Errorf("write jsonl: %w", err)
 			return w.err
 		}
 	} else {
 		w.writeHeader()
+		lo, hi := "", ""
+		if r.Interval {
+			lo, hi = formatFloat(r.Lo), formatFloat(r.Hi)
+		}
 		_ = w.csv.Write([]string{r.ID, formatFloat(r.Window), strconv.Itoa(r.N), strconv.Itoa(r.Size),
-			formatFloat(r.NHat), "", "", string(r.Source), string(r.Status)}) // into a bytes.Buffer: cannot fail
+			formatFloat(r.NHat), lo, hi, string(r.Source), string(r.Status)}) // into a bytes.Buffer: cannot fail
 	}
 	return w.emit()
 }

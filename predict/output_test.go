@@ -15,15 +15,18 @@ func TestWriter(t *testing.T) {
 	results := []Result{
 		{ID: "a", Window: 600, N: 10, Size: 40, Prediction: Prediction{NHat: 30.5, Source: SourceForest}, Status: fit.StatusOK},
 		{ID: `b,"c"`, Window: 3600, N: 0, Size: 3, Prediction: Prediction{NHat: 0, Source: SourceObserved}, Status: fit.StatusFailed},
+		{ID: "d", Window: 600, N: 5, Size: 9, Prediction: Prediction{NHat: 8, Source: SourceForest, Lo: 4, Hi: 16.5, Interval: true}, Status: fit.StatusOK},
 	}
 	tests := []struct {
 		format, want string
 	}{
 		{fit.FormatCSV, "id,window,n,size,nhat,lo,hi,source,status\n" +
 			"a,600,10,40,30.5,,,forest,ok\n" +
-			`"b,""c""",3600,0,3,0,,,observed,failed` + "\n"},
+			`"b,""c""",3600,0,3,0,,,observed,failed` + "\n" +
+			"d,600,5,9,8,4,16.5,forest,ok\n"},
 		{fit.FormatJSONL, `{"id":"a","window":600,"n":10,"size":40,"nhat":30.5,"lo":null,"hi":null,"source":"forest","status":"ok"}` + "\n" +
-			`{"id":"b,\"c\"","window":3600,"n":0,"size":3,"nhat":0,"lo":null,"hi":null,"source":"observed","status":"failed"}` + "\n"},
+			`{"id":"b,\"c\"","window":3600,"n":0,"size":3,"nhat":0,"lo":null,"hi":null,"source":"observed","status":"failed"}` + "\n" +
+			`{"id":"d","window":600,"n":5,"size":9,"nhat":8,"lo":4,"hi":16.5,"source":"forest","status":"ok"}` + "\n"},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer

@@ -133,10 +133,18 @@ const (
 	SourceObserved  Source = "observed"
 )
 
-// Prediction is the predicted final size of one cascade.
+// DefaultLevel is the probability that Train's intervals are meant to
+// hold the true final size with.
+const DefaultLevel = 0.8
+
+// Prediction is the predicted final size of one cascade, with an interval
+// [Lo, Hi] when Interval is set (a forest prediction of a model that has
+// one).
 type Prediction struct {
-	NHat   float64
-	Source Source
+	NHat     float64
+	Source   Source
+	Lo, Hi   float64
+	Interval bool
 }
 
 // Check reports whether model can score the rows of this build's features
@@ -174,8 +182,18 @@ func Apply(model *train.Model, r *features.Row, x []float64) Prediction {
 // of r's own (r.Vector): permutation importance changes one feature of it.
 // model must not be nil.
 func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
-	if v, ok := Target(model.Target).Size(r, model.Forest.Predict(x)); ok {
-		return Prediction{NHat: v, Source: SourceForest}
+	t := Target(model.Target)
+	y := model.Forest.Predict(x)
+	if v, ok := t.Size(r, y); ok {
+		p := Prediction{NHat: v, Source: SourceForest}
+		if iv := model.Interval; iv != nil {
+			lo, okLo := t.Size(r, y+iv.Lo)
+			hi, okHi := t.Size(r, y+iv.Hi)
+			if okLo && okHi && t == TargetLogRatio {
+				p.Lo, p.Hi, p.Interval = lo, hi, true
+			}
+		}
+		return p
 	}
 	if model.LogLinear != nil {
 		return Prediction{NHat: logLinear(*model.LogLinear, r), Source: SourceLogLinear}
@@ -252,7 +270,7 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 	if len(X) == 0 {
 		return nil, fmt.Errorf("no row has the target %s defined", target)
 	}
-	f, err := train.Fit(ctx, X, y, cfg)
+	f, oob, err := train.FitOOB(ctx, X, y, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +279,7 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 		return nil, err
 	}
 	rc.Workers = 0 // does not change the forest
-	return &train.Model{
+	m := &train.Model{
 		Window:    T,
 		Features:  features.Names(),
 		Target:    string(target),
@@ -269,5 +287,38 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 		Forest:    f,
 		TrainedOn: len(X),
 		LogLinear: &ll.A,
-	}, nil
+	}
+	if target == TargetLogRatio {
+		m.Interval = OOBInterval(y, oob, DefaultLevel)
+	}
+	return m, nil
+}
+
+// OOBInterval returns the interval of level level from the out-of-bag
+// residuals y[i] - oob[i] of the training rows (rows with a NaN oob are left
+// out): split conformal prediction with the forest's out-of-bag predictions
+// as the held-out ones. Lo and Hi are the residuals of ranks
+// floor((n+1)(1-level)/2) and ceil((n+1)(1+level)/2) of the n sorted ones
+// (the finite-sample rule of split conformal, on each tail), clamped to the
+// smallest and largest. It returns nil when fewer than 2 rows have an oob.
+func OOBInterval(y, oob []float64, level float64) *train.Interval {
+	var res []float64
+	for i := range y {
+		if !math.IsNaN(oob[i]) {
+			res = append(res, y[i]-oob[i])
+		}
+	}
+	n := len(res)
+	if n < 2 {
+		return nil
+	}
+	slices.Sort(res)
+	// The ranks are whole numbers for round levels: keep 1 - level's
+	// rounding (0.19999999999999996 for 0.8) from moving them by one.
+	const slack = 1e-9
+	alpha := 1 - level
+	lo := int(math.Floor(float64(n+1)*alpha/2+slack)) - 1
+	hi := int(math.Ceil(float64(n+1)*(1-alpha/2)-slack)) - 1
+	lo, hi = max(lo, 0), min(hi, n-1)
+	return &train.Interval{Level: level, Lo: res[lo], Hi: res[hi]}
 }

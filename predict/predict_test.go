@@ -153,7 +153,8 @@ func TestTrain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.Target != string(TargetLogRatio) || m.Window != 600 || m.TrainedOn != 4 || m.LogLinear == nil || *m.LogLinear != ll.A {
+	if m.Target != string(TargetLogRatio) || m.Window != 600 || m.TrainedOn != 4 || m.LogLinear == nil || *m.LogLinear != ll.A ||
+		m.Interval == nil || m.Interval.Level != DefaultLevel || !(m.Interval.Lo <= m.Interval.Hi) {
 		t.Errorf("model %+v", m)
 	}
 	if err := Check(m, 600); err != nil {
@@ -179,5 +180,51 @@ func TestTrain(t *testing.T) {
 	}
 	if _, err := Train(ctx, []features.Row{rowSuper, rowNone}, TargetW, cfg); err == nil {
 		t.Errorf("w defined nowhere: no error")
+	}
+}
+
+// TestOOBInterval checks the ranks of the split-conformal interval by hand.
+func TestOOBInterval(t *testing.T) {
+	tests := []struct {
+		n          int
+		level      float64
+		wantLo, wt float64
+	}{
+		// n = 9, level 0.8: ranks floor(10·0.1) = 1 and ceil(10·0.9) = 9.
+		{9, 0.8, 1, 9},
+		// n = 19: ranks floor(20·0.1) = 2 and ceil(20·0.9) = 18.
+		{19, 0.8, 2, 18},
+		// n = 3: the ranks fall outside and are clamped to the extremes.
+		{3, 0.8, 1, 3},
+	}
+	for _, tt := range tests {
+		y := make([]float64, tt.n+1)
+		oob := make([]float64, tt.n+1)
+		for i := range tt.n {
+			y[i] = float64(tt.n - i) // residuals n, n-1, ..., 1, unsorted
+		}
+		oob[tt.n] = math.NaN() // a row no tree left out
+		iv := OOBInterval(y, oob, tt.level)
+		if iv == nil || iv.Lo != tt.wantLo || iv.Hi != tt.wt || iv.Level != tt.level {
+			t.Errorf("n %d: %+v, want [%v, %v]", tt.n, iv, tt.wantLo, tt.wt)
+		}
+	}
+	if iv := OOBInterval([]float64{1}, []float64{0}, 0.8); iv != nil {
+		t.Errorf("one residual: %+v, want none", iv)
+	}
+}
+
+// TestApplyInterval checks the interval of a forest prediction on the
+// log-ratio scale: n·exp(y+Lo) to n·exp(y+Hi).
+func TestApplyInterval(t *testing.T) {
+	m := constantModel(t, TargetLogRatio, math.Log(3), nil)
+	m.Interval = &train.Interval{Level: 0.8, Lo: -math.Log(2), Hi: math.Log(2)}
+	p := Apply(m, &rowOK, nil)
+	if !p.Interval || math.Abs(p.NHat-30) > 1e-9 || math.Abs(p.Lo-15) > 1e-9 || math.Abs(p.Hi-60) > 1e-9 {
+		t.Errorf("prediction %+v, want 30 in [15, 60]", p)
+	}
+	m.Interval = nil
+	if p := Apply(m, &rowOK, nil); p.Interval {
+		t.Errorf("a model without an interval gave %+v", p)
 	}
 }

@@ -341,6 +341,9 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 	}
 	p := predict.Apply(model, &row, nil)
 	pred.NHat, pred.Source = p.NHat, string(p.Source)
+	if p.Interval {
+		pred.Lo, pred.Hi = &p.Lo, &p.Hi
+	}
 	if lm != nil && (p.Source == predict.SourceForest || p.Source == predict.SourceLogLinear) {
 		pred.ModelVersion = lm.version
 	}

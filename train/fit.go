@@ -26,13 +26,22 @@ import (
 // ctx before each tree and returns an error wrapping ctx.Err() if ctx is done
 // before every tree is grown.
 func Fit(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, error) {
+	f, _, err := FitOOB(ctx, X, y, cfg)
+	return f, err
+}
+
+// FitOOB is Fit that also returns the out-of-bag prediction of each
+// training row: the mean prediction of the trees whose bootstrap sample
+// missed it, NaN for a row that every tree drew. The forest is the one Fit
+// grows.
+func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, []float64, error) {
 	d, err := checkData(X, y)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg, err = cfg.Resolve(d)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	n := len(X)
 	var offset float64
@@ -62,7 +71,7 @@ func Fit(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, 
 	}
 	wg.Wait()
 	if int(next.Load()) < cfg.Trees {
-		return nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
+		return nil, nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
 	}
 
 	f := &Forest{NFeatures: d, Offset: offset, Trees: trees, Importance: make([]float64, d)}
@@ -80,7 +89,14 @@ func Fit(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, 
 	}
 	f.OOBStats = oobStats(y, sum, count)
 	normalise(f.Importance)
-	return f, nil
+	oob := make([]float64, n)
+	for i := range oob {
+		oob[i] = math.NaN()
+		if count[i] > 0 {
+			oob[i] = sum[i] / float64(count[i])
+		}
+	}
+	return f, oob, nil
 }
 
 // maxTarget bounds the targets so that a leaf's deviation from the mean

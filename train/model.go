@@ -65,6 +65,10 @@ type Model struct {
 	// forest gives no prediction; nil in files written before it was
 	// recorded. It must be finite.
 	LogLinear *float64
+	// Interval, when not nil, turns a prediction y of the forest into the
+	// interval [y+Lo, y+Hi] meant to hold the target with probability
+	// Level (see Interval).
+	Interval *Interval
 	// Created is when the model was trained; the zero time (unknown) is not
 	// written. It is stored to the nanosecond with its UTC offset.
 	Created time.Time
@@ -78,6 +82,7 @@ type fileHeader struct {
 	Config    Config       `json:"config"`
 	TrainedOn int          `json:"trained_on"`
 	LogLinear *float64     `json:"loglinear_a,omitempty"`
+	Interval  *Interval    `json:"interval,omitempty"`
 	Created   time.Time    `json:"created,omitzero"`
 	Forest    forestHeader `json:"forest"`
 }
@@ -161,6 +166,11 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if math.IsNaN(m.Window) || math.IsInf(m.Window, 0) {
 		return nil, fmt.Errorf("train: write model: window %v", m.Window)
 	}
+	if m.Interval != nil {
+		if err := m.Interval.Validate(); err != nil {
+			return nil, fmt.Errorf("train: write model: %w", err)
+		}
+	}
 	if a := m.LogLinear; a != nil && (math.IsNaN(*a) || math.IsInf(*a, 0)) {
 		return nil, fmt.Errorf("train: write model: log-linear constant %v", *a)
 	}
@@ -178,7 +188,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	h := fileHeader{
 		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config,
-		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Created: m.Created,
+		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Interval: m.Interval, Created: m.Created,
 		Forest: forestHeader{
 			NFeatures: f.NFeatures, Trees: len(f.Trees), Nodes: f.NumNodes(),
 			Importance: f.Importance,
@@ -339,6 +349,8 @@ func decodeModel(hj, body []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: window %v", ErrCorrupt, h.Window)
 	case h.LogLinear != nil && (math.IsNaN(*h.LogLinear) || math.IsInf(*h.LogLinear, 0)):
 		return nil, fmt.Errorf("%w: log-linear constant %v", ErrCorrupt, *h.LogLinear)
+	case h.Interval != nil && h.Interval.Validate() != nil:
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, h.Interval.Validate())
 	}
 	f.Importance = fh.Importance
 	f.OOBStats = OOBStats{MSE: float64(fh.OOB.MSE), R2: float64(fh.OOB.R2), N: fh.OOB.N}
@@ -352,7 +364,7 @@ func decodeModel(hj, body []byte) (*Model, error) {
 	}
 	return &Model{
 		Version: FormatVersion, Window: h.Window, Features: h.Features, Target: h.Target,
-		Config: h.Config, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Created: h.Created,
+		Config: h.Config, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Interval: h.Interval, Created: h.Created,
 	}, nil
 }
 
@@ -392,3 +404,22 @@ func flateWriter(w io.Writer) (*flate.Writer, error) {
 }
 
 func flateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
+
+// Interval is the prediction interval of a model, in the forest's target
+// space: a prediction y gives [y+Lo, y+Hi], meant to hold the true target
+// with probability Level. Lo and Hi are quantiles of the out-of-bag
+// residuals of the training rows (split conformal on the forest's own
+// out-of-bag predictions).
+type Interval struct {
+	Level float64 `json:"level"`
+	Lo    float64 `json:"lo"`
+	Hi    float64 `json:"hi"`
+}
+
+// Validate reports an error unless 0 < Level < 1 and Lo <= Hi, all finite.
+func (iv *Interval) Validate() error {
+	if !(iv.Level > 0 && iv.Level < 1) || !(iv.Lo <= iv.Hi) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) {
+		return fmt.Errorf("interval %+v: want 0 < level < 1 and finite lo <= hi", *iv)
+	}
+	return nil
+}

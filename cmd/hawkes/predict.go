@@ -104,7 +104,8 @@ Columns (CSV header; JSON lines use the same keys in this order):
   n        events observed up to T
   size     final size of the cascade in the data set, to score nhat with
   nhat     predicted final size
-  lo, hi   prediction interval (empty: models do not carry one yet)
+  lo, hi   the model's 80% prediction interval (empty where the prediction
+           has none)
   source   which predictor gave nhat:
            forest     the trained model
            loglinear  the model's log-linear fallback (n e^a with the constant

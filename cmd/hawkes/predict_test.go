@@ -130,7 +130,8 @@ func TestPredictEndToEnd(t *testing.T) {
 			want := predict.Apply(m, &rows[i], nil)
 			nhat, err := strconv.ParseFloat(rec[4], 64)
 			if err != nil || rec[0] != rows[i].ID || rec[1] != formatSeconds(T) || rec[2] != strconv.Itoa(rows[i].N) ||
-				rec[3] != strconv.Itoa(rows[i].Size) || nhat != want.NHat || rec[5] != "" || rec[6] != "" ||
+				rec[3] != strconv.Itoa(rows[i].Size) || nhat != want.NHat || !want.Interval ||
+				rec[5] != strconv.FormatFloat(want.Lo, 'g', -1, 64) || rec[6] != strconv.FormatFloat(want.Hi, 'g', -1, 64) ||
 				rec[7] != string(want.Source) || rec[8] != string(rows[i].Status) {
 				t.Errorf("row %v, want %s on %v: %+v, status %s", rec, rows[i].ID, T, want, rows[i].Status)
 			}

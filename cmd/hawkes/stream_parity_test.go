@@ -57,8 +57,9 @@ func TestStreamMatchesPredict(t *testing.T) {
 				Window       float64 `json:"window"`
 				N            int     `json:"n"`
 				NHat         float64 `json:"nhat"`
-				Source       string  `json:"source"`
-				ModelVersion int     `json:"model_version"`
+				Lo, Hi       *float64
+				Source       string `json:"source"`
+				ModelVersion int    `json:"model_version"`
 			}
 			type key struct {
 				id string
@@ -95,10 +96,20 @@ func TestStreamMatchesPredict(t *testing.T) {
 					t.Errorf("%s on %v: no streamed prediction", k.id, k.w)
 					continue
 				}
-				if s.Source != b.Source || s.N != b.N || s.ModelVersion != 1 || math.Abs(s.NHat-b.NHat) > 1e-9*math.Abs(b.NHat) {
+				if s.Source != b.Source || s.N != b.N || s.ModelVersion != 1 || math.Abs(s.NHat-b.NHat) > 1e-9*math.Abs(b.NHat) ||
+					!sameBound(s.Lo, b.Lo) || !sameBound(s.Hi, b.Hi) {
 					t.Errorf("%s on %v: stream %+v, predict %+v", k.id, k.w, s, b)
 				}
 			}
 		})
 	}
+}
+
+// sameBound reports whether two interval bounds are both absent or equal to
+// 1e-9 relative.
+func sameBound(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return math.Abs(*a-*b) <= 1e-9*math.Abs(*b)
 }
