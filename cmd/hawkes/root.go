@@ -77,7 +77,12 @@ Exit codes:
 
   # Simulate 200 cascades with random parameters, then fit them
   hawkes simulate --out /tmp/sim --cascades 200 --random
-  hawkes fit --data /tmp/sim --window 600 --format jsonl`,
+  hawkes fit --data /tmp/sim --window 600 --format jsonl
+
+  # Train a model, then predict other cascades with it, in batch and in the stream
+  hawkes train --data ../shared/data/seismic_subset --window 600 --model m600.hkrf
+  hawkes predict --data /tmp/sim --window 600 --model m600.hkrf
+  hawkes stream --data /tmp/sim --window 600 --model m600.hkrf`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return nil
