@@ -72,8 +72,9 @@ func parseStreamModels(s string) ([]streamModel, error) {
 	return out, nil
 }
 
-// parseModelFlag parses the value of a --model flag: one FILE, which is the
-// model of the only window of windows, or comma-separated T=FILE pairs.
+// parseModelFlag parses the value of hawkes predict's --model flag: one
+// FILE, which is the model of the only window of windows, or
+// comma-separated T=FILE pairs (parseStreamModels), one per window.
 func parseModelFlag(s string, windows []float64) (map[float64]string, error) {
 	if s == "" {
 		return nil, fmt.Errorf("--model is empty")
@@ -84,20 +85,19 @@ func parseModelFlag(s string, windows []float64) (map[float64]string, error) {
 		}
 		return map[float64]string{windows[0]: s}, nil
 	}
+	items, err := parseStreamModels(s)
+	if err != nil {
+		return nil, err
+	}
 	models := map[float64]string{}
-	for _, part := range strings.Split(s, ",") {
-		w, path, ok := strings.Cut(part, "=")
-		if !ok || path == "" {
-			return nil, fmt.Errorf("--model %q: want T=FILE, got %q", s, part)
+	for _, it := range items {
+		if it.window == 0 {
+			return nil, fmt.Errorf("--model %q: want T=FILE, got %q", s, it.path)
 		}
-		T, err := strconv.ParseFloat(strings.TrimSpace(w), 64)
-		if err != nil || !(T > 0) || math.IsInf(T, 1) {
-			return nil, fmt.Errorf("--model %q: window %q is not a positive number of seconds", s, w)
+		if _, dup := models[it.window]; dup {
+			return nil, fmt.Errorf("--model %q: window %v given twice", s, it.window)
 		}
-		if _, dup := models[T]; dup {
-			return nil, fmt.Errorf("--model %q: window %v given twice", s, T)
-		}
-		models[T] = path
+		models[it.window] = it.path
 	}
 	return models, nil
 }
