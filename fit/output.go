@@ -2,25 +2,25 @@ package fit
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/hawkes-toolkit/hawkes/internal/rows"
 )
 
 // Output formats understood by NewWriter.
 const (
 	// FormatCSV writes a header line and then one comma-separated row per
 	// cascade with the columns of Columns.
-	FormatCSV = "csv"
+	FormatCSV = rows.CSV
 	// FormatJSONL writes one JSON object per line with the keys of Columns,
 	// in that order, with "log_kappa" (log kappa, given also where kappa
 	// overflows float64) and "rate" (theta/c, or the rate of the
 	// exponential limit) before "status", and "reason" after it.
-	FormatJSONL = "jsonl"
+	FormatJSONL = rows.JSONL
 )
 
 // columns are the columns of the CSV output of Writer, in order:
@@ -52,83 +52,36 @@ func Columns() []string { return slices.Clone(columns[:]) }
 // the output stays well-formed when a run stops between two rows. A Writer
 // is not safe for concurrent use.
 type Writer struct {
-	w      io.Writer
-	jsonl  bool
-	buf    bytes.Buffer
-	csv    *csv.Writer // writes into buf
-	header bool        // the CSV header has been written
-	err    error       // first write error, returned by every later call
+	rows *rows.Writer
 }
 
 // NewWriter returns a Writer of the given format, FormatCSV or FormatJSONL,
 // on w. It fails only on an unknown format. Nothing is written before the
 // first call of Write or Flush.
 func NewWriter(w io.Writer, format string) (*Writer, error) {
-	out := &Writer{w: w}
-	switch format {
-	case FormatCSV:
-		out.csv = csv.NewWriter(&out.buf)
-	case FormatJSONL:
-		out.jsonl = true
-	default:
-		return nil, fmt.Errorf("unknown output format %q (want %s or %s)", format, FormatCSV, FormatJSONL)
+	rw, err := rows.New(w, format, columns[:], "results")
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &Writer{rows: rw}, nil
 }
 
 // Write writes the row of one cascade: its id, its final size (data.Cascade
 // Len) and the result of its fit. After a write error every later call
 // returns that error.
 func (w *Writer) Write(id string, size int, r Result) error {
-	if w.err != nil {
-		return w.err
+	if w.rows.JSONL() {
+		return w.rows.WriteLine(func(b []byte) ([]byte, error) { return appendJSON(b, id, size, r), nil })
 	}
-	w.buf.Reset()
-	if w.jsonl {
-		w.appendJSON(id, size, r)
-	} else {
-		w.writeHeader()
-		w.appendCSV(id, size, r)
-	}
-	return w.emit()
+	return w.rows.WriteCSV(csvRecord(id, size, r))
 }
 
 // Flush writes the CSV header if no row has been written yet, so that an
 // empty result set is still a well-formed CSV file, and returns the first
 // error met by the Writer.
-func (w *Writer) Flush() error {
-	if w.err != nil || w.jsonl || w.header {
-		return w.err
-	}
-	w.buf.Reset()
-	w.writeHeader()
-	return w.emit()
-}
+func (w *Writer) Flush() error { return w.rows.Flush() }
 
-func (w *Writer) writeHeader() {
-	if w.header {
-		return
-	}
-	w.header = true
-	_ = w.csv.Write(columns[:]) // writes into a bytes.Buffer: cannot fail
-}
-
-// emit sends the buffered lines to the underlying writer in one call.
-func (w *Writer) emit() error {
-	if w.csv != nil {
-		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
-			w.err = fmt.Errorf("write %s: %w", FormatCSV, err)
-			return w.err
-		}
-	}
-	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
-		w.err = fmt.Errorf("write results: %w", err)
-	}
-	return w.err
-}
-
-func (w *Writer) appendCSV(id string, size int, r Result) {
+func csvRecord(id string, size int, r Result) []string {
 	vals, ok := reported(r)
 	rec := make([]string, 0, len(columns))
 	rec = append(rec, id, strconv.Itoa(r.N), strconv.Itoa(size))
@@ -139,13 +92,11 @@ func (w *Writer) appendCSV(id string, size int, r Result) {
 			rec = append(rec, "")
 		}
 	}
-	rec = append(rec, string(r.Status))
-	_ = w.csv.Write(rec) // writes into a bytes.Buffer: cannot fail
+	return append(rec, string(r.Status))
 }
 
-func (w *Writer) appendJSON(id string, size int, r Result) {
+func appendJSON(b []byte, id string, size int, r Result) []byte {
 	vals, ok := reported(r)
-	b := w.buf.AvailableBuffer()
 	b = append(b, `{"id":`...)
 	b = appendJSONString(b, id)
 	b = append(b, `,"n":`...)
@@ -170,8 +121,7 @@ func (w *Writer) appendJSON(id string, size int, r Result) {
 	} else {
 		b = appendJSONString(b, r.Reason)
 	}
-	b = append(b, "}\n"...)
-	w.buf.Write(b)
+	return append(b, "}\n"...)
 }
 
 // reported returns kappa, beta, c, theta, nstar, a1, nhat and loglik of r,

@@ -2,13 +2,11 @@ package predict
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 
-	"github.com/hawkes-toolkit/hawkes/fit"
+	"github.com/hawkes-toolkit/hawkes/internal/rows"
 )
 
 // Columns are the columns of the output of Writer, in order:
@@ -30,27 +28,17 @@ var Columns = [...]string{"id", "window", "n", "size", "nhat", "lo", "hi", "sour
 // order. Each row is written whole in one Write of the underlying writer.
 // A Writer is not safe for concurrent use.
 type Writer struct {
-	w      io.Writer
-	jsonl  bool
-	buf    bytes.Buffer
-	csv    *csv.Writer // writes into buf
-	header bool
-	err    error // first write error, returned by every later call
+	rows *rows.Writer
 }
 
 // NewWriter returns a Writer of format fit.FormatCSV or fit.FormatJSONL on
 // w. Nothing is written before the first Write or Flush.
 func NewWriter(w io.Writer, format string) (*Writer, error) {
-	out := &Writer{w: w}
-	switch format {
-	case fit.FormatCSV:
-		out.csv = csv.NewWriter(&out.buf)
-	case fit.FormatJSONL:
-		out.jsonl = true
-	default:
-		return nil, fmt.Errorf("unknown output format %q (want %s or %s)", format, fit.FormatCSV, fit.FormatJSONL)
+	rw, err := rows.New(w, format, Columns[:], "predictions")
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &Writer{rows: rw}, nil
 }
 
 // jsonRow fixes the keys and their order in JSON lines.
@@ -69,67 +57,32 @@ type jsonRow struct {
 // Write writes the row of one result. After a write error every later
 // call returns that error.
 func (w *Writer) Write(r Result) error {
-	if w.err != nil {
-		return w.err
+	if w.rows.JSONL() {
+		return w.rows.WriteLine(func(b []byte) ([]byte, error) {
+			row := jsonRow{ID: r.ID, Window: r.Window, N: r.N, Size: r.Size, NHat: r.NHat,
+				Source: r.Source, Status: string(r.Status)}
+			if r.Interval {
+				row.Lo, row.Hi = &r.Lo, &r.Hi
+			}
+			buf := bytes.NewBuffer(b)
+			enc := json.NewEncoder(buf)
+			enc.SetEscapeHTML(false)
+			err := enc.Encode(row)
+			return buf.Bytes(), err
+		})
 	}
-	w.buf.Reset()
-	if w.jsonl {
-		enc := json.NewEncoder(&w.buf)
-		enc.SetEscapeHTML(false)
-		row := jsonRow{ID: r.ID, Window: r.Window, N: r.N, Size: r.Size, NHat: r.NHat,
-			Source: r.Source, Status: string(r.Status)}
-		if r.Interval {
-			row.Lo, row.Hi = &r.Lo, &r.Hi
-		}
-		if err := enc.Encode(row); err != nil {
-			w.err = fmt.Errorf("write jsonl: %w", err)
-			return w.err
-		}
-	} else {
-		w.writeHeader()
-		lo, hi := "", ""
-		if r.Interval {
-			lo, hi = formatFloat(r.Lo), formatFloat(r.Hi)
-		}
-		_ = w.csv.Write([]string{r.ID, formatFloat(r.Window), strconv.Itoa(r.N), strconv.Itoa(r.Size),
-			formatFloat(r.NHat), lo, hi, string(r.Source), string(r.Status)}) // into a bytes.Buffer: cannot fail
+	lo, hi := "", ""
+	if r.Interval {
+		lo, hi = formatFloat(r.Lo), formatFloat(r.Hi)
 	}
-	return w.emit()
+	return w.rows.WriteCSV([]string{r.ID, formatFloat(r.Window), strconv.Itoa(r.N), strconv.Itoa(r.Size),
+		formatFloat(r.NHat), lo, hi, string(r.Source), string(r.Status)})
 }
 
 // Flush writes the CSV header if no row has been written yet, so that an
 // empty result is still a well-formed CSV file, and returns the first error
 // met by the Writer.
-func (w *Writer) Flush() error {
-	if w.err != nil || w.jsonl || w.header {
-		return w.err
-	}
-	w.buf.Reset()
-	w.writeHeader()
-	return w.emit()
-}
-
-func (w *Writer) writeHeader() {
-	if !w.header {
-		w.header = true
-		_ = w.csv.Write(Columns[:])
-	}
-}
-
-// emit sends the buffered line to the underlying writer in one call.
-func (w *Writer) emit() error {
-	if w.csv != nil {
-		w.csv.Flush()
-		if err := w.csv.Error(); err != nil {
-			w.err = fmt.Errorf("write csv: %w", err)
-			return w.err
-		}
-	}
-	if _, err := w.w.Write(w.buf.Bytes()); err != nil {
-		w.err = fmt.Errorf("write predictions: %w", err)
-	}
-	return w.err
-}
+func (w *Writer) Flush() error { return w.rows.Flush() }
 
 // formatFloat formats v with the fewest digits that parse back to v.
 func formatFloat(v float64) string {
