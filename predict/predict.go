@@ -186,10 +186,10 @@ func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
 	y := model.Forest.Predict(x)
 	if v, ok := t.Size(r, y); ok {
 		p := Prediction{NHat: v, Source: SourceForest}
-		if iv := model.Interval; iv != nil {
+		if iv := model.Interval; iv != nil && t == TargetLogRatio {
 			lo, okLo := t.Size(r, y+iv.Lo)
 			hi, okHi := t.Size(r, y+iv.Hi)
-			if okLo && okHi && t == TargetLogRatio {
+			if okLo && okHi {
 				p.Lo, p.Hi, p.Interval = lo, hi, true
 			}
 		}

@@ -165,15 +165,8 @@ func (o *StreamOptions) options() stream.Options {
 // runStream runs every role in this process with stream.Run.
 func runStream(ctx context.Context, opts *StreamOptions) error {
 	log := opts.Conn.logger(opts.IO.ErrOut)
-	cascades, err := data.LoadDir(ctx, opts.DataDir)
-	if err != nil {
-		return err
-	}
-	log.Info("data set loaded", "data", opts.DataDir, "cascades", len(cascades))
-	m, err := opts.Conn.metrics(ctx, log)
-	if err != nil {
-		return err
-	}
+	// The given models and samples first: a file that cannot be used stops
+	// the run before the data set is loaded.
 	o := opts.options()
 	if err := opts.Inputs.load(&o.Trainer); err != nil {
 		return err
@@ -182,6 +175,15 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 		if !slices.Contains(o.Fitter.Windows, T) {
 			return badInputf("--model gives a model of window %v, which the fitters' --window %v does not list", T, o.Fitter.Windows)
 		}
+	}
+	cascades, err := data.LoadDir(ctx, opts.DataDir)
+	if err != nil {
+		return err
+	}
+	log.Info("data set loaded", "data", opts.DataDir, "cascades", len(cascades))
+	m, err := opts.Conn.metrics(ctx, log)
+	if err != nil {
+		return err
 	}
 	o.Metrics, o.Log = m, log
 	o.Progress = func(s stream.Summary) {
