@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/internal/seen"
 )
 
 // Alerts defaults.
@@ -55,7 +57,7 @@ type Alerter struct {
 	log    *slog.Logger
 
 	mu   sync.Mutex
-	seen *seenSet
+	seen *seen.Set
 
 	predictions, alerts, dead atomic.Int64
 }
@@ -68,7 +70,7 @@ func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
 		return nil, err
 	}
 	o.Metrics = orMetrics(o.Metrics)
-	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: newSeenSet(MaxRemembered)}, nil
+	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: seen.New(MaxRemembered)}, nil
 }
 
 // Predictions returns the distinct (cascade, window) predictions read.
@@ -121,7 +123,7 @@ func (h *alertsHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) e
 		return h.out.deadLetter(ctx, m, err)
 	}
 	a.mu.Lock()
-	first := a.seen.add(p.ID, p.Window)
+	first := a.seen.Add(p.ID, p.Window)
 	a.mu.Unlock()
 	if !first {
 		return nil // a replayed prediction (see the package doc)
@@ -189,36 +191,4 @@ func textField(s string) string {
 		return `""`
 	}
 	return s
-}
-
-// seenSet remembers (id, window) pairs, forgetting the oldest beyond max.
-type seenSet struct {
-	max   int
-	set   map[seenKey]struct{}
-	order []seenKey
-	head  int
-}
-
-type seenKey struct {
-	id     string
-	window float64
-}
-
-func newSeenSet(max int) *seenSet { return &seenSet{max: max, set: map[seenKey]struct{}{}} }
-
-// add records (id, w) and reports whether it is new.
-func (s *seenSet) add(id string, w float64) bool {
-	k := seenKey{id, w}
-	if _, ok := s.set[k]; ok {
-		return false
-	}
-	if len(s.order) < s.max {
-		s.order = append(s.order, k)
-	} else {
-		delete(s.set, s.order[s.head])
-		s.order[s.head] = k
-		s.head = (s.head + 1) % s.max
-	}
-	s.set[k] = struct{}{}
-	return true
 }

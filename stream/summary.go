@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/internal/seen"
 )
 
 // Summary is what a run of the whole pipeline did; `hawkes stream
@@ -45,11 +46,11 @@ type collector struct {
 	statCount   map[float64]int
 	evicted     map[string]bool
 	alerts      int
-	models      map[seenKey]bool
+	models      map[seen.Key]bool
 	dead        int
-	seenPred    *seenSet
-	seenStat    *seenSet
-	seenAlert   *seenSet
+	seenPred    *seen.Set
+	seenStat    *seen.Set
+	seenAlert   *seen.Set
 	next        map[topicPartition]int64 // offset after the last message read
 	changed     chan struct{}
 }
@@ -61,8 +62,8 @@ type topicPartition struct {
 
 func newCollector() *collector {
 	return &collector{predictions: map[float64]int{}, stats: map[float64][]float64{}, statCount: map[float64]int{},
-		evicted: map[string]bool{}, models: map[seenKey]bool{}, seenPred: newSeenSet(MaxRemembered),
-		seenStat: newSeenSet(MaxRemembered), seenAlert: newSeenSet(MaxRemembered),
+		evicted: map[string]bool{}, models: map[seen.Key]bool{}, seenPred: seen.New(MaxRemembered),
+		seenStat: seen.New(MaxRemembered), seenAlert: seen.New(MaxRemembered),
 		next: map[topicPartition]int64{}, changed: make(chan struct{}, 1)}
 }
 
@@ -131,7 +132,7 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 			log.Debug("summary: invalid prediction", "err", err)
 			break
 		}
-		if c.seenPred.add(p.ID, p.Window) {
+		if c.seenPred.Add(p.ID, p.Window) {
 			c.predictions[p.Window]++
 		}
 	case t.Stats:
@@ -140,7 +141,7 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 			log.Debug("summary: invalid stat", "err", err)
 			break
 		}
-		if !c.seenStat.add(s.ID, s.Window) {
+		if !c.seenStat.Add(s.ID, s.Window) {
 			break
 		}
 		c.statCount[s.Window]++
@@ -150,12 +151,12 @@ func (c *collector) add(t Topics, m *sarama.ConsumerMessage, log *slog.Logger) {
 			c.stats[s.Window] = append(c.stats[s.Window], s.ARE)
 		}
 	case t.Alerts:
-		if a, err := DecodeAlert(m.Value); err == nil && c.seenAlert.add(a.ID, a.Window) {
+		if a, err := DecodeAlert(m.Value); err == nil && c.seenAlert.Add(a.ID, a.Window) {
 			c.alerts++
 		}
 	case t.Models:
 		if mm, err := DecodeModel(m.Value); err == nil {
-			c.models[seenKey{WindowKey(mm.Window), float64(mm.Version)}] = true
+			c.models[seen.Key{ID: WindowKey(mm.Window), Window: float64(mm.Version)}] = true
 		}
 	case t.DeadLetters:
 		c.dead++

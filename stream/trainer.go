@@ -13,6 +13,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/internal/seen"
 	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
@@ -78,7 +79,7 @@ type Trainer struct {
 
 	mu      sync.Mutex
 	windows map[float64]*trainingSet
-	seen    *seenSet // samples already used: a fitter's replay repeats some
+	seen    *seen.Set // samples already used: a fitter's replay repeats some
 
 	consumed, models, dead atomic.Int64
 }
@@ -110,7 +111,7 @@ func NewTrainer(c Client, t Topics, o TrainerOptions) (*Trainer, error) {
 	}
 	o.Metrics = orMetrics(o.Metrics)
 	return &Trainer{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "trainer"),
-		windows: windows, seen: newSeenSet(MaxRemembered)}, nil
+		windows: windows, seen: seen.New(MaxRemembered)}, nil
 }
 
 // Consumed returns the number of valid samples consumed so far.
@@ -292,7 +293,7 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ts := t.set(smp.Window)
-	if !t.seen.add(smp.ID, smp.Window) {
+	if !t.seen.Add(smp.ID, smp.Window) {
 		return nil // replayed by a restarted fitter (see the package doc)
 	}
 	t.o.Metrics.SamplesUsed.Inc()

@@ -1,0 +1,23 @@
+package seen
+
+import "testing"
+
+func TestSet(t *testing.T) {
+	s := New(2)
+	steps := []struct {
+		id   string
+		w    float64
+		want bool
+	}{
+		{"a", 600, true}, {"a", 600, false}, {"a", 3600, true}, {"b", 600, true}, // a/600 forgotten
+		{"a", 600, true}, {"b", 600, false}, {"a", 3600, true},
+	}
+	for i, st := range steps {
+		if got := s.Add(st.id, st.w); got != st.want {
+			t.Errorf("step %d: Add(%q, %v) = %v, want %v", i, st.id, st.w, got, st.want)
+		}
+		if s.Len() > 2 {
+			t.Fatalf("step %d: %d pairs remembered, bound 2", i, s.Len())
+		}
+	}
+}
