@@ -75,6 +75,9 @@ type FitterOptions struct {
 	// SkipFit replaces every fit by a failed one: the pipeline runs with
 	// fitting excluded, to measure its ingest rate.
 	SkipFit bool
+	// NoCurve leaves out the growth curve (Prediction.Curve) of every
+	// prediction, some 500 bytes each.
+	NoCurve bool
 	Log     *slog.Logger
 	Metrics *Metrics // nil keeps unexported ones
 }
@@ -275,11 +278,15 @@ func (p *partitionHooks) finish(c *cascade) error {
 	dc := data.Cascade{ID: c.id, Times: c.times, Mags: c.mags}
 	size := dc.Len()
 	var msgs []*sarama.ProducerMessage
+	var curve [][2]float64
+	if !f.o.NoCurve {
+		curve = GrowthCurve(c.times)
+	}
 	for w, W := range f.o.Windows {
 		oc := c.outcomes[w]
 		st := Stat{V: SchemaVersion, ID: c.id, Window: W, N: oc.pred.N, Size: size, NHat: oc.pred.NHat,
 			ARE: evaluate.ARE(float64(size), oc.pred.NHat), ModelVersion: oc.pred.ModelVersion,
-			Source: oc.pred.Source, Evicted: c.evicted}
+			Source: oc.pred.Source, Evicted: c.evicted, Curve: curve}
 		msgs = append(msgs, jsonMessage(f.topics.Stats, c.id, st))
 		if !c.evicted {
 			row := features.Build(&dc, W, oc.res)
@@ -324,7 +331,10 @@ func (f *Fitter) predict(ctx context.Context, c *cascade, w int, now float64) (*
 		f.o.Metrics.Fits.WithLabelValues(WindowKey(W), string(res.Status)).Inc()
 	}
 	pred := Prediction{V: SchemaVersion, ID: c.id, Window: W, Time: now, N: n, Status: string(res.Status),
-		Evicted: c.evicted, Fitter: f.o.ID}
+		Evicted: c.evicted, Fitter: f.o.ID, Start: c.start}
+	if !f.o.NoCurve {
+		pred.Curve = GrowthCurve(c.times[:n])
+	}
 	if res.HasFit() {
 		v := res.NStar
 		pred.NStar = &v

@@ -297,6 +297,36 @@ type Prediction struct {
 	// fitter reached --max-open (see the package doc).
 	Evicted bool   `json:"evicted,omitempty"`
 	Fitter  string `json:"fitter,omitempty"` // which fitter process made it
+	// Start is the cascade's absolute start, and Curve its growth within
+	// the window: at most CurvePoints [t, events] pairs (t since Start,
+	// events so far, both increasing, the last one the window's n). Both
+	// are optional (FitterOptions.NoCurve leaves Curve out); a live view
+	// such as the dashboard draws the growth curve from them.
+	Start float64      `json:"start,omitempty"`
+	Curve [][2]float64 `json:"curve,omitempty"`
+}
+
+// CurvePoints bounds the points of a Prediction's Curve.
+const CurvePoints = 32
+
+// GrowthCurve returns at most CurvePoints [t, events] pairs of the growth of
+// a cascade whose event times (since its start, sorted) are times: the
+// times of evenly spaced events, the first and the last always included.
+func GrowthCurve(times []float64) [][2]float64 {
+	n := len(times)
+	if n == 0 {
+		return nil
+	}
+	k := min(n, CurvePoints)
+	out := make([][2]float64, 0, k)
+	for j := range k {
+		i := 0
+		if k > 1 {
+			i = j * (n - 1) / (k - 1)
+		}
+		out = append(out, [2]float64{times[i], float64(i + 1)})
+	}
+	return out
 }
 
 // Sources of a prediction, those of package predict.
@@ -327,7 +357,29 @@ func DecodePrediction(b []byte) (Prediction, error) {
 	default:
 		return p, invalid("unknown source %q", p.Source)
 	}
-	return p, nil
+	if err := finite("start", p.Start); err != nil {
+		return p, err
+	}
+	return p, checkCurve(p.Curve)
+}
+
+// checkCurve checks a growth curve: at most CurvePoints finite,
+// non-negative points, both coordinates non-decreasing.
+func checkCurve(c [][2]float64) error {
+	if len(c) > CurvePoints {
+		return invalid("curve of %d points, over %d", len(c), CurvePoints)
+	}
+	for i, pt := range c {
+		for _, v := range pt {
+			if err := nonNegative("curve point", v); err != nil {
+				return err
+			}
+		}
+		if i > 0 && (pt[0] < c[i-1][0] || pt[1] < c[i-1][1]) {
+			return invalid("curve point %d goes back", i)
+		}
+	}
+	return nil
 }
 
 // Sample is a message of the samples topic, keyed by cascade id: the features
@@ -480,6 +532,9 @@ type Stat struct {
 	// Evicted cascades (see Prediction.Evicted) have no known final size:
 	// Size is what was seen and the summary leaves them out of the ARE.
 	Evicted bool `json:"evicted,omitempty"`
+	// Curve is the growth of the whole cascade (see Prediction.Curve),
+	// where the fitter gives it.
+	Curve [][2]float64 `json:"curve,omitempty"`
 }
 
 // DecodeStat decodes and checks a stats message.
@@ -490,6 +545,9 @@ func DecodeStat(b []byte) (Stat, error) {
 	}
 	if s.Size < 1 || s.N < 0 || s.N > s.Size {
 		return s, invalid("n %d and size %d: want 0 <= n <= size, size >= 1", s.N, s.Size)
+	}
+	if err := checkCurve(s.Curve); err != nil {
+		return s, err
 	}
 	return s, nonNegative("are", s.ARE)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -197,6 +198,7 @@ func FuzzDecoders(f *testing.F) {
 	f.Add([]byte(`{"v":1,"id":"a","window":600,"status":"ok","n":1,"size":3,"w":1.5}`))
 	f.Add([]byte(`{"v":1,"window":600,"version":1,"model":"SEtSRgE="}`))
 	f.Add([]byte(`{"v":1,"id":"a","window":600,"n":1,"size":3,"nhat":2,"are":0.3}`))
+	f.Add([]byte(`{"v":1,"id":"a","window":600,"time":5,"n":3,"nhat":9,"source":"hawkes","status":"ok","start":7,"curve":[[0,1],[4,3]]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for name, d := range map[string]func([]byte) error{
 			"prediction": decodeErr(DecodePrediction), "sample": decodeErr(DecodeSample),
@@ -309,5 +311,70 @@ func roundTrip[T any](t *testing.T, b []byte, decode func([]byte) (T, error), id
 	}
 	if !reflect.DeepEqual(again, m) {
 		t.Fatalf("%T from %q: %+v, encoded as %s, decodes to %+v", m, b, m, enc, again)
+	}
+}
+
+func TestGrowthCurve(t *testing.T) {
+	many := make([]float64, 1000)
+	for i := range many {
+		many[i] = float64(i) * 2
+	}
+	tests := []struct {
+		name  string
+		times []float64
+		want  [][2]float64 // nil: only the shape is checked
+	}{
+		{"none", nil, nil},
+		{"one", []float64{0}, [][2]float64{{0, 1}}},
+		{"three", []float64{0, 5, 9}, [][2]float64{{0, 1}, {5, 2}, {9, 3}}},
+		{"many", many, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := GrowthCurve(tt.times)
+			if err := checkCurve(got); err != nil {
+				t.Fatalf("curve %v: %v", got, err)
+			}
+			if tt.want != nil && !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+			if n := len(tt.times); n > 0 {
+				last := got[len(got)-1]
+				if len(got) != min(n, CurvePoints) || got[0] != [2]float64{0, 1} || last != [2]float64{tt.times[n-1], float64(n)} {
+					t.Errorf("got %d points from %v to %v, want %d from [0 1] to [%v %d]", len(got), got[0], last, min(n, CurvePoints), tt.times[n-1], n)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeCurve(t *testing.T) {
+	const head = `{"v":1,"id":"a","window":600,"time":5,"n":3,"nhat":9,"source":"hawkes","status":"ok",`
+	long := make([]string, CurvePoints+1)
+	for i := range long {
+		long[i] = fmt.Sprintf("[%d,%d]", i, i+1)
+	}
+	tests := []struct{ name, in, wantErr string }{
+		{"none", head + `"start":0}`, ""},
+		{"curve", head + `"start":3,"curve":[[0,1],[2,2],[2,3]]}`, ""},
+		{"time goes back", head + `"curve":[[0,1],[5,2],[4,3]]}`, "goes back"},
+		{"count goes back", head + `"curve":[[0,2],[5,1]]}`, "goes back"},
+		{"negative", head + `"curve":[[-1,1]]}`, "negative"},
+		{"too long", head + `"curve":[` + strings.Join(long, ",") + `]}`, "over"},
+		{"not a pair", head + `"curve":[1]}`, "cannot unmarshal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := DecodePrediction([]byte(tt.in))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want ErrInvalid with %q", err, tt.wantErr)
+			}
+		})
 	}
 }

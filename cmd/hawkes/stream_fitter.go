@@ -57,6 +57,7 @@ func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
 	f.StringVar(&o.Group, "group", stream.DefaultFitterGroup, "consumer group of the fitters")
 	f.IntVar(&o.Fit.Starts, "starts", fit.DefaultStarts, "random starting points per fit")
 	f.Uint64Var(&o.Fit.Seed, "seed", 1, "seed of the fits' starting points")
+	f.BoolVar(&o.NoCurve, "no-curve", false, "leave the growth curve (for the dashboard) out of the predictions")
 	f.BoolVar(&o.SkipFit, "no-fit", false, "do not fit (every fit failed, prediction = observed size): measures the ingest rate")
 }
 
