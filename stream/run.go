@@ -31,6 +31,10 @@ type Options struct {
 	Fitters int
 	Trainer TrainerOptions
 	Alerts  AlertsOptions
+	// Watch, when set, is handed what a Watcher (of the default group)
+	// reads, as hawkes stream --http does for its dashboard; the drain
+	// then also waits for the watcher to have read every output.
+	Watch Sink
 	// Progress, when set, is called about once a second while the run
 	// drains, with the summary so far.
 	Progress func(Summary)
@@ -111,6 +115,16 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 	}
 	start(trainer.Run)
 	start(alerter.Run)
+	var watcher *Watcher
+	if o.Watch != nil {
+		watcher, err = NewWatcher(o.Client, o.Topics, WatchOptions{FitterGroup: fitters[0].o.Group, Log: log, Metrics: o.Metrics}, o.Watch)
+		if err != nil {
+			cancel(nil)
+			wg.Wait()
+			return Summary{}, err
+		}
+		start(watcher.Run)
+	}
 	col := newCollector()
 	cl, err := connect(ctx, o.Client, log)
 	if err != nil {
@@ -169,8 +183,20 @@ func Run(ctx context.Context, cascades []data.Cascade, o Options) (Summary, erro
 		if err != nil {
 			log.Warn("checking the drain", "err", err)
 		}
+		if done && watcher != nil {
+			done, err = watcher.caughtUp(cl)
+			if err != nil {
+				log.Warn("checking the drain", "err", err)
+			}
+		}
 		if !done {
 			continue
+		}
+		if watcher != nil {
+			// The last status, drained: the watcher stops with the run.
+			if st, err := watcher.status(cl, admin); err == nil {
+				o.Watch.Status(st)
+			}
 		}
 		cancel(nil)
 		wg.Wait()

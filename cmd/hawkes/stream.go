@@ -34,17 +34,21 @@ type StreamOptions struct {
 	Trainer  stream.TrainerOptions
 	Inputs   trainerInputs // the trainer's given models and samples
 	Alerts   stream.AlertsOptions
+	// Dashboard, with its HTTP address set, serves the dashboard during
+	// the run and after it until interrupted.
+	Dashboard DashboardFlags
 }
 
 // streamRunners holds the functions the stream commands call once their
 // flags are checked; nil fields run the real ones. Tests replace them.
 type streamRunners struct {
-	all     func(context.Context, *StreamOptions) error
-	broker  func(context.Context, *BrokerOptions) error
-	reader  func(context.Context, *ReaderOptions) error
-	fitter  func(context.Context, *FitterOptions) error
-	trainer func(context.Context, *TrainerOptions) error
-	alerts  func(context.Context, *AlertsOptions) error
+	all       func(context.Context, *StreamOptions) error
+	broker    func(context.Context, *BrokerOptions) error
+	reader    func(context.Context, *ReaderOptions) error
+	fitter    func(context.Context, *FitterOptions) error
+	trainer   func(context.Context, *TrainerOptions) error
+	alerts    func(context.Context, *AlertsOptions) error
+	dashboard func(context.Context, *DashboardOptions) error
 }
 
 const streamLong = `Run the streaming pipeline on Kafka. With no --brokers, hawkes stream starts
@@ -57,10 +61,14 @@ alerts role prints one line on standard output per cascade and window whose
 predicted size is at least --threshold. When the replay ends, the pipeline
 drains (every cascade finished and predicted on every window) and a summary
 is written to standard error (and, with --summary FILE, as one JSON object).
+With --http HOST:PORT, a live dashboard of the run is served there (see
+hawkes stream dashboard --help; no authentication, 127.0.0.1 when no host is
+given), and hawkes stream keeps serving it after the drain, until
+interrupted (Ctrl-C then exits 0).
 
 With --brokers host:port,... every role talks to that Kafka cluster instead,
 and each role also runs on its own (hawkes stream reader|fitter|trainer|
-alerts), so that fitters started on several machines share the partitions
+alerts|dashboard), so that fitters started on several machines share the partitions
 of the retweets topic in one consumer group. hawkes stream broker runs the
 embedded broker alone for such roles. Topics, messages and policies are
 documented in the stream package (go doc github.com/hawkes-toolkit/hawkes/stream).
@@ -86,6 +94,9 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   # Predict with batch-trained models from the first cascade, no retraining
   hawkes stream --data ../shared/data/seismic_subset --model 600=m600.hkrf,3600=m3600.hkrf --retrain-every 0
 
+  # Watch it live at http://127.0.0.1:8080/ (served until Ctrl-C)
+  hawkes stream --data ../shared/data/smh_cascades --speed 2000 --threshold 150 --http 127.0.0.1:8080
+
   # Keep the broker's state on disk: run it again after Ctrl-C and it continues
   hawkes stream --data ../shared/data/seismic_subset --state-dir /tmp/hawkes-state
 
@@ -94,6 +105,7 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   hawkes stream fitter --brokers 127.0.0.1:9092 &      # start several: they share the partitions
   hawkes stream trainer --brokers 127.0.0.1:9092 &
   hawkes stream alerts --brokers 127.0.0.1:9092 --threshold 5000 &
+  hawkes stream dashboard --brokers 127.0.0.1:9092 --http 127.0.0.1:8080 &
   hawkes stream reader --brokers 127.0.0.1:9092 --data ../shared/data/seismic_subset`,
 		Args: noArgs,
 		RunE: streamRunE(opts, r.all, runStream),
@@ -108,12 +120,14 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
 	addFitterFlags(f, &opts.Fitter)
 	addTrainerFlags(f, &opts.Trainer, &opts.Inputs)
 	addAlertsFlags(f, &opts.Alerts)
+	addDashboardFlags(f, &opts.Dashboard, "", "serve a live dashboard at `HOST:PORT` (no host: 127.0.0.1), and keep serving it after the drain until interrupted")
 	cmd.AddCommand(
 		newStreamBrokerCmd(ios, conn, r.broker),
 		newStreamReaderCmd(ios, conn, r.reader),
 		newStreamFitterCmd(ios, conn, r.fitter),
 		newStreamTrainerCmd(ios, conn, r.trainer),
 		newStreamAlertsCmd(ios, conn, r.alerts),
+		newStreamDashboardCmd(ios, conn, r.dashboard),
 	)
 	return cmd
 }
@@ -131,6 +145,9 @@ func (o *StreamOptions) Validate() error {
 		return err
 	}
 	if err := o.options().Validate(); err != nil {
+		return err
+	}
+	if err := o.Dashboard.validate(); err != nil {
 		return err
 	}
 	if o.Summary == "" {
@@ -186,6 +203,11 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 		return err
 	}
 	o.Metrics, o.Log = m, log
+	if opts.Dashboard.HTTP != "" {
+		if o.Watch, err = opts.Dashboard.serve(ctx, log); err != nil {
+			return err
+		}
+	}
 	o.Progress = func(s stream.Summary) {
 		log.Info("progress", "predictions", s.Predictions, "alerts", s.Alerts)
 	}
@@ -205,6 +227,10 @@ func runStream(ctx context.Context, opts *StreamOptions) error {
 		if err := atomicfile.WriteFile(opts.Summary, append(b, '\n')); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
+	}
+	if opts.Dashboard.HTTP != "" {
+		log.Info("the run is over; serving the dashboard until interrupted")
+		<-ctx.Done()
 	}
 	return nil
 }

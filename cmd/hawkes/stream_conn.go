@@ -131,6 +131,8 @@ func streamUsageError(err error) error {
 			return "--trainer-group"
 		case "alerts group":
 			return "--alerts-group"
+		case "watch group":
+			return "--dashboard-group"
 		case "broker brokers":
 			return "--brokers-count"
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -94,6 +95,17 @@ func TestStreamFlags(t *testing.T) {
 		{"empty group", []string{"--data", "d", "--group", ""}, nil, "--group must not be empty"},
 		{"empty trainer group", []string{"--data", "d", "--trainer-group", ""}, nil, "--trainer-group must not be empty"},
 		{"empty alerts group", []string{"--data", "d", "--alerts-group", ""}, nil, "--alerts-group must not be empty"},
+		{"dashboard", []string{"--data", "d", "--http", ":8081", "--max-cascades", "7"}, func(t *testing.T, o *StreamOptions) {
+			if o.Dashboard.HTTP != ":8081" || o.Dashboard.MaxCascades != 7 {
+				t.Errorf("dashboard %+v", o.Dashboard)
+			}
+		}, ""},
+		{"no dashboard by default", []string{"--data", "d"}, func(t *testing.T, o *StreamOptions) {
+			if o.Dashboard.HTTP != "" {
+				t.Errorf("dashboard %+v", o.Dashboard)
+			}
+		}, ""},
+		{"dashboard address", []string{"--data", "d", "--http", "x"}, nil, "--http must be HOST:PORT"},
 		{"zero connect timeout", []string{"--data", "d", "--connect-timeout", "0s"}, nil, "--connect-timeout must be positive"},
 	}
 	for _, tt := range tests {
@@ -114,6 +126,10 @@ func TestStreamRoleFlags(t *testing.T) {
 		fitter:  func(context.Context, *FitterOptions) error { ran = "fitter"; return nil },
 		trainer: func(context.Context, *TrainerOptions) error { ran = "trainer"; return nil },
 		alerts:  func(context.Context, *AlertsOptions) error { ran = "alerts"; return nil },
+		dashboard: func(_ context.Context, o *DashboardOptions) error {
+			ran = "dashboard " + o.Flags.HTTP + " " + o.Watch.Group + " " + o.Watch.FitterGroup + " " + fmt.Sprint(o.Flags.MaxCascades)
+			return nil
+		},
 	}
 	tests := []struct {
 		argv    []string
@@ -136,6 +152,13 @@ func TestStreamRoleFlags(t *testing.T) {
 		{[]string{"trainer", "--brokers", "k:1", "--max-samples", "0"}, "", "--max-samples must be"},
 		{[]string{"alerts", "--brokers", "k:1", "--threshold", "10", "--format", "jsonl"}, "alerts", ""},
 		{[]string{"alerts", "--brokers", "k:1", "--threshold", "-1"}, "", "--threshold must be"},
+		{[]string{"dashboard", "--brokers", "k:1"}, "dashboard 127.0.0.1:8080 hawkes-dashboard hawkes-fitter 10000", ""},
+		{[]string{"dashboard", "--brokers", "k:1", "--http", ":9000", "--dashboard-group", "d", "--fitter-group", "f", "--max-cascades", "5"},
+			"dashboard :9000 d f 5", ""},
+		{[]string{"dashboard"}, "", "--brokers not set"},
+		{[]string{"dashboard", "--brokers", "k:1", "--http", "localhost"}, "", "--http must be HOST:PORT"},
+		{[]string{"dashboard", "--brokers", "k:1", "--max-cascades", "0"}, "", "--max-cascades must be at least 1"},
+		{[]string{"dashboard", "--brokers", "k:1", "--dashboard-group", ""}, "", "--dashboard-group must not be empty"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.argv, " "), func(t *testing.T) {
