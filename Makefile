@@ -2,7 +2,7 @@
 # and `make test-long`.
 GO ?= go
 
-.PHONY: all build test test-long bench lint demo fuzz clean
+.PHONY: all build test test-long test-browser browser bench lint demo fuzz clean screenshot
 
 all: build
 
@@ -20,6 +20,20 @@ test:
 ##            the race detector (they are single-threaded numeric code)
 test-long:
 	$(GO) test -count=1 -timeout 45m ./...
+
+## browser: install Chromium with apt-get when it is missing (as root), for
+##          the dashboard's browser test
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+## test-browser: the dashboard's browser test (headless Chromium on a run of
+##               the pipeline over smh_cascades), Chromium installed first
+test-browser: browser
+	$(GO) test -count=1 -run 'TestBrowser' -v ./stream/dashboard/
+
+## screenshot: the dashboard's screenshot in the README (docs/dashboard.png)
+screenshot: browser
+	$(GO) test -count=1 -run 'TestBrowser' ./stream/dashboard/ -args -screenshot $(CURDIR)/docs/dashboard.png
 
 ## bench: every benchmark, with allocations
 bench:

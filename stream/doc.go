@@ -6,7 +6,7 @@
 // everything in one process, by default against an embedded broker
 // (StartBroker: github.com/twmb/franz-go/pkg/kfake, the real wire protocol
 // on 127.0.0.1); every role also runs on its own against any Kafka cluster
-// (Replay, Fitter, Trainer, Alerter), and nothing in a role assumes it is
+// (Replay, Fitter, Trainer, Alerter, Watcher), and nothing in a role assumes it is
 // the only process.
 //
 // # Topics
@@ -32,7 +32,8 @@
 //	           {"v":1,"kind":"end","time":1e6,"events":2109923,"cascades":508}
 //	Prediction {"v":1,"id":"RT5","window":600,"time":43833.5,"n":120,"nhat":2930.4,
 //	            "source":"forest","status":"ok","nhat_hawkes":612.1,"nstar":0.81,
-//	            "model_version":4,"fitter":"host-123"}
+//	            "model_version":4,"fitter":"host-123","start":43233,
+//	            "curve":[[0,1],[12,2],...,[598,120]]}   (curve: at most CurvePoints [t, events])
 //	Sample     {"v":1,"id":"RT5","window":600,"status":"ok","n":120,"size":3001,"w":4.1,
 //	            "c":..,"theta":..,"a1":..,"nstar":..,"beta":..,"rate":..,
 //	            "loglik_per_event":..,"log_n":..,"growth":..,"nhat":..}   (null where a feature does not apply)
@@ -41,7 +42,7 @@
 //	Alert      {"v":1,"id":"RT5","window":600,"nhat":9000,"n":300,"model_version":4,
 //	            "source":"forest","time":43833.5,"threshold":5000}
 //	Stat       {"v":1,"id":"RT5","window":600,"n":120,"size":3001,"nhat":2930.4,"are":0.024,
-//	            "model_version":4,"source":"forest"}
+//	            "model_version":4,"source":"forest","curve":[[0,1],...,[86400,3001]]}
 //	DeadLetter {"v":1,"topic":"hawkes.retweets","partition":7,"offset":1234,"role":"fitter",
 //	            "reason":"invalid message: t -1 is negative","key":"<base64>","value":"<base64>",
 //	            "key_size":3,"value_size":64}    ("truncated":true when key or value was cut)
@@ -147,6 +148,20 @@
 // its window (0 when none) was made by no trainer: the fitters dead-letter
 // it rather than let it pin them, and a starting trainer does not number
 // its versions after it.
+//
+// # Watching
+//
+// A Watcher reads the outputs for a live view (the dashboard of package
+// stream/dashboard, hawkes stream dashboard) and hands them to a Sink: the
+// predictions, alerts, stats and models topics in its own consumer group,
+// each partition from its oldest message the first time the process holds
+// it, and the retweets topic from its newest, to count the events. A
+// Status, polled on a connection of its own, gives the events per second,
+// the fitters' lag on the retweets topic and the dead letters. The
+// fitters add to each prediction the cascade's growth within the window
+// (Curve: at most CurvePoints [t, events] pairs, GrowthCurve) and to each
+// stat the whole cascade's; FitterOptions.NoCurve leaves them out. Run
+// starts a watcher when Options.Watch is set, and drains it too.
 //
 // # Options and errors
 //

@@ -23,7 +23,7 @@ function svgEl(tag, attrs, text) {
 
 function num(x) {
   if (x === undefined || x === null || !isFinite(x)) return '–';
-  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
+  if (Math.abs(x) >= 100 || Number.isInteger(x)) return Math.round(x).toLocaleString('en-US');
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(2);
 }
@@ -108,7 +108,6 @@ function renderSummary(s) {
   for (const w of s.windows || []) {
     const d = el('div', 'win');
     d.appendChild(el('h3', '', `window ${win(w.window)}: ARE mean ${are(w.are.count ? w.are.mean : undefined)}, median ${are(w.are.count ? w.are.median : undefined)} over ${w.are.count} cascades`));
-    d.lastChild.className = 'win-head';
     d.appendChild(el('p', 'hint', `${w.predictions} predictions; model in use v${w.model_version || 0}` + (w.trained_on ? ` (trained on ${w.trained_on})` : '')));
     if (w.versions && w.versions.length) {
       const t = el('table');
@@ -221,7 +220,7 @@ function curve(c) {
     s.appendChild(svgEl('text', { x: x(w.window) + 3, y: T + 10 }, win(w.window)));
   }
   s.appendChild(svgEl('line', { class: 'pred', x1: L, x2: W - R, y1: y(p.nhat), y2: y(p.nhat) }));
-  s.appendChild(svgEl('text', { x: W - R - 4, y: y(p.nhat) - 5, 'text-anchor': 'end' }, 'predicted ' + num(p.nhat)));
+  s.appendChild(svgEl('text', { x: L + 6, y: y(p.nhat) - 5 }, 'predicted ' + num(p.nhat)));
   if (pts.length) {
     // Events are counted at each point: a step up at each time.
     let d = `M${x(0)},${y(0)}`;
