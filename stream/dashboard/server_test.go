@@ -102,7 +102,7 @@ func TestHandlerAPI(t *testing.T) {
 	}
 }
 
-// Hostile: a cascade id that is HTML or script (<img src=x onerror=...>) -> JSON-escaped by the API, put in the page as text only, and the page's Content-Security-Policy allows its own script alone
+// Hostile: a cascade id that is HTML markup with a script (an img tag with an onerror handler) -> JSON-escaped by the API, put in the page as text only, and the page's Content-Security-Policy allows its own script alone
 func TestHostileMarkupInID(t *testing.T) {
 	_, srv := testServer(t)
 	_, js := get(t, srv.URL+"/static/app.js")
