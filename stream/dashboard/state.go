@@ -366,15 +366,19 @@ func (s *State) Status(st stream.Status) {
 func (s *State) view(e *entry, curve bool) Cascade {
 	c := e.c
 	c.Windows = slices.Clone(c.Windows)
-	if c.State == StateOpen {
-		c.Age = max(s.now-c.Start, e.last)
-	} else {
-		c.Age = e.last
-	}
+	c.Age = s.age(e)
 	if curve {
 		c.Curve = slices.Clone(e.curve)
 	}
 	return c
+}
+
+// age returns the age of e's cascade; s.mu is held.
+func (s *State) age(e *entry) float64 {
+	if e.c.State == StateOpen {
+		return max(s.now-e.c.Start, e.last)
+	}
+	return e.last
 }
 
 // Sort orders of Cascades.
@@ -388,33 +392,43 @@ const (
 // Cascades returns the first limit cascades kept in the given order (one
 // of SortNHat, SortN, SortAge, SortID; "" is SortNHat), ties broken by id.
 func (s *State) Cascades(sortBy string, limit int) ([]Cascade, error) {
-	var by func(a, b *Cascade) int
+	// key is what the cascades are sorted on, smallest first.
+	var key func(e *entry) float64
 	switch sortBy {
 	case SortNHat, "":
-		by = func(a, b *Cascade) int { return cmp.Compare(b.Latest.NHat, a.Latest.NHat) }
+		key = func(e *entry) float64 { return -e.c.Latest.NHat }
 	case SortN:
-		by = func(a, b *Cascade) int { return cmp.Compare(b.N, a.N) }
+		key = func(e *entry) float64 { return -float64(e.c.N) }
 	case SortAge:
-		by = func(a, b *Cascade) int { return cmp.Compare(a.Age, b.Age) }
+		key = s.age
 	case SortID:
-		by = func(a, b *Cascade) int { return 0 }
+		key = func(*entry) float64 { return 0 }
 	default:
 		return nil, fmt.Errorf("sort must be %s, %s, %s or %s, got %q", SortNHat, SortN, SortAge, SortID, sortBy)
 	}
 	s.mu.Lock()
-	out := make([]Cascade, 0, len(s.cascades))
-	for _, e := range s.cascades {
-		out = append(out, s.view(e, false))
+	defer s.mu.Unlock()
+	// Sort small items, then view the first limit.
+	type item struct {
+		k float64
+		e *entry
 	}
-	s.mu.Unlock()
-	slices.SortFunc(out, func(a, b Cascade) int {
-		if c := by(&a, &b); c != 0 {
+	items := make([]item, 0, len(s.cascades))
+	for _, e := range s.cascades {
+		items = append(items, item{key(e), e})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if c := cmp.Compare(a.k, b.k); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ID, b.ID)
+		return cmp.Compare(a.e.c.ID, b.e.c.ID)
 	})
-	if limit >= 0 && limit < len(out) {
-		out = out[:limit]
+	if limit >= 0 && limit < len(items) {
+		items = items[:limit]
+	}
+	out := make([]Cascade, len(items))
+	for i, it := range items {
+		out[i] = s.view(it.e, false)
 	}
 	return out, nil
 }
@@ -469,14 +483,17 @@ func (s *State) Summary() Summary {
 	return sum
 }
 
-// ring holds the newest MaxAREs values and counts them all.
+// ring holds the newest MaxAREs values and counts them all; its stat is
+// computed again only after a change.
 type ring struct {
-	vals  []float64
-	head  int
-	count int
+	vals   []float64
+	head   int
+	count  int
+	cached *AREStat
 }
 
 func (r *ring) add(v float64) {
+	r.cached = nil
 	r.count++
 	if len(r.vals) < MaxAREs {
 		r.vals = append(r.vals, v)
@@ -487,10 +504,14 @@ func (r *ring) add(v float64) {
 }
 
 func (r *ring) stat() AREStat {
+	if r.cached != nil {
+		return *r.cached
+	}
 	st := AREStat{Count: r.count}
 	if len(r.vals) > 0 {
 		st.Mean = stat.Mean(r.vals, nil)
-		st.Median = evaluate.Median(slices.Clone(r.vals))
+		st.Median = evaluate.Median(r.vals)
 	}
+	r.cached = &st
 	return st
 }
