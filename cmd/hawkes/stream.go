@@ -95,7 +95,7 @@ func newStreamCmd(ios *ioStreams, r streamRunners) *cobra.Command {
   hawkes stream --data ../shared/data/seismic_subset --model 600=m600.hkrf,3600=m3600.hkrf --retrain-every 0
 
   # Watch it live at http://127.0.0.1:8080/ (served until Ctrl-C)
-  hawkes stream --data ../shared/data/smh_cascades --speed 2000 --threshold 150 --http 127.0.0.1:8080
+  hawkes stream --data ../shared/data/smh_cascades --speed 20000 --threshold 150 --http 127.0.0.1:8080
 
   # Keep the broker's state on disk: run it again after Ctrl-C and it continues
   hawkes stream --data ../shared/data/seismic_subset --state-dir /tmp/hawkes-state

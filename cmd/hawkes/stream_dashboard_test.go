@@ -119,5 +119,7 @@ func TestStreamDashboardRole(t *testing.T) {
 	if s.MaxCascades != 5 || s.Alerts != 1 {
 		t.Errorf("summary %+v, want --max-cascades 5 and 1 alert", s)
 	}
-	stopAll(t, 10*time.Second, d, broker)
+	// The dashboard first, while its broker still answers.
+	stopAll(t, 10*time.Second, d)
+	stopAll(t, 10*time.Second, broker)
 }
