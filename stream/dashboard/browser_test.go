@@ -111,11 +111,13 @@ func TestBrowser(t *testing.T) {
 	go func() {
 		topics := stream.DefaultTopics()
 		topics.RetweetsPartitions = 8
+		// Cascades two days apart, finished after 6 h of silence, and
+		// forests from every 3 finished ones: the later cascades are
+		// predicted by forests, with intervals and model versions.
 		_, err := stream.Run(ctx, cascades, stream.Options{Topics: topics, Watch: st,
-			Fitter: stream.FitterOptions{Fit: fit.Options{Starts: 4}},
-			// Forests from the first finished cascades, so that model
-			// versions show.
-			Trainer: stream.TrainerOptions{RetrainEvery: 4, Forest: train.Config{Trees: 30}},
+			Reader:  stream.ReaderOptions{Spacing: 2 * 86400, Speed: 2e6},
+			Fitter:  stream.FitterOptions{Terminated: 6 * 3600, Fit: fit.Options{Starts: 4}},
+			Trainer: stream.TrainerOptions{RetrainEvery: 3, Forest: train.Config{Trees: 30}},
 			Alerts:  stream.AlertsOptions{Threshold: 150}, Log: streamtest.Logger(t)})
 		done <- err
 	}()
@@ -143,6 +145,20 @@ func TestBrowser(t *testing.T) {
 	}
 	if got := eval(`document.querySelector('#cascades tbody tr td').textContent`); got != top[0].ID {
 		t.Errorf("first row %v, want %s, the largest predicted", got, top[0].ID)
+	}
+	// Intervals where the predictions have one.
+	all, err := st.Cascades(SortNHat, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withInterval := 0
+	for _, c := range all {
+		if c.Latest.Lo != nil {
+			withInterval++
+		}
+	}
+	if got := eval(`[...document.querySelectorAll('#cascades tbody tr')].filter(tr => tr.children[5].textContent.includes(' – ')).length`); got != float64(withInterval) {
+		t.Errorf("%v rows show an interval, want %d", got, withInterval)
 	}
 	if got := eval(`document.getElementById('t-preds').textContent`); got != "40" {
 		t.Errorf("predictions tile %v, want 40", got)
