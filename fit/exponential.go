@@ -9,11 +9,11 @@ import (
 // alone, the limit of the power law as c and theta grow with theta/c fixed:
 // the alternative a power-law fit is compared with (package diagnose).
 type ExponentialFit struct {
-	Kernel          // Exponential is set
-	LogLik  float64 // maximised log-likelihood
-	N       int     // events observed in [0, T]
-	OK      bool    // false when no fit exists; Reason says why
-	Reason  string
+	Kernel         // Exponential is set
+	LogLik float64 // maximised log-likelihood
+	N      int     // events observed in [0, T]
+	OK     bool    // false when no fit exists; Reason says why
+	Reason string
 }
 
 // FitExponential fits the exponential kernel n*/E[m^beta] m^beta rate
