@@ -3,6 +3,7 @@ package fit
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // ExponentialFit is the maximum-likelihood fit of the exponential kernel
@@ -20,8 +21,10 @@ type ExponentialFit struct {
 // e^(-rate tau) by maximum likelihood to the events of one cascade observed
 // in [0, T], as Fit fits it beside the power law: from the same
 // Options.Starts seeded starting points (rate = theta/c of each), run to the
-// loose tolerance and the near-best optima polished to the tight one, with
-// n* free (it may exceed 1). times and mags are as Fit takes them. The
+// loose tolerance and the near-best optima polished to the tight one; like
+// Fit, when the best optimum has n* >= 1 it reports the best of the
+// subcritical optima and the fit on the boundary n* = 1, so that the two
+// fits are compared under the same constraint. times and mags are as Fit takes them. The
 // returned error is non-nil only when ctx is done.
 func FitExponential(ctx context.Context, times, mags []float64, T float64, opts Options) (ExponentialFit, error) {
 	opts = opts.withDefaults()
@@ -38,27 +41,52 @@ func FitExponential(ctx context.Context, times, mags []float64, T float64, opts 
 		res.Reason = "the second events have only magnitude-0 events before them"
 		return res, nil
 	}
-	var cands []candidate
 	var firstErr error
-	for _, q := range drawStarts(opts) {
-		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
-		c, err := fitExponential(ctx, cs, e, searchMode)
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ExponentialFit{}, ctxErr
-		}
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
+	search := func(nstar float64, m mode) ([]candidate, error) {
+		var cands []candidate
+		for _, q := range drawStarts(opts) {
+			e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
+			if nstar > 0 {
+				e.NStar = nstar
 			}
-			continue
+			c, err := fitExponential(ctx, cs, e, m)
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return nil, ctxErr
+			}
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			cands = append(cands, c)
 		}
-		cands = append(cands, c)
+		return cands, nil
 	}
-	polished, err := polish(ctx, cs, cands, polishMode(opts.accuracy()))
+	polishing := polishMode(opts.accuracy())
+	cands, err := search(0, searchMode)
+	if err != nil {
+		return ExponentialFit{}, err
+	}
+	polished, err := polish(ctx, cs, cands, polishing)
 	if err != nil {
 		return ExponentialFit{}, err
 	}
 	best := choose(polished)
+	if best != nil && best.nstar >= 1 {
+		// As in Fit: the supremum over n* < 1 is a subcritical optimum
+		// or lies on the boundary n* = 1.
+		sub := slices.DeleteFunc(polished, func(c candidate) bool { return c.nstar >= 1 })
+		bnd, err := search(1, searchMode.onBoundary())
+		if err != nil {
+			return ExponentialFit{}, err
+		}
+		bndPolished, err := polish(ctx, cs, bnd, polishing.onBoundary())
+		if err != nil {
+			return ExponentialFit{}, err
+		}
+		best = choose(append(sub, bndPolished...))
+	}
 	if best == nil {
 		res.Reason = fmt.Sprintf("no starting point converged: %v", firstErr)
 		return res, nil
