@@ -22,13 +22,14 @@ type BatchOptions struct {
 }
 
 // Validate reports an error wrapping ErrOptions if a field of o is out of
-// range: the Options (see Options.Validate) and Workers >= 0 (0: the number
-// of CPUs).
+// range: the Options (see Options.Validate) and Workers at least 1. Like
+// fit.BatchOptions.Validate it checks o as given: a zero Workers is an error
+// here although Batch takes it for the number of CPUs.
 func (o BatchOptions) Validate() error {
 	if err := o.Options.Validate(); err != nil {
 		return err
 	}
-	if o.Workers < 0 {
+	if o.Workers < 1 {
 		return fmt.Errorf("%w: workers = %d, want >= 1", ErrOptions, o.Workers)
 	}
 	return nil

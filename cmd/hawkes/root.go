@@ -46,6 +46,8 @@ func newRootCmd(ios *ioStreams) *cobra.Command {
 		newEvaluateCmd(ios, nil),
 		newPredictCmd(ios, nil),
 		newStreamCmd(ios, streamRunners{}),
+		newDiagnoseCmd(ios, nil),
+		newPlotCmd(ios, nil),
 	)
 	return root
 }
