@@ -40,10 +40,10 @@ type Options struct {
 }
 
 // Validate reports an error wrapping ErrOptions if a field of o is out of
-// range: the fit options as fit.Options.Validate checks them after their
-// defaults, and Tick finite and >= 0.
+// range: the fit options (fit.Options.Validate, which checks them as given:
+// validate o.Fit.WithDefaults() to allow defaults) and Tick finite and >= 0.
 func (o Options) Validate() error {
-	if err := o.Fit.WithDefaults().Validate(); err != nil {
+	if err := o.Fit.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrOptions, err)
 	}
 	if !(o.Tick >= 0) || math.IsInf(o.Tick, 1) {
