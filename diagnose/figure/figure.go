@@ -213,26 +213,14 @@ func Cascade(pic *diagnose.Picture) (*plot.Plot, error) {
 	p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
 	p.Add(plotter.NewGrid())
 
-	// Observed cumulative count, a step at each distinct time.
-	var steps plotter.XYs
-	for i := 0; i < len(pic.Times); {
-		j := i
-		for j < len(pic.Times) && pic.Times[j] == pic.Times[i] {
-			j++
-		}
-		t := math.Max(pic.Times[i], diagnose.MinTime)
-		if len(steps) > 0 {
-			steps = append(steps, plotter.XY{X: t, Y: steps[len(steps)-1].Y})
-		}
-		steps = append(steps, plotter.XY{X: t, Y: float64(j)})
-		i = j
-	}
-	xMax := math.Max(steps[len(steps)-1].X, pic.Window) * 1.5
+	// Observed cumulative count, a step at each distinct time, or where
+	// there are too many for that, at the times of a logarithmic grid.
+	last := pic.Times[len(pic.Times)-1]
+	xMax := math.Max(math.Max(last, diagnose.MinTime), pic.Window) * 1.5
 	if k := len(pic.ForecastT); k > 0 {
 		xMax = math.Max(xMax, pic.ForecastT[k-1])
 	}
-	steps = append(steps, plotter.XY{X: xMax, Y: steps[len(steps)-1].Y})
-	steps = thinXY(steps)
+	steps := observedSteps(pic.Times, xMax)
 	obs, err := plotter.NewLine(steps)
 	if err != nil {
 		return nil, err
@@ -310,6 +298,42 @@ func Cascade(pic *diagnose.Picture) (*plot.Plot, error) {
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs = vg.Points(6)
 	return p, nil
+}
+
+// observedSteps returns the cumulative count of the events at times as a
+// staircase from diagnose.MinTime to xMax: a step at each distinct time,
+// or, beyond maxPoints/2 distinct times, at the times of a grid of
+// maxPoints/2 times evenly spaced in log (the count at each grid time is
+// exact; steps within one grid cell are merged).
+func observedSteps(times []float64, xMax float64) plotter.XYs {
+	var at []float64 // the times of the steps
+	for i, t := range times {
+		if i == 0 || t != times[i-1] {
+			at = append(at, math.Max(t, diagnose.MinTime))
+		}
+	}
+	if len(at) > maxPoints/2 {
+		at = at[:0]
+		lo, hi := math.Log(diagnose.MinTime), math.Log(xMax)
+		for k := range maxPoints / 2 {
+			at = append(at, math.Exp(lo+(hi-lo)*float64(k)/float64(maxPoints/2-1)))
+		}
+	}
+	var steps plotter.XYs
+	j := 0
+	for _, t := range at {
+		for j < len(times) && math.Max(times[j], diagnose.MinTime) <= t {
+			j++
+		}
+		if len(steps) > 0 && float64(j) == steps[len(steps)-1].Y {
+			continue
+		}
+		if len(steps) > 0 {
+			steps = append(steps, plotter.XY{X: t, Y: steps[len(steps)-1].Y})
+		}
+		steps = append(steps, plotter.XY{X: t, Y: float64(j)})
+	}
+	return append(steps, plotter.XY{X: xMax, Y: float64(len(times))})
 }
 
 // thinXY keeps at most maxPoints points of pts, evenly spaced, both ends
