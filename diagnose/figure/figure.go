@@ -294,7 +294,10 @@ func Cascade(pic *diagnose.Picture) (*plot.Plot, error) {
 		return nil, err
 	}
 	p.X.Min, p.X.Max = diagnose.MinTime, xMax
-	p.Y.Min, p.Y.Max = math.Max(0.5, yMin/1.5), yMax*3
+	// Room above the data for the legend, which takes about the top
+	// third of the axis.
+	p.Y.Min = math.Max(0.5, yMin/1.5)
+	p.Y.Max = yMax * math.Pow(yMax/p.Y.Min, 0.5)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs = vg.Points(6)
 	return p, nil
