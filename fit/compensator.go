@@ -175,7 +175,11 @@ func (cs *cascade) laplaceCompensator(s, w, at, dst []float64) {
 				tprev = cs.u[g]
 				g++
 			}
-			dst[q] += w[k] * (Mc - S*math.Exp(-sk*(t-tprev)))
+			if t == tprev {
+				dst[q] += w[k] * (Mc - S)
+			} else {
+				dst[q] += w[k] * (Mc - S*math.Exp(-sk*(t-tprev)))
+			}
 		}
 	}
 }

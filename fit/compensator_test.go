@@ -190,3 +190,28 @@ func TestFitExponentialMatchesFit(t *testing.T) {
 		t.Errorf("exponential fit %.12g beats the power law's optimum %.12g (status %s)", e.LogLik, r.LogLik, r.Status)
 	}
 }
+
+// BenchmarkCompensator times the compensator at every event time of a
+// cascade of 5000 events: by the fast likelihood's rates (O(n K)) and by
+// the exact sum (O(n^2)), the fallback where the grid does not reach.
+func BenchmarkCompensator(b *testing.B) {
+	times, mags := simCascade(5000)
+	T := times[len(times)-1]
+	k := PowerLaw(Params{Kappa: 0.01, Beta: 0.5, C: 2, Theta: 0.3})
+	at := append([]float64(nil), times...)
+	dst := make([]float64, len(at))
+	b.Run("fast", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Compensator(times, mags, T, k, at, dst)
+		}
+	})
+	b.Run("exact", func(b *testing.B) {
+		b.ReportAllocs()
+		cs := newCascade(times, mags, T)
+		cs.marks(k.Beta)
+		for b.Loop() {
+			cs.exactCompensator(k.C, k.Theta, at, dst)
+		}
+	})
+}
