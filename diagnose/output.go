@@ -45,6 +45,11 @@ func Columns() []string { return slices.Clone(columns[:]) }
 // Writer writes diagnostics, one row per cascade, as a table, CSV or JSON
 // lines; each row is one Write on the underlying writer.
 type Writer struct {
+	// Gaps adds to each JSON line the key "rescaled_gaps": the cascade's
+	// rescaled gaps (Result.Gaps), in event order, or null. It applies to
+	// FormatJSONL only.
+	Gaps bool
+
 	w     io.Writer
 	rows  *rows.Writer // nil for the table
 	table bool
@@ -88,7 +93,23 @@ func (w *Writer) Write(id string, r *Result) error {
 		}
 		return w.err
 	case w.rows.JSONL():
-		return w.rows.WriteLine(func(b []byte) ([]byte, error) { return appendJSON(b, vals) })
+		return w.rows.WriteLine(func(b []byte) ([]byte, error) {
+			b, err := appendJSON(b, vals)
+			if err != nil || !w.Gaps {
+				return b, err
+			}
+			b = append(b[:len(b)-2], `,"rescaled_gaps":`...)
+			if !r.Tested() {
+				b = append(b, "null"...)
+			} else {
+				for i, g := range r.Gaps {
+					b = append(b, "[,"[min(i, 1)])
+					b = strconv.AppendFloat(b, g, 'g', -1, 64)
+				}
+				b = append(b, ']')
+			}
+			return append(b, "}\n"...), nil
+		})
 	default:
 		return w.rows.WriteCSV(vals)
 	}

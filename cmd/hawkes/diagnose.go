@@ -24,6 +24,7 @@ type DiagnoseOptions struct {
 	Window     float64  // observation window T in seconds, > 0
 	IDs        []string // cascades to diagnose (all when empty)
 	Format     string   // diagnose.FormatTable, FormatCSV or FormatJSONL
+	Gaps       bool     // add the rescaled gaps to each JSON line
 	PlotDir    string   // folder of the Q-Q plots ("" for none)
 	PlotFormat string   // png or svg
 	Tick       float64  // resolution of the recorded times, seconds
@@ -62,6 +63,8 @@ Columns (table and CSV header; JSONL uses the same keys):
   ll_pl, ll_exp  log-likelihood per observed event, power law and exponential
   aic_pl, aic_exp  AIC of each (4 and 3 parameters)
   better         the kernel with the lower AIC
+With --format jsonl --gaps each line also holds "rescaled_gaps", the gaps
+themselves in event order.
 A value that does not apply is "-" in the table, empty in CSV, null in JSONL.
 A summary line on standard error gives the share of cascades the test rejects
 and how often each kernel wins.`,
@@ -74,7 +77,7 @@ and how often each kernel wins.`,
 
   # Simulated cascades with exact (not whole-second) times
   hawkes simulate --out /tmp/sim --cascades 100
-  hawkes diagnose --data /tmp/sim --window 86400 --tick 0 --format jsonl`,
+  hawkes diagnose --data /tmp/sim --window 86400 --tick 0 --format jsonl --gaps`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Validate(); err != nil {
@@ -92,6 +95,7 @@ and how often each kernel wins.`,
 	f.Float64Var(&opts.Window, "window", 0, "observation window in `SECONDS` after the original tweet (required, > 0)")
 	f.StringArrayVar(&opts.IDs, "id", nil, "diagnose only the cascade with this `ID` (repeat for several)")
 	f.StringVar(&opts.Format, "format", diagnose.FormatTable, "output format: table, csv or jsonl")
+	f.BoolVar(&opts.Gaps, "gaps", false, "add each cascade's rescaled gaps to its JSON line as \"rescaled_gaps\" (--format jsonl only)")
 	f.StringVar(&opts.PlotDir, "plot", "", "write a Q-Q plot of each cascade's rescaled gaps into the existing folder `DIR`")
 	f.StringVar(&opts.PlotFormat, "plot-format", "png", "format of the Q-Q plots: png or svg")
 	f.Float64Var(&opts.Tick, "tick", diagnose.DefaultTick, "resolution of the recorded times in `SECONDS` (0: exact times)")
@@ -119,6 +123,9 @@ func (opts *DiagnoseOptions) Validate() error {
 	}
 	if _, err := diagnose.NewWriter(nil, opts.Format); err != nil {
 		return err
+	}
+	if opts.Gaps && opts.Format != diagnose.FormatJSONL {
+		return fmt.Errorf("--gaps needs --format jsonl, not %s", opts.Format)
 	}
 	if !slices.Contains(figure.Formats, opts.PlotFormat) {
 		return fmt.Errorf("--plot-format %q: want png or svg", opts.PlotFormat)
@@ -148,6 +155,7 @@ func runDiagnose(ctx context.Context, opts *DiagnoseOptions) error {
 	if err != nil {
 		return err
 	}
+	out.Gaps = opts.Gaps
 	sum, err := diagnose.Batch(ctx, cascades, idx, opts.Window, opts.batchOptions(), func(c *data.Cascade, i int, r *diagnose.Result) error {
 		if err := out.Write(c.ID, r); err != nil {
 			return err

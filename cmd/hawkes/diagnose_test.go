@@ -28,8 +28,9 @@ func TestDiagnoseFlags(t *testing.T) {
 		wantErr string
 	}{
 		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
-		{"all flags", []string{"--data=d", "--window=3600", "--id", "a", "--id", "b,c", "--format", "jsonl", "--plot", "qq", "--plot-format", "svg", "--tick", "0", "--workers", "3", "--starts", "2", "--seed", "9", "-q"},
+		{"all flags", []string{"--data=d", "--window=3600", "--id", "a", "--id", "b,c", "--format", "jsonl", "--gaps", "--plot", "qq", "--plot-format", "svg", "--tick", "0", "--workers", "3", "--starts", "2", "--seed", "9", "-q"},
 			with(func(o *DiagnoseOptions) {
+				o.Gaps = true
 				o.Window, o.IDs, o.Format, o.PlotDir, o.PlotFormat, o.Tick, o.Workers, o.Starts, o.Seed, o.Quiet = 3600, []string{"a", "b,c"}, "jsonl", "qq", "svg", 0, 3, 2, 9, true
 			}), ""},
 		{"no data", []string{"--window", "600"}, DiagnoseOptions{}, "--data not set"},
@@ -37,6 +38,7 @@ func TestDiagnoseFlags(t *testing.T) {
 		{"negative window", []string{"--data", "d", "--window", "-5"}, DiagnoseOptions{}, "invalid window -5:"},
 		{"bad format", []string{"--data", "d", "--window", "6", "--format", "xml"}, DiagnoseOptions{}, `unknown output format "xml"`},
 		{"bad plot format", []string{"--data", "d", "--window", "6", "--plot-format", "pdf"}, DiagnoseOptions{}, `--plot-format "pdf": want png or svg`},
+		{"gaps in a table", []string{"--data", "d", "--window", "6", "--gaps"}, DiagnoseOptions{}, "--gaps needs --format jsonl, not table"},
 		{"negative tick", []string{"--data", "d", "--window", "6", "--tick", "-1"}, DiagnoseOptions{}, "tick = -1, want a finite number of seconds >= 0"},
 		{"zero workers", []string{"--data", "d", "--window", "6", "--workers", "0"}, DiagnoseOptions{}, "workers = 0, want >= 1"},
 		{"zero starts", []string{"--data", "d", "--window", "6", "--starts", "0"}, DiagnoseOptions{}, "starts = 0, want >= 1"},
@@ -100,7 +102,7 @@ func TestDiagnoseAndPlotEndToEnd(t *testing.T) {
 	if err := os.Mkdir(plots, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runArgv(t, ctx, "diagnose", "--data", dir, "--window", "86400", "--format", "jsonl", "--starts", "2", "--workers", "2", "--plot", plots, "--plot-format", "svg")
+	code, stdout, stderr := runArgv(t, ctx, "diagnose", "--data", dir, "--window", "86400", "--format", "jsonl", "--gaps", "--starts", "2", "--workers", "2", "--plot", plots, "--plot-format", "svg")
 	if code != exitOK {
 		t.Fatalf("diagnose: exit code %d, stderr %q", code, stderr)
 	}
@@ -114,7 +116,7 @@ func TestDiagnoseAndPlotEndToEnd(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &row); err != nil {
 			t.Fatalf("row %d %q: %v", i+1, line, err)
 		}
-		if len(row) != len(diagnose.Columns()) || row["id"] != "sim-"+strconv.Itoa(i+1) {
+		if len(row) != len(diagnose.Columns())+1 || row["id"] != "sim-"+strconv.Itoa(i+1) {
 			t.Errorf("row %d %q: want the %d columns of cascade sim-%d", i+1, line, len(diagnose.Columns()), i+1)
 		}
 		// A cascade has a test, and then a Q-Q plot, unless its fit failed.
@@ -124,6 +126,8 @@ func TestDiagnoseAndPlotEndToEnd(t *testing.T) {
 			t.Errorf("row %d: ks_p %v, want a p-value", i+1, p)
 		case ok && err != nil:
 			t.Errorf("no Q-Q plot of sim-%d: %v", i+1, err)
+		case ok && len(row["rescaled_gaps"].([]any)) != int(row["gaps"].(float64)):
+			t.Errorf("row %d: %d rescaled gaps, want %v", i+1, len(row["rescaled_gaps"].([]any)), row["gaps"])
 		case !ok && (row["status"] != "failed" || err == nil):
 			t.Errorf("row %d %q: no test, and status %v or a plot (%v)", i+1, line, row["status"], err)
 		case ok:
