@@ -215,3 +215,27 @@ func BenchmarkCompensator(b *testing.B) {
 		}
 	})
 }
+
+// TestForecastExponentialClosedForm checks the forecast of the exponential
+// kernel against its closed form: the observed events' children arrive at
+// A1 r e^(-r (t-T)), every later event's at n* r e^(-r tau), so the total
+// rate is A1 r e^(-r (1-n*) (t-T)) and the expected count after T is
+// F(t) = A1/(1-n*) (1 - e^(-r (1-n*) (t-T))).
+func TestForecastExponentialClosedForm(t *testing.T) {
+	tc := testCascades[0]
+	k := Kernel{Exponential: true, NStar: 0.6, Beta: 0.4, Rate: 0.01}
+	var at []float64
+	for x := math.Log(tc.T); x < math.Log(1e6); x += 0.005 {
+		at = append(at, math.Exp(x))
+	}
+	at[0] = tc.T
+	got := Forecast(tc.times, tc.mags, tc.T, k, at, nil)
+	cs := newCascade(tc.times, tc.mags, tc.T)
+	a1 := cs.a1Exponential(exponential{NStar: k.NStar, Beta: k.Beta, Rate: k.Rate})
+	for i, ti := range at {
+		want := float64(cs.n) + a1/(1-k.NStar)*-math.Expm1(-k.Rate*(1-k.NStar)*(ti-tc.T))
+		if math.Abs(got[i]-want) > 2e-3*a1/(1-k.NStar) {
+			t.Fatalf("forecast at %g s = %.8g, want %.8g", ti, got[i], want)
+		}
+	}
+}

@@ -149,6 +149,25 @@ func TestDiagnoseAndPlotEndToEnd(t *testing.T) {
 	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
 		t.Errorf("plot wrote no image: %v", err)
 	}
+	// With a trained model, the picture names its prediction (SVG keeps
+	// the legend as text).
+	model := filepath.Join(t.TempDir(), "m.hkrf")
+	if code, _, stderr := runArgv(t, ctx, "train", "--data", dir, "--window", "3600", "--model", model); code != exitOK {
+		t.Fatalf("train: exit code %d, stderr %q", code, stderr)
+	}
+	svg := filepath.Join(t.TempDir(), "c.svg")
+	code, _, stderr = runArgv(t, ctx, "plot", "--data", dir, "--id", "sim-2", "--window", "3600", "--model", model, "--out", svg)
+	if code != exitOK {
+		t.Fatalf("plot --model: exit code %d, stderr %q", code, stderr)
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "learned prediction") {
+		t.Errorf("plot --model: no learned prediction in the picture (%v)", err)
+	}
+	// A model for another window does not apply: bad input, before the fit.
+	code, _, stderr = runArgv(t, ctx, "plot", "--data", dir, "--id", "sim-2", "--window", "600", "--model", model, "--out", svg)
+	if code != exitBadInput {
+		t.Errorf("plot with a model of another window: exit %d, want %d; stderr %q", code, exitBadInput, stderr)
+	}
 
 	// A plot folder that does not exist is an output that cannot be written.
 	code, _, stderr = runArgv(t, ctx, "diagnose", "--data", dir, "--window", "600", "--id", "sim-1", "--plot", filepath.Join(plots, "missing"))
