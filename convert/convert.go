@@ -386,6 +386,9 @@ func trimSpace(b []byte) []byte {
 func checkIDs(posts []Post) error {
 	for i := range posts {
 		p := &posts[i]
+		if p.Kind == KindOther {
+			continue
+		}
 		if err := checkID(p.ID); err != nil {
 			return err
 		}
