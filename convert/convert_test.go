@@ -111,14 +111,14 @@ func TestConvertMalformed(t *testing.T) {
 	good := `{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"1","user":{"followers_count":5}}`
 	lines := []string{
 		good,
-		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017"`,              // 2: cut
-		`not json`,                                                    // 3
-		``,                                                            // 4: blank, skipped
-		`{"created_at":"yesterday","id_str":"2"}`,                     // 5: bad time
-		`{"id_str":"3"}`,                                              // 6: no time
-		`{"limit":{"track":5}}`,                                       // 7: a notice, skipped
-		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"4","user":{"followers_count":-1}}`, // 8
-		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"5\n"}`,                           // 9: id with a line break
+		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017"`, // 2: cut
+		`not json`, // 3
+		``,         // 4: blank, skipped
+		`{"created_at":"yesterday","id_str":"2"}`, // 5: bad time
+		`{"id_str":"3"}`,        // 6: no time
+		`{"limit":{"track":5}}`, // 7: a notice, skipped
+		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"4","user":{"followers_count":-1}}`,     // 8
+		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"5\n"}`,                                 // 9: id with a line break
 		`{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"6","user":{"followers_count":"many"}}`, // 10
 		`[1,2]`, // 11
 		good,    // 12: a duplicate

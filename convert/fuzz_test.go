@@ -59,6 +59,10 @@ func FuzzDecodeTwitterV1(f *testing.F) {
 	fuzzDecoder(f, convert.DecodeTwitterV1, "none")
 }
 
-func FuzzDecodeTwitterV2(f *testing.F) { fuzzDecoder(f, convert.DecodeTwitterV2, "twitter-v2/twarc2.jsonl") }
+func FuzzDecodeTwitterV2(f *testing.F) {
+	fuzzDecoder(f, convert.DecodeTwitterV2, "twitter-v2/twarc2.jsonl")
+}
 
-func FuzzDecodeBluesky(f *testing.F) { fuzzDecoder(f, convert.DecodeBluesky, "bluesky/jetstream.jsonl") }
+func FuzzDecodeBluesky(f *testing.F) {
+	fuzzDecoder(f, convert.DecodeBluesky, "bluesky/jetstream.jsonl")
+}
