@@ -40,6 +40,7 @@ func newRootCmd(ios *ioStreams) *cobra.Command {
 	root := newBareRootCmd(ios)
 	root.AddCommand(
 		newFitCmd(ios, nil),
+		newConvertCmd(ios, nil),
 		newFeaturesCmd(ios, nil),
 		newSimulateCmd(ios, nil),
 		newTrainCmd(ios, nil),
