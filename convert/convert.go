@@ -126,7 +126,10 @@ func (s *Summary) String() string {
 	if len(parts) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(parts, ", "))
 	}
-	fmt.Fprintf(&b, "; cascades %d, written %d", s.Cascades, s.Written)
+	fmt.Fprintf(&b, "; cascades %d", s.Cascades)
+	if s.Sizes != nil { // Cascades was called: a conversion, not a live feed
+		fmt.Fprintf(&b, ", written %d", s.Written)
+	}
 	if s.OriginTimeFallback > 0 || s.Clamped > 0 || s.DefaultMagnitudes > 0 {
 		fmt.Fprintf(&b, "; original time unknown %d, reposts clamped to time 0 %d, default magnitudes %d",
 			s.OriginTimeFallback, s.Clamped, s.DefaultMagnitudes)
