@@ -2,6 +2,8 @@ package convert_test
 
 import (
 	"bufio"
+	"bytes"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,4 +67,22 @@ func FuzzDecodeTwitterV2(f *testing.F) {
 
 func FuzzDecodeBluesky(f *testing.F) {
 	fuzzDecoder(f, convert.DecodeBluesky, "bluesky/jetstream.jsonl")
+}
+
+// FuzzReadFollowers checks that a followers file either fails or gives
+// counts that are finite and not negative, for non-empty accounts.
+func FuzzReadFollowers(f *testing.F) {
+	f.Add([]byte("account,followers\ndid:plc:aaa,500\ndid:plc:bbb,40\n"))
+	f.Add([]byte("a,1e308\nb,\"2\"\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := convert.ReadFollowers(bytes.NewReader(b), "f")
+		if err != nil {
+			return
+		}
+		for k, v := range m {
+			if k == "" || !(v >= 0) || math.IsInf(v, 0) {
+				t.Fatalf("accepted %q: %v from %q", k, v, b)
+			}
+		}
+	})
 }
