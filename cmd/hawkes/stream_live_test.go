@@ -183,3 +183,67 @@ func TestStreamReaderLive(t *testing.T) {
 	}
 	t.Logf("%d cascades of at least 5 events, each predicted on %v; %d predictions in all", len(cs), stream.DefaultWindows(), len(got))
 }
+
+// Hostile: a malformed line in the live reader's feed -> reported with its line number and skipped, the feed goes on; with --strict exit 3
+func TestStreamReaderLiveBadInput(t *testing.T) {
+	b := streamtest.StartBroker(t, stream.StartBroker, stream.BrokerOptions{})
+	feed := `{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"1"}` + "\n{oops\n" +
+		`{"created_at":"Sat Nov 18 08:00:05 +0000 2017","id_str":"2","retweeted_status":{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"1"}}` + "\n"
+	ios, _, stderr := testStreams()
+	ios.In = strings.NewReader(feed)
+	argv := []string{"stream", "reader", "--brokers", b.Addrs()[0], "--from", "twitter-v1", "--log-level", "warn", "-"}
+	if code := run(context.Background(), argv, ios); code != exitOK {
+		t.Fatalf("exit code %d: %s", code, stderr)
+	}
+	for _, want := range []string{"reader: skipped standard input line 2: not a JSON object", "malformed 1", "2 events of 1 cascades sent"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+	ios, _, stderr = testStreams()
+	ios.In = strings.NewReader(feed)
+	if code := run(context.Background(), append(argv[:len(argv)-1], "--strict", "-"), ios); code != exitBadInput {
+		t.Errorf("--strict: exit code %d, want %d: %s", code, exitBadInput, stderr)
+	}
+}
+
+func TestStreamReaderLiveFlags(t *testing.T) {
+	var got *ReaderOptions
+	r := streamRunners{reader: func(_ context.Context, o *ReaderOptions) error { got = o; return nil }}
+	tests := []struct {
+		argv     []string
+		wantErr  string
+		lateness float64
+	}{
+		{[]string{"--from", "twitter-v1", "-"}, "", stream.DefaultLateness},
+		{[]string{"--from", "bluesky", "--follow", "f.jsonl", "--lateness", "0", "--followers", "f.csv"}, "", 0},
+		{[]string{"--from", "twitter-v2", "--lateness", "5", "-"}, "", 5},
+		{[]string{"--from", "twitter-v2"}, "give one", 0},
+		{[]string{"--from", "twitter-v2", "--follow", "f", "-"}, "give one", 0},
+		{[]string{"--from", "mastodon", "-"}, `unknown format "mastodon"`, 0},
+		{[]string{"--from", "twitter-v1", "--data", "d", "-"}, "exclude each other", 0},
+		{[]string{"--from", "twitter-v1", "--speed", "10", "-"}, "are for --data", 0},
+		{[]string{"--from", "twitter-v1", "--lateness", "-1", "-"}, "--lateness must be", 0},
+		{[]string{"-"}, "need --from", 0},
+		{[]string{"--data", "d", "x"}, "takes no argument but -", 0},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.argv, " "), func(t *testing.T) {
+			got = nil
+			ios, _, stderr := testStreams()
+			code := execSub(t, ios, newStreamCmd(ios, r), append([]string{"stream", "reader", "--brokers", "k:1"}, tt.argv...)...)
+			if tt.wantErr != "" {
+				if code != exitUsage || !strings.Contains(stderr.String(), tt.wantErr) || got != nil {
+					t.Errorf("exit %d, stderr %q; want usage error %q", code, stderr, tt.wantErr)
+				}
+				return
+			}
+			if code != exitOK || got == nil {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			if lo := got.liveOptions(); lo.WithDefaults().Lateness != tt.lateness {
+				t.Errorf("lateness %v, want %v", lo.WithDefaults().Lateness, tt.lateness)
+			}
+		})
+	}
+}
