@@ -11,7 +11,7 @@ import (
 // BenchmarkConvertSample converts the whole Twitter sample (21,800 lines):
 // the per-line path of hawkes convert and of the live reader.
 func BenchmarkConvertSample(b *testing.B) {
-	in := bytes.Join(sampleLines(b), []byte("\n"))
+	in := bytes.Join(sampleLines(b, -1), []byte("\n"))
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
