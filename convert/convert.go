@@ -57,12 +57,22 @@ type Options struct {
 	Strict bool
 	// Report, when set, is called with each malformed line.
 	Report func(*LineError)
+	// Forget bounds the memory of a live conversion (a builder that keeps
+	// no events): a cascade with no event for Forget seconds of event
+	// time (the newest post time seen), and the ids of posts older than
+	// that, are forgotten, so that a later repost opens the cascade again
+	// (an original Event with a new Gen) and a duplicate delivered that
+	// late counts again. 0 remembers everything; Convert ignores it.
+	Forget float64
 }
 
 // Validate checks the options.
 func (o Options) Validate() error {
 	if o.MinSize < 0 {
 		return fmt.Errorf("min size %d is negative", o.MinSize)
+	}
+	if !(o.Forget >= 0) || math.IsInf(o.Forget, 1) {
+		return fmt.Errorf("forget %v: want a number of seconds >= 0", o.Forget)
 	}
 	if o.DefaultMagnitude < 0 || math.IsNaN(o.DefaultMagnitude) || math.IsInf(o.DefaultMagnitude, 0) {
 		return fmt.Errorf("default magnitude %v: want a finite number >= 0", o.DefaultMagnitude)
@@ -91,6 +101,9 @@ type Summary struct {
 	Clamped int `json:"clamped"`
 	// DefaultMagnitudes counts events given Options.DefaultMagnitude.
 	DefaultMagnitudes int `json:"default_magnitudes"`
+	// Forgotten counts the cascades a live conversion forgot
+	// (Options.Forget).
+	Forgotten int `json:"forgotten,omitempty"`
 	// Cascades is the number of cascades opened; Written those of at
 	// least MinSize events that Convert returned.
 	Cascades int `json:"cascades"`
@@ -130,6 +143,9 @@ func (s *Summary) String() string {
 	if s.Sizes != nil { // Cascades was called: a conversion, not a live feed
 		fmt.Fprintf(&b, ", written %d", s.Written)
 	}
+	if s.Forgotten > 0 {
+		fmt.Fprintf(&b, " (%d forgotten after --forget)", s.Forgotten)
+	}
 	if s.OriginTimeFallback > 0 || s.Clamped > 0 || s.DefaultMagnitudes > 0 {
 		fmt.Fprintf(&b, "; original time unknown %d, reposts clamped to time 0 %d, default magnitudes %d",
 			s.OriginTimeFallback, s.Clamped, s.DefaultMagnitudes)
@@ -147,6 +163,12 @@ type Event struct {
 	// time and magnitude come from a repost (the embedded original, or
 	// the fallback), not from the original's own post in the feed.
 	Original, Embedded bool
+	// Gen numbers the openings of cascades by a builder, from 0: a
+	// cascade forgotten (Options.Forget) and opened again has a new one.
+	Gen int
+	// Forget marks no event but the notice that the builder forgot
+	// generation Gen of the cascade: none of its events follows.
+	Forget bool
 }
 
 // T is the event's time since the original.
@@ -157,14 +179,19 @@ func (e *Event) T() float64 { return e.At - e.Start }
 type Builder struct {
 	Summary Summary
 	o       Options
-	seen    map[string]struct{}
+	seen    map[string]float64 // post id -> its time
 	casc    map[string]*cascade
+	opened  int     // cascades opened, the next Gen
+	newest  float64 // newest post time seen
+	adds    int     // posts since the last sweep
 	keep    bool
 	order   []*cascade
 }
 
 type cascade struct {
 	id          string
+	gen         int
+	last        float64 // time of its newest event
 	start       float64
 	times, mags []float64
 }
@@ -175,7 +202,7 @@ func NewBuilder(o Options, keep bool) *Builder {
 	if o.DefaultMagnitude == 0 {
 		o.DefaultMagnitude = DefaultMagnitude
 	}
-	return &Builder{o: o, seen: map[string]struct{}{}, casc: map[string]*cascade{}, keep: keep}
+	return &Builder{o: o, seen: map[string]float64{}, casc: map[string]*cascade{}, keep: keep, newest: math.Inf(-1)}
 }
 
 // magnitude returns the magnitude of a poster.
@@ -206,7 +233,8 @@ func (b *Builder) Add(p *Post, dst []Event) []Event {
 		s.Duplicates++
 		return dst
 	}
-	b.seen[p.ID] = struct{}{}
+	b.seen[p.ID] = p.Time
+	b.newest = max(b.newest, p.Time)
 	if p.Kind == KindPost {
 		s.Posts++
 		if p.Reply {
@@ -219,8 +247,8 @@ func (b *Builder) Add(p *Post, dst []Event) []Event {
 			return dst // opened by a repost delivered earlier
 		}
 		m := b.magnitude(p.Followers, p.HasFollowers, p.Account)
-		b.open(p.ID, p.Time, m)
-		return append(dst, Event{Cascade: p.ID, Start: p.Time, At: p.Time, M: m, Original: true})
+		c := b.open(p.ID, p.Time, m)
+		return append(dst, Event{Cascade: p.ID, Start: p.Time, At: p.Time, M: m, Original: true, Gen: c.gen})
 	}
 	s.Reposts++
 	o := &p.Orig
@@ -233,7 +261,7 @@ func (b *Builder) Add(p *Post, dst []Event) []Event {
 		}
 		m := b.magnitude(o.Followers, o.HasFollowers, o.Account)
 		c = b.open(o.ID, start, m)
-		dst = append(dst, Event{Cascade: o.ID, Start: start, At: start, M: m, Original: true, Embedded: true})
+		dst = append(dst, Event{Cascade: o.ID, Start: start, At: start, M: m, Original: true, Embedded: true, Gen: c.gen})
 	}
 	at := p.Time
 	if at < c.start {
@@ -245,11 +273,13 @@ func (b *Builder) Add(p *Post, dst []Event) []Event {
 		c.times = append(c.times, at-c.start)
 		c.mags = append(c.mags, m)
 	}
-	return append(dst, Event{Cascade: o.ID, Start: c.start, At: at, M: m})
+	c.last = max(c.last, at)
+	return append(dst, Event{Cascade: o.ID, Start: c.start, At: at, M: m, Gen: c.gen})
 }
 
 func (b *Builder) open(id string, start, m float64) *cascade {
-	c := &cascade{id: id, start: start}
+	c := &cascade{id: id, start: start, last: start, gen: b.opened}
+	b.opened++
 	if b.keep {
 		c.times, c.mags = []float64{0}, []float64{m}
 		b.order = append(b.order, c)
@@ -257,6 +287,38 @@ func (b *Builder) open(id string, start, m float64) *cascade {
 	b.casc[id] = c
 	b.Summary.Cascades++
 	return c
+}
+
+// sweepEvery is how many posts a live builder takes between two sweeps of
+// what it may forget.
+const sweepEvery = 1 << 14
+
+// sweep forgets, when Options.Forget is set and the builder keeps no
+// events, the cascades with no event for Forget seconds before the newest
+// post time and the ids of the posts older than that, and appends a
+// Forget event per cascade forgotten. It runs every sweepEvery posts.
+func (b *Builder) sweep(dst []Event) []Event {
+	if b.o.Forget <= 0 || b.keep {
+		return dst
+	}
+	if b.adds++; b.adds < sweepEvery {
+		return dst
+	}
+	b.adds = 0
+	horizon := b.newest - b.o.Forget
+	for id, t := range b.seen {
+		if t < horizon {
+			delete(b.seen, id)
+		}
+	}
+	for id, c := range b.casc {
+		if c.last < horizon {
+			delete(b.casc, id)
+			b.Summary.Forgotten++
+			dst = append(dst, Event{Cascade: id, Gen: c.gen, Forget: true})
+		}
+	}
+	return dst
 }
 
 // Cascades returns the cascades of at least minSize events, in the order
@@ -365,6 +427,7 @@ func (r *Reader) Run(ctx context.Context, in Input, emit func(Event) error) erro
 		}
 		for i := range r.posts {
 			r.events = r.B.Add(&r.posts[i], r.events[:0])
+			r.events = r.B.sweep(r.events)
 			for _, e := range r.events {
 				if err := emit(e); err != nil {
 					return err

@@ -59,7 +59,11 @@
 // original is sent whatever its time (a cascade first seen through a
 // repost starts at its original's time, before the feed), after a first
 // watermark on every partition, so that no fitter takes it for the
-// stream's clock.
+// stream's clock. An event dated more than MaxAhead after the wall clock
+// is dead-lettered, with its cascade's other events when it is an
+// original. The conversion forgets cascades idle for a day of event time
+// (convert.Options.Forget): a cascade reposted after that is opened again,
+// from seq 0.
 //
 // # Event time and watermarks
 //

@@ -3,6 +3,7 @@ package stream
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -75,6 +76,7 @@ type LiveStats struct {
 	Events   int // events sent
 	Cascades int // cascades begun (original events sent)
 	Late     int // reposts dead-lettered as later than the watermark
+	Refused  int // events dead-lettered for a date after the wall clock (MaxAhead), theirs or their original's
 	Elapsed  time.Duration
 }
 
@@ -172,7 +174,8 @@ type liveSender struct {
 }
 
 func newLiveSender(p sarama.AsyncProducer, topics Topics, np int32, o LiveOptions, log *slog.Logger) *liveSender {
-	return &liveSender{p: p, topics: topics, np: np, o: o, log: log, q: newOrderer(o.Lateness), lastSent: make([]float64, np)}
+	now := func() float64 { return float64(time.Now().UnixNano()) / 1e9 }
+	return &liveSender{p: p, topics: topics, np: np, o: o, log: log, q: newOrderer(o.Lateness, now), lastSent: make([]float64, np)}
 }
 
 func (l *liveSender) run(ctx context.Context, src LiveSource) (LiveStats, error) {
@@ -226,11 +229,18 @@ func (l *liveSender) send(m *sarama.ProducerMessage) error {
 // add takes one event of the feed: it is dead-lettered if late, else
 // held; then what is ready goes out.
 func (l *liveSender) add(e convert.Event) error {
-	if wm, late := l.q.push(e); late {
-		l.st.Late++
+	if e.Forget {
+		l.q.forget(e)
+		return nil
+	}
+	if why, late := l.q.push(e); why != "" {
+		if late {
+			l.st.Late++
+		} else {
+			l.st.Refused++
+		}
 		q := partitionOf(e.Cascade, l.np)
-		reason := fmt.Errorf("late event: cascade %q repost at %v is %.6g s before the watermark %v (lateness %v s)",
-			e.Cascade, e.At, wm-e.At, wm, l.o.Lateness)
+		reason := errors.New(why)
 		cm := &sarama.ConsumerMessage{Topic: l.topics.Retweets, Partition: q, Offset: -1, Key: []byte(e.Cascade),
 			Value: AppendEvent(nil, e.Cascade, -1, e.Start, e.T(), e.M)}
 		l.log.Warn("dead letter", "reason", reason)
@@ -315,37 +325,93 @@ func (l *liveSender) finish() error {
 	return nil
 }
 
+// MaxAhead bounds how far after the wall clock an event of a live feed
+// may be dated: the platforms date posts on their servers, so an event
+// more than 10 minutes in the future is a bad date (a client-made record
+// key, say), which would otherwise move the watermark past every event
+// to come and make all of them late. It is dead-lettered, with the rest
+// of its cascade when it is an original.
+const MaxAhead = 600.0
+
 // orderer holds the events of a live feed until they are ready, and gives
 // them out in time order, numbered per cascade. It is the live reader's
 // logic without Kafka.
 type orderer struct {
 	lateness float64
-	newest   float64 // newest time of an event delivered by the feed
+	now      func() float64 // wall clock, Unix seconds
+	newest   float64        // newest time of an event delivered by the feed
 	pending  pendingHeap
 	arrivals int
-	seq      map[string]int // next seq per cascade
+	open     map[genKey]*genState
 }
 
-func newOrderer(lateness float64) *orderer {
-	return &orderer{lateness: lateness, newest: math.Inf(-1), seq: map[string]int{}}
+// genKey names one opening of a cascade by the conversion.
+type genKey struct {
+	id  string
+	gen int
+}
+
+type genState struct {
+	next      int  // next seq
+	pending   int  // events held
+	refused   bool // its original was refused: so are its events
+	forgotten bool // the conversion forgot it: drop the state once nothing is held
+}
+
+func newOrderer(lateness float64, now func() float64) *orderer {
+	return &orderer{lateness: lateness, now: now, newest: math.Inf(-1), open: map[genKey]*genState{}}
 }
 
 // watermark is the newest time seen minus the lateness.
 func (q *orderer) watermark() float64 { return q.newest - q.lateness }
 
-// push holds e, or, for a repost older than the watermark, returns that
-// watermark and late. The times of originals built from a repost
-// (Embedded) are not deliveries: they do not move the newest time.
-func (q *orderer) push(e convert.Event) (float64, bool) {
+// push holds e, or says why it is refused: a repost older than the
+// watermark (late), an event dated more than MaxAhead after the wall
+// clock, or an event of a cascade whose original was refused. The times
+// of originals built from a repost (Embedded) are not deliveries: they do
+// not move the newest time.
+func (q *orderer) push(e convert.Event) (reason string, late bool) {
+	k := genKey{e.Cascade, e.Gen}
+	st := q.open[k]
+	if e.Original {
+		if st != nil {
+			return fmt.Sprintf("cascade %q opened twice (generation %d)", e.Cascade, e.Gen), false
+		}
+		st = &genState{}
+		q.open[k] = st
+	} else if st == nil || st.refused {
+		return fmt.Sprintf("cascade %q: its original was refused", e.Cascade), false
+	}
+	if now := q.now(); e.At > now+MaxAhead {
+		st.refused = e.Original || st.refused
+		return fmt.Sprintf("event of cascade %q at %v is %.6g s after the wall clock %v (at most %v)",
+			e.Cascade, e.At, e.At-now, math.Round(now), MaxAhead), false
+	}
 	if wm := q.watermark(); !e.Original && e.At < wm {
-		return wm, true
+		return fmt.Sprintf("late event: cascade %q repost at %v is %.6g s before the watermark %v (lateness %v s)",
+			e.Cascade, e.At, wm-e.At, wm, q.lateness), true
 	}
 	if !e.Embedded && e.At > q.newest {
 		q.newest = e.At
 	}
 	heap.Push(&q.pending, pending{e: e, n: q.arrivals})
 	q.arrivals++
-	return 0, false
+	st.pending++
+	return "", false
+}
+
+// forget drops the state of a cascade the conversion forgot, once none of
+// its events is held.
+func (q *orderer) forget(e convert.Event) {
+	k := genKey{e.Cascade, e.Gen}
+	st := q.open[k]
+	switch {
+	case st == nil:
+	case st.pending == 0:
+		delete(q.open, k)
+	default:
+		st.forgotten = true
+	}
 }
 
 // pop returns the next event whose time is at or before the watermark
@@ -355,8 +421,13 @@ func (q *orderer) pop(all bool) (convert.Event, int, bool) {
 		return convert.Event{}, 0, false
 	}
 	e := heap.Pop(&q.pending).(pending).e
-	s := q.seq[e.Cascade]
-	q.seq[e.Cascade] = s + 1
+	k := genKey{e.Cascade, e.Gen}
+	st := q.open[k]
+	s := st.next
+	st.next++
+	if st.pending--; st.pending == 0 && st.forgotten {
+		delete(q.open, k)
+	}
 	return e, s, true
 }
 

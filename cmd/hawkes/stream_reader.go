@@ -58,7 +58,11 @@ repost that arrives later than that is sent to the dead-letters topic with
 the reason. An original is sent whatever its time: a cascade first seen
 through a repost begins at its original's time, before the feed. At the end
 of standard input the held events are sent and the end is marked on every
-partition; a followed file has no end (stop it with Ctrl-C). Malformed lines
+partition; a followed file has no end (stop it with Ctrl-C). An event dated
+more than 10 minutes after the wall clock is dead-lettered, with the rest of
+its cascade when it is an original. The reader forgets a cascade after
+--forget seconds of event time without a post (and post ids that old), so
+that its memory holds a day of the feed by default. Malformed lines
 are reported, counted and skipped (--strict: exit code 3 at the first), and
 a summary of the conversion goes to standard error at the end.`,
 		Example: `  hawkes stream reader --brokers 127.0.0.1:9092 --data ../shared/data/seismic_subset --speed 0
@@ -93,6 +97,7 @@ a summary of the conversion goes to standard error at the end.`,
 	f.StringVar(&opts.Followers, "followers", "", "with --from, CSV `FILE` of account,count rows: follower counts where the posts give none")
 	f.Float64Var(&opts.Convert.DefaultMagnitude, "default-magnitude", convert.DefaultMagnitude, "with --from, magnitude `M` of events whose follower count is unknown")
 	f.BoolVar(&opts.Convert.Strict, "strict", false, "with --from, stop at the first malformed line (exit code 3)")
+	f.Float64Var(&opts.Convert.Forget, "forget", stream.DefaultTerminated, "with --from, forget a cascade after `SECONDS` of event time without a post, and post ids that old (0: never; keep it >= the fitters' --terminated)")
 	return cmd
 }
 
@@ -232,8 +237,8 @@ func runLiveReader(ctx context.Context, opts *ReaderOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "reader: %s\n", sum.String())
 	}
 	mu.Unlock()
-	fmt.Fprintf(opts.IO.ErrOut, "reader: %d events of %d cascades sent, %d late reposts dead-lettered, in %.1fs\n",
-		st.Events, st.Cascades, st.Late, st.Elapsed.Seconds())
+	fmt.Fprintf(opts.IO.ErrOut, "reader: %d events of %d cascades sent, %d late reposts dead-lettered, %d events dated after the wall clock dead-lettered, in %.1fs\n",
+		st.Events, st.Cascades, st.Late, st.Refused, st.Elapsed.Seconds())
 	if le := (*convert.LineError)(nil); errors.As(err, &le) {
 		return &badInputError{err}
 	}
