@@ -2,6 +2,8 @@ package convert
 
 import (
 	"cmp"
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -387,12 +389,23 @@ func NewReader(f Format, b *Builder, o Options) *Reader {
 // (Options.Report), or, with Options.Strict, returned as a *LineError.
 // An error of emit stops the run and is returned.
 func (r *Reader) Run(ctx context.Context, in Input, emit func(Event) error) error {
+	s := &r.B.Summary
 	zr, err := Decompress(in.R)
+	if err != nil && !corrupt(err) {
+		return fmt.Errorf("read %s: %w", in.Name, err)
+	}
 	if err != nil {
-		return &LineError{File: in.Name, Line: 1, Err: err}
+		s.Malformed++
+		le := &LineError{File: in.Name, Line: 1, Err: fmt.Errorf("corrupt input, skipped: %w", err)}
+		if r.o.Strict {
+			return le
+		}
+		if r.o.Report != nil {
+			r.o.Report(le)
+		}
+		return nil
 	}
 	lr := newLineReader(zr, MaxLineBytes)
-	s := &r.B.Summary
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -402,7 +415,20 @@ func (r *Reader) Run(ctx context.Context, in Input, emit func(Event) error) erro
 			return nil
 		}
 		if err != nil && err != ErrLineTooLong {
-			return fmt.Errorf("read %s line %d: %w", in.Name, lr.line+1, err)
+			if !corrupt(err) {
+				return fmt.Errorf("read %s line %d: %w", in.Name, lr.line+1, err)
+			}
+			// A damaged gzip stream: what follows cannot be read. The
+			// input ends here, as a malformed line.
+			s.Malformed++
+			le := &LineError{File: in.Name, Line: lr.line + 1, Err: fmt.Errorf("corrupt input, the rest of it skipped: %w", err)}
+			if r.o.Strict {
+				return le
+			}
+			if r.o.Report != nil {
+				r.o.Report(le)
+			}
+			return nil
 		}
 		s.Lines++
 		if err == nil && len(trimSpace(line)) == 0 {
@@ -435,6 +461,14 @@ func (r *Reader) Run(ctx context.Context, in Input, emit func(Event) error) erro
 			}
 		}
 	}
+}
+
+// corrupt reports whether a read error is damaged compressed input rather
+// than a failure to read.
+func corrupt(err error) bool {
+	var ce flate.CorruptInputError
+	return errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, &ce)
 }
 
 func trimSpace(b []byte) []byte {

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -233,5 +234,46 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, err := convert.ParseFormat("twitter"); !errors.Is(err, convert.ErrFormat) {
 		t.Errorf("ParseFormat(twitter): %v", err)
+	}
+}
+
+// Hostile: a gzip input cut short or with a flipped byte -> the lines before it converted, the damage reported as a malformed line with its line number, the next input read (exit 3 with --strict)
+func TestConvertCorruptGzip(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	for i := range 2000 {
+		fmt.Fprintf(zw, `{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"%d"}`+"\n", i)
+	}
+	zw.Close()
+	whole := buf.Bytes()
+	flipped := bytes.Clone(whole)
+	flipped[len(flipped)/2] ^= 0xff
+	next := `{"created_at":"Sat Nov 18 08:00:00 +0000 2017","id_str":"next"}`
+	header := bytes.Clone(whole[:40])
+	header[3] = 0xff // reserved flag bits: gzip.ErrHeader
+	for name, b := range map[string][]byte{"cut": whole[:len(whole)/2], "flipped": flipped, "bad header": header} {
+		t.Run(name, func(t *testing.T) {
+			var reported []*convert.LineError
+			cs, sum, err := convert.Convert(context.Background(), convert.TwitterV1,
+				[]convert.Input{{Name: "a.gz", R: bytes.NewReader(b)}, {Name: "b", R: strings.NewReader(next)}},
+				convert.Options{Report: func(e *convert.LineError) { reported = append(reported, e) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A flipped byte may inflate to junk lines (malformed too)
+			// before the checksum fails at the end.
+			last := reported[len(reported)-1]
+			if last.File != "a.gz" || !strings.Contains(last.Error(), "corrupt input") {
+				t.Fatalf("%d reported, the last %v", len(reported), last)
+			}
+			if sum.Malformed != len(reported) || sum.Posts >= 2001 || cs[len(cs)-1].ID != "next" {
+				t.Errorf("summary %+v", sum)
+			}
+			_, _, err = convert.Convert(context.Background(), convert.TwitterV1,
+				[]convert.Input{{Name: "a.gz", R: bytes.NewReader(b)}}, convert.Options{Strict: true})
+			if !errors.Is(err, convert.ErrMalformed) {
+				t.Errorf("strict: %v", err)
+			}
+		})
 	}
 }

@@ -66,7 +66,9 @@
 // Options.Strict it stops with a *LineError instead. A line longer than
 // MaxLineBytes (16 MiB) is malformed too: it is skipped without being held
 // in memory. Inputs may be gzip-compressed (Decompress recognises them by
-// their first bytes).
+// their first bytes); a damaged gzip stream (a bad header, a cut, a wrong
+// checksum) is malformed too, at the line where it fails: the rest of
+// that input is skipped and the next one read.
 //
 // Decoding uses encoding/json on structs holding only the fields read;
 // the JSON of these platforms has no schema library in Go worth its
