@@ -20,6 +20,16 @@
 // training set is used instead, and the substitution is counted in
 // Stats.Fallbacks.
 //
+// # Intervals
+//
+// Where every model of an evaluation carries an interval (predict.Train's,
+// for TargetLogRatio), the forest's report also scores its intervals:
+// coverage and relative width (evaluate.IntervalReport). Under
+// cross-validation each cascade's interval is that of the fold model that
+// never saw it. A cascade whose forest prediction fell back to loglinear gets
+// the point interval [v, v] of the fallback v, which counts as missed unless v
+// is exact.
+//
 // Randomness is explicit: the folds come from train.KFold with the seed given
 // and the forest from train.Fit with its Config.Seed, so the same inputs and
 // seeds give the same report.

@@ -134,15 +134,21 @@ func checkInputs(rows []features.Row, cascades []data.Cascade, T float64) error 
 	return nil
 }
 
-// predictions holds every method's prediction per cascade.
+// predictions holds every method's prediction per cascade, and the forest's
+// intervals: lo and hi, of level level, while every model filled in had
+// intervals (noInterval is set by the first that had none).
 type predictions struct {
-	pred      map[string][]float64
-	seismic   bool
-	fallbacks map[string]int
+	pred       map[string][]float64
+	seismic    bool
+	fallbacks  map[string]int
+	lo, hi     []float64
+	level      float64
+	noInterval bool
 }
 
 func newPredictions(n int, seismic bool) *predictions {
-	p := &predictions{pred: map[string][]float64{}, seismic: seismic, fallbacks: map[string]int{}}
+	p := &predictions{pred: map[string][]float64{}, seismic: seismic, fallbacks: map[string]int{},
+		lo: make([]float64, n), hi: make([]float64, n)}
 	for _, m := range methods {
 		if m == MethodSeismic && !seismic {
 			continue
@@ -154,8 +160,19 @@ func newPredictions(n int, seismic bool) *predictions {
 }
 
 // fill predicts the cascades idx with every method; model has a log-linear
-// constant, which the loglinear method uses.
+// constant, which the loglinear method uses. The forest's interval of a
+// cascade is the model's (predict.Apply), or the point [v, v] where the
+// forest gave none and the fallback v stands in: it counts as missed unless
+// v is exactly right.
 func (p *predictions) fill(rows []features.Row, cascades []data.Cascade, idx []int, model *train.Model) {
+	switch iv := model.Interval; {
+	case iv == nil || predict.Target(model.Target) != predict.TargetLogRatio:
+		p.noInterval = true
+	case p.level == 0:
+		p.level = iv.Level
+	case p.level != iv.Level:
+		p.noInterval = true
+	}
 	x := make([]float64, features.NumFeatures)
 	ll := evaluate.LogLinear{A: *model.LogLinear}
 	set := func(m string, i int, v float64, ok bool, fallback float64) {
@@ -173,6 +190,10 @@ func (p *predictions) fill(rows []features.Row, cascades []data.Cascade, idx []i
 		set(MethodHawkes, i, v, ok, lp)
 		pr := predict.Apply(model, r, x)
 		set(MethodForest, i, pr.NHat, pr.Source == predict.SourceForest, lp)
+		p.lo[i], p.hi[i] = p.pred[MethodForest][i], p.pred[MethodForest][i]
+		if pr.Source == predict.SourceForest && pr.Interval {
+			p.lo[i], p.hi[i] = pr.Lo, pr.Hi
+		}
 		if p.seismic {
 			c := &cascades[i]
 			v, ok := evaluate.Seismic(c.Times, c.Mags, model.Window)
@@ -190,7 +211,11 @@ func (p *predictions) report(rows []features.Row, T float64) (*evaluate.Report, 
 	var ms []evaluate.Method
 	for _, m := range methods {
 		if pr, ok := p.pred[m]; ok {
-			ms = append(ms, evaluate.Method{Name: m, Pred: pr})
+			em := evaluate.Method{Name: m, Pred: pr}
+			if m == MethodForest && !p.noInterval && p.level > 0 {
+				em.Lo, em.Hi, em.Level = p.lo, p.hi, p.level
+			}
+			ms = append(ms, em)
 		}
 	}
 	return evaluate.NewReport(T, sizes, ms)

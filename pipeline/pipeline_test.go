@@ -263,3 +263,62 @@ func TestForestConfigError(t *testing.T) {
 		t.Errorf("error %v, want %q", err, want)
 	}
 }
+
+// TestCrossValidateIntervals checks that the forest's intervals are scored
+// under cross-validation with log_ratio, each cascade's interval being the
+// one its fold's model gives, and not with w, whose models have none.
+func TestCrossValidateIntervals(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	opts := CVOptions{Folds: 4, Seed: 7, Forest: smallForest}
+	r, _, err := CrossValidate(ctx, rows, cs, testWindow, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Methods {
+		if (m.Interval != nil) != (m.Name == MethodForest) {
+			t.Errorf("method %s: interval report %v", m.Name, m.Interval)
+		}
+	}
+	iv := r.Methods[1].Interval
+	if iv == nil {
+		t.Fatal("forest has no interval report")
+	}
+	if iv.Level != predict.DefaultLevel || iv.Overall.Count != len(rows) {
+		t.Errorf("level %v count %d, want %v and %d", iv.Level, iv.Overall.Count, predict.DefaultLevel, len(rows))
+	}
+	// Recompute the coverage from the fold models.
+	covered := 0
+	for k, test := range train.KFold(len(rows), opts.Folds, opts.Seed) {
+		var fold []features.Row
+		for _, i := range train.Complement(len(rows), test) {
+			fold = append(fold, rows[i])
+		}
+		m, err := predict.Train(ctx, fold, "", opts.Forest)
+		if err != nil {
+			t.Fatalf("fold %d: %v", k+1, err)
+		}
+		for _, i := range test {
+			p := predict.Apply(m, &rows[i], nil)
+			if !p.Interval {
+				t.Fatalf("cascade %d has no interval", i)
+			}
+			if N := float64(rows[i].Size); p.Lo <= N && N <= p.Hi {
+				covered++
+			}
+		}
+	}
+	if want := float64(covered) / float64(len(rows)); iv.Overall.Coverage != want {
+		t.Errorf("coverage %v, want %v from the fold models", iv.Overall.Coverage, want)
+	}
+	opts.Target = predict.TargetW
+	r, _, err = CrossValidate(ctx, rows, cs, testWindow, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Methods {
+		if m.Interval != nil {
+			t.Errorf("target w: method %s has intervals", m.Name)
+		}
+	}
+}

@@ -67,7 +67,15 @@ predicts every cascade; loglinear is then fitted on the data set itself.
 Where a method has no prediction (hawkes: a fit that is neither ok nor
 unbounded; seismic: a cascade it predicts unbounded) the loglinear
 prediction is used instead; the number of such fallbacks is written to
-standard error. The same --seed gives the same numbers.`,
+standard error. The same --seed gives the same numbers.
+
+Where the forest's models carry prediction intervals (those of hawkes train
+do, at level 0.8), the report adds their coverage, the fraction of true
+sizes N inside [lo, hi], and their median relative width (hi - lo) / N_hat,
+overall and per decile: a last table, the columns level, coverage and
+median_rel_width in CSV, and the keys level, coverage and median_rel_width
+in JSON. Under --cv each cascade's interval comes from the fold's model
+that did not see it.`,
 		Example: `  # 5-fold cross-validation on the first hour, with a box plot in are-3600s.png
   hawkes evaluate --data ../shared/data/seismic_subset --window 3600 --plot
 
