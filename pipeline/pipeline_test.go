@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/data"
@@ -46,13 +47,16 @@ func reportJSON(t *testing.T, r *evaluate.Report) string {
 	return b.String()
 }
 
-var smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
+var (
+	smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
+	smallBoost  = train.BoostConfig{MaxRounds: 100, MinLeaf: 3, Seed: 3}
+)
 
 func TestCrossValidateSynthetic(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
 	for _, target := range []predict.Target{predict.TargetLogRatio, predict.TargetW} {
-		r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 4, Seed: 7, Target: target, Forest: smallForest})
+		r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 4, Seed: 7, Target: target, Forest: smallForest, Boost: &smallBoost})
 		if err != nil {
 			t.Fatalf("%s: %v", target, err)
 		}
@@ -77,8 +81,8 @@ func TestCrossValidateSynthetic(t *testing.T) {
 		if st.Fallbacks[MethodHawkes] != want {
 			t.Errorf("%s: %d hawkes fallbacks, want %d", target, st.Fallbacks[MethodHawkes], want)
 		}
-		if target == predict.TargetLogRatio && st.Fallbacks[MethodForest] != 0 {
-			t.Errorf("log_ratio has %d forest fallbacks, want 0", st.Fallbacks[MethodForest])
+		if target == predict.TargetLogRatio && (st.Fallbacks[MethodForest] != 0 || st.Fallbacks[MethodBoost] != 0) {
+			t.Errorf("log_ratio has %d forest and %d boost fallbacks, want 0", st.Fallbacks[MethodForest], st.Fallbacks[MethodBoost])
 		}
 	}
 }
@@ -88,7 +92,7 @@ func TestCrossValidateSynthetic(t *testing.T) {
 func TestCrossValidateDeterministic(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
-	opts := CVOptions{Folds: 5, Seed: 2, Forest: smallForest}
+	opts := CVOptions{Folds: 5, Seed: 2, Forest: smallForest, Boost: &smallBoost}
 	run := func(o CVOptions) string {
 		r, _, err := CrossValidate(ctx, rows, cs, testWindow, o)
 		if err != nil {
@@ -270,13 +274,13 @@ func TestForestConfigError(t *testing.T) {
 func TestCrossValidateIntervals(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
-	opts := CVOptions{Folds: 4, Seed: 7, Forest: smallForest}
+	opts := CVOptions{Folds: 4, Seed: 7, Forest: smallForest, Boost: &smallBoost}
 	r, _, err := CrossValidate(ctx, rows, cs, testWindow, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range r.Methods {
-		if (m.Interval != nil) != (m.Name == MethodForest) {
+		if (m.Interval != nil) != (m.Name == MethodForest || m.Name == MethodBoost) {
 			t.Errorf("method %s: interval report %v", m.Name, m.Interval)
 		}
 	}
@@ -320,5 +324,33 @@ func TestCrossValidateIntervals(t *testing.T) {
 		if m.Interval != nil {
 			t.Errorf("target w: method %s has intervals", m.Name)
 		}
+	}
+}
+
+// TestPredictBoost checks that a boosted model is scored under its own
+// name, boost, and a forest under forest.
+func TestPredictBoost(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	m, err := predict.TrainLearner(ctx, rows, "", predict.Learner{Name: train.LearnerBoost, Boost: smallBoost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Boost == nil || !m.Forest.Sum || m.Interval == nil {
+		t.Fatalf("boosted model: boost %v, sum %v, interval %v", m.Boost, m.Forest.Sum, m.Interval)
+	}
+	r, st, err := Predict(m, rows, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mr := range r.Methods {
+		names = append(names, mr.Name)
+	}
+	if want := []string{MethodHawkes, MethodSeismic, MethodLogLinear, MethodBoost}; !slices.Equal(names, want) {
+		t.Errorf("methods %v, want %v", names, want)
+	}
+	if _, ok := st.Fallbacks[MethodForest]; ok {
+		t.Errorf("fallbacks %v name the forest", st.Fallbacks)
 	}
 }

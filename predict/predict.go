@@ -232,16 +232,60 @@ func FitLogLinear(rows []features.Row) (evaluate.LogLinear, error) {
 	return evaluate.FitLogLinear(n, N)
 }
 
-// Train grows a forest on rows, all on the same window, to learn target
-// (DefaultTarget when empty), and returns it as a model named with
-// features.Names, with the log-linear constant of rows as its fallback.
-// Rows where the target is not defined are left out of the forest;
-// Model.TrainedOn counts the rows used. Created is left zero.
+// Learner names the ensemble Train grows and holds its settings.
+type Learner struct {
+	// Name is train.LearnerForest (a random forest, with Forest's
+	// settings) or train.LearnerBoost (gradient-boosted trees, with
+	// Boost's). Default DefaultLearner.
+	Name string
+	// Forest holds the random forest's settings.
+	Forest train.Config
+	// Boost holds the boosted trees' settings.
+	Boost train.BoostConfig
+}
+
+// DefaultLearner is the learner Train grows when none is named (see the
+// package doc).
+const DefaultLearner = train.LearnerForest
+
+// ErrLearner is returned for a learner name other than train.LearnerForest
+// and train.LearnerBoost.
+var ErrLearner = errors.New("unknown learner")
+
+// ValidateLearner reports whether name names a learner.
+func ValidateLearner(name string) error {
+	switch name {
+	case train.LearnerForest, train.LearnerBoost:
+		return nil
+	}
+	return fmt.Errorf("%w %q (want %s or %s)", ErrLearner, name, train.LearnerForest, train.LearnerBoost)
+}
+
+// Train grows a random forest on rows with the settings cfg: TrainLearner
+// with the learner train.LearnerForest.
 func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Config) (*train.Model, error) {
+	return TrainLearner(ctx, rows, target, Learner{Name: train.LearnerForest, Forest: cfg})
+}
+
+// TrainLearner grows the learner l on rows, all on the same window, to
+// learn target (DefaultTarget when empty), and returns it as a model named
+// with features.Names, with the log-linear constant of rows as its
+// fallback. Rows where the target is not defined are left out;
+// Model.TrainedOn counts the rows used. For TargetLogRatio the model
+// carries the interval of level DefaultLevel from the held-out residuals
+// (OOBInterval): the forest's out-of-bag predictions, or the boosted trees'
+// inner validation predictions. Created is left zero.
+func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Learner) (*train.Model, error) {
 	if target == "" {
 		target = DefaultTarget
 	}
 	if err := target.Validate(); err != nil {
+		return nil, err
+	}
+	if l.Name == "" {
+		l.Name = DefaultLearner
+	}
+	if err := ValidateLearner(l.Name); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -253,9 +297,21 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 			return nil, fmt.Errorf("row %d (%s) is on window %v, row 0 on %v", i, rows[i].ID, float64(rows[i].Window), T)
 		}
 	}
-	rc, err := cfg.Resolve(features.NumFeatures)
-	if err != nil {
-		return nil, err
+	var rc train.Config
+	var bc *train.BoostConfig
+	if l.Name == train.LearnerForest {
+		c, err := l.Forest.Resolve(features.NumFeatures)
+		if err != nil {
+			return nil, err
+		}
+		rc = c
+		rc.Workers = 0 // does not change the forest
+	} else {
+		c := l.Boost.WithDefaults()
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+		bc = &c
 	}
 	var X [][]float64
 	var y []float64
@@ -270,7 +326,18 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 	if len(X) == 0 {
 		return nil, fmt.Errorf("no row has the target %s defined", target)
 	}
-	f, oob, err := train.FitOOB(ctx, X, y, cfg)
+	var (
+		f   *train.Forest
+		oob []float64
+		err error
+	)
+	if bc != nil {
+		var used train.BoostConfig
+		f, oob, used, err = train.FitBoostOOB(ctx, X, y, *bc)
+		bc = &used
+	} else {
+		f, oob, err = train.FitOOB(ctx, X, y, l.Forest)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -278,12 +345,12 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 	if err != nil {
 		return nil, err
 	}
-	rc.Workers = 0 // does not change the forest
 	m := &train.Model{
 		Window:    T,
 		Features:  features.Names(),
 		Target:    string(target),
 		Config:    rc,
+		Boost:     bc,
 		Forest:    f,
 		TrainedOn: len(X),
 		LogLinear: &ll.A,

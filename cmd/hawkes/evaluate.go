@@ -58,11 +58,13 @@ ARE = |N - N_hat| / N, overall and per decile of the true size N:
   forest     the random forest's correction
   seismic    the SEISMIC predictor (Zhao et al., KDD 2015)
   loglinear  log N = a + log n, fitted on the training cascades
+  boost      gradient-boosted trees (hawkes train --learner boost)
 
 With --cv K (the default, K = 5) the cascades are split into K folds and each
-fold is predicted by a forest and a loglinear baseline trained on the others.
-With --model the forest of that file (from hawkes train, on the same window)
-predicts every cascade; loglinear is then fitted on the data set itself.
+fold is predicted by a forest, boosted trees and a loglinear baseline trained
+on the others. With --model the model of that file (from hawkes train, on the
+same window) predicts every cascade, reported as forest or boost after its
+learner; loglinear is then fitted on the data set itself.
 
 Where a method has no prediction (hawkes: a fit that is neither ok nor
 unbounded; seismic: a cascade it predicts unbounded) the loglinear
@@ -146,11 +148,13 @@ func (opts *EvaluateOptions) validate(f *pflag.FlagSet, format string) error {
 }
 
 // cvOptions returns the options of the cross-validation: the forest has the
-// defaults of train.Config but for its seed and workers.
+// defaults of train.Config but for its seed and workers, the boosted trees
+// those of train.BoostConfig but for the seed.
 func (opts *EvaluateOptions) cvOptions() pipeline.CVOptions {
 	forest := train.Config{}.WithDefaults()
 	forest.Seed, forest.Workers = opts.Seed, opts.Workers
-	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest}
+	boost := train.BoostConfig{Seed: opts.Seed}.WithDefaults()
+	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest, Boost: &boost}
 }
 
 // batchOptions returns the options of the fits.
