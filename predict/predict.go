@@ -148,15 +148,20 @@ type Prediction struct {
 }
 
 // Check reports whether model can score the rows of this build's features
-// package on window T: it has a forest, the feature names of
-// features.Names, a known target and the window T. The error wraps
-// ErrIncompatible and says what differs.
+// package on window T: it has a forest, features that this build computes
+// (features.Index: those of features.Names, or a subset of them in any
+// order, as older models have), a known target and the window T. The error
+// wraps ErrIncompatible and says what differs.
 func Check(model *train.Model, T float64) error {
-	switch {
-	case model == nil || model.Forest == nil:
+	if model == nil || model.Forest == nil {
 		return fmt.Errorf("%w: no forest", ErrIncompatible)
-	case !slices.Equal(model.Features, features.Names()):
-		return fmt.Errorf("%w: trained on features %v, this build computes %v", ErrIncompatible, model.Features, features.Names())
+	}
+	if _, err := features.Index(model.Features); err != nil {
+		return fmt.Errorf("%w: trained on features %v: %w", ErrIncompatible, model.Features, err)
+	}
+	switch {
+	case len(model.Features) != model.Forest.NFeatures:
+		return fmt.Errorf("%w: %d feature names for %d features", ErrIncompatible, len(model.Features), model.Forest.NFeatures)
 	case model.Window != T:
 		return fmt.Errorf("%w: trained for window %v s, not %v s", ErrIncompatible, model.Window, T)
 	}
@@ -170,12 +175,36 @@ func Check(model *train.Model, T float64) error {
 // described by r, trying the sources in the order of the package doc. A nil
 // model gives ModelOnly(r). model must have passed Check on r's window; x,
 // when not nil, is scratch of length features.NumFeatures, so that a caller
-// predicting many rows allocates nothing.
+// predicting many rows with a model of this build's features allocates
+// nothing.
 func Apply(model *train.Model, r *features.Row, x []float64) Prediction {
 	if model == nil {
 		return ModelOnly(r)
 	}
-	return ApplyVector(model, r, r.Vector(x))
+	return ApplyVector(model, r, Vector(model, r, x))
+}
+
+// names are features.Names, the features of the models Train makes.
+var names = features.Names()
+
+// Vector returns the feature vector of r that model reads: r.Vector for a
+// model of this build's features, else the model's features (see Check)
+// picked from it in the model's order. x, when not nil, is scratch of length
+// features.NumFeatures.
+func Vector(model *train.Model, r *features.Row, x []float64) []float64 {
+	x = r.Vector(x)
+	if slices.Equal(model.Features, names) {
+		return x
+	}
+	idx, err := features.Index(model.Features)
+	if err != nil {
+		panic("predict: model not checked: " + err.Error())
+	}
+	out := make([]float64, len(idx))
+	for i, k := range idx {
+		out[i] = x[k]
+	}
+	return out
 }
 
 // ApplyVector is Apply with the forest given the feature vector x instead
