@@ -49,7 +49,7 @@ func reportJSON(t *testing.T, r *evaluate.Report) string {
 
 var (
 	smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
-	smallBoost  = train.BoostConfig{MaxRounds: 100, MinLeaf: 3, Seed: 3}
+	smallBoost  = train.BoostConfig{MaxRounds: 60, MaxDepth: 2, MinLeaf: 3, Seed: 3}
 )
 
 func TestCrossValidateSynthetic(t *testing.T) {

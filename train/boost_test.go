@@ -118,7 +118,7 @@ func TestBoostSeed(t *testing.T) {
 	X, y := cascadeData(300, 2)
 	ctx := context.Background()
 	file := func(seed uint64) []byte {
-		f, err := FitBoost(ctx, X, y, BoostConfig{Seed: seed, MaxRounds: 200})
+		f, err := FitBoost(ctx, X, y, BoostConfig{Seed: seed, MaxRounds: 100, MaxDepth: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,12 +142,12 @@ func TestBoostSeed(t *testing.T) {
 // held-out prediction, and that the booster learns the truth.
 func TestBoostEarlyStopping(t *testing.T) {
 	X, y, truth := smoothData(600, 0.3, 3)
-	f, oof, used, err := FitBoostOOB(context.Background(), X, y, BoostConfig{MaxRounds: 3000, LearningRate: 0.2})
+	f, oof, used, err := FitBoostOOB(context.Background(), X, y, BoostConfig{MaxRounds: 1000, LearningRate: 0.2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Trees) >= 3000 || len(f.Trees) < 10 {
-		t.Errorf("%d rounds of at most 3000", len(f.Trees))
+	if len(f.Trees) >= 1000 || len(f.Trees) < 10 {
+		t.Errorf("%d rounds of at most 1000", len(f.Trees))
 	}
 	if !slices.Contains(BoostDepths[:], used.MaxDepth) || used.LearningRate != 0.2 || used.MinLeaf != DefaultBoostMinLeaf {
 		t.Errorf("config used %+v: want a depth of %v, the rate given and the defaults", used, BoostDepths)
@@ -174,11 +174,11 @@ func TestBoostEarlyStopping(t *testing.T) {
 // back whole, predicting exactly as before.
 func TestBoostModelFile(t *testing.T) {
 	X, y := cascadeData(500, 7)
-	f, err := FitBoost(context.Background(), X, y, BoostConfig{})
+	cfg := BoostConfig{MaxDepth: 3}.WithDefaults()
+	f, err := FitBoost(context.Background(), X, y, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := BoostConfig{}.WithDefaults()
 	m := &Model{Window: 600, Features: []string{"a", "b", "c", "d", "e", "f"}, Target: "log_ratio", Boost: &cfg, Forest: f}
 	b, err := m.MarshalBinary()
 	if err != nil {
