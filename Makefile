@@ -40,7 +40,7 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./...
 
 ## lint: gofmt must have nothing to say, then vet, go mod tidy changes nothing,
-##       and the stream links no plotting
+##       and the stream and package diagnose link no plotting
 lint:
 	@unformatted="$$(gofmt -l .)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt -l reports:"; echo "$$unformatted"; exit 1; fi
@@ -48,6 +48,8 @@ lint:
 	$(GO) mod tidy -diff
 	@if $(GO) list -deps ./stream | grep -q '^gonum.org/v1/plot'; then \
 		echo "package stream links gonum.org/v1/plot: keep plotting in evaluate/boxplot"; exit 1; fi
+	@if $(GO) list -deps ./diagnose | grep -q '^gonum.org/v1/plot'; then \
+		echo "package diagnose links gonum.org/v1/plot: keep plotting in diagnose/figure"; exit 1; fi
 
 ## demo: build, then fit the shared data sets (or a simulated one)
 demo:

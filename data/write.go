@@ -61,6 +61,20 @@ func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // Every cascade must pass Validate, and ids must be non-empty, unique, and
 // free of line breaks; otherwise Write writes nothing and returns an error.
 func Write(dataW, indexW io.Writer, cs []Cascade) error {
+	return WriteOptions{}.Write(dataW, indexW, cs)
+}
+
+// WriteOptions choose how Write lays out the files.
+type WriteOptions struct {
+	// StartSeconds writes the start times, when every cascade has one, as
+	// a post_time column in seconds (Unix seconds for converted posts),
+	// rather than post_time_day. Readers of the layout take either (see
+	// ReadIndex); readers that know only post_time_day ignore the column.
+	StartSeconds bool
+}
+
+// Write is Write with the options o.
+func (o WriteOptions) Write(dataW, indexW io.Writer, cs []Cascade) error {
 	seen := make(map[string]int, len(cs))
 	allStart := len(cs) > 0
 	for i := range cs {
@@ -77,7 +91,7 @@ func Write(dataW, indexW io.Writer, cs []Cascade) error {
 		seen[c.ID] = i
 		allStart = allStart && c.HasStart
 	}
-	days := allStart
+	days := allStart && !o.StartSeconds
 	if days {
 		for i := range cs {
 			if _, ok := startDays(cs[i].Start); !ok {
@@ -100,6 +114,8 @@ func Write(dataW, indexW io.Writer, cs []Cascade) error {
 	switch {
 	case days:
 		bw.WriteString("id,post_time_day,start_ind,end_ind\n")
+	case allStart && o.StartSeconds:
+		bw.WriteString("id,post_time,start_ind,end_ind\n")
 	case allStart:
 		bw.WriteString("id,start_time,start_ind,end_ind\n")
 	default:
@@ -177,7 +193,12 @@ func appendID(b []byte, id string) []byte {
 // files are complete before either replaces its target, and a failed write
 // leaves dir as it was, with no partial or temporary file.
 func WriteDir(dir string, cs []Cascade) error {
+	return WriteDirOptions(dir, cs, WriteOptions{})
+}
+
+// WriteDirOptions is WriteDir with the options o.
+func WriteDirOptions(dir string, cs []Cascade, o WriteOptions) error {
 	return atomicfile.WriteDir(dir, []string{"data.csv", "index.csv"}, func(ws []io.Writer) error {
-		return Write(ws[0], ws[1], cs)
+		return o.Write(ws[0], ws[1], cs)
 	})
 }

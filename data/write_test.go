@@ -185,3 +185,36 @@ func TestWriteDirRoundTrip(t *testing.T) {
 		t.Errorf("after a failed write the directory holds %d files, want 2", len(ents))
 	}
 }
+
+// TestWriteStartSeconds writes start times as post_time in seconds, and
+// reads them back; without every start, the index has no start column.
+func TestWriteStartSeconds(t *testing.T) {
+	o := WriteOptions{StartSeconds: true}
+	cs := []Cascade{
+		{ID: "931794102785413120", Start: 1510992000, HasStart: true, Times: []float64{0, 7}, Mags: []float64{1226, 3}},
+		{ID: "b", Start: 43200, HasStart: true, Times: []float64{0}, Mags: []float64{0}},
+	}
+	var dw, iw bytes.Buffer
+	if err := o.Write(&dw, &iw, cs); err != nil {
+		t.Fatal(err)
+	}
+	if want := "id,post_time,start_ind,end_ind\n931794102785413120,1510992000,1,2\nb,43200,3,3\n"; iw.String() != want {
+		t.Errorf("index %q, want %q", iw.String(), want)
+	}
+	ix, err := ReadIndex(bytes.NewReader(iw.Bytes()), "index.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ix[0].HasStart || ix[0].Start != 1510992000 || ix[1].Start != 43200 {
+		t.Errorf("read back %+v", ix)
+	}
+	iw.Reset()
+	dw.Reset()
+	cs[1].HasStart = false
+	if err := o.Write(&dw, &iw, cs); err != nil {
+		t.Fatal(err)
+	}
+	if want := "id,start_ind,end_ind\n931794102785413120,1,2\nb,3,3\n"; iw.String() != want {
+		t.Errorf("index %q, want %q", iw.String(), want)
+	}
+}

@@ -20,7 +20,8 @@ type Format string
 const (
 	// Table is an aligned human-readable table: one block per method with
 	// the overall errors and one line per decile, then a side-by-side
-	// summary of mean and median ARE per method.
+	// summary of mean and median ARE per method, then, when some methods
+	// have intervals, their coverage and median relative width per decile.
 	Table Format = "table"
 	// CSV has a header and one row per method and group, the group being
 	// "all" or the decile number 1..10.
@@ -28,6 +29,9 @@ const (
 	// JSON is one object {"window": T, "cascades": n, "methods": {name: M}},
 	// where M is {"mean_are", "median_are", "deciles": [{"lo", "hi", "count",
 	// "mean_are", "median_are"}, ...]}. Methods appear in report order.
+	// A method with intervals adds "level", "coverage" and
+	// "median_rel_width" to M, and "coverage" and "median_rel_width" to
+	// each decile.
 	JSON Format = "json"
 )
 
@@ -115,24 +119,90 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if err := r.writeIntervalTable(bw); err != nil {
+		return err
+	}
 	return bw.Flush()
+}
+
+// intervalMethods returns the methods of r that have intervals.
+func (r *Report) intervalMethods() []MethodReport {
+	var ms []MethodReport
+	for _, m := range r.Methods {
+		if m.Interval != nil {
+			ms = append(ms, m)
+		}
+	}
+	return ms
+}
+
+// writeIntervalTable writes, for the methods with intervals, the coverage
+// and median relative width per decile; nothing when there are none.
+func (r *Report) writeIntervalTable(w io.Writer) error {
+	ms := r.intervalMethods()
+	if len(ms) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nIntervals: coverage (fraction of N in [lo, hi]) / median relative width (hi - lo) / N_hat\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "decile\ttrue size N\t")
+	for _, m := range ms {
+		fmt.Fprintf(tw, "%s (level %s)\t", m.Name, num(m.Interval.Level))
+	}
+	fmt.Fprintf(tw, "\n")
+	for k, d := range r.Deciles {
+		fmt.Fprintf(tw, "%d\t%s\t", k+1, sizeRange(d))
+		for _, m := range ms {
+			s := m.Interval.Deciles[k]
+			fmt.Fprintf(tw, "%.3f / %.3f\t", s.Coverage, s.MedianWidth)
+		}
+		fmt.Fprintf(tw, "\n")
+	}
+	fmt.Fprintf(tw, "all\t%s\t", num(r.Deciles[0].Lo)+"-"+num(r.Deciles[NumDeciles-1].Hi))
+	for _, m := range ms {
+		s := m.Interval.Overall
+		fmt.Fprintf(tw, "%.3f / %.3f\t", s.Coverage, s.MedianWidth)
+	}
+	fmt.Fprintf(tw, "\n")
+	return tw.Flush()
 }
 
 // WriteCSV writes the report as CSV with the header
 // window,method,decile,lo,hi,count,mean_are,median_are and, for each method in
 // report order, one row for all cascades (decile "all") and one per decile.
+// When some method has intervals, the header goes on with
+// level,coverage,median_rel_width, which are empty for the methods without.
 // Numbers are written in their shortest exact form.
 func (r *Report) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"window", "method", "decile", "lo", "hi", "count", "mean_are", "median_are"})
-	row := func(m, group string, lo, hi float64, s Stats) {
-		cw.Write([]string{num(r.Window), m, group, num(lo), num(hi),
-			strconv.Itoa(s.Count), num(s.MeanARE), num(s.MedianARE)})
+	withIntervals := len(r.intervalMethods()) > 0
+	header := []string{"window", "method", "decile", "lo", "hi", "count", "mean_are", "median_are"}
+	if withIntervals {
+		header = append(header, "level", "coverage", "median_rel_width")
+	}
+	cw.Write(header)
+	row := func(m MethodReport, group string, lo, hi float64, s Stats, is *IntervalStats) {
+		rec := []string{num(r.Window), m.Name, group, num(lo), num(hi),
+			strconv.Itoa(s.Count), num(s.MeanARE), num(s.MedianARE)}
+		switch {
+		case is != nil:
+			rec = append(rec, num(m.Interval.Level), num(is.Coverage), num(is.MedianWidth))
+		case withIntervals:
+			rec = append(rec, "", "", "")
+		}
+		cw.Write(rec)
 	}
 	for _, m := range r.Methods {
-		row(m.Name, "all", r.Deciles[0].Lo, r.Deciles[NumDeciles-1].Hi, m.Overall)
+		var is *IntervalStats
+		if m.Interval != nil {
+			is = &m.Interval.Overall
+		}
+		row(m, "all", r.Deciles[0].Lo, r.Deciles[NumDeciles-1].Hi, m.Overall, is)
 		for k, d := range r.Deciles {
-			row(m.Name, strconv.Itoa(k+1), d.Lo, d.Hi, m.Deciles[k])
+			if m.Interval != nil {
+				is = &m.Interval.Deciles[k]
+			}
+			row(m, strconv.Itoa(k+1), d.Lo, d.Hi, m.Deciles[k], is)
 		}
 	}
 	cw.Flush()
@@ -140,17 +210,22 @@ func (r *Report) WriteCSV(w io.Writer) error {
 }
 
 type jsonDecile struct {
-	Lo        float64 `json:"lo"`
-	Hi        float64 `json:"hi"`
-	Count     int     `json:"count"`
-	MeanARE   float64 `json:"mean_are"`
-	MedianARE float64 `json:"median_are"`
+	Lo          float64  `json:"lo"`
+	Hi          float64  `json:"hi"`
+	Count       int      `json:"count"`
+	MeanARE     float64  `json:"mean_are"`
+	MedianARE   float64  `json:"median_are"`
+	Coverage    *float64 `json:"coverage,omitempty"`
+	MedianWidth *float64 `json:"median_rel_width,omitempty"`
 }
 
 type jsonMethod struct {
-	MeanARE   float64      `json:"mean_are"`
-	MedianARE float64      `json:"median_are"`
-	Deciles   []jsonDecile `json:"deciles"`
+	MeanARE     float64      `json:"mean_are"`
+	MedianARE   float64      `json:"median_are"`
+	Level       *float64     `json:"level,omitempty"`
+	Coverage    *float64     `json:"coverage,omitempty"`
+	MedianWidth *float64     `json:"median_rel_width,omitempty"`
+	Deciles     []jsonDecile `json:"deciles"`
 }
 
 // WriteJSON writes the report as one indented JSON object
@@ -161,9 +236,16 @@ func (r *Report) WriteJSON(w io.Writer) error {
 	fmt.Fprintf(&b, `{"window":%s,"cascades":%d,"methods":{`, num(r.Window), len(r.Sizes))
 	for i, m := range r.Methods {
 		jm := jsonMethod{MeanARE: m.Overall.MeanARE, MedianARE: m.Overall.MedianARE}
+		if iv := m.Interval; iv != nil {
+			jm.Level, jm.Coverage, jm.MedianWidth = &iv.Level, &iv.Overall.Coverage, &iv.Overall.MedianWidth
+		}
 		for k, d := range r.Deciles {
 			s := m.Deciles[k]
-			jm.Deciles = append(jm.Deciles, jsonDecile{Lo: d.Lo, Hi: d.Hi, Count: s.Count, MeanARE: s.MeanARE, MedianARE: s.MedianARE})
+			jd := jsonDecile{Lo: d.Lo, Hi: d.Hi, Count: s.Count, MeanARE: s.MeanARE, MedianARE: s.MedianARE}
+			if iv := m.Interval; iv != nil {
+				jd.Coverage, jd.MedianWidth = &iv.Deciles[k].Coverage, &iv.Deciles[k].MedianWidth
+			}
+			jm.Deciles = append(jm.Deciles, jd)
 		}
 		key, err := json.Marshal(m.Name)
 		if err != nil {

@@ -21,10 +21,16 @@ func ARE(truth, pred float64) float64 {
 }
 
 // Method is one set of predictions to evaluate: Pred[i] is the method's
-// predicted final size of cascade i.
+// predicted final size of cascade i. A method may also give each
+// prediction an interval [Lo[i], Hi[i]] meant to hold the true size with
+// probability Level; Lo and Hi are then both set, one finite value per
+// cascade with 0 <= Lo[i] <= Hi[i], Pred[i] > 0 and 0 < Level < 1. Both nil
+// means no intervals.
 type Method struct {
-	Name string
-	Pred []float64
+	Name   string
+	Pred   []float64
+	Lo, Hi []float64
+	Level  float64
 }
 
 // PredictionError reports a prediction that cannot be scored: NaN, infinite
@@ -55,12 +61,32 @@ type Decile struct {
 	Index  []int
 }
 
-// MethodReport holds the errors of one method.
+// IntervalStats summarises the prediction intervals of a group of
+// cascades: Coverage is the fraction of them whose true size N lies in
+// [lo, hi], and MedianWidth the median of the relative widths
+// (hi - lo) / N_hat.
+type IntervalStats struct {
+	Count       int
+	Coverage    float64
+	MedianWidth float64
+}
+
+// IntervalReport holds the coverage and width of one method's intervals,
+// overall and per decile.
+type IntervalReport struct {
+	Level   float64 // probability the intervals are meant to hold N with
+	Overall IntervalStats
+	Deciles [NumDeciles]IntervalStats
+}
+
+// MethodReport holds the errors of one method, and Interval those of its
+// intervals when it gave some (nil otherwise).
 type MethodReport struct {
-	Name    string
-	ARE     []float64 // ARE[i] is the error on cascade i, in input order
-	Overall Stats
-	Deciles [NumDeciles]Stats
+	Name     string
+	ARE      []float64 // ARE[i] is the error on cascade i, in input order
+	Overall  Stats
+	Deciles  [NumDeciles]Stats
+	Interval *IntervalReport
 }
 
 // Report holds the errors of several methods on the same cascades, overall
@@ -110,6 +136,9 @@ func NewReport(window float64, sizes []float64, methods []Method) (*Report, erro
 				return nil, &PredictionError{Method: m.Name, Index: i, Value: p}
 			}
 		}
+		if err := checkIntervals(m); err != nil {
+			return nil, err
+		}
 	}
 
 	r := &Report{Window: window, Sizes: slices.Clone(sizes)}
@@ -150,9 +179,67 @@ func NewReport(window float64, sizes []float64, methods []Method) (*Report, erro
 			}
 			mr.Deciles[k] = stats(buf, nil)
 		}
+		if m.Lo != nil {
+			mr.Interval = intervals(m, sizes, r.Deciles[:])
+		}
 		r.Methods = append(r.Methods, mr)
 	}
 	return r, nil
+}
+
+// checkIntervals reports an error if m's intervals break the rules of
+// Method.
+func checkIntervals(m Method) error {
+	if m.Lo == nil && m.Hi == nil {
+		return nil
+	}
+	n := len(m.Pred)
+	switch {
+	case len(m.Lo) != n || len(m.Hi) != n:
+		return fmt.Errorf("evaluate: method %q has %d and %d interval bounds for %d cascades", m.Name, len(m.Lo), len(m.Hi), n)
+	case !(m.Level > 0 && m.Level < 1):
+		return fmt.Errorf("evaluate: method %q: interval level %v: want 0 < level < 1", m.Name, m.Level)
+	}
+	for i := range n {
+		lo, hi := m.Lo[i], m.Hi[i]
+		if !(lo >= 0 && lo <= hi) || math.IsInf(hi, 1) || !(m.Pred[i] > 0) {
+			return fmt.Errorf("evaluate: method %q: interval %d is [%v, %v] around %v: want finite 0 <= lo <= hi around a prediction > 0",
+				m.Name, i, lo, hi, m.Pred[i])
+		}
+	}
+	return nil
+}
+
+// intervals returns the coverage and width of m's intervals, overall and
+// in each decile.
+func intervals(m Method, sizes []float64, deciles []Decile) *IntervalReport {
+	n := len(sizes)
+	in := make([]bool, n)
+	width := make([]float64, n)
+	for i, N := range sizes {
+		in[i] = m.Lo[i] <= N && N <= m.Hi[i]
+		width[i] = (m.Hi[i] - m.Lo[i]) / m.Pred[i]
+	}
+	group := func(idx []int) IntervalStats {
+		w := make([]float64, 0, len(idx))
+		covered := 0
+		for _, i := range idx {
+			if in[i] {
+				covered++
+			}
+			w = append(w, width[i])
+		}
+		return IntervalStats{Count: len(idx), Coverage: float64(covered) / float64(len(idx)), MedianWidth: Median(w)}
+	}
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	ir := &IntervalReport{Level: m.Level, Overall: group(all)}
+	for k, d := range deciles {
+		ir.Deciles[k] = group(d.Index)
+	}
+	return ir
 }
 
 // stats returns the count, mean and median of x, which must not be empty.

@@ -248,3 +248,86 @@ func TestMedian(t *testing.T) {
 		t.Errorf("Median(nil) = %v, want NaN", got)
 	}
 }
+
+func TestIntervals(t *testing.T) {
+	// Twenty cascades of sizes 1..20, predicted exactly; the interval of
+	// cascade i is [N-1, N+1] when i is even (covered, relative width
+	// 2/N) and [N+1, N+2] when odd (missed, width 1/N).
+	const n = 20
+	sizes := make([]float64, n)
+	m := Method{Name: "m", Pred: make([]float64, n), Lo: make([]float64, n), Hi: make([]float64, n), Level: 0.8}
+	for i := range n {
+		N := float64(i + 1)
+		sizes[i], m.Pred[i] = N, N
+		if i%2 == 0 {
+			m.Lo[i], m.Hi[i] = N-1, N+1
+		} else {
+			m.Lo[i], m.Hi[i] = N+1, N+2
+		}
+	}
+	r, err := NewReport(600, sizes, []Method{m, {Name: "plain", Pred: m.Pred}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Methods[1].Interval != nil {
+		t.Error("a method without intervals got an interval report")
+	}
+	iv := r.Methods[0].Interval
+	if iv == nil {
+		t.Fatal("no interval report")
+	}
+	// Overall: 10 of 20 covered; widths 2/N for odd N, 1/N for even N.
+	// Ten of them are at most 2/15 (1/8 ... 1/20 and 2/15, 2/17, 2/19),
+	// so the middle two of the sorted widths are 2/15 and 2/13.
+	want := IntervalStats{Count: 20, Coverage: 0.5, MedianWidth: (2.0/15 + 2.0/13) / 2}
+	if got := iv.Overall; got.Count != want.Count || got.Coverage != want.Coverage || math.Abs(got.MedianWidth-want.MedianWidth) > 1e-15 {
+		t.Errorf("overall %+v, want %+v", got, want)
+	}
+	// Decile 1 holds N = 1, 2: one covered, widths 2 and 1/2.
+	if got := iv.Deciles[0]; got.Count != 2 || got.Coverage != 0.5 || got.MedianWidth != 1.25 {
+		t.Errorf("decile 1: %+v, want count 2, coverage 0.5, width 1.25", got)
+	}
+	if iv.Level != 0.8 {
+		t.Errorf("level %v", iv.Level)
+	}
+}
+
+func TestIntervalsRefused(t *testing.T) {
+	sizes := make([]float64, 10)
+	pred := make([]float64, 10)
+	for i := range sizes {
+		sizes[i], pred[i] = float64(i+1), float64(i+1)
+	}
+	bounds := func(lo, hi float64) ([]float64, []float64) {
+		l, h := make([]float64, 10), make([]float64, 10)
+		for i := range l {
+			l[i], h[i] = pred[i]*lo, pred[i]*hi
+		}
+		return l, h
+	}
+	lo, hi := bounds(0.5, 2)
+	bad := []struct {
+		name string
+		m    Method
+	}{
+		{"lo only", Method{Name: "m", Pred: pred, Lo: lo, Level: 0.8}},
+		{"short", Method{Name: "m", Pred: pred, Lo: lo[:9], Hi: hi[:9], Level: 0.8}},
+		{"level 0", Method{Name: "m", Pred: pred, Lo: lo, Hi: hi}},
+		{"level 1", Method{Name: "m", Pred: pred, Lo: lo, Hi: hi, Level: 1}},
+		{"lo > hi", Method{Name: "m", Pred: pred, Lo: hi, Hi: lo, Level: 0.8}},
+		{"infinite hi", func() Method {
+			l, h := bounds(0.5, math.Inf(1))
+			return Method{Name: "m", Pred: pred, Lo: l, Hi: h, Level: 0.8}
+		}()},
+		{"NaN lo", func() Method {
+			l, h := bounds(math.NaN(), 2)
+			return Method{Name: "m", Pred: pred, Lo: l, Hi: h, Level: 0.8}
+		}()},
+		{"zero prediction", Method{Name: "m", Pred: make([]float64, 10), Lo: make([]float64, 10), Hi: hi, Level: 0.8}},
+	}
+	for _, tt := range bad {
+		if _, err := NewReport(600, sizes, []Method{tt.m}); err == nil {
+			t.Errorf("%s: no error", tt.name)
+		}
+	}
+}

@@ -42,6 +42,14 @@ type Row struct {
 	// the last GrowthFraction of the window, (1-GrowthFraction)T < t <= T;
 	// it applies when N > 0.
 	Growth Opt `csv:"growth"`
+	// The followers (magnitudes) of the events observed on [0, T]
+	// (Followers), when N > 0: log(1 + m) of the original poster's m, and
+	// of the sum and the largest of the retweeters' (events after the
+	// first), and the largest's share of that sum (0 when it is 0).
+	LogPosterFollowers Opt `csv:"log_poster_followers"`
+	LogFollowersSum    Opt `csv:"log_followers_sum"`
+	LogFollowersMax    Opt `csv:"log_followers_max"`
+	FollowersTopShare  Opt `csv:"followers_top_share"`
 	// NHat is the model-only prediction n + A1/(1-n*)
 	// (fit.Result.HasPrediction).
 	NHat Opt `csv:"nhat"`
@@ -52,7 +60,8 @@ type Row struct {
 
 // columns are the CSV columns of Row, in order.
 var columns = [...]string{"id", "window", "status", "n", "size", "c", "theta", "a1", "nstar",
-	"beta", "rate", "loglik_per_event", "log_n", "growth", "nhat", "w"}
+	"beta", "rate", "loglik_per_event", "log_n", "growth",
+	"log_poster_followers", "log_followers_sum", "log_followers_max", "followers_top_share", "nhat", "w"}
 
 // Columns returns the CSV columns of Row, in order; the slice is a new copy
 // on each call.
@@ -77,6 +86,11 @@ func Build(c *data.Cascade, T float64, r fit.Result) Row {
 	if n > 0 {
 		row.LogN = some(math.Log(float64(n)))
 		row.Growth = some(Growth(c.Times[:n], T))
+		f := Followers(c.Mags[:n])
+		row.LogPosterFollowers = some(math.Log1p(f.Poster))
+		row.LogFollowersSum = some(math.Log1p(f.Sum))
+		row.LogFollowersMax = some(math.Log1p(f.Max))
+		row.FollowersTopShare = some(f.TopShare())
 	}
 	if r.HasPrediction() {
 		row.NHat = some(r.NHat)
@@ -117,6 +131,33 @@ func Growth(times []float64, T float64) float64 {
 		}
 	}
 	return float64(k) / float64(len(times))
+}
+
+// FollowerStats are the followers of a cascade's observed events: those of
+// the original poster, and the sum and largest of the retweeters'.
+type FollowerStats struct {
+	Poster, Sum, Max float64
+}
+
+// TopShare returns Max/Sum, the share of the retweeters' followers that the
+// one with the most holds, or 0 when Sum is 0.
+func (f FollowerStats) TopShare() float64 {
+	if f.Sum > 0 {
+		return f.Max / f.Sum
+	}
+	return 0
+}
+
+// Followers returns the follower statistics of the magnitudes mags of a
+// cascade's observed events, mags[0] being the original tweet's. mags must
+// not be empty.
+func Followers(mags []float64) FollowerStats {
+	f := FollowerStats{Poster: mags[0]}
+	for _, m := range mags[1:] {
+		f.Sum += m
+		f.Max = max(f.Max, m)
+	}
+	return f
 }
 
 // some returns v as a set Opt when it is finite, and an unset one otherwise.

@@ -72,6 +72,9 @@ func TestBuild(t *testing.T) {
 			want := tt.want
 			want.ID, want.Window, want.Status, want.N, want.Size = "c1", testT, tt.r.Status, 40, 100
 			want.LogN, want.Growth = opt(math.Log(40)), opt(7.0/40)
+			// Followers: the poster's 10, 39 retweeters of 10 each.
+			want.LogPosterFollowers, want.LogFollowersSum = opt(math.Log(11)), opt(math.Log(391))
+			want.LogFollowersMax, want.FollowersTopShare = opt(math.Log(11)), opt(1.0/39)
 			const tol = 1e-12 // every expected value is exact up to rounding
 			if got.ID != want.ID || got.Window != want.Window || got.Status != want.Status || got.N != want.N || got.Size != want.Size {
 				t.Errorf("got %+v, want %+v", got, want)
@@ -84,6 +87,10 @@ func TestBuild(t *testing.T) {
 				{"nstar", got.NStar, want.NStar}, {"beta", got.Beta, want.Beta}, {"rate", got.Rate, want.Rate},
 				{"loglik_per_event", got.LogLikPerEvent, want.LogLikPerEvent}, {"log_n", got.LogN, want.LogN},
 				{"growth", got.Growth, want.Growth}, {"nhat", got.NHat, want.NHat}, {"w", got.W, want.W},
+				{"log_poster_followers", got.LogPosterFollowers, want.LogPosterFollowers},
+				{"log_followers_sum", got.LogFollowersSum, want.LogFollowersSum},
+				{"log_followers_max", got.LogFollowersMax, want.LogFollowersMax},
+				{"followers_top_share", got.FollowersTopShare, want.FollowersTopShare},
 			} {
 				if f.got.OK != f.want.OK || math.Abs(f.got.V-f.want.V) > tol*math.Max(1, math.Abs(f.want.V)) {
 					t.Errorf("%s = %+v, want %+v", f.name, f.got, f.want)
@@ -119,7 +126,8 @@ func TestVector(t *testing.T) {
 	c := testCascade()
 	ok := Build(c, testT, buildCases[0].r)
 	got := ok.Vector(nil)
-	want := []float64{20, 0.5, 10, 0.5, 0.3, 0.025, -2, math.Log(40), 7.0 / 40, 1, 1, 0, 0, 0}
+	fw := []float64{math.Log(11), math.Log(391), math.Log(11), 1.0 / 39} // see TestBuild
+	want := append([]float64{20, 0.5, 10, 0.5, 0.3, 0.025, -2, math.Log(40), 7.0 / 40, 1, 1, 0, 0, 0}, fw...)
 	if len(got) != NumFeatures {
 		t.Fatalf("len %d, want %d", len(got), NumFeatures)
 	}
@@ -131,7 +139,7 @@ func TestVector(t *testing.T) {
 	failed := Build(c, testT, buildCases[3].r)
 	dst := make([]float64, NumFeatures)
 	got = failed.Vector(dst)
-	want = []float64{Missing, Missing, Missing, Missing, Missing, Missing, Missing, math.Log(40), 7.0 / 40, 0, 0, 0, 0, 1}
+	want = append([]float64{Missing, Missing, Missing, Missing, Missing, Missing, Missing, math.Log(40), 7.0 / 40, 0, 0, 0, 0, 1}, fw...)
 	for i := range want {
 		if math.Abs(got[i]-want[i]) > 1e-12 {
 			t.Errorf("failed: %s = %v, want %v", Names()[i], got[i], want[i])
@@ -206,13 +214,13 @@ func TestReadErrors(t *testing.T) {
 	}{
 		{"empty", "", 0},
 		{"wrong header", "id,window\n", 0},
-		{"NaN", header + "a,600,ok,1,2,NaN,,,,,,,,,,\n", 2},
-		{"Inf", header + "a,600,ok,1,2,,,,,,,,,,,+Inf\n", 2},
-		{"not a number", header + "a,600,ok,1,2,x,,,,,,,,,,\n", 2},
-		{"bad status", header + "a,600,ok,1,2,,,,,,,,,,,\na,600,great,1,2,,,,,,,,,,,\n", 3},
-		{"zero window", header + "a,0,ok,1,2,,,,,,,,,,,\n", 2},
-		{"n above size", header + "a,600,ok,3,2,,,,,,,,,,,\n", 2},
-		{"no size", header + "a,600,ok,3,,,,,,,,,,,,\n", 2},
+		{"NaN", header + "a,600,ok,1,2,NaN,,,,,,,,,,,,,,\n", 2},
+		{"Inf", header + "a,600,ok,1,2,,,,,,,,,,,,,,,+Inf\n", 2},
+		{"not a number", header + "a,600,ok,1,2,x,,,,,,,,,,,,,,\n", 2},
+		{"bad status", header + "a,600,ok,1,2,,,,,,,,,,,,,,,\na,600,great,1,2,,,,,,,,,,,,,,,\n", 3},
+		{"zero window", header + "a,0,ok,1,2,,,,,,,,,,,,,,,\n", 2},
+		{"n above size", header + "a,600,ok,3,2,,,,,,,,,,,,,,,\n", 2},
+		{"no size", header + "a,600,ok,3,,,,,,,,,,,,,,,,\n", 2},
 		{"short line", header + "a,600,ok\n", 2},
 	}
 	for _, tt := range tests {
@@ -292,5 +300,37 @@ func TestNamesAreCopies(t *testing.T) {
 	c[0] = "changed"
 	if Columns()[0] == "changed" {
 		t.Error("Columns returned the package's own slice")
+	}
+}
+
+func TestFollowers(t *testing.T) {
+	tests := []struct {
+		mags []float64
+		want FollowerStats
+		top  float64
+	}{
+		{[]float64{5}, FollowerStats{Poster: 5}, 0},                             // no retweet
+		{[]float64{5, 0, 0}, FollowerStats{Poster: 5}, 0},                       // retweeters without followers
+		{[]float64{1, 2, 6, 2}, FollowerStats{Poster: 1, Sum: 10, Max: 6}, 0.6}, // 6 of 10
+	}
+	for _, tt := range tests {
+		got := Followers(tt.mags)
+		if got != tt.want || got.TopShare() != tt.top {
+			t.Errorf("Followers(%v) = %+v, share %v; want %+v, %v", tt.mags, got, got.TopShare(), tt.want, tt.top)
+		}
+	}
+}
+
+// TestIndex checks that the features of an older model (the first 14, in
+// another order here) map back to their positions, and that an unknown one
+// is refused.
+func TestIndex(t *testing.T) {
+	old := []string{"theta", "c", "status_failed"}
+	idx, err := Index(old)
+	if err != nil || len(idx) != 3 || idx[0] != 1 || idx[1] != 0 || idx[2] != 13 {
+		t.Errorf("Index(%v) = %v, %v; want [1 0 13]", old, idx, err)
+	}
+	if _, err := Index([]string{"c", "hour_of_day"}); err == nil || !strings.Contains(err.Error(), "hour_of_day") {
+		t.Errorf("unknown feature: error %v", err)
 	}
 }

@@ -96,6 +96,11 @@
 //     likelihoods of the power law and of its exponential limit, and LogLik.
 //   - fast.go: the fast likelihood, its grid of rates and FastAccuracy.
 //   - predict.go: A1, the predicted size and Predict.
+//   - compensator.go: Kernel, the fitted kernel whatever the status, and
+//     Compensator, the integral of the intensity at any times (O(n K) by
+//     the fast likelihood's rates), by which package diagnose rescales
+//     time; forecast.go: Forecast, the expected count after T;
+//     exponential.go: FitExponential, the exponential kernel alone.
 //   - batch.go: Batch, many cascades on several workers, results in input
 //     order.
 //   - output.go: Writer, the CSV and JSONL output of hawkes fit.

@@ -1,10 +1,6 @@
 package fit
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/mathext"
-)
+import "math"
 
 // The fast likelihood writes the power-law memory as a Laplace transform,
 //
@@ -229,7 +225,7 @@ func peakRatio(a, L float64, right bool) float64 {
 // covers; nothing is computed then.
 func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll float64, ok bool) {
 	nstar, beta, c, theta := q.NStar, q.Beta, q.C, q.Theta
-	stride, k0, k1, ok := cs.fastRange(c, theta, acc)
+	nodes, ok := cs.laplaceRates(c, theta, acc)
 	if !ok {
 		return 0, false
 	}
@@ -243,27 +239,6 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	clear(Ac)
 	clear(At)
 	clear(Ab)
-	h := float64(stride) * fineStep
-	lgam, _ := math.Lgamma(1 + theta)
-	logW0 := math.Log(h) + math.Log(theta) - lgam
-	dW0t := 1/theta - mathext.Digamma(1+theta)
-	logc := math.Log(c)
-	// Weights of each active rate and their log-derivatives in c and
-	// theta; rates whose weight underflows are skipped.
-	var nodes int
-	for k := k0; k <= k1; k += stride {
-		v := float64(k) * fineStep
-		s := math.Exp(v)
-		logz := logc + v
-		W := math.Exp(logW0 + v + theta*logz - c*s)
-		if W == 0 {
-			continue
-		}
-		lp.k[nodes] = k
-		lp.s[nodes] = s
-		lp.w[nodes] = [3]float64{W, W * (theta/c - s), W * (dW0t + logz)}
-		nodes++
-	}
 	// Two rates per pass over the events: the recursions of the two are
 	// independent chains, which hides their latency, and the accumulators
 	// are read and written once for both. (Four per pass is slower: the

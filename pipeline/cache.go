@@ -54,10 +54,10 @@ type Cache struct {
 
 // cacheFormat names the layout of the key and of the files; change it when
 // either changes.
-const cacheFormat = "hawkes-rows-v2"
+const cacheFormat = "hawkes-rows-v3"
 
 // maxRowBytes bounds the bytes of an entry's row beyond twice its id (an id
-// may be quoted): 16 fields of at most 25 characters and their separators.
+// may be quoted): 20 fields of at most 25 characters and their separators.
 const maxRowBytes = 512
 
 // Rows returns the rows of the cascades of dataDir (already loaded as

@@ -23,6 +23,10 @@ type CVOptions struct {
 	Target predict.Target
 	// Forest holds the forest's settings, the same for every fold.
 	Forest train.Config
+	// Boost, when not nil, holds the settings of gradient-boosted trees
+	// scored beside the forest as the method boost, the same for every
+	// fold. nil leaves boost out of the report.
+	Boost *train.BoostConfig
 }
 
 // DefaultFolds is the default of CVOptions.Folds.
@@ -39,6 +43,10 @@ func (o CVOptions) WithDefaults() CVOptions {
 		o.Target = predict.DefaultTarget
 	}
 	o.Forest = o.Forest.WithDefaults()
+	if o.Boost != nil {
+		b := o.Boost.WithDefaults()
+		o.Boost = &b
+	}
 	return o
 }
 
@@ -46,7 +54,7 @@ func (o CVOptions) WithDefaults() CVOptions {
 // 2, a known Target, and the Forest's (train.Config Validate). It checks o
 // as given, as a command line gives it: check o.WithDefaults() to allow
 // defaults. Whether there are as many cascades as folds is left to
-// CrossValidate.
+// CrossValidate. Boost, when set, is checked as train.BoostConfig Validate.
 func (o CVOptions) Validate() error {
 	if o.Folds < 2 {
 		return fmt.Errorf("cross-validation: folds = %d, want >= 2", o.Folds)
@@ -54,13 +62,18 @@ func (o CVOptions) Validate() error {
 	if err := o.Target.Validate(); err != nil {
 		return err
 	}
+	if o.Boost != nil {
+		if err := o.Boost.Validate(); err != nil {
+			return err
+		}
+	}
 	return o.Forest.Validate()
 }
 
 // CrossValidate scores the four methods (see the package documentation)
 // under k-fold cross-validation: the cascades are split by train.KFold,
 // and each fold is predicted by a forest and a loglinear baseline fitted on
-// the other folds. rows are the features of the cascades on window T, all
+// the other folds, and by boosted trees where opts.Boost is set. rows are the features of the cascades on window T, all
 // computed once (see Rows), in the order of cascades; cascades may be nil,
 // which leaves seismic out. The report holds every cascade, in input order.
 func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cascade, T float64, opts CVOptions) (*evaluate.Report, Stats, error) {
@@ -74,7 +87,11 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 	if err := checkInputs(rows, cascades, T); err != nil {
 		return nil, Stats{}, err
 	}
-	p := newPredictions(len(rows), cascades != nil)
+	learners := []string{MethodForest}
+	if opts.Boost != nil {
+		learners = append(learners, MethodBoost)
+	}
+	p := newPredictions(len(rows), cascades != nil, learners)
 	for k, test := range train.KFold(len(rows), opts.Folds, opts.Seed) {
 		if err := ctx.Err(); err != nil {
 			return nil, Stats{}, err
@@ -88,7 +105,15 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 		if err != nil {
 			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err) // "train: ..."
 		}
-		p.fill(rows, cascades, test, model)
+		models := []*train.Model{model}
+		if opts.Boost != nil {
+			bm, err := predict.TrainLearner(ctx, fold, opts.Target, predict.Learner{Name: MethodBoost, Boost: *opts.Boost})
+			if err != nil {
+				return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
+			}
+			models = append(models, bm)
+		}
+		p.fill(rows, cascades, test, models)
 	}
 	st := Stats{Cascades: len(rows), Folds: opts.Folds, Target: opts.Target, Fallbacks: p.fallbacks}
 	r, err := p.report(rows, T)

@@ -33,7 +33,8 @@ const importanceStream = 0x696d70 // "imp"
 // Importance measures the permutation importance of every feature (in the
 // order of features.Names) on held-out folds: for each fold of
 // train.KFold(len(rows), opts.Folds, opts.Seed), a model trained on the
-// other folds (predict.Train) predicts the fold with predict.ApplyVector, as
+// other folds (predict.Train, or predict.TrainLearner with boosted trees
+// when opts.Boost is set) predicts the fold with predict.ApplyVector, as
 // the rows are and then with one feature's column shuffled among the fold's
 // rows. The shuffle of a fold is the same for every feature and depends on
 // opts.Seed only, so the same inputs give the same importances. rows are on
@@ -56,7 +57,11 @@ func Importance(ctx context.Context, rows []features.Row, opts CVOptions) ([]Fea
 		for _, i := range train.Complement(len(rows), test) {
 			fold = append(fold, rows[i])
 		}
-		model, err := predict.Train(ctx, fold, opts.Target, opts.Forest)
+		l := predict.Learner{Name: train.LearnerForest, Forest: opts.Forest}
+		if opts.Boost != nil {
+			l = predict.Learner{Name: train.LearnerBoost, Boost: *opts.Boost}
+		}
+		model, err := predict.TrainLearner(ctx, fold, opts.Target, l)
 		if err != nil {
 			return nil, fmt.Errorf("train fold %d: %w", k+1, err)
 		}

@@ -18,13 +18,18 @@ import (
 // Names of the methods of a report, in report order.
 const (
 	MethodHawkes    = "hawkes"
-	MethodForest    = "forest"
+	MethodForest    = train.LearnerForest
 	MethodSeismic   = "seismic"
 	MethodLogLinear = "loglinear"
+	MethodBoost     = train.LearnerBoost
 )
 
-// methods are the method names in the order of a report.
-var methods = [...]string{MethodHawkes, MethodForest, MethodSeismic, MethodLogLinear}
+// methods are the method names in the order of a report. A report holds
+// forest and boost only where a model of theirs was scored.
+var methods = [...]string{MethodHawkes, MethodForest, MethodSeismic, MethodLogLinear, MethodBoost}
+
+// learned reports whether method m is a learned model's.
+func learned(m string) bool { return m == MethodForest || m == MethodBoost }
 
 // Methods returns the method names in the order of a report; the slice is a
 // new copy on each call.
@@ -79,8 +84,9 @@ func WindowRows(rows []features.Row, T float64) []features.Row {
 
 // Predict scores model on the cascades described by rows (the features on
 // model.Window) and cascades (the same cascades, same order, for SEISMIC;
-// nil leaves seismic out of the report). The forest's predictions are those
-// of predict.Apply. The loglinear baseline, also the fallback, uses the
+// nil leaves seismic out of the report). The model's predictions are those
+// of predict.Apply, reported as forest or boost after its learner
+// (train.Forest.Learner). The loglinear baseline, also the fallback, uses the
 // constant of the model's training set; a model file written before that
 // was recorded has none, and the baseline is then fitted on these same
 // cascades, which flatters it (Stats.LogLinearRefit says so).
@@ -109,8 +115,8 @@ func Predict(model *train.Model, rows []features.Row, cascades []data.Cascade) (
 	for i := range all {
 		all[i] = i
 	}
-	p := newPredictions(len(rows), cascades != nil)
-	p.fill(rows, cascades, all, model)
+	p := newPredictions(len(rows), cascades != nil, []string{model.Forest.Learner()})
+	p.fill(rows, cascades, all, []*train.Model{model})
 	st.Fallbacks = p.fallbacks
 	r, err := p.report(rows, model.Window)
 	return r, st, err
@@ -134,30 +140,57 @@ func checkInputs(rows []features.Row, cascades []data.Cascade, T float64) error 
 	return nil
 }
 
-// predictions holds every method's prediction per cascade.
+// predictions holds every method's prediction per cascade, and the learned
+// methods' intervals: lo[m] and hi[m], of level level[m], while every model
+// of m filled in had intervals (noInterval[m] is set by the first that had
+// none).
 type predictions struct {
-	pred      map[string][]float64
-	seismic   bool
-	fallbacks map[string]int
+	pred       map[string][]float64
+	seismic    bool
+	fallbacks  map[string]int
+	lo, hi     map[string][]float64
+	level      map[string]float64
+	noInterval map[string]bool
 }
 
-func newPredictions(n int, seismic bool) *predictions {
-	p := &predictions{pred: map[string][]float64{}, seismic: seismic, fallbacks: map[string]int{}}
+// newPredictions holds the predictions of n cascades by hawkes, seismic
+// (if seismic), loglinear and the learned methods named.
+func newPredictions(n int, seismic bool, learners []string) *predictions {
+	p := &predictions{pred: map[string][]float64{}, seismic: seismic, fallbacks: map[string]int{},
+		lo: map[string][]float64{}, hi: map[string][]float64{}, level: map[string]float64{}, noInterval: map[string]bool{}}
 	for _, m := range methods {
-		if m == MethodSeismic && !seismic {
+		if m == MethodSeismic && !seismic || learned(m) && !slices.Contains(learners, m) {
 			continue
 		}
 		p.pred[m] = make([]float64, n)
 		p.fallbacks[m] = 0
+		if learned(m) {
+			p.lo[m], p.hi[m] = make([]float64, n), make([]float64, n)
+		}
 	}
 	return p
 }
 
-// fill predicts the cascades idx with every method; model has a log-linear
-// constant, which the loglinear method uses.
-func (p *predictions) fill(rows []features.Row, cascades []data.Cascade, idx []int, model *train.Model) {
+// fill predicts the cascades idx with every method, models being the
+// learned ones (one per learned method of p, all trained on the same rows);
+// the loglinear method uses the log-linear constant of models[0]. A learned
+// method's interval of a cascade is the model's (predict.Apply), or the
+// point [v, v] where the model gave no prediction and the fallback v stands
+// in: it counts as missed unless v is exact.
+func (p *predictions) fill(rows []features.Row, cascades []data.Cascade, idx []int, models []*train.Model) {
+	for _, model := range models {
+		m := model.Forest.Learner()
+		switch iv := model.Interval; {
+		case iv == nil || predict.Target(model.Target) != predict.TargetLogRatio:
+			p.noInterval[m] = true
+		case p.level[m] == 0:
+			p.level[m] = iv.Level
+		case p.level[m] != iv.Level:
+			p.noInterval[m] = true
+		}
+	}
 	x := make([]float64, features.NumFeatures)
-	ll := evaluate.LogLinear{A: *model.LogLinear}
+	ll := evaluate.LogLinear{A: *models[0].LogLinear}
 	set := func(m string, i int, v float64, ok bool, fallback float64) {
 		if !ok {
 			v = fallback
@@ -171,11 +204,18 @@ func (p *predictions) fill(rows []features.Row, cascades []data.Cascade, idx []i
 		p.pred[MethodLogLinear][i] = lp
 		v, ok := predict.Hawkes(r)
 		set(MethodHawkes, i, v, ok, lp)
-		pr := predict.Apply(model, r, x)
-		set(MethodForest, i, pr.NHat, pr.Source == predict.SourceForest, lp)
+		for _, model := range models {
+			m := model.Forest.Learner()
+			pr := predict.Apply(model, r, x)
+			set(m, i, pr.NHat, pr.Source == predict.SourceForest, lp)
+			p.lo[m][i], p.hi[m][i] = p.pred[m][i], p.pred[m][i]
+			if pr.Source == predict.SourceForest && pr.Interval {
+				p.lo[m][i], p.hi[m][i] = pr.Lo, pr.Hi
+			}
+		}
 		if p.seismic {
 			c := &cascades[i]
-			v, ok := evaluate.Seismic(c.Times, c.Mags, model.Window)
+			v, ok := evaluate.Seismic(c.Times, c.Mags, models[0].Window)
 			set(MethodSeismic, i, v, ok && v >= 0 && !math.IsInf(v, 0) && !math.IsNaN(v), lp)
 		}
 	}
@@ -190,7 +230,11 @@ func (p *predictions) report(rows []features.Row, T float64) (*evaluate.Report, 
 	var ms []evaluate.Method
 	for _, m := range methods {
 		if pr, ok := p.pred[m]; ok {
-			ms = append(ms, evaluate.Method{Name: m, Pred: pr})
+			em := evaluate.Method{Name: m, Pred: pr}
+			if learned(m) && !p.noInterval[m] && p.level[m] > 0 {
+				em.Lo, em.Hi, em.Level = p.lo[m], p.hi[m], p.level[m]
+			}
+			ms = append(ms, em)
 		}
 	}
 	return evaluate.NewReport(T, sizes, ms)

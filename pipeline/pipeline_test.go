@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/data"
@@ -46,13 +47,16 @@ func reportJSON(t *testing.T, r *evaluate.Report) string {
 	return b.String()
 }
 
-var smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
+var (
+	smallForest = train.Config{Trees: 30, MinLeaf: 2, Seed: 3, Workers: 2}
+	smallBoost  = train.BoostConfig{MaxRounds: 60, MaxDepth: 2, MinLeaf: 3, Seed: 3}
+)
 
 func TestCrossValidateSynthetic(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
 	for _, target := range []predict.Target{predict.TargetLogRatio, predict.TargetW} {
-		r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 4, Seed: 7, Target: target, Forest: smallForest})
+		r, st, err := CrossValidate(ctx, rows, cs, testWindow, CVOptions{Folds: 4, Seed: 7, Target: target, Forest: smallForest, Boost: &smallBoost})
 		if err != nil {
 			t.Fatalf("%s: %v", target, err)
 		}
@@ -77,8 +81,8 @@ func TestCrossValidateSynthetic(t *testing.T) {
 		if st.Fallbacks[MethodHawkes] != want {
 			t.Errorf("%s: %d hawkes fallbacks, want %d", target, st.Fallbacks[MethodHawkes], want)
 		}
-		if target == predict.TargetLogRatio && st.Fallbacks[MethodForest] != 0 {
-			t.Errorf("log_ratio has %d forest fallbacks, want 0", st.Fallbacks[MethodForest])
+		if target == predict.TargetLogRatio && (st.Fallbacks[MethodForest] != 0 || st.Fallbacks[MethodBoost] != 0) {
+			t.Errorf("log_ratio has %d forest and %d boost fallbacks, want 0", st.Fallbacks[MethodForest], st.Fallbacks[MethodBoost])
 		}
 	}
 }
@@ -88,7 +92,7 @@ func TestCrossValidateSynthetic(t *testing.T) {
 func TestCrossValidateDeterministic(t *testing.T) {
 	cs, rows := synthetic(t)
 	ctx := context.Background()
-	opts := CVOptions{Folds: 5, Seed: 2, Forest: smallForest}
+	opts := CVOptions{Folds: 5, Seed: 2, Forest: smallForest, Boost: &smallBoost}
 	run := func(o CVOptions) string {
 		r, _, err := CrossValidate(ctx, rows, cs, testWindow, o)
 		if err != nil {
@@ -261,5 +265,92 @@ func TestForestConfigError(t *testing.T) {
 	_, _, err := CrossValidate(context.Background(), nil, nil, 600, CVOptions{Forest: train.Config{Trees: -1}})
 	if want := "train: invalid config: trees = -1, want >= 1"; !errors.Is(err, train.ErrConfig) || err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
+// TestCrossValidateIntervals checks that the forest's intervals are scored
+// under cross-validation with log_ratio, each cascade's interval being the
+// one its fold's model gives, and not with w, whose models have none.
+func TestCrossValidateIntervals(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	opts := CVOptions{Folds: 4, Seed: 7, Forest: smallForest, Boost: &smallBoost}
+	r, _, err := CrossValidate(ctx, rows, cs, testWindow, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Methods {
+		if (m.Interval != nil) != (m.Name == MethodForest || m.Name == MethodBoost) {
+			t.Errorf("method %s: interval report %v", m.Name, m.Interval)
+		}
+	}
+	iv := r.Methods[1].Interval
+	if iv == nil {
+		t.Fatal("forest has no interval report")
+	}
+	if iv.Level != predict.DefaultLevel || iv.Overall.Count != len(rows) {
+		t.Errorf("level %v count %d, want %v and %d", iv.Level, iv.Overall.Count, predict.DefaultLevel, len(rows))
+	}
+	// Recompute the coverage from the fold models.
+	covered := 0
+	for k, test := range train.KFold(len(rows), opts.Folds, opts.Seed) {
+		var fold []features.Row
+		for _, i := range train.Complement(len(rows), test) {
+			fold = append(fold, rows[i])
+		}
+		m, err := predict.Train(ctx, fold, "", opts.Forest)
+		if err != nil {
+			t.Fatalf("fold %d: %v", k+1, err)
+		}
+		for _, i := range test {
+			p := predict.Apply(m, &rows[i], nil)
+			if !p.Interval {
+				t.Fatalf("cascade %d has no interval", i)
+			}
+			if N := float64(rows[i].Size); p.Lo <= N && N <= p.Hi {
+				covered++
+			}
+		}
+	}
+	if want := float64(covered) / float64(len(rows)); iv.Overall.Coverage != want {
+		t.Errorf("coverage %v, want %v from the fold models", iv.Overall.Coverage, want)
+	}
+	opts.Target = predict.TargetW
+	r, _, err = CrossValidate(ctx, rows, cs, testWindow, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Methods {
+		if m.Interval != nil {
+			t.Errorf("target w: method %s has intervals", m.Name)
+		}
+	}
+}
+
+// TestPredictBoost checks that a boosted model is scored under its own
+// name, boost, and a forest under forest.
+func TestPredictBoost(t *testing.T) {
+	cs, rows := synthetic(t)
+	ctx := context.Background()
+	m, err := predict.TrainLearner(ctx, rows, "", predict.Learner{Name: train.LearnerBoost, Boost: smallBoost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Boost == nil || !m.Forest.Sum || m.Interval == nil {
+		t.Fatalf("boosted model: boost %v, sum %v, interval %v", m.Boost, m.Forest.Sum, m.Interval)
+	}
+	r, st, err := Predict(m, rows, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, mr := range r.Methods {
+		names = append(names, mr.Name)
+	}
+	if want := []string{MethodHawkes, MethodSeismic, MethodLogLinear, MethodBoost}; !slices.Equal(names, want) {
+		t.Errorf("methods %v, want %v", names, want)
+	}
+	if _, ok := st.Fallbacks[MethodForest]; ok {
+		t.Errorf("fallbacks %v name the forest", st.Fallbacks)
 	}
 }

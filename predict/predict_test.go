@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/features"
@@ -226,5 +227,42 @@ func TestApplyInterval(t *testing.T) {
 	m.Interval = nil
 	if p := Apply(m, &rowOK, nil); p.Interval {
 		t.Errorf("a model without an interval gave %+v", p)
+	}
+}
+
+// TestOldFeatureSet checks that a model trained before the follower
+// statistics, on the first 14 features of features.Names, still applies:
+// Check accepts it and Apply gives its forest those 14 features.
+func TestOldFeatureSet(t *testing.T) {
+	rows := []features.Row{rowOK, rowSuper, rowNone, rowOK}
+	rows[0].LogFollowersSum = features.Opt{V: 9, OK: true}
+	const old = 14
+	var X [][]float64
+	var y []float64
+	for i := range rows {
+		X = append(X, rows[i].Vector(nil)[:old])
+		v, _ := TargetLogRatio.Value(&rows[i])
+		y = append(y, v)
+	}
+	f, err := train.Fit(context.Background(), X, y, train.Config{Trees: 5, MinLeaf: 1, Seed: 3, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := 0.5
+	m := &train.Model{Window: 600, Features: features.Names()[:old], Target: string(TargetLogRatio), Forest: f, LogLinear: &a}
+	if err := Check(m, 600); err != nil {
+		t.Fatalf("model of the 14 older features: %v", err)
+	}
+	for i := range rows {
+		got := Apply(m, &rows[i], make([]float64, features.NumFeatures))
+		want, _ := TargetLogRatio.Size(&rows[i], f.Predict(X[i]))
+		if got.Source != SourceForest || got.NHat != want {
+			t.Errorf("row %d: %+v, want %v from the forest", i, got, want)
+		}
+	}
+	unknown := *m
+	unknown.Features = append(features.Names()[:old-1], "hour_of_day")
+	if err := Check(&unknown, 600); !errors.Is(err, ErrIncompatible) || !strings.Contains(err.Error(), "hour_of_day") {
+		t.Errorf("a feature this build does not compute: %v", err)
 	}
 }

@@ -50,6 +50,22 @@
 // An event's absolute time is start + t. seq numbers a cascade's events
 // from 0 (the original tweet) in time order.
 //
+// # Live feeds
+//
+// Live (hawkes stream reader --from FORMAT) is a reader of raw posts
+// instead of a data set: package convert turns each post into events, and
+// Live sends them in time order within a lateness (DefaultLateness, 30 s):
+// watermarks are the newest time seen minus the lateness, and a repost
+// older than that when it arrives is dead-lettered with the reason. An
+// original is sent whatever its time (a cascade first seen through a
+// repost starts at its original's time, before the feed), after a first
+// watermark on every partition, so that no fitter takes it for the
+// stream's clock. An event dated more than MaxAhead after the wall clock
+// is dead-lettered, with its cascade's other events when it is an
+// original. The conversion forgets cascades idle for a day of event time
+// (convert.Options.Forget): a cascade reposted after that is opened again,
+// from seq 0.
+//
 // # Event time and watermarks
 //
 // The fitters' clock is the stream's event time, not the wall clock, so a

@@ -405,6 +405,11 @@ type Sample struct {
 	LogN           *float64 `json:"log_n"`
 	Growth         *float64 `json:"growth"`
 	NHat           *float64 `json:"nhat"`
+	// The follower statistics; absent from the samples of older fitters.
+	LogPosterFollowers *float64 `json:"log_poster_followers,omitempty"`
+	LogFollowersSum    *float64 `json:"log_followers_sum,omitempty"`
+	LogFollowersMax    *float64 `json:"log_followers_max,omitempty"`
+	FollowersTopShare  *float64 `json:"followers_top_share,omitempty"`
 }
 
 // NewSample returns the sample of row, a row built on the finished cascade.
@@ -415,6 +420,8 @@ func NewSample(r *features.Row) Sample {
 		C: optPtr(r.C), Theta: optPtr(r.Theta), A1: optPtr(r.A1), NStar: optPtr(r.NStar),
 		Beta: optPtr(r.Beta), Rate: optPtr(r.Rate), LogLikPerEvent: optPtr(r.LogLikPerEvent),
 		LogN: optPtr(r.LogN), Growth: optPtr(r.Growth), NHat: optPtr(r.NHat),
+		LogPosterFollowers: optPtr(r.LogPosterFollowers), LogFollowersSum: optPtr(r.LogFollowersSum),
+		LogFollowersMax: optPtr(r.LogFollowersMax), FollowersTopShare: optPtr(r.FollowersTopShare),
 	}
 }
 
@@ -425,6 +432,8 @@ func (s *Sample) Row() features.Row {
 		C: ptrOpt(s.C), Theta: ptrOpt(s.Theta), A1: ptrOpt(s.A1), NStar: ptrOpt(s.NStar),
 		Beta: ptrOpt(s.Beta), Rate: ptrOpt(s.Rate), LogLikPerEvent: ptrOpt(s.LogLikPerEvent),
 		LogN: ptrOpt(s.LogN), Growth: ptrOpt(s.Growth), NHat: ptrOpt(s.NHat), W: ptrOpt(s.W),
+		LogPosterFollowers: ptrOpt(s.LogPosterFollowers), LogFollowersSum: ptrOpt(s.LogFollowersSum),
+		LogFollowersMax: ptrOpt(s.LogFollowersMax), FollowersTopShare: ptrOpt(s.FollowersTopShare),
 	}
 }
 

@@ -243,7 +243,10 @@ func TestFittersSharePartitions(t *testing.T) {
 			t.Errorf("summary: %d predictions on window %v, want %d", got, w, len(cascades))
 		}
 	}
-	// The partitions' leaders are spread over the three brokers.
+	// The partitions' leaders are spread over several brokers. kfake picks
+	// each partition's leader at random, so all three lead some of the 12
+	// with probability 0.977 only; more than one leads with probability
+	// 1 - 3^-11, so that is what is checked.
 	cl := streamtest.Client(t, b.Addrs())
 	leaders := map[int32]bool{}
 	for p := range topics.RetweetsPartitions {
@@ -253,7 +256,7 @@ func TestFittersSharePartitions(t *testing.T) {
 		}
 		leaders[l.ID()] = true
 	}
-	if len(leaders) != 3 {
-		t.Errorf("retweets partitions led by %d brokers, want 3", len(leaders))
+	if len(leaders) < 2 {
+		t.Errorf("retweets partitions all led by one broker, want several")
 	}
 }

@@ -42,7 +42,14 @@
 // out-of-bag error and the importances is summed in tree order, so the same
 // seed gives the same forest however many workers grow it.
 //
-// # Model file format, version 1
+// # Model file format, versions 1 and 2
+//
+// Version 2 is version 1 with one more field in the header's forest object,
+// combine: "sum" for boosted trees (Forest.Sum), "mean" for a forest, and
+// the boosted trees' settings as the header's boost object. Write writes
+// version 1 for a forest, byte for byte as before, and version 2 for boosted
+// trees, which a reader of version 1 only would average wrongly; ReadModel
+// reads both.
 //
 // A model file (and the payload of MarshalBinary) is, with integers
 // big-endian:

@@ -94,13 +94,33 @@ type Forest struct {
 	// total decrease in squared error over the splits on it, normalised to
 	// sum 1 (all zero if no tree has a split).
 	Importance []float64
-	// OOBStats is the out-of-bag error computed by Fit.
+	// OOBStats is the out-of-bag error computed by Fit, or the error of
+	// the held-out predictions of FitBoostOOB.
 	OOBStats OOBStats
+	// Sum is set for gradient-boosted trees (FitBoost), whose leaves are
+	// added to Offset rather than averaged.
+	Sum bool
 }
 
+// Learner names the kind of ensemble f is: LearnerBoost for boosted trees
+// (Sum), LearnerForest for a random forest.
+func (f *Forest) Learner() string {
+	if f.Sum {
+		return LearnerBoost
+	}
+	return LearnerForest
+}
+
+// The names of the learners, as Forest.Learner gives them.
+const (
+	LearnerForest = "forest"
+	LearnerBoost  = "boost"
+)
+
 // Predict returns the forest's prediction for the row x: Offset plus the
-// mean of the trees' leaf values. x must have at least NFeatures values. Predict does not
-// allocate and is safe for concurrent use.
+// mean of the trees' leaf values, or their sum when f.Sum is set. x must
+// have at least NFeatures values. Predict does not allocate and is safe for
+// concurrent use.
 func (f *Forest) Predict(x []float64) float64 {
 	if len(x) < f.NFeatures {
 		panic(fmt.Sprintf("train: row of %d values, forest has %d features", len(x), f.NFeatures))
@@ -108,6 +128,9 @@ func (f *Forest) Predict(x []float64) float64 {
 	var s float64
 	for i := range f.Trees {
 		s += f.Trees[i].predict(x)
+	}
+	if f.Sum {
+		return f.Offset + s
 	}
 	return f.Offset + s/float64(len(f.Trees))
 }

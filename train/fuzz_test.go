@@ -24,7 +24,19 @@ func fuzzSeeds(f *testing.F) [][]byte {
 		}
 		seeds = append(seeds, b)
 	}
-	return seeds
+	// A boosted model: version 2, with combine and boost in the header.
+	X, y := cascadeData(30, 22)
+	cfg := BoostConfig{Rounds: 3, MaxDepth: 2, MinLeaf: 2}
+	boosted, err := FitBoost(context.Background(), X, y, cfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	m := &Model{Window: 60, Features: []string{"a", "b", "c", "d", "e", "f"}, Target: "log_ratio", Boost: &cfg, Forest: boosted, TrainedOn: 30}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
+	return append(seeds, b)
 }
 
 // FuzzReadModel feeds ReadModel arbitrary bytes, and the same bytes with

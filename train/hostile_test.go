@@ -30,7 +30,7 @@ func bomb(t *testing.T, claim int, body []byte) []byte {
 		t.Fatal(err)
 	}
 	out := []byte(Magic)
-	out = binary.BigEndian.AppendUint16(out, FormatVersion)
+	out = binary.BigEndian.AppendUint16(out, 1)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
 	out = append(out, hj...)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(body)))

@@ -14,9 +14,11 @@ import (
 	"time"
 )
 
-// FormatVersion is the version of the model file format that Write writes
-// and ReadModel reads.
-const FormatVersion = 1
+// FormatVersion is the newest version of the model file format, which
+// ReadModel reads with every older one. Write writes the oldest version that
+// holds the model: 1 for a random forest, 2 for boosted trees (see the
+// package doc), so the files of forests stay readable by older builds.
+const FormatVersion = 2
 
 // Magic opens every model file.
 const Magic = "HKRF"
@@ -43,7 +45,7 @@ const (
 // computed on.
 type Model struct {
 	// Version is the format version of the file ReadModel read. Write
-	// ignores it and writes FormatVersion.
+	// ignores it and writes the oldest version that holds the model.
 	Version int
 	// Window is the observation window T, in seconds, of the features.
 	Window float64
@@ -54,8 +56,11 @@ type Model struct {
 	Target string
 	// Config is the settings the forest was grown with; Config.Resolve
 	// fills in the defaults. Workers does not change the forest and may be
-	// left 0.
+	// left 0. It is left zero for boosted trees.
 	Config Config
+	// Boost is the settings boosted trees (Forest.Sum) were grown with, nil
+	// for a random forest.
+	Boost *BoostConfig
 	// Forest is the forest.
 	Forest *Forest
 	// TrainedOn is the number of training rows.
@@ -80,6 +85,7 @@ type fileHeader struct {
 	Features  []string     `json:"features"`
 	Target    string       `json:"target"`
 	Config    Config       `json:"config"`
+	Boost     *BoostConfig `json:"boost,omitempty"`
 	TrainedOn int          `json:"trained_on"`
 	LogLinear *float64     `json:"loglinear_a,omitempty"`
 	Interval  *Interval    `json:"interval,omitempty"`
@@ -94,7 +100,15 @@ type forestHeader struct {
 	Importance []float64 `json:"importance"`
 	OOB        oobHeader `json:"oob"`
 	RawBytes   int       `json:"raw_bytes"` // body size after decompression
+	Combine    string    `json:"combine,omitempty"`
 }
+
+// The values of forestHeader.Combine: how the trees' leaves make a
+// prediction. Version 1 files have no combine and are combineMean.
+const (
+	combineMean = "mean"
+	combineSum  = "sum"
+)
 
 type oobHeader struct {
 	MSE jsonFloat `json:"mse"`
@@ -186,14 +200,20 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("train: write model: %w", err)
 	}
+	version := uint16(1)
+	var combine string
+	if f.Sum {
+		version, combine = 2, combineSum
+	}
 	h := fileHeader{
-		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config,
+		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config, Boost: m.Boost,
 		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Interval: m.Interval, Created: m.Created,
 		Forest: forestHeader{
 			NFeatures: f.NFeatures, Trees: len(f.Trees), Nodes: f.NumNodes(),
 			Importance: f.Importance,
 			OOB:        oobHeader{MSE: jsonFloat(f.OOBStats.MSE), R2: jsonFloat(f.OOBStats.R2), N: f.OOBStats.N},
 			RawBytes:   len(raw),
+			Combine:    combine,
 		},
 	}
 	hj, err := json.Marshal(h)
@@ -205,7 +225,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	out := make([]byte, 0, len(Magic)+2+4+len(hj)+4+body.Len()+4)
 	out = append(out, Magic...)
-	out = binary.BigEndian.AppendUint16(out, FormatVersion)
+	out = binary.BigEndian.AppendUint16(out, version)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(hj)))
 	out = append(out, hj...)
 	out = binary.BigEndian.AppendUint32(out, uint32(body.Len()))
@@ -250,7 +270,7 @@ func ReadModelAll(r io.Reader) (*Model, error) {
 
 // ReadModel reads a model file written by Write, reading no further than
 // its end; ReadModelAll also refuses bytes after it. It returns an error wrapping ErrNotModel if r does not start with
-// Magic, ErrVersion for a format version other than FormatVersion,
+// Magic, ErrVersion for a format version other than 1 to FormatVersion,
 // ErrTruncated if r ends early and ErrCorrupt if the checksum or the content
 // is wrong. It does not panic on any input.
 func ReadModel(r io.Reader) (*Model, error) {
@@ -271,8 +291,9 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if string(magic[:len(Magic)]) != Magic {
 		return nil, fmt.Errorf("%w: starts with %q, want %q", ErrNotModel, magic[:len(Magic)], Magic)
 	}
-	if v := binary.BigEndian.Uint16(magic[len(Magic):]); v != FormatVersion {
-		return nil, fmt.Errorf("%w: version %d, this build reads version %d", ErrVersion, v, FormatVersion)
+	version := int(binary.BigEndian.Uint16(magic[len(Magic):]))
+	if version < 1 || version > FormatVersion {
+		return nil, fmt.Errorf("%w: version %d, this build reads versions 1 to %d", ErrVersion, version, FormatVersion)
 	}
 	hj, err := lengthPrefixed(tr, MaxHeaderBytes, "header")
 	if err != nil {
@@ -290,7 +311,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if want := binary.BigEndian.Uint32(trailer); sum != want {
 		return nil, fmt.Errorf("%w: checksum %08x, file says %08x", ErrCorrupt, sum, want)
 	}
-	return decodeModel(hj, body)
+	return decodeModel(version, hj, body)
 }
 
 // readErr wraps an error of reading part what of a model file.
@@ -325,12 +346,26 @@ func lengthPrefixed(r io.Reader, limit int, what string) ([]byte, error) {
 
 // decodeModel decodes the JSON header and the compressed body of a model
 // file whose checksum has been verified.
-func decodeModel(hj, body []byte) (*Model, error) {
+func decodeModel(version int, hj, body []byte) (*Model, error) {
 	var h fileHeader
 	if err := json.Unmarshal(hj, &h); err != nil {
 		return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
 	}
 	fh := h.Forest
+	var sum bool
+	switch {
+	case version == 1 && fh.Combine != "":
+		return nil, fmt.Errorf("%w: version 1 header with combine %q", ErrCorrupt, fh.Combine)
+	case version >= 2 && (fh.Combine == combineSum):
+		sum = true
+	case version >= 2 && fh.Combine != combineMean:
+		return nil, fmt.Errorf("%w: header: combine %q, want %q or %q", ErrCorrupt, fh.Combine, combineMean, combineSum)
+	}
+	if h.Boost != nil {
+		if err := h.Boost.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
+		}
+	}
 	raw, err := inflate(body, fh.RawBytes)
 	if err != nil {
 		return nil, err
@@ -353,6 +388,7 @@ func decodeModel(hj, body []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, h.Interval.Validate())
 	}
 	f.Importance = fh.Importance
+	f.Sum = sum
 	f.OOBStats = OOBStats{MSE: float64(fh.OOB.MSE), R2: float64(fh.OOB.R2), N: fh.OOB.N}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
@@ -363,8 +399,8 @@ func decodeModel(hj, body []byte) (*Model, error) {
 		}
 	}
 	return &Model{
-		Version: FormatVersion, Window: h.Window, Features: h.Features, Target: h.Target,
-		Config: h.Config, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Interval: h.Interval, Created: h.Created,
+		Version: version, Window: h.Window, Features: h.Features, Target: h.Target,
+		Config: h.Config, Boost: h.Boost, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Interval: h.Interval, Created: h.Created,
 	}, nil
 }
 

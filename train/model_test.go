@@ -102,8 +102,8 @@ func TestModelRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("model %d: %v", i, err)
 				}
-				if got.Version != FormatVersion {
-					t.Errorf("Version = %d, want %d", got.Version, FormatVersion)
+				if got.Version != 1 {
+					t.Errorf("Version = %d, want 1 (a forest)", got.Version)
 				}
 				sameModel(t, got, tc.m)
 			}
@@ -205,7 +205,7 @@ func TestReadModelErrors(t *testing.T) {
 		h["forest"] = f
 		edit(h)
 		hj, _ := json.Marshal(h)
-		return assemble(FormatVersion, hj, raw)
+		return assemble(1, hj, raw)
 	}
 	hj, _ := json.Marshal(header)
 	patch := func(b []byte, off int, v ...byte) []byte {
@@ -222,16 +222,16 @@ func TestReadModelErrors(t *testing.T) {
 		{"empty", nil, ErrTruncated, "magic"},
 		{"text", []byte("w,c,theta\n1,2,3\n"), ErrNotModel, `"w,c,"`},
 		{"other magic", patch(good, 0, 'H', 'K', 'R', 'X'), ErrNotModel, "HKRX"},
-		{"version 2", patch(good, 4, 0, 2), ErrVersion, "version 2"},
+		{"version 3", patch(good, 4, 0, 3), ErrVersion, "version 3"},
 		{"version 0", patch(good, 4, 0, 0), ErrVersion, "version 0"},
 		{"header too long", patch(good, 6, 0x7f, 0, 0, 0), ErrCorrupt, "limit"},
 		{"header length past end", patch(good, 6, 0, 1, 0, 0), ErrTruncated, "header"},
 		{"bad checksum", patch(good, len(good)-1, good[len(good)-1]^1), ErrCorrupt, "checksum"},
 		{"flipped body byte", patch(good, len(good)-20, good[len(good)-20]^0x40), ErrCorrupt, "checksum"},
 		{"trailing bytes", append(bytes.Clone(good), 0), ErrCorrupt, "after the model"},
-		{"header not JSON", assemble(FormatVersion, []byte("{"), raw), ErrCorrupt, "header"},
+		{"header not JSON", assemble(1, []byte("{"), raw), ErrCorrupt, "header"},
 		{"body not DEFLATE", func() []byte {
-			b := assemble(FormatVersion, hj, raw)
+			b := assemble(1, hj, raw)
 			hl := binary.BigEndian.Uint32(b[6:])
 			b[14+hl] = 0xff // reserved block type
 			b = b[:len(b)-4]
@@ -247,7 +247,7 @@ func TestReadModelErrors(t *testing.T) {
 		}), ErrCorrupt, "header"},
 		{"bad OOB", withHeader(func(h map[string]any) { h["forest"].(map[string]any)["oob"] = map[string]any{"mse": "x"} }), ErrCorrupt, "bad number"},
 		{"bad time", withHeader(func(h map[string]any) { h["created"] = "yesterday" }), ErrCorrupt, "header"},
-		{"body truncated", assemble(FormatVersion, func() []byte {
+		{"body truncated", assemble(1, func() []byte {
 			h := withHeader(func(h map[string]any) { h["forest"].(map[string]any)["raw_bytes"] = len(raw) - 1 })
 			hh, _ := parts(t, h)
 			b, _ := json.Marshal(hh)

@@ -58,16 +58,26 @@ ARE = |N - N_hat| / N, overall and per decile of the true size N:
   forest     the random forest's correction
   seismic    the SEISMIC predictor (Zhao et al., KDD 2015)
   loglinear  log N = a + log n, fitted on the training cascades
+  boost      gradient-boosted trees (hawkes train --learner boost)
 
 With --cv K (the default, K = 5) the cascades are split into K folds and each
-fold is predicted by a forest and a loglinear baseline trained on the others.
-With --model the forest of that file (from hawkes train, on the same window)
-predicts every cascade; loglinear is then fitted on the data set itself.
+fold is predicted by a forest, boosted trees and a loglinear baseline trained
+on the others. With --model the model of that file (from hawkes train, on the
+same window) predicts every cascade, reported as forest or boost after its
+learner; loglinear is then fitted on the data set itself.
 
 Where a method has no prediction (hawkes: a fit that is neither ok nor
 unbounded; seismic: a cascade it predicts unbounded) the loglinear
 prediction is used instead; the number of such fallbacks is written to
-standard error. The same --seed gives the same numbers.`,
+standard error. The same --seed gives the same numbers.
+
+Where the forest's models carry prediction intervals (those of hawkes train
+do, at level 0.8), the report adds their coverage, the fraction of true
+sizes N inside [lo, hi], and their median relative width (hi - lo) / N_hat,
+overall and per decile: a last table, the columns level, coverage and
+median_rel_width in CSV, and the keys level, coverage and median_rel_width
+in JSON. Under --cv each cascade's interval comes from the fold's model
+that did not see it.`,
 		Example: `  # 5-fold cross-validation on the first hour, with a box plot in are-3600s.png
   hawkes evaluate --data ../shared/data/seismic_subset --window 3600 --plot
 
@@ -138,11 +148,13 @@ func (opts *EvaluateOptions) validate(f *pflag.FlagSet, format string) error {
 }
 
 // cvOptions returns the options of the cross-validation: the forest has the
-// defaults of train.Config but for its seed and workers.
+// defaults of train.Config but for its seed and workers, the boosted trees
+// those of train.BoostConfig but for the seed.
 func (opts *EvaluateOptions) cvOptions() pipeline.CVOptions {
 	forest := train.Config{}.WithDefaults()
 	forest.Seed, forest.Workers = opts.Seed, opts.Workers
-	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest}
+	boost := train.BoostConfig{Seed: opts.Seed}.WithDefaults()
+	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest, Boost: &boost}
 }
 
 // batchOptions returns the options of the fits.

@@ -124,6 +124,17 @@ func TestTrainEvaluateEndToEnd(t *testing.T) {
 		t.Errorf("evaluate --model: stderr %q", stderr)
 	}
 
+	boost := filepath.Join(tmp, "b.hkrf")
+	code, stdout, stderr = runArgv(t, ctx, "train", "--data", dir, "--window", "600", "--model", boost, "--learner", "boost", "--workers", "2")
+	if code != exitOK || stdout != "" || !strings.HasPrefix(stderr, "train: boosted model of ") {
+		t.Fatalf("train --learner boost: exit code %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = runArgv(t, ctx, "evaluate", "--data", dir, "--window", "600", "--model", boost, "--format", "json", "--workers", "2")
+	rep.Methods = nil
+	if err := json.Unmarshal([]byte(stdout), &rep); code != exitOK || err != nil || len(rep.Methods) != 4 || rep.Methods["boost"] == nil || rep.Methods["forest"] != nil {
+		t.Errorf("evaluate --model boosted: exit code %d, report %+v, %v\n%s", code, rep, err, stderr)
+	}
+
 	code, _, stderr = runArgv(t, ctx, "evaluate", "--data", dir, "--window", "3600", "--model", model)
 	if code != exitBadInput || !strings.Contains(stderr, "trained for window 600 s, not 3600 s") || !strings.Contains(stderr, model) {
 		t.Errorf("window mismatch: exit code %d, stderr %q", code, stderr)

@@ -53,6 +53,11 @@ Columns:
   loglik_per_event        maximised log-likelihood divided by n
   log_n                   log n
   growth                  fraction of the n observed events in (0.8T, T]
+  log_poster_followers    log(1 + followers) of the original poster
+  log_followers_sum, log_followers_max
+                          log(1 + x) of the sum and the largest of the
+                          followers of those who retweeted up to T
+  followers_top_share     the largest's share of that sum (0 when it is 0)
   nhat                    model-only prediction n + a1/(1-n*)
   w                       target w = (N-n)(1-n*)/a1, only for ok and
                           unbounded fits with a1 > 0 and n* < 1

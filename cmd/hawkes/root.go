@@ -40,12 +40,15 @@ func newRootCmd(ios *ioStreams) *cobra.Command {
 	root := newBareRootCmd(ios)
 	root.AddCommand(
 		newFitCmd(ios, nil),
+		newConvertCmd(ios, nil),
 		newFeaturesCmd(ios, nil),
 		newSimulateCmd(ios, nil),
 		newTrainCmd(ios, nil),
 		newEvaluateCmd(ios, nil),
 		newPredictCmd(ios, nil),
 		newStreamCmd(ios, streamRunners{}),
+		newDiagnoseCmd(ios, nil),
+		newPlotCmd(ios, nil),
 	)
 	return root
 }
@@ -59,7 +62,8 @@ func newBareRootCmd(ios *ioStreams) *cobra.Command {
 		Long: `hawkes fits a marked Hawkes process with a power-law kernel to retweet
 cascades and predicts the final size of each cascade from its first seconds.
 It reads data sets in the two-file layout (data.csv with one row per event,
-index.csv with one row per cascade) and simulates such data sets.
+index.csv with one row per cascade), builds them from raw Twitter or Bluesky
+posts (hawkes convert), and simulates such data sets.
 
 Exit codes:
   0    success

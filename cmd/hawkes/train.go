@@ -29,6 +29,7 @@ type TrainOptions struct {
 	Features   string  // features CSV from hawkes features; or DataDir
 	Window     float64 // observation window T in seconds, > 0; 0 with Features: the file's only window
 	Model      string  // model file to write
+	Learner    string  // train.LearnerForest or train.LearnerBoost
 	Trees      int     // trees of the forest, >= 1
 	MaxDepth   int     // largest depth of a leaf, 0 for unlimited
 	MinLeaf    int     // fewest bootstrap draws in a leaf, >= 1
@@ -48,20 +49,23 @@ func newTrainCmd(ios *ioStreams, runF func(context.Context, *TrainOptions) error
 		Short: "Train the random forest on every cascade of a data set and write the model",
 		Long: `Train the random forest that corrects the Hawkes model's prediction on every
 cascade of a data set observed for --window seconds, and write it to --model
-with its feature names, window, target and settings. The forest learns
+with its feature names, window, target and settings. With --learner boost
+gradient-boosted trees are trained instead (depth and number of rounds chosen
+by inner validation splits of the training cascades; --trees, --max-depth
+and --min-leaf apply to the forest only). The model learns
 log(N/n), the log of the ratio of the final size to the events observed,
 which is defined for every cascade whatever its fit. The features come from
 fitting the data set (--data) or from a file written by hawkes features
 (--features; --window picks a window, and may be left out when the file has
 only one). The size of the encoded model is written to standard error.
 
-With --cv K the forest is also cross-validated with K folds and the ARE
-table of hawkes evaluate written to standard output (without seismic when
-the features come from a file).
+With --cv K the forest and the boosted trees are also cross-validated with K
+folds and the ARE table of hawkes evaluate written to standard output
+(without seismic when the features come from a file).
 
 With --importance the permutation importance of each feature is written to
-standard output: for each of the --cv folds (5 by default), a forest trained
-on the other folds predicts the fold with the feature's values shuffled
+standard output: for each of the --cv folds (5 by default), a model of
+--learner trained on the other folds predicts the fold with the feature's values shuffled
 among its cascades; the table gives the mean rise of the fold's mean ARE
 and its standard deviation over the folds, most important first.`,
 		Example: `  # Train on the first 10 minutes of every cascade
@@ -70,6 +74,9 @@ and its standard deviation over the folds, most important first.`,
   # Train from precomputed features, and print the cross-validated errors
   hawkes features --data ../shared/data/seismic_subset --window 600,3600 --out f.csv
   hawkes train --features f.csv --window 3600 --model m3600.hkrf --cv 5
+
+  # Gradient-boosted trees instead of the forest
+  hawkes train --features f.csv --window 3600 --model b3600.hkrf --learner boost
 
   # What the model relies on
   hawkes train --features f.csv --window 3600 --model m3600.hkrf --importance`,
@@ -90,6 +97,7 @@ and its standard deviation over the folds, most important first.`,
 	f.StringVar(&opts.Features, "features", "", "features `FILE` written by hawkes features, instead of --data")
 	f.Float64Var(&opts.Window, "window", 0, "observation window in `SECONDS` after the original tweet (> 0)")
 	f.StringVarP(&opts.Model, "model", "m", "", "write the model to `FILE` (required)")
+	f.StringVar(&opts.Learner, "learner", predict.DefaultLearner, "`LEARNER` to train: forest (random forest) or boost (gradient-boosted trees)")
 	f.IntVar(&opts.Trees, "trees", train.DefaultTrees, "trees of the forest")
 	f.IntVar(&opts.MaxDepth, "max-depth", 0, "largest depth of a leaf (0: unlimited)")
 	f.IntVar(&opts.MinLeaf, "min-leaf", train.DefaultMinLeaf, "fewest bootstrap draws in a leaf; raise it for a smaller model")
@@ -120,6 +128,9 @@ func (opts *TrainOptions) validate(f *pflag.FlagSet) error {
 			return &flagError{err}
 		}
 	}
+	if err := predict.ValidateLearner(opts.Learner); err != nil {
+		return &flagError{err}
+	}
 	if err := opts.forestConfig().Validate(); err != nil {
 		return &flagError{err}
 	}
@@ -142,9 +153,22 @@ func (opts *TrainOptions) forestConfig() train.Config {
 	return cfg
 }
 
-// cvOptions returns the options of the cross-validation of --cv.
+// boostConfig returns the settings of the boosted trees: the defaults of
+// train.BoostConfig with the seed of --seed.
+func (opts *TrainOptions) boostConfig() train.BoostConfig {
+	return train.BoostConfig{Seed: opts.Seed}.WithDefaults()
+}
+
+// learner returns the learner of --learner with its settings.
+func (opts *TrainOptions) learner() predict.Learner {
+	return predict.Learner{Name: opts.Learner, Forest: opts.forestConfig(), Boost: opts.boostConfig()}
+}
+
+// cvOptions returns the options of the cross-validation of --cv, which
+// scores both learners.
 func (opts *TrainOptions) cvOptions() pipeline.CVOptions {
-	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: opts.forestConfig()}
+	b := opts.boostConfig()
+	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: opts.forestConfig(), Boost: &b}
 }
 
 // batchOptions returns the options of the fits of --data.
@@ -193,7 +217,7 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 			return fmt.Errorf("features %s have no row on window %v", opts.Features, T)
 		}
 	}
-	model, err := predict.Train(ctx, rows, predict.DefaultTarget, opts.forestConfig())
+	model, err := predict.TrainLearner(ctx, rows, predict.DefaultTarget, opts.learner())
 	if err != nil {
 		return err
 	}
@@ -202,8 +226,12 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "train: model of %d trees, %d nodes on %d cascades, window %vs, target %s: %s, %d bytes\n",
-		len(model.Forest.Trees), model.Forest.NumNodes(), model.TrainedOn, T, model.Target, opts.Model, size)
+	what := "model"
+	if model.Forest.Sum {
+		what = "boosted model"
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "train: %s of %d trees, %d nodes on %d cascades, window %vs, target %s: %s, %d bytes\n",
+		what, len(model.Forest.Trees), model.Forest.NumNodes(), model.TrainedOn, T, model.Target, opts.Model, size)
 	if opts.CV != 0 {
 		report, stats, err := pipeline.CrossValidate(ctx, rows, cascades, T, opts.cvOptions())
 		if err != nil {
@@ -217,7 +245,11 @@ func runTrain(ctx context.Context, opts *TrainOptions) error {
 	if !opts.Importance {
 		return nil
 	}
-	imp, err := pipeline.Importance(ctx, rows, opts.cvOptions().WithDefaults())
+	io := opts.cvOptions()
+	if opts.Learner != train.LearnerBoost {
+		io.Boost = nil
+	}
+	imp, err := pipeline.Importance(ctx, rows, io.WithDefaults())
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 func TestTrainFlags(t *testing.T) {
-	defaults := TrainOptions{DataDir: "d", Window: 600, Model: "m", Trees: train.DefaultTrees, MinLeaf: train.DefaultMinLeaf, Seed: 1, Workers: runtime.NumCPU(), Cache: testCacheDir}
+	defaults := TrainOptions{DataDir: "d", Window: 600, Model: "m", Learner: "forest", Trees: train.DefaultTrees, MinLeaf: train.DefaultMinLeaf, Seed: 1, Workers: runtime.NumCPU(), Cache: testCacheDir}
 	with := func(edit func(o *TrainOptions)) TrainOptions {
 		o := defaults
 		edit(&o)
@@ -37,6 +37,8 @@ func TestTrainFlags(t *testing.T) {
 			with(func(o *TrainOptions) {
 				o.Trees, o.MaxDepth, o.MinLeaf, o.Seed, o.CV, o.Workers = 50, 8, 10, 3, 5, 1
 			}), ""},
+		{"boost", []string{"--data", "d", "--window", "600", "--model", "m", "--learner", "boost"}, with(func(o *TrainOptions) { o.Learner = "boost" }), ""},
+		{"unknown learner", []string{"--data", "d", "--window", "600", "--model", "m", "--learner", "svm"}, TrainOptions{}, `unknown learner "svm" (want forest or boost)`},
 		{"no input", []string{"--window", "600", "--model", "m"}, TrainOptions{}, "one of --data or --features is required"},
 		{"both inputs", []string{"--data", "d", "--features", "f", "--window", "600", "--model", "m"}, TrainOptions{}, "cannot be used together"},
 		{"data without window", []string{"--data", "d", "--model", "m"}, TrainOptions{}, "--window not set"},
