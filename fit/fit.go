@@ -94,6 +94,7 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 	final := choose(best)
 	res.Converged = free.converged
 	if final == nil {
+		res.Evals = cs.evals
 		res.Status = StatusFailed
 		res.Reason = fmt.Sprintf("no starting point converged: %v", free.firstErr)
 		return res, nil
@@ -180,9 +181,10 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		res.Status = StatusOK
 		res.NHat = nHat(cs.n, res.A1, res.NStar)
 	}
+	res.Evals = cs.evals
 	if !res.finite() {
 		bad := res
-		res = Result{N: bad.N, Starts: bad.Starts, Converged: bad.Converged, Status: StatusFailed}
+		res = Result{N: bad.N, Starts: bad.Starts, Converged: bad.Converged, Evals: bad.Evals, Status: StatusFailed}
 		res.Reason = fmt.Sprintf("non-finite optimum (%s: %+v n*=%g)", bad.Status, bad.Params, bad.NStar)
 	}
 	return res, nil

@@ -179,13 +179,14 @@ func newProgressBar(opts *FitOptions, total int) *progressbar.ProgressBar {
 }
 
 // fitSummary formats the summary line of a fit run, for example
-// "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in 12.3s".
+// "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in
+// 12.3s; median 412 likelihood evaluations per cascade".
 func fitSummary(s fit.Summary, elapsed time.Duration) string {
-	return fmt.Sprintf("fit: %d cascades (%s %d, %s %d, %s %d, %s %d) in %.1fs",
+	return fmt.Sprintf("fit: %d cascades (%s %d, %s %d, %s %d, %s %d) in %.1fs; median %g likelihood evaluations per cascade",
 		s.Cascades,
 		fit.StatusOK, s.ByStatus[fit.StatusOK],
 		fit.StatusSupercritical, s.ByStatus[fit.StatusSupercritical],
 		fit.StatusUnbounded, s.ByStatus[fit.StatusUnbounded],
 		fit.StatusFailed, s.ByStatus[fit.StatusFailed],
-		elapsed.Seconds())
+		elapsed.Seconds(), s.MedianEvals())
 }
