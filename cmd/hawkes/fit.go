@@ -42,7 +42,9 @@ cascade observed up to --window seconds after the original tweet, and predict
 its final size. One row per cascade is written to standard output, in the
 order of the index; a summary line is written to standard error at the end.
 
-Columns (CSV header; JSONL uses the same keys, in this order, plus "reason"):
+Columns (CSV header; JSONL uses the same keys, in this order, with "log_kappa"
+and "rate" before "status" and "reason" and "evals" after it; evals counts the
+fit's likelihood evaluations, and the summary line gives their median):
   id      cascade id
   n       events observed up to the window
   size    final size of the cascade (events in the data set)
