@@ -62,6 +62,10 @@ type Result struct {
 	// power-law fit converged, and Agreed those whose optimum matched the
 	// reported log-likelihood to a relative 1e-7.
 	Starts, Converged, Agreed int
+	// Evals counts the evaluations of a likelihood (power law, fast or
+	// exact, and exponential limit, each with or without its gradient) the
+	// fit made: a measure of its work that does not depend on the machine.
+	Evals int
 }
 
 // HasPowerLaw reports whether Kappa, C and Theta apply to the result.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/hawkes-toolkit/hawkes/data"
@@ -44,6 +45,23 @@ func (o BatchOptions) Validate() error {
 type Summary struct {
 	Cascades int
 	ByStatus map[Status]int
+	// Evals holds Result.Evals of each emitted result, in input order.
+	Evals []int
+}
+
+// MedianEvals returns the median of Evals (the mean of the middle two for
+// an even count), or 0 when there are none.
+func (s Summary) MedianEvals() float64 {
+	n := len(s.Evals)
+	if n == 0 {
+		return 0
+	}
+	e := slices.Clone(s.Evals)
+	slices.Sort(e)
+	if n%2 == 1 {
+		return float64(e[n/2])
+	}
+	return float64(e[n/2-1]+e[n/2]) / 2
 }
 
 // Batch fits every cascade on its first T seconds, in parallel, and calls
@@ -124,6 +142,7 @@ func Batch(ctx context.Context, cascades []data.Cascade, T float64, opts BatchOp
 		}
 		sum.Cascades++
 		sum.ByStatus[s.r.Status]++
+		sum.Evals = append(sum.Evals, s.r.Evals)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(cascades))
 		}

@@ -56,8 +56,13 @@ func TestBatch(t *testing.T) {
 	for _, n := range sum.ByStatus {
 		total += n
 	}
-	if sum.Cascades != len(cascades) || total != len(cascades) {
+	if sum.Cascades != len(cascades) || total != len(cascades) || len(sum.Evals) != len(cascades) {
 		t.Errorf("summary %+v, want %d cascades", sum, len(cascades))
+	}
+	for i, e := range sum.Evals {
+		if e <= 0 {
+			t.Errorf("cascade %d: %d evaluations counted", i, e)
+		}
 	}
 
 	stop := errors.New("stop")
@@ -79,5 +84,23 @@ func TestBatch(t *testing.T) {
 	_, err = Batch(canceled, cascades, T, opts, func(*data.Cascade, Result) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled context: err %v, want context.Canceled", err)
+	}
+}
+
+func TestMedianEvals(t *testing.T) {
+	tests := []struct {
+		evals []int
+		want  float64
+	}{
+		{nil, 0},
+		{[]int{7}, 7},
+		{[]int{9, 1, 5}, 5},
+		{[]int{10, 1, 4, 100}, 7},
+	}
+	for _, tc := range tests {
+		s := Summary{Evals: tc.evals}
+		if got := s.MedianEvals(); got != tc.want {
+			t.Errorf("MedianEvals(%v) = %g, want %g", tc.evals, got, tc.want)
+		}
 	}
 }

@@ -43,7 +43,8 @@
 // to a loose tolerance at a rough accuracy of the likelihood, which is
 // enough to rank the starts; the optima within 1e-3 (relative) of the best
 // are then polished, by Newton's method and if need be BFGS, to a gradient
-// of 1e-9 per event. The exponential kernel rate e^(-rate tau), the limit of
+// of 1e-9 per event, once per distinct loose optimum. Result.Evals counts
+// the likelihood evaluations of a fit. The exponential kernel rate e^(-rate tau), the limit of
 // the power law as c and theta grow with theta/c fixed, is fitted from the
 // same starts. Batch fits many cascades on several workers; Writer writes
 // the results as CSV or JSONL.

@@ -229,6 +229,7 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	if !ok {
 		return 0, false
 	}
+	cs.evals++
 	lp := cs.lap
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)

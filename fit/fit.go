@@ -94,6 +94,7 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 	final := choose(best)
 	res.Converged = free.converged
 	if final == nil {
+		res.Evals = cs.evals
 		res.Status = StatusFailed
 		res.Reason = fmt.Sprintf("no starting point converged: %v", free.firstErr)
 		return res, nil
@@ -180,9 +181,10 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 		res.Status = StatusOK
 		res.NHat = nHat(cs.n, res.A1, res.NStar)
 	}
+	res.Evals = cs.evals
 	if !res.finite() {
 		bad := res
-		res = Result{N: bad.N, Starts: bad.Starts, Converged: bad.Converged, Status: StatusFailed}
+		res = Result{N: bad.N, Starts: bad.Starts, Converged: bad.Converged, Evals: bad.Evals, Status: StatusFailed}
 		res.Reason = fmt.Sprintf("non-finite optimum (%s: %+v n*=%g)", bad.Status, bad.Params, bad.NStar)
 	}
 	return res, nil
@@ -200,7 +202,10 @@ type startResults struct {
 // candidate whose polish fails or does worse is kept, valued at the polish's
 // accuracy rather than the loose search's rough one). Polishing every
 // near-best start, not only the best, lets Agreed count the starts that
-// truly reach the same optimum. The error is non-nil only when ctx is done.
+// truly reach the same optimum; a start whose loose optimum is the same as
+// an earlier one's (sameLoose) is given that one's polished optimum rather
+// than polished again, which would only repeat the work. The error is
+// non-nil only when ctx is done.
 func polish(ctx context.Context, cs *cascade, cands []candidate, m mode) ([]candidate, error) {
 	out := append([]candidate(nil), cands...)
 	for _, exp := range []bool{false, true} {
@@ -209,10 +214,19 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, m mode) ([]cand
 			continue
 		}
 		bar := best.ll - nearTol*math.Max(1, math.Abs(best.ll))
+		var done []int // indices of the candidates polished so far
+	next:
 		for i, c := range cands {
 			if c.exp != exp || c.ll < bar {
 				continue
 			}
+			for _, j := range done {
+				if sameLoose(c, cands[j]) {
+					out[i] = out[j]
+					continue next
+				}
+			}
+			done = append(done, i)
 			var p candidate
 			var err error
 			if c.exp {
@@ -234,6 +248,37 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, m mode) ([]cand
 		}
 	}
 	return out, nil
+}
+
+// sameLooseTol is the relative distance in every parameter (n*, beta and
+// c, theta or rate) within which sameLoose takes two loose optima of equal
+// log-likelihood for one. Starts that converge to one optimum at the loose
+// tolerance land this close in all but the flattest directions; where they
+// land farther apart both are polished, as before.
+const sameLooseTol = 1e-4
+
+// sameLoose reports whether the loose optima a and b are the same: the same
+// kernel, log-likelihoods within agreeTol/100 (relative; at the loose
+// optimum a step of the loose gradient tolerance moves it by far less) and
+// every parameter within sameLooseTol relative.
+func sameLoose(a, b candidate) bool {
+	if a.exp != b.exp || math.Abs(a.ll-b.ll) > agreeTol/100*math.Max(1, math.Abs(a.ll)) {
+		return false
+	}
+	var x, y []float64
+	if a.exp {
+		x = []float64{a.e.NStar, a.e.Beta, a.e.Rate}
+		y = []float64{b.e.NStar, b.e.Beta, b.e.Rate}
+	} else {
+		x = []float64{a.q.NStar, a.q.Beta, a.q.C, a.q.Theta}
+		y = []float64{b.q.NStar, b.q.Beta, b.q.C, b.q.Theta}
+	}
+	for i := range x {
+		if math.Abs(x[i]-y[i]) > sameLooseTol*math.Abs(y[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // fitStarts fits the power law and its exponential limit from every start in

@@ -54,6 +54,9 @@ func TestFitDegenerateCascades(t *testing.T) {
 			if !r.finite() {
 				t.Errorf("non-finite result %+v", r)
 			}
+			if r.Evals != 0 {
+				t.Errorf("%d likelihood evaluations counted for a cascade that needs none", r.Evals)
+			}
 		})
 	}
 }

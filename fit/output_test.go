@@ -39,7 +39,7 @@ var outputCases = []struct {
 		Params:   Params{Kappa: 3.5e-05, Beta: 1e-9, C: 1234567.5, Theta: 12},
 		LogKappa: -10.26016249647486, // log 3.5e-05
 		Rate:     12 / 1234567.5, NStar: 1.0000001, A1: 1e21, NHat: 123, LogLik: -5e-324,
-		N: 40, Status: StatusSupercritical, Starts: 8, Converged: 5,
+		N: 40, Status: StatusSupercritical, Starts: 8, Converged: 5, Evals: 1234,
 	}},
 	{"RT3", 4000, Result{
 		Params: Params{Beta: 0.3},
@@ -228,13 +228,16 @@ func TestOutputJSONLParses(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &obj); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
-		for _, k := range append(Columns(), "reason") {
+		for _, k := range append(Columns(), "reason", "evals") {
 			if _, ok := obj[k]; !ok {
 				t.Errorf("line %d: key %q missing", i+1, k)
 			}
 		}
 		if got := obj["id"]; got != outputCases[i].id {
 			t.Errorf("line %d: id %q, want %q", i+1, got, outputCases[i].id)
+		}
+		if got, want := obj["evals"], float64(outputCases[i].r.Evals); got != want {
+			t.Errorf("line %d: evals %v, want %v", i+1, got, want)
 		}
 	}
 }

@@ -61,7 +61,7 @@ func TestEndToEnd(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("fit: exit code %d, stderr %q", code, stderr)
 	}
-	if !strings.HasPrefix(stderr, "fit: 6 cascades (ok ") || !strings.HasSuffix(stderr, "s\n") {
+	if !strings.HasPrefix(stderr, "fit: 6 cascades (ok ") || !strings.HasSuffix(stderr, " likelihood evaluations per cascade\n") {
 		t.Errorf("fit summary %q", stderr)
 	}
 	recs, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()

@@ -42,7 +42,9 @@ cascade observed up to --window seconds after the original tweet, and predict
 its final size. One row per cascade is written to standard output, in the
 order of the index; a summary line is written to standard error at the end.
 
-Columns (CSV header; JSONL uses the same keys, in this order, plus "reason"):
+Columns (CSV header; JSONL uses the same keys, in this order, with "log_kappa"
+and "rate" before "status" and "reason" and "evals" after it; evals counts the
+fit's likelihood evaluations, and the summary line gives their median):
   id      cascade id
   n       events observed up to the window
   size    final size of the cascade (events in the data set)
@@ -179,13 +181,14 @@ func newProgressBar(opts *FitOptions, total int) *progressbar.ProgressBar {
 }
 
 // fitSummary formats the summary line of a fit run, for example
-// "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in 12.3s".
+// "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in
+// 12.3s; median 412 likelihood evaluations per cascade".
 func fitSummary(s fit.Summary, elapsed time.Duration) string {
-	return fmt.Sprintf("fit: %d cascades (%s %d, %s %d, %s %d, %s %d) in %.1fs",
+	return fmt.Sprintf("fit: %d cascades (%s %d, %s %d, %s %d, %s %d) in %.1fs; median %g likelihood evaluations per cascade",
 		s.Cascades,
 		fit.StatusOK, s.ByStatus[fit.StatusOK],
 		fit.StatusSupercritical, s.ByStatus[fit.StatusSupercritical],
 		fit.StatusUnbounded, s.ByStatus[fit.StatusUnbounded],
 		fit.StatusFailed, s.ByStatus[fit.StatusFailed],
-		elapsed.Seconds())
+		elapsed.Seconds(), s.MedianEvals())
 }

@@ -77,15 +77,15 @@ func TestFitRuntimeErrorNoUsage(t *testing.T) {
 func TestFitSummary(t *testing.T) {
 	s := fit.Summary{Cascades: 508, ByStatus: map[fit.Status]int{
 		fit.StatusOK: 250, fit.StatusSupercritical: 200, fit.StatusUnbounded: 50, fit.StatusFailed: 8,
-	}}
+	}, Evals: []int{500, 300, 412, 9000}}
 	got := fitSummary(s, 12345*time.Millisecond)
-	want := "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in 12.3s"
+	want := "fit: 508 cascades (ok 250, supercritical 200, unbounded 50, failed 8) in 12.3s; median 456 likelihood evaluations per cascade"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	// Statuses with no cascade are printed as 0, even with a nil map.
 	got = fitSummary(fit.Summary{}, 0)
-	want = "fit: 0 cascades (ok 0, supercritical 0, unbounded 0, failed 0) in 0.0s"
+	want = "fit: 0 cascades (ok 0, supercritical 0, unbounded 0, failed 0) in 0.0s; median 0 likelihood evaluations per cascade"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
