@@ -171,7 +171,6 @@ create() {
 			log.dirs=$node/data
 			num.partitions=1
 			default.replication.factor=$rf
-			min.insync.replicas=$isr
 			offsets.topic.replication.factor=$rf
 			offsets.topic.num.partitions=10
 			transaction.state.log.replication.factor=$rf

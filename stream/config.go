@@ -33,6 +33,11 @@ type Topics struct {
 	// Replication is the replication factor of the topics this package
 	// creates (1 on the embedded broker).
 	Replication int16
+	// MinInsyncReplicas, when above 0, is the min.insync.replicas of the
+	// topics this package creates: with acks from all in-sync replicas (the
+	// producers' setting), a write succeeds only once that many replicas
+	// hold it. 0 leaves the cluster's default.
+	MinInsyncReplicas int16
 }
 
 // DefaultTopics returns the default topic names and partition counts. The
@@ -79,6 +84,9 @@ func (t Topics) Validate() error {
 	if t.Replication < 1 {
 		return fmt.Errorf("stream: replication %d, want >= 1", t.Replication)
 	}
+	if t.MinInsyncReplicas < 0 || t.MinInsyncReplicas > t.Replication {
+		return fmt.Errorf("stream: min.insync.replicas %d, want 0 (the cluster's default) to the replication %d", t.MinInsyncReplicas, t.Replication)
+	}
 	return nil
 }
 
@@ -113,22 +121,36 @@ type Client struct {
 	// ConnectTimeout bounds how long a role keeps retrying to reach the
 	// brokers at start (default DefaultConnectTimeout).
 	ConnectTimeout time.Duration
+	// KafkaVersion is the oldest Kafka version the brokers run, which
+	// chooses the protocol versions the client speaks (default
+	// DefaultKafkaVersion).
+	KafkaVersion string
 }
+
+// DefaultKafkaVersion is the protocol the clients speak by default: Kafka
+// 2.8's, which brokers from 2.8 to 4.x (Kafka 4 dropped the request
+// versions older than 2.1's) and the embedded broker all serve. A cluster
+// older than 2.8 needs its version given (Client.KafkaVersion, hawkes
+// stream --kafka-version).
+const DefaultKafkaVersion = "2.8.0"
 
 // config returns a sarama configuration for c with this package's
 // defaults (its errors are to be prefixed by the caller, except an
-// *OptionError, which the entry points have reported already): Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
+// *OptionError, which the entry points have reported already): the protocol of c.KafkaVersion, acks from all in-sync replicas, idempotent
 // ordered production, consumers starting at the oldest offset.
 func (c Client) config() (*sarama.Config, error) {
 	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
+	err := c.Validate()
+	if err != nil {
 		return nil, err
 	}
 	if len(c.Brokers) == 0 {
 		return nil, errors.New("no brokers")
 	}
 	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V2_8_0_0
+	if cfg.Version, err = sarama.ParseKafkaVersion(c.KafkaVersion); err != nil {
+		return nil, err // checked by Validate
+	}
 	cfg.ClientID = c.ClientID
 	cfg.Net.MaxOpenRequests = 1
 	cfg.Net.DialTimeout = 5 * time.Second

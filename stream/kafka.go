@@ -79,6 +79,7 @@ func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}
+	var created []topicSpec
 	for _, s := range t.list() {
 		if d, ok := existing[s.name]; ok {
 			if d.NumPartitions != s.partitions {
@@ -86,19 +87,98 @@ func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 			}
 			continue
 		}
-		detail := &sarama.TopicDetail{NumPartitions: s.partitions, ReplicationFactor: t.Replication}
+		detail := &sarama.TopicDetail{NumPartitions: s.partitions, ReplicationFactor: t.Replication,
+			ConfigEntries: map[string]*string{}}
 		if s.name == t.Models {
 			// The newest forest per window (the key) is all a fitter needs.
 			mb, compact := fmt.Sprint(MaxModelMessageBytes+64<<10), "compact"
-			detail.ConfigEntries = map[string]*string{"max.message.bytes": &mb, "cleanup.policy": &compact}
+			detail.ConfigEntries["max.message.bytes"], detail.ConfigEntries["cleanup.policy"] = &mb, &compact
+		}
+		if t.MinInsyncReplicas > 0 {
+			isr := fmt.Sprint(t.MinInsyncReplicas)
+			detail.ConfigEntries["min.insync.replicas"] = &isr
 		}
 		err := admin.CreateTopic(s.name, detail, false)
 		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 			return fmt.Errorf("create topic %s: %w", s.name, err)
 		}
 		log.Debug("topic created", "topic", s.name, "partitions", s.partitions)
+		created = append(created, s)
 	}
-	return nil
+	return waitTopics(ctx, cl, created, log)
+}
+
+// topicsVisibleTimeout bounds how long EnsureTopics waits for the topics it
+// created to be known to every broker.
+const topicsVisibleTimeout = 30 * time.Second
+
+// waitTopics waits until every broker's metadata holds the topics with
+// their partitions, each with a leader. Apache Kafka answers CreateTopics
+// once its controller has the topic; the brokers learn of it a little
+// later, and a role asking one of them for the topic's offsets meanwhile
+// is told it does not exist (the embedded broker has no such delay).
+func waitTopics(ctx context.Context, cl sarama.Client, topics []topicSpec, log *slog.Logger) error {
+	if len(topics) == 0 {
+		return nil
+	}
+	names := make([]string, len(topics))
+	want := map[string]int{}
+	for i, s := range topics {
+		names[i], want[s.name] = s.name, int(s.partitions)
+	}
+	deadline := time.Now().Add(topicsVisibleTimeout)
+	for {
+		missing := topicsMissing(cl, names, want)
+		if missing == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topics created, but %s after %v", missing, topicsVisibleTimeout)
+		}
+		log.Debug("waiting for the brokers to know the topics", "missing", missing)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// topicsMissing returns "" when every broker of cl knows every topic of
+// names with want[name] partitions, each with a leader, else what is
+// missing where.
+func topicsMissing(cl sarama.Client, names []string, want map[string]int) string {
+	if err := cl.RefreshMetadata(); err != nil {
+		return fmt.Sprintf("metadata: %v", err)
+	}
+	for _, b := range cl.Brokers() {
+		if ok, _ := b.Connected(); !ok {
+			if err := b.Open(cl.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+				return fmt.Sprintf("broker %s: %v", b.Addr(), err)
+			}
+		}
+		md, err := b.GetMetadata(&sarama.MetadataRequest{Version: 5, Topics: names})
+		if err != nil {
+			return fmt.Sprintf("broker %s: metadata: %v", b.Addr(), err)
+		}
+		for _, tm := range md.Topics {
+			if tm.Err != sarama.ErrNoError {
+				return fmt.Sprintf("broker %s: topic %s: %v", b.Addr(), tm.Name, tm.Err)
+			}
+			if len(tm.Partitions) != want[tm.Name] {
+				return fmt.Sprintf("broker %s: topic %s has %d of %d partitions", b.Addr(), tm.Name, len(tm.Partitions), want[tm.Name])
+			}
+			for _, p := range tm.Partitions {
+				if p.Err != sarama.ErrNoError || p.Leader < 0 {
+					return fmt.Sprintf("broker %s: topic %s partition %d has no leader", b.Addr(), tm.Name, p.ID)
+				}
+			}
+		}
+		if len(md.Topics) != len(names) {
+			return fmt.Sprintf("broker %s: %d of %d topics", b.Addr(), len(md.Topics), len(names))
+		}
+	}
+	return ""
 }
 
 // runGroup consumes topics as a member of group with handler until ctx is

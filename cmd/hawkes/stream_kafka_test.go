@@ -1,0 +1,433 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/shared"
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
+	"github.com/hawkes-toolkit/hawkes/stream"
+)
+
+// The tests of this file run the stream against Apache Kafka: the cluster
+// whose bootstrap servers $HAWKES_KAFKA_BROKERS names, started by
+// scripts/kafka-cluster.sh in $HAWKES_KAFKA_DIR (make test-kafka does
+// both). Without them they skip.
+const (
+	kafkaBrokersEnv = "HAWKES_KAFKA_BROKERS"
+	kafkaDirEnv     = "HAWKES_KAFKA_DIR"
+)
+
+// kafkaCluster returns the bootstrap servers and the folder of the real
+// Kafka cluster the tests run on, or skips the test.
+func kafkaCluster(t *testing.T) (addrs []string, dir string) {
+	t.Helper()
+	b := os.Getenv(kafkaBrokersEnv)
+	if b == "" {
+		t.Skipf("real Kafka: $%s unset; run make test-kafka (needs Java 17 and Maven)", kafkaBrokersEnv)
+	}
+	return strings.Split(b, ","), os.Getenv(kafkaDirEnv)
+}
+
+// kafkaScript runs scripts/kafka-cluster.sh with args and returns its last
+// line of output.
+func kafkaScript(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("bash", append([]string{"../../scripts/kafka-cluster.sh"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("kafka-cluster.sh %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	return lines[len(lines)-1]
+}
+
+// kafkaRun is one run of the pipeline, each role in its own process, on
+// topics and groups of its own on the real cluster.
+type kafkaRun struct {
+	t       *testing.T
+	addrs   []string
+	dir     string
+	data    string
+	topics  stream.Topics
+	flags   []string // topics, groups and replication, given to every role
+	pairs   []pair   // every (cascade, window) expected, in data set order
+	cl      sarama.Client
+	admin   sarama.ClusterAdmin
+	watches map[string]*streamtest.Watch
+	fitters int
+}
+
+func newKafkaRun(t *testing.T, addrs []string, dir, name string) *kafkaRun {
+	data := shared.Path(t, "smh_cascades")
+	cascades, err := dataLoad(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &kafkaRun{t: t, addrs: addrs, dir: dir, data: data}
+	prefix := fmt.Sprintf("hk%d-%s.", time.Now().UnixNano(), name)
+	tp := stream.DefaultTopics()
+	for _, p := range []*string{&tp.Retweets, &tp.Predictions, &tp.Samples, &tp.Models, &tp.Alerts, &tp.Stats, &tp.DeadLetters} {
+		*p = prefix + strings.TrimPrefix(*p, "hawkes.")
+	}
+	tp.RetweetsPartitions, tp.PredictionsPartitions, tp.SamplesPartitions = 8, 4, 3
+	tp.AlertsPartitions, tp.StatsPartitions = 2, 5
+	tp.Replication, tp.MinInsyncReplicas = 3, 2
+	r.topics = tp
+	r.flags = []string{
+		"--topic-retweets", tp.Retweets, "--topic-predictions", tp.Predictions, "--topic-samples", tp.Samples,
+		"--topic-models", tp.Models, "--topic-alerts", tp.Alerts, "--topic-stats", tp.Stats, "--topic-deadletters", tp.DeadLetters,
+		"--partitions-retweets", "8", "--partitions-predictions", "4", "--partitions-samples", "3",
+		"--partitions-alerts", "2", "--partitions-stats", "5",
+		"--replication", "3", "--min-insync-replicas", "2", "--brokers", strings.Join(addrs, ","),
+	}
+	for _, c := range cascades {
+		for _, w := range crashWindows {
+			r.pairs = append(r.pairs, pair{c.ID, w})
+		}
+	}
+	r.cl = streamtest.Client(t, addrs)
+	r.admin = streamtest.Admin(t, addrs)
+	return r
+}
+
+// dataLoad loads a data set.
+func dataLoad(dir string) ([]data.Cascade, error) { return data.LoadDir(context.Background(), dir) }
+
+// role returns the arguments of a role of this run.
+func (r *kafkaRun) role(name string, args ...string) []string {
+	group := map[string][]string{
+		"fitter":  {"--group", r.topics.Retweets + "fitters"},
+		"trainer": {"--trainer-group", r.topics.Retweets + "trainer"},
+		"alerts":  {"--alerts-group", r.topics.Retweets + "alerts"},
+	}[name]
+	return slices.Concat([]string{"stream", name}, args, group, r.flags)
+}
+
+// fitter starts a fitter.
+func (r *kafkaRun) fitter() *child {
+	r.fitters++
+	id := fmt.Sprintf("kafka-fitter-%d", r.fitters)
+	return startChild(r.t, id, r.role("fitter", "--id", id, "--window", crashWindowsFlag, "--terminated", "21600", "--starts", "4")...)
+}
+
+// start starts a fitter, the trainer and the alerts role, waits for the
+// fitter to hold the partitions and for the topics to exist, then follows
+// the output topics.
+func (r *kafkaRun) start() (fitter, trainer, alerts *child) {
+	t := r.t
+	fitter = r.fitter()
+	trainer = startChild(t, "trainer", r.role("trainer", "--log-level", "warn")...)
+	alerts = startChild(t, "alerts", r.role("alerts", "--threshold", fmt.Sprint(crashThreshold), "--format", "jsonl", "--log-level", "warn")...)
+	group := r.topics.Retweets + "fitters"
+	wait(t, 90*time.Second, "the fitter to be assigned the partitions", nil, fitter.exited, func() bool {
+		gs, err := r.admin.DescribeConsumerGroups([]string{group})
+		return err == nil && len(gs) == 1 && gs[0].State == "Stable" && len(gs[0].Members) == 1
+	})
+	tp := r.topics
+	ws := streamtest.WatchTopics(t, r.cl, tp.Predictions, tp.Stats, tp.Samples, tp.Alerts, tp.DeadLetters)
+	r.watches = map[string]*streamtest.Watch{}
+	for _, w := range ws {
+		r.watches[w.Topic] = w
+	}
+	return fitter, trainer, alerts
+}
+
+// reader starts the replay: 20 cascades two days apart at 500000 times
+// real time, about 7 s of wall time.
+func (r *kafkaRun) reader(args ...string) *child {
+	return startChild(r.t, "reader", r.role("reader", slices.Concat([]string{"--data", r.data,
+		"--spacing", "172800", "--speed", "500000", "--log-level", "warn"}, args)...)...)
+}
+
+// drained waits until the reader has ended with 0, every retweet is
+// committed by the fitters and every prediction by the alerts role.
+func (r *kafkaRun) drained(reader *child, timeout time.Duration) {
+	t := r.t
+	wait(t, timeout, "the pipeline to drain", nil, nil, func() bool {
+		return reader.done() &&
+			streamtest.CommittedAll(t, r.cl, r.admin, r.topics.Retweets+"fitters", r.topics.Retweets) &&
+			streamtest.CommittedAll(t, r.cl, r.admin, r.topics.Retweets+"alerts", r.topics.Predictions)
+	})
+	if code := reader.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("reader exit code %d, stderr:\n%s", code, reader.stderr)
+	}
+	wait(t, 30*time.Second, "every output read", nil, nil, func() bool {
+		for _, w := range r.watches {
+			if !w.CaughtUp(t, r.cl) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// check checks the outputs: every pair predicted (exactly once when once),
+// its stat and sample there, every first prediction at or above the
+// threshold alerted exactly once, and no dead letter.
+func (r *kafkaRun) check(once bool) {
+	t := r.t
+	first := map[pair]stream.Prediction{}
+	dups := 0
+	for _, m := range r.watches[r.topics.Predictions].Messages() {
+		p, err := stream.DecodePrediction(m.Value)
+		if err != nil {
+			t.Fatalf("predictions offset %d/%d: %v", m.Partition, m.Offset, err)
+		}
+		k := pair{p.ID, p.Window}
+		if !slices.Contains(r.pairs, k) {
+			t.Errorf("prediction of an unknown cascade or window: %+v", p)
+		}
+		if _, ok := first[k]; ok {
+			dups++
+			if once {
+				t.Errorf("%v predicted twice", k)
+			}
+			continue
+		}
+		first[k] = p
+	}
+	for _, k := range r.pairs {
+		if _, ok := first[k]; !ok {
+			t.Errorf("no prediction of %v", k)
+		}
+	}
+	t.Logf("predictions: %d pairs of %d, %d duplicates on the topic", len(first), len(r.pairs), dups)
+	checkFinished(t, r.watches[r.topics.Stats], r.pairs, func(b []byte) (pair, [2]int, error) {
+		s, err := stream.DecodeStat(b)
+		return pair{s.ID, s.Window}, [2]int{s.N, s.Size}, err
+	})
+	checkFinished(t, r.watches[r.topics.Samples], r.pairs, func(b []byte) (pair, [2]int, error) {
+		s, err := stream.DecodeSample(b)
+		return pair{s.ID, s.Window}, [2]int{s.N, s.Size}, err
+	})
+	wantAlerts := 0
+	got := map[pair]bool{}
+	for _, m := range r.watches[r.topics.Alerts].Messages() {
+		a, err := stream.DecodeAlert(m.Value)
+		if err != nil {
+			t.Fatalf("alerts offset %d/%d: %v", m.Partition, m.Offset, err)
+		}
+		k := pair{a.ID, a.Window}
+		if got[k] {
+			t.Errorf("alert %v published twice", k)
+		}
+		got[k] = true
+		if p, ok := first[k]; !ok || p.NHat < crashThreshold {
+			t.Errorf("alert %+v: not a first prediction at or above %d", a, crashThreshold)
+		}
+	}
+	for _, k := range r.pairs {
+		if p, ok := first[k]; ok && p.NHat >= crashThreshold {
+			wantAlerts++
+			if !got[k] {
+				t.Errorf("no alert for %v (nhat %v)", k, p.NHat)
+			}
+		}
+	}
+	if wantAlerts == 0 || wantAlerts == len(r.pairs) {
+		t.Errorf("%d of %d predictions at or above %d: the threshold does not split them", wantAlerts, len(r.pairs), crashThreshold)
+	}
+	t.Logf("alerts: %d, each pair once", len(got))
+	if n := len(r.watches[r.topics.DeadLetters].Messages()); n != 0 {
+		t.Errorf("%d dead letters", n)
+	}
+}
+
+// checkTopics reads back the topics' partition counts, replicas and
+// configuration from the cluster.
+func (r *kafkaRun) checkTopics() {
+	t := r.t
+	tp := r.topics
+	want := map[string]int{tp.Retweets: 8, tp.Predictions: 4, tp.Samples: 3, tp.Models: 1, tp.Alerts: 2, tp.Stats: 5, tp.DeadLetters: 1}
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range want {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	md, err := r.admin.DescribeTopics(names)
+	if err != nil {
+		t.Fatalf("describe topics: %v", err)
+	}
+	for _, d := range md {
+		if d.Err != sarama.ErrNoError {
+			t.Errorf("topic %s: %v", d.Name, d.Err)
+			continue
+		}
+		if len(d.Partitions) != want[d.Name] {
+			t.Errorf("topic %s: %d partitions, want %d", d.Name, len(d.Partitions), want[d.Name])
+		}
+		for _, p := range d.Partitions {
+			if len(p.Replicas) != 3 {
+				t.Errorf("topic %s partition %d: replicas %v, want 3", d.Name, p.ID, p.Replicas)
+			}
+		}
+	}
+	for _, name := range names {
+		entries, err := r.admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: name,
+			ConfigNames: []string{"cleanup.policy", "min.insync.replicas"}})
+		if err != nil {
+			t.Fatalf("describe the configuration of %s: %v", name, err)
+		}
+		got := map[string]string{}
+		for _, e := range entries {
+			got[e.Name] = e.Value
+		}
+		policy := "delete"
+		if name == tp.Models {
+			policy = "compact"
+		}
+		if got["cleanup.policy"] != policy || got["min.insync.replicas"] != "2" {
+			t.Errorf("topic %s: cleanup.policy %q, min.insync.replicas %q; want %q and \"2\"",
+				name, got["cleanup.policy"], got["min.insync.replicas"], policy)
+		}
+	}
+}
+
+// predicted returns how many distinct pairs have been predicted so far.
+func (r *kafkaRun) predicted() int {
+	return len(pairs(r.t, r.watches[r.topics.Predictions].Messages(), predictionKey))
+}
+
+// TestKafkaPipeline runs the whole pipeline, every role in its own process,
+// on the 3-broker cluster, with topics of replication 3 and
+// min.insync.replicas 2 that the roles create: every (cascade, window) is
+// predicted exactly once and alerted exactly once, and the topics have the
+// partitions asked for, the models topic compacted.
+func TestKafkaPipeline(t *testing.T) {
+	addrs, dir := kafkaCluster(t)
+	r := newKafkaRun(t, addrs, dir, "pipeline")
+	fitter, trainer, alerts := r.start()
+	reader := r.reader()
+	r.drained(reader, 3*time.Minute)
+	stopAll(t, 30*time.Second, fitter, trainer, alerts)
+	r.check(true)
+	r.checkTopics()
+}
+
+// brokerPid returns the pid of broker i of the cluster in dir.
+func brokerPid(t *testing.T, dir string, i int) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("broker-%d.pid", i)))
+	if err != nil {
+		t.Fatalf("pid of broker %d: %v", i, err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("pid of broker %d: %v", i, err)
+	}
+	return pid
+}
+
+// TestKafkaBrokerAndFitterKilled kills one of the three brokers with
+// SIGKILL in the middle of the replay, then the fitter, starts a new
+// fitter and the broker again on its data: nothing is lost (every pair is
+// predicted, with its stat and sample) and no alert is published twice.
+func TestKafkaBrokerAndFitterKilled(t *testing.T) {
+	addrs, dir := kafkaCluster(t)
+	if dir == "" {
+		t.Skipf("real Kafka: $%s unset (the cluster's folder, to kill a broker); make test-kafka sets it", kafkaDirEnv)
+	}
+	r := newKafkaRun(t, addrs, dir, "kill")
+	fitter1, trainer, alerts := r.start()
+	reader := r.reader()
+	wait(t, 60*time.Second, "4 predictions", r.watches[r.topics.Predictions].Changed, fitter1.exited, func() bool {
+		return r.predicted() >= 4
+	})
+	if reader.done() {
+		t.Fatalf("the replay ended before the broker was killed: stderr:\n%s", reader.stderr)
+	}
+	const victim = 2
+	if err := syscall.Kill(brokerPid(t, dir, victim), syscall.SIGKILL); err != nil {
+		t.Fatalf("kill broker %d: %v", victim, err)
+	}
+	t.Logf("broker %d killed with %d predictions seen", victim, r.predicted())
+	// The broker comes back while the run goes on.
+	var restarted sync.WaitGroup
+	restarted.Go(func() {
+		time.Sleep(5 * time.Second)
+		kafkaScript(t, nil, "restart", dir, strconv.Itoa(victim))
+	})
+	t.Cleanup(restarted.Wait)
+	wait(t, 120*time.Second, "14 predictions", r.watches[r.topics.Predictions].Changed, fitter1.exited, func() bool {
+		return r.predicted() >= 14
+	})
+	if err := fitter1.cmd.Process.Kill(); err != nil {
+		t.Fatalf("kill fitter 1: %v", err)
+	}
+	<-fitter1.exited
+	t.Logf("fitter 1 killed with %d predictions seen", r.predicted())
+	fitter2 := r.fitter()
+	r.drained(reader, 4*time.Minute)
+	restarted.Wait()
+	stopAll(t, 30*time.Second, fitter2, trainer, alerts)
+	r.check(false)
+}
+
+// TestKafkaClusterRestart stops the whole cluster in the middle of the
+// replay and starts it again on its data: the roles that gave up are
+// started again (the reader with --resume), and the run continues where it
+// was, every pair predicted, none alerted twice.
+func TestKafkaClusterRestart(t *testing.T) {
+	addrs, dir := kafkaCluster(t)
+	if dir == "" {
+		t.Skipf("real Kafka: $%s unset (the cluster's folder, to stop it); make test-kafka sets it", kafkaDirEnv)
+	}
+	r := newKafkaRun(t, addrs, dir, "restart")
+	fitter, trainer, alerts := r.start()
+	reader := r.reader()
+	wait(t, 60*time.Second, "4 predictions", r.watches[r.topics.Predictions].Changed, fitter.exited, func() bool {
+		return r.predicted() >= 4
+	})
+	kafkaScript(t, nil, "down", dir)
+	t.Logf("cluster stopped with %d predictions seen", r.predicted())
+	kafkaScript(t, nil, "up", dir, "3")
+	t.Log("cluster started again")
+	// A role that ended while the cluster was down ended with 1 and one
+	// line saying why; it is started again.
+	for _, c := range []**child{&fitter, &trainer, &alerts, &reader} {
+		if !(*c).done() {
+			continue
+		}
+		code := (*c).cmd.ProcessState.ExitCode()
+		t.Logf("%s ended with %d while the cluster was down: %s", (*c).name, code, lastLine((*c).stderr.String()))
+		switch (*c).name {
+		case "trainer":
+			*c = startChild(t, "trainer", r.role("trainer", "--log-level", "warn")...)
+		case "alerts":
+			*c = startChild(t, "alerts", r.role("alerts", "--threshold", fmt.Sprint(crashThreshold), "--format", "jsonl", "--log-level", "warn")...)
+		case "reader":
+			if code != 0 {
+				*c = r.reader("--resume")
+			}
+		default:
+			*c = r.fitter()
+		}
+	}
+	r.drained(reader, 4*time.Minute)
+	stopAll(t, 30*time.Second, fitter, trainer, alerts)
+	r.check(false)
+}
+
+// lastLine returns the last line of s that is not empty.
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
