@@ -158,11 +158,17 @@ func (c Client) config() (*sarama.Config, error) {
 	cfg.Metadata.Retry.Backoff = 200 * time.Millisecond
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
 	cfg.Producer.Idempotent = true
-	cfg.Producer.Retry.Max = 10
-	cfg.Producer.Retry.Backoff = 100 * time.Millisecond
+	// A produce request fails over while a partition's leader moves: on
+	// Apache Kafka that waits for the cluster to notice the old leader is
+	// gone (broker.session.timeout.ms, 9 s by default) when it died without
+	// a word. The producers ride through it: 30 retries, waiting 100 ms
+	// doubling up to 2 s, about 55 s in all. (With 10 retries 100 ms apart
+	// the reader failed when a broker of three was killed with SIGKILL.)
+	cfg.Producer.Retry.Max = producerRetries
+	cfg.Producer.Retry.BackoffFunc = retryBackoff
 	cfg.Producer.MaxMessageBytes = MaxModelMessageBytes + 32<<10 // below the broker limit EnsureTopics and StartBroker set
 	cfg.Producer.Return.Errors = true
-	cfg.Producer.Return.Successes = true // for the synchronous producers; the reader turns it off
+	cfg.Producer.Return.Successes = true // the reader counts them too, to close its producer once all are in
 	cfg.Producer.Partitioner = newPartitioner
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
@@ -215,6 +221,18 @@ func (c Client) config() (*sarama.Config, error) {
 		return nil, err // "kafka: invalid configuration (...)"
 	}
 	return cfg, nil
+}
+
+// producerRetries is how many times a producer tries a message again.
+const producerRetries = 30
+
+// retryBackoff is the wait before retry number retries (from 1): 100 ms,
+// doubling, at most 2 s.
+func retryBackoff(retries, _ int) time.Duration {
+	if retries > 5 {
+		return 2 * time.Second
+	}
+	return min(100*time.Millisecond<<max(retries-1, 0), 2*time.Second)
 }
 
 func (c Client) tlsConfig() (*tls.Config, error) {

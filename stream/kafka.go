@@ -66,11 +66,39 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 }
 
 func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {
+	c = c.WithDefaults()
 	cl, err := connect(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
+	// The admin requests go to one broker the metadata names, which may
+	// have just died (Apache Kafka lists a broker killed without a word
+	// until its session times out, 9 s by default): they are tried again
+	// with backoff for ConnectTimeout, as connecting is.
+	deadline := time.Now().Add(c.ConnectTimeout)
+	backoff := 100 * time.Millisecond
+	for {
+		err := createTopics(ctx, cl, t, log)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if time.Now().Add(backoff).After(deadline) {
+			return fmt.Errorf("gave up after %v: %w", c.ConnectTimeout, err)
+		}
+		log.Warn("topics not created, retrying", "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+		cl.RefreshController() //nolint:errcheck // the next try says what fails
+	}
+}
+
+// createTopics creates the topics of t that do not exist yet.
+func createTopics(ctx context.Context, cl sarama.Client, t Topics, log *slog.Logger) error {
 	admin, err := sarama.NewClusterAdminFromClient(cl)
 	if err != nil {
 		return fmt.Errorf("cluster admin: %w", err)
