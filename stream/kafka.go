@@ -50,6 +50,31 @@ func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sara
 	}
 }
 
+// offsetRetryTimeout bounds how long getOffset retries.
+const offsetRetryTimeout = 30 * time.Second
+
+// getOffset is cl.GetOffset, tried again with backoff (and fresh metadata)
+// for up to offsetRetryTimeout: just after a cluster has started, or a
+// broker has died, a partition's leader may be moving, and the broker asked
+// answers that it is not the leader.
+func getOffset(ctx context.Context, cl sarama.Client, topic string, partition int32, at int64) (int64, error) {
+	deadline := time.Now().Add(offsetRetryTimeout)
+	backoff := 100 * time.Millisecond
+	for {
+		off, err := cl.GetOffset(topic, partition, at)
+		if err == nil || ctx.Err() != nil || time.Now().Add(backoff).After(deadline) {
+			return off, err
+		}
+		select {
+		case <-ctx.Done():
+			return off, err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+		cl.RefreshMetadata(topic) //nolint:errcheck // the next try says what fails
+	}
+}
+
 // EnsureTopics creates the topics that do not exist yet; existing ones are
 // left as they are (a partition count that differs is logged).
 func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {

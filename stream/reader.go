@@ -353,11 +353,11 @@ func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]i
 	var end *Retweet
 	ended := 0
 	for q := range np {
-		hi, err := cl.GetOffset(topic, q, sarama.OffsetNewest)
+		hi, err := getOffset(ctx, cl, topic, q, sarama.OffsetNewest)
 		if err != nil {
 			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}
-		lo, err := cl.GetOffset(topic, q, sarama.OffsetOldest)
+		lo, err := getOffset(ctx, cl, topic, q, sarama.OffsetOldest)
 		if err != nil {
 			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}

@@ -57,9 +57,9 @@ func kafkaCluster(t *testing.T) (addrs []string, dir string) {
 }
 
 // kafkaScript runs scripts/kafka-cluster.sh with args and returns its last
-// line of output. It may be called from any goroutine: it fails the test
-// with Errorf, and returns "" then.
-func kafkaScript(t *testing.T, env []string, args ...string) string {
+// line of output, and whether it succeeded. It may be called from any
+// goroutine: it fails the test with Errorf.
+func kafkaScript(t *testing.T, env []string, args ...string) (string, bool) {
 	t.Helper()
 	cmd := exec.Command("bash", append([]string{"../../scripts/kafka-cluster.sh"}, args...)...)
 	cmd.Env = os.Environ()
@@ -71,10 +71,10 @@ func kafkaScript(t *testing.T, env []string, args ...string) string {
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
 		t.Errorf("kafka-cluster.sh %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
-		return ""
+		return "", false
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	return lines[len(lines)-1]
+	return lines[len(lines)-1], true
 }
 
 // kafkaRun is one run of the pipeline, each role in its own process, on
@@ -416,38 +416,79 @@ func TestKafkaClusterRestart(t *testing.T) {
 	wait(t, 60*time.Second, "4 predictions", r.watches[r.topics.Predictions].Changed, fitter.exited, func() bool {
 		return r.predicted() >= 4
 	})
-	if kafkaScript(t, nil, "down", dir) == "" {
+	if _, ok := kafkaScript(t, nil, "down", dir); !ok {
 		t.FailNow()
 	}
 	t.Logf("cluster stopped with %d predictions seen", r.predicted())
-	if kafkaScript(t, nil, "up", dir, "3") == "" {
+	if _, ok := kafkaScript(t, nil, "up", dir, "3"); !ok {
 		t.FailNow()
 	}
 	t.Log("cluster started again")
+	// New clients: the old ones' metadata names leaders of before.
+	r.cl, r.admin = streamtest.Client(t, addrs), streamtest.Admin(t, addrs)
+	r.waitLeaders(60 * time.Second)
 	// A role that ended while the cluster was down ended with 1 and one
-	// line saying why; it is started again.
-	for _, c := range []**child{&fitter, &trainer, &alerts, &reader} {
-		if !(*c).done() {
-			continue
+	// line saying why; it is started again, the reader with --resume once
+	// it has ended.
+	again := func(c *child) *child {
+		code := c.cmd.ProcessState.ExitCode()
+		t.Logf("%s ended with %d while the cluster was down: %s", c.name, code, lastLine(c.stderr.String()))
+		if code != 1 {
+			t.Errorf("%s: exit code %d, want 1", c.name, code)
 		}
-		code := (*c).cmd.ProcessState.ExitCode()
-		t.Logf("%s ended with %d while the cluster was down: %s", (*c).name, code, lastLine((*c).stderr.String()))
-		switch (*c).name {
+		switch c.name {
 		case "trainer":
-			*c = startChild(t, "trainer", r.role("trainer", "--log-level", "warn")...)
+			return startChild(t, "trainer", r.role("trainer", "--log-level", "warn")...)
 		case "alerts":
-			*c = startChild(t, "alerts", r.role("alerts", "--threshold", fmt.Sprint(crashThreshold), "--format", "jsonl", "--log-level", "warn")...)
+			return startChild(t, "alerts", r.role("alerts", "--threshold", fmt.Sprint(crashThreshold), "--format", "jsonl", "--log-level", "warn")...)
 		case "reader":
-			if code != 0 {
-				*c = r.reader("--resume")
-			}
-		default:
-			*c = r.fitter()
+			return r.reader("--resume")
+		}
+		return r.fitter()
+	}
+	wait(t, 2*time.Minute, "the reader to end", nil, nil, reader.done)
+	if reader.cmd.ProcessState.ExitCode() != 0 {
+		reader = again(reader)
+	}
+	for _, c := range []**child{&fitter, &trainer, &alerts} {
+		if (*c).done() {
+			*c = again(*c)
 		}
 	}
 	r.drained(reader, 4*time.Minute)
 	stopAll(t, 30*time.Second, fitter, trainer, alerts)
 	r.check(false)
+}
+
+// waitLeaders waits until every partition of the run's topics has a
+// leader, as it has not for a while after the cluster has started.
+func (r *kafkaRun) waitLeaders(timeout time.Duration) {
+	t := r.t
+	tp := r.topics
+	names := []string{tp.Retweets, tp.Predictions, tp.Samples, tp.Models, tp.Alerts, tp.Stats, tp.DeadLetters}
+	var last string
+	if !streamtest.Eventually(timeout, nil, func() bool {
+		if err := r.cl.RefreshMetadata(names...); err != nil {
+			last = err.Error()
+			return false
+		}
+		md, err := r.admin.DescribeTopics(names)
+		if err != nil {
+			last = err.Error()
+			return false
+		}
+		for _, d := range md {
+			for _, p := range d.Partitions {
+				if d.Err != sarama.ErrNoError || p.Err != sarama.ErrNoError || p.Leader < 0 {
+					last = fmt.Sprintf("%s/%d: %v %v leader %d", d.Name, p.ID, d.Err, p.Err, p.Leader)
+					return false
+				}
+			}
+		}
+		return true
+	}) {
+		t.Fatalf("partitions without a leader %v after the restart: %s", timeout, last)
+	}
 }
 
 // lastLine returns the last line of s that is not empty.
