@@ -192,6 +192,9 @@ create() {
 				cat "$KAFKA_CLUSTER_CONFIG"
 			} >>"$node/server.properties"
 		fi
+		# The extra arguments are split on spaces, never globbed (SCRAM
+		# users are written name=[...]).
+		set -f
 		# shellcheck disable=SC2086
 		"$(java_bin)" -Xmx256m -cp "$jars/*" kafka.tools.StorageTool format --cluster-id "$cid" \
 			--config "$node/server.properties" --ignore-formatted ${KAFKA_CLUSTER_FORMAT_ARGS:-} \
@@ -199,6 +202,7 @@ create() {
 			tail -n 20 "$node/broker.log" >&2
 			die "could not format the storage of broker $i"
 		}
+		set +f
 	done
 	cat >"$dir/cluster.env" <<-EOF
 		N=$n

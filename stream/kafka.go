@@ -38,7 +38,7 @@ func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sara
 			return cl, nil
 		}
 		if time.Now().Add(backoff).After(deadline) {
-			return nil, fmt.Errorf("connect to %v: gave up after %v: %w", c.Brokers, timeout, err)
+			return nil, fmt.Errorf("connect to %v: gave up after %v: %w", c.Brokers, timeout, explain(err, c))
 		}
 		log.Warn("brokers unreachable, retrying", "brokers", c.Brokers, "in", backoff, "err", err)
 		select {
@@ -85,10 +85,29 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 		return err
 	}
 	if err := ensureTopics(ctx, c, t, orDiscard(log)); err != nil {
-		return fmt.Errorf("stream: %w", err)
+		return fmt.Errorf("stream: %w", explain(err, c))
 	}
 	return nil
 }
+
+// explain adds to err, when the brokers closed the connection without a
+// word (io.EOF), the likely reasons: Apache Kafka closes it on a request
+// version it does not serve (Kafka 4 serves those of 2.1 and newer), and a
+// TLS or SASL listener on a client that does not speak TLS or SASL.
+func explain(err error, c Client) error {
+	var done *explained
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &done) {
+		return err
+	}
+	c = c.WithDefaults()
+	return &explained{fmt.Errorf("%w (the brokers closed the connection: do they serve the protocol of Kafka %s, and do TLS %v and SASL %q match their listener?)",
+		err, c.KafkaVersion, c.TLS, c.SASLMechanism)}
+}
+
+// explained is an error explain has explained already.
+type explained struct{ error }
+
+func (e *explained) Unwrap() error { return e.error }
 
 func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {
 	c = c.WithDefaults()

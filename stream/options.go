@@ -136,8 +136,12 @@ func (c Client) Validate() error {
 		return optionErrorf("client", "%s must be positive, got %v", optionName("connect-timeout"), c.ConnectTimeout)
 	}
 	if c.KafkaVersion != "" {
-		if _, err := sarama.ParseKafkaVersion(c.KafkaVersion); err != nil {
+		v, err := sarama.ParseKafkaVersion(c.KafkaVersion)
+		if err != nil {
 			return optionErrorf("client", "%s: %q is not a Kafka version such as %s", optionName("kafka-version"), c.KafkaVersion, DefaultKafkaVersion)
+		}
+		if !v.IsAtLeast(sarama.V0_11_0_0) {
+			return optionErrorf("client", "%s %s: the producers are idempotent, which needs Kafka 0.11.0 or newer", optionName("kafka-version"), c.KafkaVersion)
 		}
 	}
 	return nil

@@ -2,7 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -495,4 +502,161 @@ func (r *kafkaRun) waitLeaders(timeout time.Duration) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// writeBrokerPEM makes a CA and a certificate of 127.0.0.1 it signs, and
+// writes the CA's certificate to ca.pem and the broker's key and
+// certificate to broker.pem in dir (the PEM keystore Kafka reads).
+func writeBrokerPEM(t *testing.T, dir string) (ca, keystore string) {
+	t.Helper()
+	caKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "hawkes test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageCertSign, IsCA: true, BasicConstraintsValid: true}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caTmpl, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pk, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, keystore = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "broker.pem")
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
+	ks := slices.Concat(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), caPEM)
+	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keystore, ks, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return ca, keystore
+}
+
+// TestKafkaTLSAndSCRAM starts a one-broker Apache Kafka cluster whose
+// client listener takes SASL over TLS, with a certificate signed by a CA
+// the test makes and SCRAM users it creates when the storage is formatted,
+// then replays a data set through it with each SCRAM mechanism and reads
+// it back as a fitter does.
+func TestKafkaTLSAndSCRAM(t *testing.T) {
+	kafkaCluster(t) // skips without a cluster: this one needs the same Java and Maven
+	dir := t.TempDir()
+	ca, keystore := writeBrokerPEM(t, dir)
+	conf := filepath.Join(dir, "tls-sasl.properties")
+	props := strings.Join([]string{
+		"ssl.keystore.type=PEM",
+		"ssl.keystore.location=" + keystore,
+		"sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512",
+		"listener.name.client.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+		"listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+	}, "\n") + "\n"
+	if err := os.WriteFile(conf, []byte(props), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cluster := filepath.Join(dir, "cluster")
+	env := []string{"KAFKA_CLUSTER_SECURITY=SASL_SSL", "KAFKA_CLUSTER_CONFIG=" + conf,
+		"KAFKA_CLUSTER_FORMAT_ARGS=--add-scram SCRAM-SHA-256=[name=alice,password=alice-secret] --add-scram SCRAM-SHA-512=[name=bob,password=bob-secret]"}
+	addr, ok := kafkaScript(t, env, "up", cluster, "1")
+	if !ok {
+		t.FailNow()
+	}
+	t.Cleanup(func() { kafkaScript(t, nil, "down", cluster) })
+	data := shared.Path(t, "smh_cascades")
+	auth := func(mech, user string) []string {
+		return []string{"--brokers", addr, "--tls", "--tls-ca", ca, "--sasl-mechanism", mech, "--sasl-user", user,
+			"--connect-timeout", "5s", "--partitions-retweets", "4"}
+	}
+	for _, tc := range []struct{ mech, user, pass string }{
+		{"SCRAM-SHA-256", "alice", "alice-secret"},
+		{"SCRAM-SHA-512", "bob", "bob-secret"},
+	} {
+		t.Run(tc.mech, func(t *testing.T) {
+			topic := "tls-" + strings.ToLower(tc.mech)
+			args := slices.Concat([]string{"stream", "reader", "--data", data, "--topic-retweets", topic}, auth(tc.mech, tc.user))
+			reader := startChild(t, "reader", slices.Concat(args, []string{"--sasl-password", tc.pass})...)
+			wait(t, 2*time.Minute, "the replay", nil, nil, reader.done)
+			if code := reader.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(reader.stderr.String(), "reader: 2104 events of 20 cascades") {
+				t.Fatalf("reader exit code %d, stderr:\n%s", code, reader.stderr)
+			}
+			// A fitter without fits reads every event back and predicts
+			// each cascade on each window; the alerts role, at threshold
+			// 1, prints each prediction once (--no-fit predicts the observed size).
+			pass := []string{"--sasl-password", tc.pass}
+			fitter := startChild(t, "fitter", slices.Concat([]string{"stream", "fitter", "--no-fit", "--window", crashWindowsFlag,
+				"--topic-retweets", topic, "--group", topic + "-fitters"}, auth(tc.mech, tc.user), pass)...)
+			alerts := startChild(t, "alerts", slices.Concat([]string{"stream", "alerts", "--threshold", "1", "--format", "jsonl",
+				"--alerts-group", topic + "-alerts"}, auth(tc.mech, tc.user), pass)...)
+			wait(t, 2*time.Minute, "40 alerts", alerts.stdout.changed, alerts.exited, func() bool {
+				return strings.Count(alerts.stdout.String(), "\n") >= 40
+			})
+			stopAll(t, 30*time.Second, fitter, alerts)
+			if n := strings.Count(alerts.stdout.String(), "\n"); n != 40 {
+				t.Errorf("%d alerts, want 40 (each cascade on each window once)", n)
+			}
+		})
+	}
+
+	// Hostile: a wrong SCRAM password, and a client without TLS, against Apache Kafka's SASL_SSL listener -> the role ends with exit 1 and one line saying why, after retrying for --connect-timeout
+	t.Run("refused", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			args []string
+			want string
+		}{
+			{"wrong password", slices.Concat(auth("SCRAM-SHA-256", "alice"), []string{"--sasl-password", "wrong"}), "SASL Authentication failed"},
+			{"no TLS", []string{"--brokers", addr, "--sasl-mechanism", "SCRAM-SHA-256", "--sasl-user", "alice", "--sasl-password", "alice-secret",
+				"--connect-timeout", "5s"}, "gave up after 5s"},
+		} {
+			began := time.Now()
+			c := startChild(t, tc.name, slices.Concat([]string{"stream", "alerts", "--log-level", "error"}, tc.args)...)
+			wait(t, time.Minute, tc.name+": the role to end", nil, nil, c.done)
+			lines := strings.Split(strings.TrimSpace(c.stderr.String()), "\n")
+			last := lines[len(lines)-1]
+			if code := c.cmd.ProcessState.ExitCode(); code != 1 || !strings.HasPrefix(last, "hawkes: stream: ") || !strings.Contains(last, tc.want) {
+				t.Errorf("%s: exit code %d after %v, last line %q, want 1 and %q", tc.name, code, time.Since(began).Round(time.Millisecond), last, tc.want)
+			}
+			if strings.Contains(c.stderr.String(), "goroutine ") {
+				t.Errorf("%s: a stack trace:\n%s", tc.name, c.stderr)
+			}
+			t.Logf("%s: exit 1 after %v: %s", tc.name, time.Since(began).Round(time.Millisecond), last)
+		}
+	})
+}
+
+// Hostile: a --kafka-version whose request versions Kafka 4 no longer serves (1.0.0), and brokers where none listens -> the role ends with exit 1 after retrying for --connect-timeout, its one line saying the brokers closed the connection or could not be reached, never a hang
+func TestKafkaBadConnection(t *testing.T) {
+	addrs, _ := kafkaCluster(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"old protocol", []string{"--brokers", strings.Join(addrs, ","), "--kafka-version", "1.0.0"}, "the brokers closed the connection"},
+		{"unreachable", []string{"--brokers", "127.0.0.1:1"}, "connection refused"},
+	} {
+		began := time.Now()
+		c := startChild(t, tc.name, slices.Concat([]string{"stream", "trainer", "--connect-timeout", "3s", "--log-level", "error"}, tc.args)...)
+		wait(t, time.Minute, tc.name+": the role to end", nil, nil, c.done)
+		last := lastLine(c.stderr.String())
+		if code := c.cmd.ProcessState.ExitCode(); code != 1 || !strings.HasPrefix(last, "hawkes: stream: ") || !strings.Contains(last, tc.want) {
+			t.Errorf("%s: exit code %d, last line %q, want 1 and %q", tc.name, code, last, tc.want)
+		}
+		t.Logf("%s: exit 1 after %v: %s", tc.name, time.Since(began).Round(time.Millisecond), last)
+	}
 }
