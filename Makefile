@@ -32,7 +32,7 @@ test-kafka:
 	brokers="$$(bash scripts/kafka-cluster.sh up $(KAFKA_DIR) 3 | tail -n 1)"; \
 	trap 'bash scripts/kafka-cluster.sh down $(KAFKA_DIR)' EXIT; \
 	HAWKES_KAFKA_BROKERS="$$brokers" HAWKES_KAFKA_DIR=$(KAFKA_DIR) \
-		$(GO) test -count=1 -p 1 -timeout 30m -run '^TestKafka' -v ./cmd/hawkes ./stream
+		$(GO) test -count=1 -p 1 -timeout 30m -run '^TestKafka' -v ./cmd/hawkes
 	rm -rf $(KAFKA_DIR)
 
 ## bench: every benchmark, with allocations
