@@ -553,7 +553,9 @@ func writeBrokerPEM(t *testing.T, dir string) (ca, keystore string) {
 // client listener takes SASL over TLS, with a certificate signed by a CA
 // the test makes and SCRAM users it creates when the storage is formatted,
 // then replays a data set through it with each SCRAM mechanism and reads
-// it back as a fitter does.
+// it back as a fitter does; then it is refused.
+//
+// Hostile: a wrong SCRAM password, a user whose topics are missing and who may not create them, and a client without TLS, against Apache Kafka's SASL_SSL listener with ACLs -> the role ends with exit 1 and one line saying why, after retrying for --connect-timeout
 func TestKafkaTLSAndSCRAM(t *testing.T) {
 	kafkaCluster(t) // skips without a cluster: this one needs the same Java and Maven
 	dir := t.TempDir()
@@ -563,6 +565,10 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 		"ssl.keystore.type=PEM",
 		"ssl.keystore.location=" + keystore,
 		"sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512",
+		// ACLs: alice and the plaintext listeners between the nodes may
+		// do anything, mallory nothing.
+		"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+		"super.users=User:alice;User:ANONYMOUS",
 		"listener.name.client.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
 		"listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
 	}, "\n") + "\n"
@@ -571,7 +577,8 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 	}
 	cluster := filepath.Join(dir, "cluster")
 	env := []string{"KAFKA_CLUSTER_SECURITY=SASL_SSL", "KAFKA_CLUSTER_CONFIG=" + conf,
-		"KAFKA_CLUSTER_FORMAT_ARGS=--add-scram SCRAM-SHA-256=[name=alice,password=alice-secret] --add-scram SCRAM-SHA-512=[name=bob,password=bob-secret]"}
+		"KAFKA_CLUSTER_FORMAT_ARGS=--add-scram SCRAM-SHA-256=[name=alice,password=alice-secret] --add-scram SCRAM-SHA-512=[name=alice,password=alice-secret]" +
+			" --add-scram SCRAM-SHA-256=[name=mallory,password=mallory-secret]"}
 	addr, ok := kafkaScript(t, env, "up", cluster, "1")
 	if !ok {
 		t.FailNow()
@@ -584,7 +591,7 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 	}
 	for _, tc := range []struct{ mech, user, pass string }{
 		{"SCRAM-SHA-256", "alice", "alice-secret"},
-		{"SCRAM-SHA-512", "bob", "bob-secret"},
+		{"SCRAM-SHA-512", "alice", "alice-secret"},
 	} {
 		t.Run(tc.mech, func(t *testing.T) {
 			topic := "tls-" + strings.ToLower(tc.mech)
@@ -612,7 +619,6 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 		})
 	}
 
-	// Hostile: a wrong SCRAM password, and a client without TLS, against Apache Kafka's SASL_SSL listener -> the role ends with exit 1 and one line saying why, after retrying for --connect-timeout
 	t.Run("refused", func(t *testing.T) {
 		for _, tc := range []struct {
 			name string
@@ -620,6 +626,8 @@ func TestKafkaTLSAndSCRAM(t *testing.T) {
 			want string
 		}{
 			{"wrong password", slices.Concat(auth("SCRAM-SHA-256", "alice"), []string{"--sasl-password", "wrong"}), "SASL Authentication failed"},
+			{"not allowed to create its topics", slices.Concat(auth("SCRAM-SHA-256", "mallory"), []string{"--sasl-password", "mallory-secret",
+				"--topic-alerts", "mallory.alerts"}), "not authorized"},
 			{"no TLS", []string{"--brokers", addr, "--sasl-mechanism", "SCRAM-SHA-256", "--sasl-user", "alice", "--sasl-password", "alice-secret",
 				"--connect-timeout", "5s"}, "gave up after 5s"},
 		} {
