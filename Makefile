@@ -2,7 +2,7 @@
 # and `make test-long`.
 GO ?= go
 
-.PHONY: all build test test-long test-browser browser bench lint demo fuzz clean screenshot
+.PHONY: all build test test-long test-browser test-kafka browser bench lint demo fuzz clean screenshot
 
 all: build
 
@@ -34,6 +34,19 @@ test-browser: browser
 ## screenshot: the dashboard's screenshot in the README (docs/dashboard.png)
 screenshot: browser
 	$(GO) test -count=1 -run 'TestBrowser' ./stream/dashboard/ -args -screenshot $(CURDIR)/docs/dashboard.png
+## test-kafka: the real-Kafka tests (names TestKafka*) on a 3-broker Apache
+##             Kafka cluster that scripts/kafka-cluster.sh starts in
+##             KAFKA_DIR and stops after (needs Java 17+ and Maven; the
+##             broker's jars are fetched once through Maven)
+KAFKA_DIR ?= $(CURDIR)/.kafka-test
+test-kafka:
+	rm -rf $(KAFKA_DIR)
+	@set -e; \
+	brokers="$$(bash scripts/kafka-cluster.sh up $(KAFKA_DIR) 3 | tail -n 1)"; \
+	trap 'bash scripts/kafka-cluster.sh down $(KAFKA_DIR)' EXIT; \
+	HAWKES_KAFKA_BROKERS="$$brokers" HAWKES_KAFKA_DIR=$(KAFKA_DIR) \
+		$(GO) test -count=1 -p 1 -timeout 30m -run '^TestKafka' -v ./cmd/hawkes
+	rm -rf $(KAFKA_DIR)
 
 ## bench: every benchmark, with allocations
 bench:

@@ -33,6 +33,11 @@ type Topics struct {
 	// Replication is the replication factor of the topics this package
 	// creates (1 on the embedded broker).
 	Replication int16
+	// MinInsyncReplicas, when above 0, is the min.insync.replicas of the
+	// topics this package creates: with acks from all in-sync replicas (the
+	// producers' setting), a write succeeds only once that many replicas
+	// hold it. 0 leaves the cluster's default.
+	MinInsyncReplicas int16
 }
 
 // DefaultTopics returns the default topic names and partition counts. The
@@ -79,6 +84,9 @@ func (t Topics) Validate() error {
 	if t.Replication < 1 {
 		return fmt.Errorf("stream: replication %d, want >= 1", t.Replication)
 	}
+	if t.MinInsyncReplicas < 0 || t.MinInsyncReplicas > t.Replication {
+		return fmt.Errorf("stream: min.insync.replicas %d, want 0 (the cluster's default) to the replication %d", t.MinInsyncReplicas, t.Replication)
+	}
 	return nil
 }
 
@@ -113,22 +121,36 @@ type Client struct {
 	// ConnectTimeout bounds how long a role keeps retrying to reach the
 	// brokers at start (default DefaultConnectTimeout).
 	ConnectTimeout time.Duration
+	// KafkaVersion is the oldest Kafka version the brokers run, which
+	// chooses the protocol versions the client speaks (default
+	// DefaultKafkaVersion).
+	KafkaVersion string
 }
+
+// DefaultKafkaVersion is the protocol the clients speak by default: Kafka
+// 2.8's, which brokers from 2.8 to 4.x (Kafka 4 dropped the request
+// versions older than 2.1's) and the embedded broker all serve. A cluster
+// older than 2.8 needs its version given (Client.KafkaVersion, hawkes
+// stream --kafka-version).
+const DefaultKafkaVersion = "2.8.0"
 
 // config returns a sarama configuration for c with this package's
 // defaults (its errors are to be prefixed by the caller, except an
-// *OptionError, which the entry points have reported already): Kafka 2.8 protocol, acks from all in-sync replicas, idempotent
+// *OptionError, which the entry points have reported already): the protocol of c.KafkaVersion, acks from all in-sync replicas, idempotent
 // ordered production, consumers starting at the oldest offset.
 func (c Client) config() (*sarama.Config, error) {
 	c = c.WithDefaults()
-	if err := c.Validate(); err != nil {
+	err := c.Validate()
+	if err != nil {
 		return nil, err
 	}
 	if len(c.Brokers) == 0 {
 		return nil, errors.New("no brokers")
 	}
 	cfg := sarama.NewConfig()
-	cfg.Version = sarama.V2_8_0_0
+	if cfg.Version, err = sarama.ParseKafkaVersion(c.KafkaVersion); err != nil {
+		return nil, err // checked by Validate
+	}
 	cfg.ClientID = c.ClientID
 	cfg.Net.MaxOpenRequests = 1
 	cfg.Net.DialTimeout = 5 * time.Second
@@ -136,11 +158,17 @@ func (c Client) config() (*sarama.Config, error) {
 	cfg.Metadata.Retry.Backoff = 200 * time.Millisecond
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
 	cfg.Producer.Idempotent = true
-	cfg.Producer.Retry.Max = 10
-	cfg.Producer.Retry.Backoff = 100 * time.Millisecond
+	// A produce request fails over while a partition's leader moves: on
+	// Apache Kafka that waits for the cluster to notice the old leader is
+	// gone (broker.session.timeout.ms, 9 s by default) when it died without
+	// a word. The producers ride through it: 30 retries, waiting 100 ms
+	// doubling up to 2 s, about 55 s in all. (With 10 retries 100 ms apart
+	// the reader failed when a broker of three was killed with SIGKILL.)
+	cfg.Producer.Retry.Max = producerRetries
+	cfg.Producer.Retry.BackoffFunc = retryBackoff
 	cfg.Producer.MaxMessageBytes = MaxModelMessageBytes + 32<<10 // below the broker limit EnsureTopics and StartBroker set
 	cfg.Producer.Return.Errors = true
-	cfg.Producer.Return.Successes = true // for the synchronous producers; the reader turns it off
+	cfg.Producer.Return.Successes = true // the reader counts them too, to close its producer once all are in
 	cfg.Producer.Partitioner = newPartitioner
 	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
 	cfg.Consumer.Offsets.AutoCommit.Interval = 200 * time.Millisecond
@@ -193,6 +221,18 @@ func (c Client) config() (*sarama.Config, error) {
 		return nil, err // "kafka: invalid configuration (...)"
 	}
 	return cfg, nil
+}
+
+// producerRetries is how many times a producer tries a message again.
+const producerRetries = 30
+
+// retryBackoff is the wait before retry number retries (from 1): 100 ms,
+// doubling, at most 2 s.
+func retryBackoff(retries, _ int) time.Duration {
+	if retries > 5 {
+		return 2 * time.Second
+	}
+	return min(100*time.Millisecond<<max(retries-1, 0), 2*time.Second)
 }
 
 func (c Client) tlsConfig() (*tls.Config, error) {

@@ -221,7 +221,16 @@
 // escaped by their encoders.
 //
 // A role that cannot reach the brokers at start retries with exponential
-// backoff (a log line each time) for Client.ConnectTimeout. Each role's
+// backoff (a log line each time) for Client.ConnectTimeout; so does
+// EnsureTopics, which then waits until every broker knows the topics it
+// created (Apache Kafka's brokers learn of a topic a little after its
+// controller), with Topics.Replication replicas and, when set,
+// Topics.MinInsyncReplicas. The producers retry a message for about 55 s,
+// long enough for a dead broker's partitions to move to another (Kafka
+// notices a broker killed without a word after 9 s by default). The
+// clients speak Client.KafkaVersion's protocol (DefaultKafkaVersion, 2.8,
+// which Kafka 2.8 to 4.x serve; Kafka 4 closes the connection on older
+// request versions, which a role reports with the likely reasons). Each role's
 // Metrics (hawkes_*: events consumed and ignored, open cascades, fits by
 // window and status with a latency histogram, predictions by source,
 // samples, models, the model version in use, alerts, dead letters,

@@ -451,11 +451,11 @@ func newLiveModel(mm *ModelMessage) (*liveModel, error) {
 // done. It closes ready once it has read every message that the topic held
 // when it started.
 func watchModels(ctx context.Context, cl sarama.Client, topic string, store *modelStore, ready chan<- struct{}, out *output, log *slog.Logger, met *Metrics) error {
-	newest, err := cl.GetOffset(topic, 0, sarama.OffsetNewest)
+	newest, err := getOffset(ctx, cl, topic, 0, sarama.OffsetNewest)
 	if err != nil {
 		return fmt.Errorf("offsets of %s: %w", topic, err)
 	}
-	oldest, err := cl.GetOffset(topic, 0, sarama.OffsetOldest)
+	oldest, err := getOffset(ctx, cl, topic, 0, sarama.OffsetOldest)
 	if err != nil {
 		return fmt.Errorf("offsets of %s: %w", topic, err)
 	}

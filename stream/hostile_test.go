@@ -623,7 +623,7 @@ func TestHostileAbsurdModelVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.resumeVersions(streamtest.Client(t, r.client.Brokers)); err != nil {
+	if err := tr.resumeVersions(t.Context(), streamtest.Client(t, r.client.Brokers)); err != nil {
 		t.Fatal(err)
 	}
 	if v := tr.windows[600].version; v != 3 {

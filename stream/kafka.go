@@ -38,7 +38,7 @@ func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sara
 			return cl, nil
 		}
 		if time.Now().Add(backoff).After(deadline) {
-			return nil, fmt.Errorf("connect to %v: gave up after %v: %w", c.Brokers, timeout, err)
+			return nil, fmt.Errorf("connect to %v: gave up after %v: %w", c.Brokers, timeout, explain(err, c))
 		}
 		log.Warn("brokers unreachable, retrying", "brokers", c.Brokers, "in", backoff, "err", err)
 		select {
@@ -47,6 +47,31 @@ func connect(ctx context.Context, c Client, log *slog.Logger, tune ...func(*sara
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// offsetRetryTimeout bounds how long getOffset retries.
+const offsetRetryTimeout = 30 * time.Second
+
+// getOffset is cl.GetOffset, tried again with backoff (and fresh metadata)
+// for up to offsetRetryTimeout: just after a cluster has started, or a
+// broker has died, a partition's leader may be moving, and the broker asked
+// answers that it is not the leader.
+func getOffset(ctx context.Context, cl sarama.Client, topic string, partition int32, at int64) (int64, error) {
+	deadline := time.Now().Add(offsetRetryTimeout)
+	backoff := 100 * time.Millisecond
+	for {
+		off, err := cl.GetOffset(topic, partition, at)
+		if err == nil || ctx.Err() != nil || time.Now().Add(backoff).After(deadline) {
+			return off, err
+		}
+		select {
+		case <-ctx.Done():
+			return off, err
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 2*time.Second)
+		cl.RefreshMetadata(topic) //nolint:errcheck // the next try says what fails
 	}
 }
 
@@ -60,17 +85,64 @@ func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 		return err
 	}
 	if err := ensureTopics(ctx, c, t, orDiscard(log)); err != nil {
-		return fmt.Errorf("stream: %w", err)
+		return fmt.Errorf("stream: %w", explain(err, c))
 	}
 	return nil
 }
 
+// explain adds to err, when the brokers closed the connection without a
+// word (io.EOF), the likely reasons: Apache Kafka closes it on a request
+// version it does not serve (Kafka 4 serves those of 2.1 and newer), and a
+// TLS or SASL listener on a client that does not speak TLS or SASL.
+func explain(err error, c Client) error {
+	var done *explained
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &done) {
+		return err
+	}
+	c = c.WithDefaults()
+	return &explained{fmt.Errorf("%w (the brokers closed the connection: do they serve the protocol of Kafka %s, and do TLS %v and SASL %q match their listener?)",
+		err, c.KafkaVersion, c.TLS, c.SASLMechanism)}
+}
+
+// explained is an error explain has explained already.
+type explained struct{ error }
+
+func (e *explained) Unwrap() error { return e.error }
+
 func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {
+	c = c.WithDefaults()
 	cl, err := connect(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
+	// The admin requests go to one broker the metadata names, which may
+	// have just died (Apache Kafka lists a broker killed without a word
+	// until its session times out, 9 s by default): they are tried again
+	// with backoff for ConnectTimeout, as connecting is.
+	deadline := time.Now().Add(c.ConnectTimeout)
+	backoff := 100 * time.Millisecond
+	for {
+		err := createTopics(ctx, cl, t, log)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		if time.Now().Add(backoff).After(deadline) {
+			return fmt.Errorf("gave up after %v: %w", c.ConnectTimeout, err)
+		}
+		log.Warn("topics not created, retrying", "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+		cl.RefreshController() //nolint:errcheck // the next try says what fails
+	}
+}
+
+// createTopics creates the topics of t that do not exist yet.
+func createTopics(ctx context.Context, cl sarama.Client, t Topics, log *slog.Logger) error {
 	admin, err := sarama.NewClusterAdminFromClient(cl)
 	if err != nil {
 		return fmt.Errorf("cluster admin: %w", err)
@@ -79,6 +151,7 @@ func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 	if err != nil {
 		return fmt.Errorf("list topics: %w", err)
 	}
+	var created []topicSpec
 	for _, s := range t.list() {
 		if d, ok := existing[s.name]; ok {
 			if d.NumPartitions != s.partitions {
@@ -86,19 +159,98 @@ func ensureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) err
 			}
 			continue
 		}
-		detail := &sarama.TopicDetail{NumPartitions: s.partitions, ReplicationFactor: t.Replication}
+		detail := &sarama.TopicDetail{NumPartitions: s.partitions, ReplicationFactor: t.Replication,
+			ConfigEntries: map[string]*string{}}
 		if s.name == t.Models {
 			// The newest forest per window (the key) is all a fitter needs.
 			mb, compact := fmt.Sprint(MaxModelMessageBytes+64<<10), "compact"
-			detail.ConfigEntries = map[string]*string{"max.message.bytes": &mb, "cleanup.policy": &compact}
+			detail.ConfigEntries["max.message.bytes"], detail.ConfigEntries["cleanup.policy"] = &mb, &compact
+		}
+		if t.MinInsyncReplicas > 0 {
+			isr := fmt.Sprint(t.MinInsyncReplicas)
+			detail.ConfigEntries["min.insync.replicas"] = &isr
 		}
 		err := admin.CreateTopic(s.name, detail, false)
 		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 			return fmt.Errorf("create topic %s: %w", s.name, err)
 		}
 		log.Debug("topic created", "topic", s.name, "partitions", s.partitions)
+		created = append(created, s)
 	}
-	return nil
+	return waitTopics(ctx, cl, created, log)
+}
+
+// topicsVisibleTimeout bounds how long EnsureTopics waits for the topics it
+// created to be known to every broker.
+const topicsVisibleTimeout = 30 * time.Second
+
+// waitTopics waits until every broker's metadata holds the topics with
+// their partitions, each with a leader. Apache Kafka answers CreateTopics
+// once its controller has the topic; the brokers learn of it a little
+// later, and a role asking one of them for the topic's offsets meanwhile
+// is told it does not exist (the embedded broker has no such delay).
+func waitTopics(ctx context.Context, cl sarama.Client, topics []topicSpec, log *slog.Logger) error {
+	if len(topics) == 0 {
+		return nil
+	}
+	names := make([]string, len(topics))
+	want := map[string]int{}
+	for i, s := range topics {
+		names[i], want[s.name] = s.name, int(s.partitions)
+	}
+	deadline := time.Now().Add(topicsVisibleTimeout)
+	for {
+		missing := topicsMissing(cl, names, want)
+		if missing == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("topics created, but %s after %v", missing, topicsVisibleTimeout)
+		}
+		log.Debug("waiting for the brokers to know the topics", "missing", missing)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// topicsMissing returns "" when every broker of cl knows every topic of
+// names with want[name] partitions, each with a leader, else what is
+// missing where.
+func topicsMissing(cl sarama.Client, names []string, want map[string]int) string {
+	if err := cl.RefreshMetadata(); err != nil {
+		return fmt.Sprintf("metadata: %v", err)
+	}
+	for _, b := range cl.Brokers() {
+		if ok, _ := b.Connected(); !ok {
+			if err := b.Open(cl.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+				return fmt.Sprintf("broker %s: %v", b.Addr(), err)
+			}
+		}
+		md, err := b.GetMetadata(&sarama.MetadataRequest{Version: 5, Topics: names})
+		if err != nil {
+			return fmt.Sprintf("broker %s: metadata: %v", b.Addr(), err)
+		}
+		for _, tm := range md.Topics {
+			if tm.Err != sarama.ErrNoError {
+				return fmt.Sprintf("broker %s: topic %s: %v", b.Addr(), tm.Name, tm.Err)
+			}
+			if len(tm.Partitions) != want[tm.Name] {
+				return fmt.Sprintf("broker %s: topic %s has %d of %d partitions", b.Addr(), tm.Name, len(tm.Partitions), want[tm.Name])
+			}
+			for _, p := range tm.Partitions {
+				if p.Err != sarama.ErrNoError || p.Leader < 0 {
+					return fmt.Sprintf("broker %s: topic %s partition %d has no leader", b.Addr(), tm.Name, p.ID)
+				}
+			}
+		}
+		if len(md.Topics) != len(names) {
+			return fmt.Sprintf("broker %s: %d of %d topics", b.Addr(), len(md.Topics), len(names))
+		}
+	}
+	return ""
 }
 
 // runGroup consumes topics as a member of group with handler until ctx is

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"fmt"
+	"github.com/IBM/sarama"
 	"io"
 	"maps"
 	"math"
@@ -104,6 +105,9 @@ func (c Client) WithDefaults() Client {
 	if c.ConnectTimeout == 0 {
 		c.ConnectTimeout = DefaultConnectTimeout
 	}
+	if c.KafkaVersion == "" {
+		c.KafkaVersion = DefaultKafkaVersion
+	}
 	return c
 }
 
@@ -130,6 +134,15 @@ func (c Client) Validate() error {
 	}
 	if c.ConnectTimeout <= 0 {
 		return optionErrorf("client", "%s must be positive, got %v", optionName("connect-timeout"), c.ConnectTimeout)
+	}
+	if c.KafkaVersion != "" {
+		v, err := sarama.ParseKafkaVersion(c.KafkaVersion)
+		if err != nil {
+			return optionErrorf("client", "%s: %q is not a Kafka version such as %s", optionName("kafka-version"), c.KafkaVersion, DefaultKafkaVersion)
+		}
+		if !v.IsAtLeast(sarama.V0_11_0_0) {
+			return optionErrorf("client", "%s %s: the producers are idempotent, which needs Kafka 0.11.0 or newer", optionName("kafka-version"), c.KafkaVersion)
+		}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -106,7 +107,6 @@ func publishReplay(ctx context.Context, c Client, topics Topics, cascades []data
 	cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
 		cfg.Producer.Flush.Frequency = 20 * time.Millisecond
 		cfg.Producer.Flush.Bytes = 1 << 20
-		cfg.Producer.Return.Successes = false
 	})
 	if err != nil {
 		return ReplayStats{}, err
@@ -147,14 +147,31 @@ func publishReplay(ctx context.Context, c Client, topics Topics, cascades []data
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	// Every message is acknowledged or failed before the producer is
+	// closed: sarama fails the batches it is retrying once it is closing
+	// (ErrShuttingDown), and a batch is retried while its partition's
+	// leader moves, when a broker of the cluster has died.
+	var sent int
+	var answered atomic.Int64
+	wg.Go(func() {
 		for e := range p.Errors() {
+			answered.Add(1)
 			once.Do(func() { perr = e.Err; cancel() })
 		}
-	}()
-	st, err := replay(ctx, p, topics.Retweets, np, cascades, o, skip)
+	})
+	wg.Go(func() {
+		for range p.Successes() {
+			answered.Add(1)
+		}
+	})
+	st, err := replay(ctx, p, topics.Retweets, np, cascades, o, skip, &sent)
+	for err == nil && answered.Load() < int64(sent) {
+		select {
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	p.AsyncClose()
 	wg.Wait()
 	if perr != nil {
@@ -196,8 +213,9 @@ func (h *cursors) Pop() any {
 
 // replay merges and sends; it is Replay without the connection. skip, when
 // not nil, is the number of events of each partition already on the topic,
-// which are counted but not sent.
-func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions, skip []int) (ReplayStats, error) {
+// which are counted but not sent. It adds to *sent each message it gives
+// the producer.
+func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions, skip []int, sent *int) (ReplayStats, error) {
 	if skip == nil {
 		skip = make([]int, np)
 	}
@@ -233,6 +251,7 @@ func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32,
 	send := func(m *sarama.ProducerMessage) error {
 		select {
 		case p.Input() <- m:
+			*sent++
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -334,11 +353,11 @@ func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]i
 	var end *Retweet
 	ended := 0
 	for q := range np {
-		hi, err := cl.GetOffset(topic, q, sarama.OffsetNewest)
+		hi, err := getOffset(ctx, cl, topic, q, sarama.OffsetNewest)
 		if err != nil {
 			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}
-		lo, err := cl.GetOffset(topic, q, sarama.OffsetOldest)
+		lo, err := getOffset(ctx, cl, topic, q, sarama.OffsetOldest)
 		if err != nil {
 			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}

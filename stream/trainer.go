@@ -164,7 +164,7 @@ func (t *Trainer) start(ctx context.Context) (sarama.Client, *output, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := t.resumeVersions(cl); err != nil {
+	if err := t.resumeVersions(ctx, cl); err != nil {
 		cl.Close()
 		return nil, nil, err
 	}
@@ -215,12 +215,12 @@ func (t *Trainer) publishModels(out *output) error {
 
 // resumeVersions reads the models topic so that versions continue from the
 // newest published one after a restart.
-func (t *Trainer) resumeVersions(cl sarama.Client) error {
-	newest, err := cl.GetOffset(t.topics.Models, 0, sarama.OffsetNewest)
+func (t *Trainer) resumeVersions(ctx context.Context, cl sarama.Client) error {
+	newest, err := getOffset(ctx, cl, t.topics.Models, 0, sarama.OffsetNewest)
 	if err != nil {
 		return fmt.Errorf("offsets of %s: %w", t.topics.Models, err)
 	}
-	oldest, err := cl.GetOffset(t.topics.Models, 0, sarama.OffsetOldest)
+	oldest, err := getOffset(ctx, cl, t.topics.Models, 0, sarama.OffsetOldest)
 	if err != nil || oldest >= newest {
 		return err
 	}

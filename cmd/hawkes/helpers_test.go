@@ -34,6 +34,11 @@ func execSub(t *testing.T, ios *ioStreams, sub *cobra.Command, argv ...string) i
 // tests neither read nor fill the real cache.
 var testCacheDir string
 
+// userCacheDir is the user's cache folder before TestMain's override
+// (empty when there is none), where scripts/kafka-cluster.sh keeps Kafka's
+// jars.
+var userCacheDir string
+
 // execEnv, set to 1 in the environment of this test binary, makes it run
 // as hawkes: TestMain runs the command line of its arguments instead of the
 // tests, so that tests can start hawkes processes (startChild) without
@@ -56,6 +61,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
+	userCacheDir, _ = os.UserCacheDir() // before the override, for scripts/kafka-cluster.sh
 	os.Setenv("XDG_CACHE_HOME", tmp)
 	testCacheDir = filepath.Join(tmp, "hawkes")
 	code := m.Run()
