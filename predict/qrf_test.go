@@ -30,7 +30,7 @@ func heteroData(n int, seed uint64) ([][]float64, []float64) {
 // otherwise need, not at the grid's end.
 func TestQRFInterval(t *testing.T) {
 	X, y := heteroData(1500, 1)
-	cfg := train.Config{Trees: 100, Seed: 7}
+	cfg := train.Config{Trees: testTrees(), Seed: 7}
 	f, err := train.Fit(context.Background(), X, y, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestApplyQRFInterval(t *testing.T) {
 // the intervals of the extreme deciles, which lifts it above the level).
 func TestQRFIntervalDeciles(t *testing.T) {
 	X, y := heteroData(1500, 4)
-	cfg := train.Config{Trees: 100, Seed: 8}
+	cfg := train.Config{Trees: testTrees(), Seed: 8}
 	f, err := train.Fit(context.Background(), X, y, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -155,4 +155,13 @@ func TestSizeDeciles(t *testing.T) {
 			t.Fatalf("deciles %v, want %v", got, want)
 		}
 	}
+}
+
+// testTrees is the forest size of the interval tests: 40 trees under
+// -short (make test runs with the race detector), 100 otherwise.
+func testTrees() int {
+	if testing.Short() {
+		return 40
+	}
+	return 100
 }

@@ -65,7 +65,7 @@ func TestQuantilesCover(t *testing.T) {
 	for i := range y {
 		y[i] = X[i][0] + (0.1+(X[i][1]+1)/2)*r.NormFloat64()
 	}
-	f := quantileForest(t, X, y, Config{Trees: 100, Seed: 2})
+	f := quantileForest(t, X, y, Config{Trees: testTrees(), Seed: 2})
 	Xt, yt, _ := smoothData(2000, 0, 42)
 	covered, wideLow, wideHigh := 0, 0.0, 0.0
 	nLow, nHigh := 0, 0
@@ -205,4 +205,13 @@ func TestAddQuantilesErrors(t *testing.T) {
 	if err := AddQuantiles(&Forest{Sum: true}, X, y, cfg); err == nil {
 		t.Error("AddQuantiles accepted boosted trees")
 	}
+}
+
+// testTrees is the forest size of TestQuantilesCover: 40 trees under
+// -short, 100 otherwise.
+func testTrees() int {
+	if testing.Short() {
+		return 40
+	}
+	return 100
 }
