@@ -280,6 +280,14 @@ type Learner struct {
 	Boost train.BoostConfig
 }
 
+// MaxQuantileEntries bounds training rows times trees for the quantile
+// regression forest, whose section of the model file takes about 0.85
+// bytes an entry (86 KB for 508 cascades and 200 trees): 300 000 entries,
+// 1 500 cascades at 200 trees, keep a model near 500 KB, under the
+// stream's 1 MiB message limit. Beyond it TrainLearner falls back to split
+// conformal intervals.
+const MaxQuantileEntries = 300_000
+
 // DefaultLearner is the learner TrainLearner grows when none is named: the
 // random forest, which 5-fold cross-validation on seismic_subset (seed 1,
 // with the follower features) put level with or ahead of the boosted trees:
@@ -314,8 +322,9 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 // carries an interval of level DefaultLevel: a forest is made a quantile
 // regression forest (train.AddQuantiles) whose quantile levels are chosen
 // on its out-of-bag quantiles and the deciles of the rows' true sizes
-// (QRFInterval); boosted trees get split conformal on their inner
-// validation residuals (OOBInterval). Created is left zero.
+// (QRFInterval), unless rows times trees exceeds MaxQuantileEntries; that
+// forest, and boosted trees, get split conformal on their held-out
+// residuals (OOBInterval). Created is left zero.
 func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Learner) (*train.Model, error) {
 	if target == "" {
 		target = DefaultTarget
@@ -379,7 +388,7 @@ func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Lea
 		bc = &used
 	} else {
 		f, oob, err = train.FitOOB(ctx, X, y, l.Forest)
-		if err == nil && target == TargetLogRatio {
+		if err == nil && target == TargetLogRatio && len(X)*rc.Trees <= MaxQuantileEntries {
 			err = train.AddQuantiles(f, X, y, l.Forest)
 		}
 	}
