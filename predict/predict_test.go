@@ -161,6 +161,21 @@ func TestTrain(t *testing.T) {
 	if err := Check(m, 600); err != nil {
 		t.Errorf("trained model: %v", err)
 	}
+	if m.Forest.Quantiles == nil || !m.Interval.Quantile() {
+		t.Errorf("log-ratio forest without quantile interval: %+v", m.Interval)
+	}
+	// Beyond MaxQuantileEntries rows x trees: split conformal instead.
+	many := make([]features.Row, MaxQuantileEntries/100+1)
+	for i := range many {
+		many[i] = rowOK
+	}
+	big, err := Train(ctx, many, "", train.Config{Trees: 100, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if big.Forest.Quantiles != nil || big.Interval == nil || big.Interval.Quantile() {
+		t.Errorf("forest of %d rows x 100 trees: quantiles %v, interval %+v; want split conformal", len(many), big.Forest.Quantiles != nil, big.Interval)
+	}
 	wm, err := Train(ctx, rows, TargetW, cfg)
 	if err != nil {
 		t.Fatal(err)

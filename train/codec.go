@@ -107,7 +107,109 @@ func encodeForest(f *Forest) []byte {
 			b = append(b, byte(v>>shift))
 		}
 	}
+	if q := f.Quantiles; q != nil {
+		b = encodeQuantiles(b, f, q)
+	}
 	return b
+}
+
+// leafRanks returns, for each node of t, its rank among t's leaves in
+// preorder (0 for a split node).
+func leafRanks(t *Tree) []int32 {
+	rank := make([]int32, len(t.Nodes))
+	k := int32(0)
+	stack := []int32{0}
+	for len(stack) > 0 {
+		j := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n := t.Nodes[j]; n.Feature >= 0 {
+			stack = append(stack, n.Left+1, n.Left)
+			continue
+		}
+		rank[j] = k
+		k++
+	}
+	return rank
+}
+
+// encodeQuantiles appends the quantiles section (version 3, see the
+// package doc) to b.
+func encodeQuantiles(b []byte, f *Forest, q *Quantiles) []byte {
+	b = binary.AppendUvarint(b, uint64(len(q.Y)))
+	for _, v := range q.Y {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(float32(v)))
+	}
+	for t := range f.Trees {
+		for _, w := range q.InBag[t] {
+			b = binary.AppendUvarint(b, uint64(w))
+		}
+	}
+	for t := range f.Trees {
+		rank := leafRanks(&f.Trees[t])
+		for _, j := range q.Leaf[t] {
+			if j >= 0 {
+				b = binary.AppendUvarint(b, uint64(rank[j]))
+			}
+		}
+	}
+	return b
+}
+
+// decodeQuantiles reads the quantiles section of the forest f, whose trees
+// are complete, from r.
+func decodeQuantiles(r *byteReader, f *Forest) *Quantiles {
+	// A row needs 4 bytes of target and a byte of count in each tree.
+	n := int(r.uvarint(r.left()/(4+uint64(len(f.Trees))), "number of rows"))
+	p := r.next(4*n, "targets")
+	if r.err != nil {
+		return nil
+	}
+	if n == 0 {
+		r.fail("quantiles of no rows")
+		return nil
+	}
+	q := &Quantiles{Y: make([]float64, n), InBag: make([][]int32, len(f.Trees)), Leaf: make([][]int32, len(f.Trees))}
+	for i := range q.Y {
+		q.Y[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(p[4*i:])))
+	}
+	for t := range f.Trees {
+		w := make([]int32, n)
+		for i := range w {
+			w[i] = int32(r.uvarint(math.MaxInt32, "in-bag count"))
+		}
+		q.InBag[t] = w
+	}
+	for t := range f.Trees {
+		nodes := f.Trees[t].Nodes
+		var byRank []int32
+		stack := []int32{0}
+		for len(stack) > 0 {
+			j := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if nd := nodes[j]; nd.Feature >= 0 {
+				stack = append(stack, nd.Left+1, nd.Left)
+				continue
+			}
+			byRank = append(byRank, j)
+		}
+		leaf := make([]int32, n)
+		for i, w := range q.InBag[t] {
+			leaf[i] = -1
+			if w > 0 {
+				k := r.uvarint(uint64(len(byRank)-1), "leaf rank")
+				leaf[i] = byRank[k]
+			}
+		}
+		q.Leaf[t] = leaf
+	}
+	if r.err != nil {
+		return nil
+	}
+	if err := q.build(f); err != nil {
+		r.fail("quantiles: %v", err)
+		return nil
+	}
+	return q
 }
 
 // errBody is wrapped by the errors of decodeForest.
@@ -160,9 +262,10 @@ func (r *byteReader) next(n int, what string) []byte {
 // left returns the number of unread bytes.
 func (r *byteReader) left() uint64 { return uint64(len(r.b) - r.off) }
 
-// decodeForest decodes a body written by encodeForest. The forest it returns
-// has no Importance or OOBStats: the header holds them.
-func decodeForest(b []byte) (*Forest, error) {
+// decodeForest decodes a body written by encodeForest, with the quantiles
+// section when quantiles is set. The forest it returns has no Importance or
+// OOBStats: the header holds them.
+func decodeForest(b []byte, quantiles bool) (*Forest, error) {
 	r := &byteReader{b: b}
 	// Every count is checked against the bytes it needs before anything is
 	// allocated for it, which bounds what corrupt counts allocate by a few
@@ -276,8 +379,14 @@ func decodeForest(b []byte) (*Forest, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
+	if quantiles {
+		f.Quantiles = decodeQuantiles(r, f)
+		if r.err != nil {
+			return nil, r.err
+		}
+	}
 	if r.left() != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after the leaf values", errBody, r.left())
+		return nil, fmt.Errorf("%w: %d bytes after the forest", errBody, r.left())
 	}
 	k, v := 0, 0
 	for t := range f.Trees {

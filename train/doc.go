@@ -42,14 +42,18 @@
 // out-of-bag error and the importances is summed in tree order, so the same
 // seed gives the same forest however many workers grow it.
 //
-// # Model file format, versions 1 and 2
+// # Model file format, versions 1 to 3
 //
 // Version 2 is version 1 with one more field in the header's forest object,
 // combine: "sum" for boosted trees (Forest.Sum), "mean" for a forest, and
-// the boosted trees' settings as the header's boost object. Write writes
-// version 1 for a forest, byte for byte as before, and version 2 for boosted
-// trees, which a reader of version 1 only would average wrongly; ReadModel
-// reads both.
+// the boosted trees' settings as the header's boost object. Version 3 is a
+// quantile regression forest (Forest.Quantiles): combine "mean", the forest
+// object's quantiles: true, and a quantiles section at the end of the body
+// (below); the header's interval may then carry a quantile, its nominal
+// level. Write writes version 1 for a plain forest, byte for byte as
+// before, version 2 for boosted trees, which a reader of version 1 only
+// would average wrongly, and version 3 for a quantile regression forest,
+// whose body a reader of version 2 refuses; ReadModel reads all three.
 //
 // A model file (and the payload of MarshalBinary) is, with integers
 // big-endian:
@@ -88,6 +92,14 @@
 //	leaves    for the L leaves in the same order, three planes of L bytes:
 //	          bits 31-24, then 23-16, then 15-8 of each value's float32 bits
 //	          (bits 7-0 are zero, see LeafBits)
+//	quantiles version 3 only: uvarint n, the training rows; n float32
+//	          targets (little-endian bits); for each tree, n uvarints: the
+//	          number of times its bootstrap sample drew each row; for each
+//	          tree, a uvarint per drawn row: the rank, in preorder, of the
+//	          leaf it fell in among the tree's leaves
+//
+// The quantiles section grows with Trees * n (some 200 KB raw for 200 trees
+// on 400 rows, a third of that compressed).
 //
 // Splitting the body into sections, thresholds into per-feature tables and
 // leaves into byte planes lets DEFLATE find the regularity: a forest of 200

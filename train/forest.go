@@ -100,6 +100,9 @@ type Forest struct {
 	// Sum is set for gradient-boosted trees (FitBoost), whose leaves are
 	// added to Offset rather than averaged.
 	Sum bool
+	// Quantiles, when not nil, makes a random forest a quantile regression
+	// forest (AddQuantiles, PredictQuantiles).
+	Quantiles *Quantiles
 }
 
 // Learner names the kind of ensemble f is: LearnerBoost for boosted trees

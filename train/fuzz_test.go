@@ -36,6 +36,23 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	if err != nil {
 		f.Fatal(err)
 	}
+	seeds = append(seeds, b)
+	// A quantile regression forest: version 3, with the quantiles section.
+	X, y = cascadeData(16, 23)
+	qcfg := Config{Trees: 2, MinLeaf: 2, Workers: 1}
+	qf, err := Fit(context.Background(), X, y, qcfg)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := AddQuantiles(qf, X, y, qcfg); err != nil {
+		f.Fatal(err)
+	}
+	m = &Model{Window: 60, Features: []string{"a", "b", "c", "d", "e", "f"}, Target: "log_ratio", Forest: qf, TrainedOn: 16,
+		Interval: &Interval{Level: 0.8, QLo: 0.15, QHi: 0.85}}
+	b, err = m.MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
 	return append(seeds, b)
 }
 
@@ -84,6 +101,16 @@ func FuzzReadModel(f *testing.F) {
 			if p2 := m2.Forest.Predict(x); p2 != p && !(p != p && p2 != p2) {
 				t.Fatalf("prediction %v after re-encoding, %v before", p2, p)
 			}
+			if m.Forest.Quantiles != nil {
+				taus := []float64{0.1, 0.5, 0.9}
+				q1 := m.Forest.PredictQuantiles(nil, x, taus)
+				q2 := m2.Forest.PredictQuantiles(nil, x, taus)
+				for k := range q1 {
+					if q1[k] != q2[k] && !(q1[k] != q1[k] && q2[k] != q2[k]) {
+						t.Fatalf("quantiles %v after re-encoding, %v before", q2, q1)
+					}
+				}
+			}
 		}
 	})
 }
@@ -97,7 +124,16 @@ func FuzzDecodeForest(f *testing.F) {
 	}
 	f.Add([]byte{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		forest, err := decodeForest(raw)
+		forest, err := decodeForest(raw, false)
+		if err != nil {
+			// The same bytes as a version 3 body, with quantiles.
+			if qf, err := decodeForest(raw, true); err == nil {
+				qf.PredictQuantiles(nil, make([]float64, qf.NFeatures), []float64{0.5})
+				if _, err := decodeForest(encodeForest(qf), true); err != nil {
+					t.Fatalf("re-encoded quantile forest does not decode: %v", err)
+				}
+			}
+		}
 		if err != nil {
 			return
 		}
@@ -106,7 +142,7 @@ func FuzzDecodeForest(f *testing.F) {
 			t.Fatalf("decodeForest accepted an invalid forest: %v", err)
 		}
 		forest.Predict(make([]float64, forest.NFeatures))
-		again, err := decodeForest(encodeForest(forest))
+		again, err := decodeForest(encodeForest(forest), false)
 		if err != nil {
 			t.Fatalf("re-encoded forest does not decode: %v", err)
 		}

@@ -16,9 +16,10 @@ import (
 
 // FormatVersion is the newest version of the model file format, which
 // ReadModel reads with every older one. Write writes the oldest version that
-// holds the model: 1 for a random forest, 2 for boosted trees (see the
-// package doc), so the files of forests stay readable by older builds.
-const FormatVersion = 2
+// holds the model: 1 for a random forest, 2 for boosted trees, 3 for a
+// quantile regression forest (see the package doc), so the files of plain
+// forests stay readable by older builds.
+const FormatVersion = 3
 
 // Magic opens every model file.
 const Magic = "HKRF"
@@ -101,6 +102,7 @@ type forestHeader struct {
 	OOB        oobHeader `json:"oob"`
 	RawBytes   int       `json:"raw_bytes"` // body size after decompression
 	Combine    string    `json:"combine,omitempty"`
+	Quantiles  bool      `json:"quantiles,omitempty"` // version 3: the body ends with the quantiles section
 }
 
 // The values of forestHeader.Combine: how the trees' leaves make a
@@ -184,6 +186,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		if err := m.Interval.Validate(); err != nil {
 			return nil, fmt.Errorf("train: write model: %w", err)
 		}
+		if m.Interval.Quantile() && f.Quantiles == nil {
+			return nil, errors.New("train: write model: quantile interval for a forest without quantiles")
+		}
 	}
 	if a := m.LogLinear; a != nil && (math.IsNaN(*a) || math.IsInf(*a, 0)) {
 		return nil, fmt.Errorf("train: write model: log-linear constant %v", *a)
@@ -205,6 +210,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if f.Sum {
 		version, combine = 2, combineSum
 	}
+	if f.Quantiles != nil {
+		version, combine = 3, combineMean
+	}
 	h := fileHeader{
 		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config, Boost: m.Boost,
 		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Interval: m.Interval, Created: m.Created,
@@ -214,6 +222,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 			OOB:        oobHeader{MSE: jsonFloat(f.OOBStats.MSE), R2: jsonFloat(f.OOBStats.R2), N: f.OOBStats.N},
 			RawBytes:   len(raw),
 			Combine:    combine,
+			Quantiles:  f.Quantiles != nil,
 		},
 	}
 	hj, err := json.Marshal(h)
@@ -361,6 +370,9 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 	case version >= 2 && fh.Combine != combineMean:
 		return nil, fmt.Errorf("%w: header: combine %q, want %q or %q", ErrCorrupt, fh.Combine, combineMean, combineSum)
 	}
+	if fh.Quantiles && (version < 3 || sum) {
+		return nil, fmt.Errorf("%w: header: quantiles in a version %d file of combine %q", ErrCorrupt, version, fh.Combine)
+	}
 	if h.Boost != nil {
 		if err := h.Boost.Validate(); err != nil {
 			return nil, fmt.Errorf("%w: header: %w", ErrCorrupt, err)
@@ -370,7 +382,7 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := decodeForest(raw)
+	f, err := decodeForest(raw, fh.Quantiles)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
@@ -386,6 +398,9 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: log-linear constant %v", ErrCorrupt, *h.LogLinear)
 	case h.Interval != nil && h.Interval.Validate() != nil:
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, h.Interval.Validate())
+	}
+	if h.Interval != nil && h.Interval.Quantile() && f.Quantiles == nil {
+		return nil, fmt.Errorf("%w: quantile interval for a forest without quantiles", ErrCorrupt)
 	}
 	f.Importance = fh.Importance
 	f.Sum = sum
@@ -442,20 +457,31 @@ func flateWriter(w io.Writer) (*flate.Writer, error) {
 func flateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
 
 // Interval is the prediction interval of a model, in the forest's target
-// space: a prediction y gives [y+Lo, y+Hi], meant to hold the true target
-// with probability Level. Lo and Hi are quantiles of the out-of-bag
-// residuals of the training rows (split conformal on the forest's own
-// out-of-bag predictions).
+// space, meant to hold the true target with probability Level. Without
+// quantile levels (QLo = QHi = 0), a prediction y gives [y+Lo, y+Hi], Lo
+// and Hi being quantiles of the out-of-bag residuals of the training rows
+// (split conformal on the forest's own out-of-bag predictions). With them
+// (0 < QLo < QHi < 1, for a forest with Quantiles) it is [Q(QLo)+Lo,
+// Q(QHi)+Hi], Q being the quantile regression forest's conditional
+// quantiles at the row; QLo and QHi are chosen on the out-of-bag quantiles
+// of the training rows (see predict.QRFInterval).
 type Interval struct {
 	Level float64 `json:"level"`
 	Lo    float64 `json:"lo"`
 	Hi    float64 `json:"hi"`
+	QLo   float64 `json:"q_lo,omitempty"`
+	QHi   float64 `json:"q_hi,omitempty"`
 }
 
-// Validate reports an error unless 0 < Level < 1 and Lo <= Hi, all finite.
+// Quantile reports whether iv is a quantile regression forest interval.
+func (iv *Interval) Quantile() bool { return iv.QHi > 0 }
+
+// Validate reports an error unless 0 < Level < 1, Lo <= Hi, all finite,
+// and QLo = QHi = 0 or 0 < QLo < QHi < 1.
 func (iv *Interval) Validate() error {
-	if !(iv.Level > 0 && iv.Level < 1) || !(iv.Lo <= iv.Hi) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) {
-		return fmt.Errorf("interval %+v: want 0 < level < 1 and finite lo <= hi", *iv)
+	if !(iv.Level > 0 && iv.Level < 1) || !(iv.Lo <= iv.Hi) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) ||
+		!((iv.QLo == 0 && iv.QHi == 0) || (0 < iv.QLo && iv.QLo < iv.QHi && iv.QHi < 1)) {
+		return fmt.Errorf("interval %+v: want 0 < level < 1, finite lo <= hi and q_lo = q_hi = 0 or 0 < q_lo < q_hi < 1", *iv)
 	}
 	return nil
 }

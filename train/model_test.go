@@ -222,7 +222,7 @@ func TestReadModelErrors(t *testing.T) {
 		{"empty", nil, ErrTruncated, "magic"},
 		{"text", []byte("w,c,theta\n1,2,3\n"), ErrNotModel, `"w,c,"`},
 		{"other magic", patch(good, 0, 'H', 'K', 'R', 'X'), ErrNotModel, "HKRX"},
-		{"version 3", patch(good, 4, 0, 3), ErrVersion, "version 3"},
+		{"version 4", patch(good, 4, 0, 4), ErrVersion, "version 4"},
 		{"version 0", patch(good, 4, 0, 0), ErrVersion, "version 0"},
 		{"header too long", patch(good, 6, 0x7f, 0, 0, 0), ErrCorrupt, "limit"},
 		{"header length past end", patch(good, 6, 0, 1, 0, 0), ErrTruncated, "header"},
@@ -370,5 +370,71 @@ func TestGoldenV1(t *testing.T) {
 		if got := m.Forest.Predict(x); got != want[i] {
 			t.Errorf("row %d: prediction %v, golden %v", i, got, want[i])
 		}
+	}
+}
+
+// TestGoldenV3 reads a version 3 model file, a quantile regression forest,
+// kept in testdata: its predictions and its quantiles 0.15 and 0.85 at the
+// golden rows must be those it was written with. Run with -update to write
+// it anew (only when the format version changes).
+func TestGoldenV3(t *testing.T) {
+	file := filepath.Join("testdata", "model_v3.hkrf")
+	predFile := filepath.Join("testdata", "model_v3_predictions.json")
+	taus := []float64{0.15, 0.85}
+	predict := func(f *Forest) [][3]float64 {
+		out := make([][3]float64, len(goldenRows))
+		for i, x := range goldenRows {
+			q := f.PredictQuantiles(nil, x, taus)
+			out[i] = [3]float64{f.Predict(x), q[0], q[1]}
+		}
+		return out
+	}
+	if golden.Update() {
+		m, X := testModel(t, 200, 8)
+		_, y := cascadeData(200, 11)
+		if err := AddQuantiles(m.Forest, X, y, m.Config); err != nil {
+			t.Fatal(err)
+		}
+		m.Interval = &Interval{Level: 0.8, QLo: 0.15, QHi: 0.85}
+		m.Target = "log_ratio"
+		b, err := m.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pj, _ := json.MarshalIndent(predict(m.Forest), "", "  ")
+		golden.Write(t, file, b)
+		golden.Write(t, predFile, append(pj, '\n'))
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pj, err := os.ReadFile(predFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][3]float64
+	if err := json.Unmarshal(pj, &want); err != nil {
+		t.Fatal(err)
+	}
+	var m Model
+	if err := m.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if m.Version != 3 || m.Forest.Quantiles == nil || len(m.Forest.Quantiles.Y) != 200 || m.Interval == nil || m.Interval.QHi != 0.85 {
+		t.Fatalf("golden model: version %d, quantiles %v, interval %+v", m.Version, m.Forest.Quantiles != nil, m.Interval)
+	}
+	got := predict(m.Forest)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: prediction and quantiles %v, golden %v", i, got[i], want[i])
+		}
+	}
+	// The same model read as version 2 has bytes after its forest.
+	b2 := bytes.Clone(b)
+	binary.BigEndian.PutUint16(b2[len(Magic):], 2)
+	binary.BigEndian.PutUint32(b2[len(b2)-4:], crc32.Checksum(b2[:len(b2)-4], castagnoli))
+	if _, err := ReadModelAll(bytes.NewReader(b2)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("version 3 body read as version 2: err %v, want ErrCorrupt", err)
 	}
 }
