@@ -383,8 +383,9 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 // is split exactly into a mantissa in [0.5, 1) and a binary exponent
 // (math.Frexp), the mantissas are multiplied (their product cannot
 // underflow before logSumChunk of them) and the exponents added. The
-// logarithm was a fifth of a fit's time; the product's rounding, about
-// logSumChunk ulps, is of the order of the rounding of the sum it replaces.
+// logarithm was an eighth of a fit's CPU time (docs/MEASUREMENTS.md); the
+// product's rounding, about logSumChunk ulps, is of the order of the
+// rounding of the sum it replaces.
 type logSum struct {
 	m    float64 // product of the pending mantissas
 	k    int     // how many
