@@ -313,16 +313,18 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	ll = ne * logD
 	gb := -ne * dlogE
 	var gc, gt float64
+	logs := newLogSum()
 	for j, a := range A {
 		if a <= 0 {
 			return math.Inf(-1), true
 		}
 		nk := cs.count(j + 1)
-		ll += nk * math.Log(a)
+		logs.add(a, cs.first[j+2]-cs.first[j+1])
 		gb += nk * Ab[j] / a
 		gc += nk * Ac[j] / a
 		gt += nk * At[j] / a
 	}
+	ll += logs.value()
 	g := [3]float64{gb, gc, gt}
 	if lapComp {
 		// compensator's Cc is -c/theta dC/dc.

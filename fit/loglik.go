@@ -332,6 +332,7 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 		cs.egap[q] = math.Exp(-r * d)
 	}
 	var S, Sb, Q float64
+	logs := newLogSum()
 	u := cs.u
 	for k := 1; k < len(u); k++ {
 		g := cs.gapOf[k-1]
@@ -343,10 +344,11 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 			return math.Inf(-1)
 		}
 		nk := cs.count(k)
-		ll += nk * math.Log(S)
+		logs.add(S, cs.first[k+1]-cs.first[k])
 		gb += nk * Sb / S
 		gr -= nk * Q / S
 	}
+	ll += logs.value()
 	// The compensator D sum_g M_g (1 - e^{-r(T-u_g)}) and its derivatives
 	// need the sums of M_g e^{-r(T-u_g)}, of ML_g e^{-r(T-u_g)} and of
 	// M_g (T-u_g) e^{-r(T-u_g)}: the recursion's state carried on to T,
@@ -374,4 +376,44 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 		grad[2] = gr - D*Cr
 	}
 	return ll
+}
+
+// logSum adds up n log x over the intensities at the distinct times with
+// one math.Log per logSumChunk factors rather than one per factor: each x
+// is split exactly into a mantissa in [0.5, 1) and a binary exponent
+// (math.Frexp), the mantissas are multiplied (their product cannot
+// underflow before logSumChunk of them) and the exponents added. The
+// logarithm was an eighth of a fit's CPU time (docs/MEASUREMENTS.md); the
+// product's rounding, about logSumChunk ulps, is of the order of the
+// rounding of the sum it replaces.
+type logSum struct {
+	m    float64 // product of the pending mantissas
+	k    int     // how many
+	e    int     // sum of the binary exponents
+	rest float64 // the logs taken so far
+}
+
+const logSumChunk = 64
+
+func newLogSum() logSum { return logSum{m: 1} }
+
+// add adds n log x, x > 0.
+func (s *logSum) add(x float64, n int) {
+	if n != 1 {
+		s.rest += float64(n) * math.Log(x)
+		return
+	}
+	fr, ex := math.Frexp(x)
+	s.m *= fr
+	s.e += ex
+	s.k++
+	if s.k == logSumChunk {
+		s.rest += math.Log(s.m)
+		s.m, s.k = 1, 0
+	}
+}
+
+// value returns the sum.
+func (s *logSum) value() float64 {
+	return s.rest + math.Log(s.m) + float64(s.e)*math.Ln2
 }

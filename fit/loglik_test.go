@@ -2,6 +2,7 @@ package fit
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -221,5 +222,40 @@ func TestExponentialMatchesNaive(t *testing.T) {
 				t.Errorf("%s rate %g: %.15g, literal sum %.15g", tc.name, r, got, want)
 			}
 		}
+	}
+}
+
+// logSum agrees with the sum of n log x it replaces, also over factors whose
+// product would overflow or underflow, and with ties (n > 1).
+func TestLogSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct {
+		name   string
+		x      func() float64
+		n      func() int
+		factor int
+	}{
+		{"around 1", func() float64 { return 0.5 + rng.Float64() }, func() int { return 1 }, 1000},
+		{"tiny", func() float64 { return 1e-300 * (1 + rng.Float64()) }, func() int { return 1 }, 500},
+		{"huge", func() float64 { return 1e300 * (1 + rng.Float64()) }, func() int { return 1 }, 500},
+		{"spread", func() float64 { return math.Exp(200 * (rng.Float64() - 0.5)) }, func() int { return 1 + rng.IntN(3) }, 777},
+		{"one", func() float64 { return 2.5 }, func() int { return 1 }, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newLogSum()
+			var want, scale float64
+			for range tc.factor {
+				x, n := tc.x(), tc.n()
+				s.add(x, n)
+				want += float64(n) * math.Log(x)
+				scale += math.Abs(float64(n) * math.Log(x))
+			}
+			if got := s.value(); math.Abs(got-want) > 1e-14*math.Max(1, scale) {
+				t.Errorf("logSum = %.17g, want %.17g", got, want)
+			}
+		})
+	}
+	if got := newLogSum(); got.value() != 0 {
+		t.Errorf("empty logSum = %g, want 0", got.value())
 	}
 }
