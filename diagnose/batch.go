@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/ordered"
 )
 
 // BatchOptions configure Batch.
@@ -98,70 +98,26 @@ func Batch(ctx context.Context, cascades []data.Cascade, idx []int, T float64, o
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	type slot struct {
-		r   Result
-		err error
-	}
-	out := make([]chan slot, len(idx))
-	for i := range out {
-		out[i] = make(chan slot, 1)
-	}
-	window := make(chan struct{}, 4*workers)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				i := idx[k]
-				c := &cascades[i]
-				r, err := Cascade(ctx, c.Times, c.Mags, T, rand.New(rand.NewPCG(seed, uint64(i))), opts.Options)
-				if err != nil {
-					err = fmt.Errorf("diagnose cascade %s: %w", c.ID, err)
-				}
-				out[k] <- slot{r, err}
+	err := ordered.Map(ctx, len(idx), workers,
+		func(ctx context.Context, k int) (Result, error) {
+			i := idx[k]
+			c := &cascades[i]
+			r, err := Cascade(ctx, c.Times, c.Mags, T, rand.New(rand.NewPCG(seed, uint64(i))), opts.Options)
+			if err != nil {
+				return r, fmt.Errorf("diagnose cascade %s: %w", c.ID, err)
 			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for k := range idx {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				return
+			return r, nil
+		},
+		func(k int, r Result) error {
+			i := idx[k]
+			if err := emit(&cascades[i], i, &r); err != nil {
+				return err
 			}
-			select {
-			case next <- k:
-			case <-ctx.Done():
-				return
+			sum.Add(&r)
+			if opts.Progress != nil {
+				opts.Progress(k+1, len(idx))
 			}
-		}
-	}()
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	for k, i := range idx {
-		var s slot
-		select {
-		case s = <-out[k]:
-		case <-ctx.Done():
-			return sum, ctx.Err()
-		}
-		<-window
-		if s.err != nil {
-			return sum, s.err
-		}
-		if err := emit(&cascades[i], i, &s.r); err != nil {
-			return sum, err
-		}
-		sum.Add(&s.r)
-		if opts.Progress != nil {
-			opts.Progress(k+1, len(idx))
-		}
-	}
-	return sum, nil
+			return nil
+		})
+	return sum, err
 }

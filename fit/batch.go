@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/hawkes-toolkit/hawkes/data"
+	"github.com/hawkes-toolkit/hawkes/internal/ordered"
 )
 
 // BatchOptions configure Batch.
@@ -77,75 +77,26 @@ func Batch(ctx context.Context, cascades []data.Cascade, T float64, opts BatchOp
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	ctx, cancel := context.WithCancel(ctx)
-
-	type slot struct {
-		r   Result
-		err error
-	}
-	// Each cascade gets its own channel so that results are emitted in
-	// input order while workers run ahead by at most a window of cascades.
-	out := make([]chan slot, len(cascades))
-	for i := range out {
-		out[i] = make(chan slot, 1)
-	}
-	window := make(chan struct{}, 4*workers) // bounds results held in memory
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				c := &cascades[i]
-				r, err := Fit(ctx, c.Times, c.Mags, T, opts.Options)
-				if err != nil {
-					err = fmt.Errorf("fit cascade %s: %w", c.ID, err)
-				}
-				out[i] <- slot{r, err}
+	err := ordered.Map(ctx, len(cascades), workers,
+		func(ctx context.Context, i int) (Result, error) {
+			c := &cascades[i]
+			r, err := Fit(ctx, c.Times, c.Mags, T, opts.Options)
+			if err != nil {
+				return r, fmt.Errorf("fit cascade %s: %w", c.ID, err)
 			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for i := range cascades {
-			select {
-			case window <- struct{}{}:
-			case <-ctx.Done():
-				return
+			return r, nil
+		},
+		func(i int, r Result) error {
+			if err := emit(&cascades[i], r); err != nil {
+				return err
 			}
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
+			sum.Cascades++
+			sum.ByStatus[r.Status]++
+			sum.Evals = append(sum.Evals, r.Evals)
+			if opts.Progress != nil {
+				opts.Progress(i+1, len(cascades))
 			}
-		}
-	}()
-	defer func() {
-		cancel() // releases the feeder and the workers
-		wg.Wait()
-	}()
-
-	for i := range cascades {
-		var s slot
-		select {
-		case s = <-out[i]:
-		case <-ctx.Done():
-			return sum, ctx.Err()
-		}
-		<-window
-		if s.err != nil {
-			return sum, s.err
-		}
-		if err := emit(&cascades[i], s.r); err != nil {
-			return sum, err
-		}
-		sum.Cascades++
-		sum.ByStatus[s.r.Status]++
-		sum.Evals = append(sum.Evals, s.r.Evals)
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(cascades))
-		}
-	}
-	return sum, nil
+			return nil
+		})
+	return sum, err
 }
