@@ -1,5 +1,5 @@
-# Targets of the hawkes toolkit. CI (.ci/run) runs `make lint`, `make test`
-# and `make test-long`.
+# Targets of the hawkes toolkit. CI (.ci/run) runs `make lint`, `make test`,
+# `make test-browser`, `make test-kafka` and `make test-long`.
 GO ?= go
 
 .PHONY: all build test test-long test-browser test-kafka browser bench lint demo fuzz clean screenshot
