@@ -3,8 +3,6 @@ package figure
 import (
 	"bytes"
 	"fmt"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
@@ -15,44 +13,6 @@ import (
 	"github.com/hawkes-toolkit/hawkes/diagnose"
 	"github.com/hawkes-toolkit/hawkes/internal/golden"
 )
-
-// imagesEqual reports whether two PNG or SVG images are the same, as
-// gonum.org/v1/plot/cmpimg.Equal does with a zero delta (see
-// evaluate/boxplot, which stands in for cmpimg the same way).
-func imagesEqual(format string, a, b []byte) (bool, error) {
-	switch format {
-	case "svg":
-		return bytes.Equal(a, b), nil
-	case "png":
-		ia, err := png.Decode(bytes.NewReader(a))
-		if err != nil {
-			return false, err
-		}
-		ib, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			return false, err
-		}
-		return samePixels(ia, ib), nil
-	}
-	return false, fmt.Errorf("unknown image format %q", format)
-}
-
-func samePixels(a, b image.Image) bool {
-	if a.Bounds() != b.Bounds() {
-		return false
-	}
-	r := a.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			r1, g1, b1, a1 := a.At(x, y).RGBA()
-			r2, g2, b2, a2 := b.At(x, y).RGBA()
-			if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
-				return false
-			}
-		}
-	}
-	return true
-}
 
 // qqGaps are 60 gaps: the first 40 spread like Exp(1), then 20 twice too
 // long, a model that misses a slow tail.
@@ -106,9 +66,7 @@ func TestGolden(t *testing.T) {
 				if err := Write(&b, tc.p, tc.w, tc.h, format); err != nil {
 					t.Fatal(err)
 				}
-				golden.CheckFunc(t, filepath.Join("testdata", tc.name+"."+format), b.Bytes(), func(got, want []byte) (bool, error) {
-					return imagesEqual(format, got, want)
-				})
+				golden.CheckImage(t, filepath.Join("testdata", tc.name+"."+format), format, b.Bytes())
 			})
 		}
 	}

@@ -3,9 +3,6 @@ package boxplot
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,46 +53,6 @@ func syntheticReport(t testing.TB) *evaluate.Report {
 	return r
 }
 
-// imagesEqual reports whether two PNG or SVG images are the same, as
-// gonum.org/v1/plot/cmpimg.Equal does with a zero delta: PNGs pixel by pixel
-// after decoding, SVGs byte for byte. It stands in for cmpimg, which imports
-// rsc.io/pdf, a module go.mod does not list yet; once it does
-// (rsc.io/pdf v0.1.1 // indirect), call cmpimg.Equal instead.
-func imagesEqual(format string, a, b []byte) (bool, error) {
-	switch format {
-	case "svg":
-		return bytes.Equal(a, b), nil
-	case "png":
-		ia, err := png.Decode(bytes.NewReader(a))
-		if err != nil {
-			return false, err
-		}
-		ib, err := png.Decode(bytes.NewReader(b))
-		if err != nil {
-			return false, err
-		}
-		return samePixels(ia, ib), nil
-	}
-	return false, fmt.Errorf("unknown image format %q", format)
-}
-
-func samePixels(a, b image.Image) bool {
-	if a.Bounds() != b.Bounds() {
-		return false
-	}
-	r := a.Bounds()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			r1, g1, b1, a1 := a.At(x, y).RGBA()
-			r2, g2, b2, a2 := b.At(x, y).RGBA()
-			if r1 != r2 || g1 != g2 || b1 != b2 || a1 != a2 {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 func TestPlotGolden(t *testing.T) {
 	r := syntheticReport(t)
 	for _, format := range []string{"png", "svg"} {
@@ -104,9 +61,7 @@ func TestPlotGolden(t *testing.T) {
 			if err := Write(r, &b, format); err != nil {
 				t.Fatal(err)
 			}
-			golden.CheckFunc(t, filepath.Join("testdata", "boxplot."+format), b.Bytes(), func(got, want []byte) (bool, error) {
-				return imagesEqual(format, got, want)
-			})
+			golden.CheckImage(t, filepath.Join("testdata", "boxplot."+format), format, b.Bytes())
 		})
 	}
 }
