@@ -1,12 +1,9 @@
 package convert_test
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,25 +18,7 @@ import (
 // file, all of them for n < 0.
 func sampleLines(t testing.TB, n int) [][]byte {
 	t.Helper()
-	f, err := os.Open(shared.Path(t, "twitter_sample_v1/statuses.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
-	for len(lines) != n && sc.Scan() {
-		lines = append(lines, bytes.Clone(sc.Bytes()))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return lines
+	return shared.GzipLines(t, shared.TwitterSample, n)
 }
 
 // independent counts the sample as the package doc's rules say, with

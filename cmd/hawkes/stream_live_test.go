@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,24 +23,7 @@ import (
 // sample's lines of those cascades (the originals' and reposts' own
 // lines) and its first 200 lines, in file order.
 func TestStreamReaderLive(t *testing.T) {
-	f, err := os.Open(shared.Path(t, "twitter_sample_v1/statuses.jsonl.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lines [][]byte
-	sc := bufio.NewScanner(zr)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, bytes.Clone(sc.Bytes()))
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	lines := shared.GzipLines(t, shared.TwitterSample, -1)
 	t0 := time.Now()
 	ctx := context.Background()
 	feed := lines
