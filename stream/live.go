@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -115,7 +114,6 @@ func publishLive(ctx context.Context, c Client, topics Topics, src LiveSource, o
 	cl, err := connect(ctx, c, log, func(cfg *sarama.Config) {
 		cfg.Producer.Flush.Frequency = 20 * time.Millisecond
 		cfg.Producer.Flush.Bytes = 1 << 20
-		cfg.Producer.Return.Successes = false
 	})
 	if err != nil {
 		return LiveStats{}, err
@@ -129,28 +127,10 @@ func publishLive(ctx context.Context, c Client, topics Topics, src LiveSource, o
 	if err != nil {
 		return LiveStats{}, fmt.Errorf("producer: %w", err)
 	}
-	var (
-		perr error
-		once sync.Once
-		wg   sync.WaitGroup
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for e := range p.Errors() {
-			once.Do(func() { perr = e.Err; cancel() })
-		}
-	}()
-	l := newLiveSender(p, topics, int32(len(parts)), o, log)
+	pub, ctx := newPublisher(ctx, p)
+	l := newLiveSender(pub, topics, int32(len(parts)), o, log)
 	st, err := l.run(ctx, src)
-	p.AsyncClose()
-	wg.Wait()
-	if perr != nil {
-		return st, fmt.Errorf("publish: %w", perr)
-	}
-	if err != nil {
+	if err := pub.close(ctx, err); err != nil {
 		return st, err
 	}
 	log.Info("live feed done", "events", st.Events, "cascades", st.Cascades, "late", st.Late, "elapsed", st.Elapsed.Round(time.Millisecond))
@@ -160,7 +140,7 @@ func publishLive(ctx context.Context, c Client, topics Topics, src LiveSource, o
 // liveSender turns events into messages: the orderer's output, numbered,
 // with watermarks and dead letters.
 type liveSender struct {
-	p        sarama.AsyncProducer
+	pub      *publisher
 	topics   Topics
 	np       int32
 	o        LiveOptions
@@ -173,9 +153,9 @@ type liveSender struct {
 	ctx      context.Context
 }
 
-func newLiveSender(p sarama.AsyncProducer, topics Topics, np int32, o LiveOptions, log *slog.Logger) *liveSender {
+func newLiveSender(pub *publisher, topics Topics, np int32, o LiveOptions, log *slog.Logger) *liveSender {
 	now := func() float64 { return float64(time.Now().UnixNano()) / 1e9 }
-	return &liveSender{p: p, topics: topics, np: np, o: o, log: log, q: newOrderer(o.Lateness, now), lastSent: make([]float64, np)}
+	return &liveSender{pub: pub, topics: topics, np: np, o: o, log: log, q: newOrderer(o.Lateness, now), lastSent: make([]float64, np)}
 }
 
 func (l *liveSender) run(ctx context.Context, src LiveSource) (LiveStats, error) {
@@ -218,12 +198,7 @@ func (l *liveSender) run(ctx context.Context, src LiveSource) (LiveStats, error)
 }
 
 func (l *liveSender) send(m *sarama.ProducerMessage) error {
-	select {
-	case l.p.Input() <- m:
-		return nil
-	case <-l.ctx.Done():
-		return l.ctx.Err()
-	}
+	return l.pub.send(l.ctx, m)
 }
 
 // add takes one event of the feed: it is dead-lettered if late, else

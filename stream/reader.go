@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -140,44 +138,9 @@ func publishReplay(ctx context.Context, c Client, topics Topics, cascades []data
 		}
 		log.Info("resuming replay", "events_on_topic", n)
 	}
-	var (
-		perr error
-		once sync.Once
-		wg   sync.WaitGroup
-	)
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	// Every message is acknowledged or failed before the producer is
-	// closed: sarama fails the batches it is retrying once it is closing
-	// (ErrShuttingDown), and a batch is retried while its partition's
-	// leader moves, when a broker of the cluster has died.
-	var sent int
-	var answered atomic.Int64
-	wg.Go(func() {
-		for e := range p.Errors() {
-			answered.Add(1)
-			once.Do(func() { perr = e.Err; cancel() })
-		}
-	})
-	wg.Go(func() {
-		for range p.Successes() {
-			answered.Add(1)
-		}
-	})
-	st, err := replay(ctx, p, topics.Retweets, np, cascades, o, skip, &sent)
-	for err == nil && answered.Load() < int64(sent) {
-		select {
-		case <-ctx.Done():
-			err = ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-	p.AsyncClose()
-	wg.Wait()
-	if perr != nil {
-		return st, fmt.Errorf("publish: %w", perr)
-	}
-	if err != nil {
+	pub, ctx := newPublisher(ctx, p)
+	st, err := replay(ctx, pub, topics.Retweets, np, cascades, o, skip)
+	if err := pub.close(ctx, err); err != nil {
 		return st, err
 	}
 	log.Info("replay done", "events", st.Events, "cascades", st.Cascades, "elapsed", st.Elapsed.Round(time.Millisecond))
@@ -213,9 +176,8 @@ func (h *cursors) Pop() any {
 
 // replay merges and sends; it is Replay without the connection. skip, when
 // not nil, is the number of events of each partition already on the topic,
-// which are counted but not sent. It adds to *sent each message it gives
-// the producer.
-func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32, cascades []data.Cascade, o ReaderOptions, skip []int, sent *int) (ReplayStats, error) {
+// which are counted but not sent.
+func replay(ctx context.Context, pub *publisher, topic string, np int32, cascades []data.Cascade, o ReaderOptions, skip []int) (ReplayStats, error) {
 	if skip == nil {
 		skip = make([]int, np)
 	}
@@ -248,15 +210,7 @@ func replay(ctx context.Context, p sarama.AsyncProducer, topic string, np int32,
 		}
 	}
 	nextProgress := began.Add(time.Second)
-	send := func(m *sarama.ProducerMessage) error {
-		select {
-		case p.Input() <- m:
-			*sent++
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	send := func(m *sarama.ProducerMessage) error { return pub.send(ctx, m) }
 	for h.Len() > 0 {
 		cur := h[0]
 		c := cur.c
