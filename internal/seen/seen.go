@@ -3,6 +3,8 @@
 // count each pair once, as a fitter's replay may publish it again.
 package seen
 
+import "github.com/hawkes-toolkit/hawkes/internal/fifo"
+
 // Key is one (id, window) pair.
 type Key struct {
 	ID     string
@@ -10,32 +12,13 @@ type Key struct {
 }
 
 // Set remembers pairs, forgetting the oldest beyond its bound.
-type Set struct {
-	max   int
-	set   map[Key]struct{}
-	order []Key
-	head  int
-}
+type Set struct{ m *fifo.Map[Key, struct{}] }
 
 // New returns a set remembering at most max pairs (max >= 1).
-func New(max int) *Set { return &Set{max: max, set: map[Key]struct{}{}} }
+func New(max int) *Set { return &Set{fifo.New[Key, struct{}](max)} }
 
 // Add records (id, w) and reports whether it is new.
-func (s *Set) Add(id string, w float64) bool {
-	k := Key{id, w}
-	if _, ok := s.set[k]; ok {
-		return false
-	}
-	if len(s.order) < s.max {
-		s.order = append(s.order, k)
-	} else {
-		delete(s.set, s.order[s.head])
-		s.order[s.head] = k
-		s.head = (s.head + 1) % s.max
-	}
-	s.set[k] = struct{}{}
-	return true
-}
+func (s *Set) Add(id string, w float64) bool { return s.m.Add(Key{id, w}, struct{}{}) }
 
 // Len returns the number of pairs remembered.
-func (s *Set) Len() int { return len(s.set) }
+func (s *Set) Len() int { return s.m.Len() }

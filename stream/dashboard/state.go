@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
+	"github.com/hawkes-toolkit/hawkes/internal/fifo"
 	"github.com/hawkes-toolkit/hawkes/internal/seen"
 	"github.com/hawkes-toolkit/hawkes/stream"
 )
@@ -126,10 +127,7 @@ type Summary struct {
 // newest MaxAREs errors: its memory is bounded whatever the stream holds.
 type State struct {
 	mu       sync.Mutex
-	max      int
-	cascades map[string]*entry
-	order    []string // ids by first seen, a ring from head once full
-	head     int
+	cascades *fifo.Map[string, *entry] // the newest by first seen
 
 	seenPred, seenStat, seenAlert *seen.Set
 	seenFinished                  *seen.Set // cascades with a stat, by (id, 0)
@@ -171,7 +169,7 @@ func NewState(maxCascades int) (*State, error) {
 	if maxCascades < 1 {
 		return nil, fmt.Errorf("dashboard: the cascades kept must be at least 1, got %d", maxCascades)
 	}
-	return &State{max: maxCascades, cascades: map[string]*entry{}, seenPred: seen.New(maxRemembered),
+	return &State{cascades: fifo.New[string, *entry](maxCascades), seenPred: seen.New(maxRemembered),
 		seenStat: seen.New(maxRemembered), seenAlert: seen.New(maxRemembered), seenFinished: seen.New(maxRemembered),
 		windows: map[float64]*windowAgg{}, alerted: map[string]int{}, changed: make(chan struct{})}, nil
 }
@@ -204,20 +202,13 @@ func (s *State) window(w float64) *windowAgg {
 // cascade returns the entry of id, adding it (and evicting the oldest
 // beyond max) when add is set and it is new.
 func (s *State) cascade(id string, add bool) *entry {
-	if e := s.cascades[id]; e != nil || !add {
+	if e, _ := s.cascades.Get(id); e != nil || !add {
 		return e
 	}
 	s.seen++
 	// Its alert may come first: the topics are read independently.
 	e := &entry{c: Cascade{ID: id, State: StateOpen, Alerted: s.alerted[id] > 0}}
-	s.cascades[id] = e
-	if len(s.order) < s.max {
-		s.order = append(s.order, id)
-	} else {
-		delete(s.cascades, s.order[s.head])
-		s.order[s.head] = id
-		s.head = (s.head + 1) % s.max
-	}
+	s.cascades.Add(id, e)
 	return e
 }
 
@@ -413,8 +404,8 @@ func (s *State) Cascades(sortBy string, limit int) ([]Cascade, error) {
 		k float64
 		e *entry
 	}
-	items := make([]item, 0, len(s.cascades))
-	for _, e := range s.cascades {
+	items := make([]item, 0, s.cascades.Len())
+	for _, e := range s.cascades.All {
 		items = append(items, item{key(e), e})
 	}
 	slices.SortFunc(items, func(a, b item) int {
@@ -437,7 +428,7 @@ func (s *State) Cascades(sortBy string, limit int) ([]Cascade, error) {
 func (s *State) Cascade(id string) (Cascade, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.cascades[id]
+	e, _ := s.cascades.Get(id)
 	if e == nil {
 		return Cascade{}, false
 	}
@@ -464,9 +455,9 @@ func (s *State) Alerts(limit int) []stream.Alert {
 func (s *State) Summary() Summary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sum := Summary{Time: s.now, Status: s.status, Cascades: s.seen, Kept: len(s.cascades), MaxCascades: s.max,
+	sum := Summary{Time: s.now, Status: s.status, Cascades: s.seen, Kept: s.cascades.Len(), MaxCascades: s.cascades.Max(),
 		Finished: s.finished, Predictions: s.predictions, Alerts: s.alertCount, Updated: s.updated}
-	for _, e := range s.cascades {
+	for _, e := range s.cascades.All {
 		if e.c.State == StateOpen {
 			sum.Open++
 		}
