@@ -296,9 +296,9 @@ const MaxQuantileEntries = 300_000
 
 // DefaultLearner is the learner TrainLearner grows when none is named: the
 // random forest, which 5-fold cross-validation on seismic_subset (seed 1,
-// with the follower features) put level with or ahead of the boosted trees:
-// mean / median ARE 0.276 / 0.213 against 0.280 / 0.215 at 600 s, and 0.238
-// / 0.188 against 0.246 / 0.189 at 3600 s.
+// with the follower features and each learner's AREShift) put ahead of the
+// boosted trees: mean / median ARE 0.238 / 0.185 against 0.252 / 0.187 at
+// 600 s, and 0.210 / 0.149 against 0.224 / 0.164 at 3600 s.
 const DefaultLearner = train.LearnerForest
 
 // ErrLearner is returned for a learner name other than train.LearnerForest
