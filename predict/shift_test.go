@@ -83,9 +83,7 @@ func TestAREShiftMinimum(t *testing.T) {
 	}
 }
 
-// Hostile: residuals spread over thousands of units -> a finite shift: the
-// candidates whose running sums overflow count as +Inf, as their true mean
-// error is.
+// Hostile: out-of-bag residuals spread over thousands of units -> a finite shift, the candidates whose running sums overflow counting as +Inf, as their true mean error is
 func TestAREShiftSpread(t *testing.T) {
 	y := []float64{0, 0, 0, 0}
 	oob := []float64{-2000, 0, 0.01, 3000}
@@ -147,5 +145,26 @@ func TestTrainShift(t *testing.T) {
 	}
 	if wm.Shift != 0 {
 		t.Errorf("w model: Shift = %v, want 0", wm.Shift)
+	}
+}
+
+// Hostile: a model file whose shift is 1e308 -> the forest's size overflows and is not used: the model's log-linear fallback predicts
+func TestApplyHugeShift(t *testing.T) {
+	a := math.Log(2)
+	m := constantModel(t, TargetLogRatio, math.Log(3), &a)
+	m.Shift = 1e308
+	b, err := m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read train.Model
+	if err := read.UnmarshalBinary(b); err != nil {
+		t.Fatal(err)
+	}
+	if read.Shift != 1e308 {
+		t.Fatalf("shift read back as %v", read.Shift)
+	}
+	if p := Apply(&read, &rowOK, nil); p.Source != SourceLogLinear || math.Abs(p.NHat-20) > 1e-9 {
+		t.Errorf("prediction %+v, want 20 from the log-linear fallback", p)
 	}
 }
