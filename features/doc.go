@@ -19,4 +19,12 @@
 // time-bin counts, inter-event time statistics and the day of week; it chose
 // the follower statistics in 10 of 10 folds (both windows), inter-event times
 // in 5, the bins in 2 and the day of week in none (README, Evaluation).
+//
+// The fit repeated on T/4 and T/2 as a trajectory (each fraction's n*,
+// log-likelihood per event and model-only prediction against n, the growth
+// of n from each, and the shift of n* and of the prediction from T/2 to T)
+// was dropped by the same selection: the fit's group was chosen in none
+// of 10 outer folds (600 and 3600 s), the growth of n in 1, and the forest
+// was no better with them (docs/MEASUREMENTS.md, 2026-11-30); Row has no
+// field for them.
 package features

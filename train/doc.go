@@ -71,7 +71,9 @@
 // with n_features, trees, nodes, importance, oob {mse, r2, n} (NaN written as
 // "NaN") and raw_bytes, the body's size once inflated (at most MaxRawBytes).
 // Unknown header fields are ignored; a change that older readers cannot
-// ignore gets a new version.
+// ignore gets a new version. The optional shift (Model.Shift, absent when 0)
+// is such a field in every version: a reader that ignores it predicts the
+// forest's unshifted log ratio, as builds before it did.
 //
 // The inflated body holds the trees, using unsigned LEB128 varints
 // (encoding/binary's Uvarint):

@@ -71,6 +71,11 @@ type Model struct {
 	// forest gives no prediction; nil in files written before it was
 	// recorded. It must be finite.
 	LogLinear *float64
+	// Shift is added to the forest's prediction y of a log-ratio target for
+	// the point prediction (n exp(y + Shift)), not for the interval: the
+	// correction that minimises the relative error (predict.AREShift). It
+	// must be finite; files written before it was recorded have 0.
+	Shift float64
 	// Interval, when not nil, turns a prediction y of the forest into the
 	// interval [y+Lo, y+Hi] meant to hold the target with probability
 	// Level (see Interval).
@@ -89,6 +94,7 @@ type fileHeader struct {
 	Boost     *BoostConfig `json:"boost,omitempty"`
 	TrainedOn int          `json:"trained_on"`
 	LogLinear *float64     `json:"loglinear_a,omitempty"`
+	Shift     float64      `json:"shift,omitempty"`
 	Interval  *Interval    `json:"interval,omitempty"`
 	Created   time.Time    `json:"created,omitzero"`
 	Forest    forestHeader `json:"forest"`
@@ -193,6 +199,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if a := m.LogLinear; a != nil && (math.IsNaN(*a) || math.IsInf(*a, 0)) {
 		return nil, fmt.Errorf("train: write model: log-linear constant %v", *a)
 	}
+	if math.IsNaN(m.Shift) || math.IsInf(m.Shift, 0) {
+		return nil, fmt.Errorf("train: write model: shift %v", m.Shift)
+	}
 	raw := encodeForest(f)
 	var body bytes.Buffer
 	zw, err := flateWriter(&body)
@@ -215,7 +224,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	h := fileHeader{
 		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config, Boost: m.Boost,
-		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Interval: m.Interval, Created: m.Created,
+		TrainedOn: m.TrainedOn, LogLinear: m.LogLinear, Shift: m.Shift, Interval: m.Interval, Created: m.Created,
 		Forest: forestHeader{
 			NFeatures: f.NFeatures, Trees: len(f.Trees), Nodes: f.NumNodes(),
 			Importance: f.Importance,
@@ -396,6 +405,8 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: window %v", ErrCorrupt, h.Window)
 	case h.LogLinear != nil && (math.IsNaN(*h.LogLinear) || math.IsInf(*h.LogLinear, 0)):
 		return nil, fmt.Errorf("%w: log-linear constant %v", ErrCorrupt, *h.LogLinear)
+	case math.IsNaN(h.Shift) || math.IsInf(h.Shift, 0):
+		return nil, fmt.Errorf("%w: shift %v", ErrCorrupt, h.Shift)
 	case h.Interval != nil && h.Interval.Validate() != nil:
 		return nil, fmt.Errorf("%w: %w", ErrCorrupt, h.Interval.Validate())
 	}
@@ -415,7 +426,7 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 	}
 	return &Model{
 		Version: version, Window: h.Window, Features: h.Features, Target: h.Target,
-		Config: h.Config, Boost: h.Boost, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Interval: h.Interval, Created: h.Created,
+		Config: h.Config, Boost: h.Boost, Forest: f, TrainedOn: h.TrainedOn, LogLinear: h.LogLinear, Shift: h.Shift, Interval: h.Interval, Created: h.Created,
 	}, nil
 }
 

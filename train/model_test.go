@@ -65,7 +65,7 @@ func TestModelRoundTrip(t *testing.T) {
 	}}
 	// Thresholds of both signs, -0, and extreme float32 values; a feature
 	// without splits; leaf values of all magnitudes.
-	odd := &Model{Window: -1, Features: []string{"a", "b", "c"}, Target: "y\n\"quoted\"", Forest: &Forest{
+	odd := &Model{Window: -1, Features: []string{"a", "b", "c"}, Target: "y\n\"quoted\"", Shift: -0.1484375, Forest: &Forest{
 		NFeatures: 3, Offset: -1e300, Importance: []float64{0.5, 0, 0.5},
 		OOBStats: OOBStats{MSE: math.Inf(1), R2: math.Inf(-1), N: 3},
 		Trees: []Tree{{Nodes: []Node{
@@ -302,6 +302,7 @@ func TestWriteErrors(t *testing.T) {
 		{"NaN window", func(m *Model) { m.Window = math.NaN() }, "window"},
 		{"invalid forest", func(m *Model) { m.Forest = &Forest{NFeatures: 6} }, "no trees"},
 		{"NaN sample fraction", func(m *Model) { m.Config.SampleFrac = math.NaN() }, "header"},
+		{"infinite shift", func(m *Model) { m.Shift = math.Inf(-1) }, "shift"},
 	}
 	for _, tc := range cases {
 		c := *m

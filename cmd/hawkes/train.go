@@ -54,7 +54,9 @@ gradient-boosted trees are trained instead (depth and number of rounds chosen
 by inner validation splits of the training cascades; --trees, --max-depth
 and --min-leaf apply to the forest only). The model learns
 log(N/n), the log of the ratio of the final size to the events observed,
-which is defined for every cascade whatever its fit. The features come from
+which is defined for every cascade whatever its fit; it predicts n·exp of
+that plus a shift, chosen on the training cascades' out-of-bag predictions
+to minimise their mean relative error, and kept in the model. The features come from
 fitting the data set (--data) or from a file written by hawkes features
 (--features; --window picks a window, and may be left out when the file has
 only one). The size of the encoded model is written to standard error.
