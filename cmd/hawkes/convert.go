@@ -75,16 +75,10 @@ or interrupted run leaves DIR as it was.`,
   # Bluesky reposts from Jetstream, with follower counts from a file
   websocat 'wss://jetstream2.us-east.bsky.network/subscribe?wantedCollections=app.bsky.feed.post&wantedCollections=app.bsky.feed.repost' \
       | head -n 100000 | hawkes convert --from bluesky --followers followers.csv --out /tmp/bsky -`,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: runE(opts, func(_ *cobra.Command, args []string) error {
 			opts.Inputs = args
-			if err := opts.Validate(); err != nil {
-				return &flagError{err}
-			}
-			if runF == nil {
-				runF = runConvert
-			}
-			return runF(cmd.Context(), opts)
-		},
+			return usage(opts.Validate())
+		}, runF, runConvert),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.From, "from", "", "input `FORMAT`: twitter-v1, twitter-v2 or bluesky (required)")

@@ -79,16 +79,7 @@ and how often each kernel wins.`,
   hawkes simulate --out /tmp/sim --cascades 100
   hawkes diagnose --data /tmp/sim --window 86400 --tick 0 --format jsonl --gaps`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.Validate(); err != nil {
-				return &flagError{err}
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runDiagnose
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return usage(opts.Validate()) }, runF, runDiagnose),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")

@@ -84,16 +84,7 @@ that did not see it.`,
   # Score a trained model, as CSV, with the plot as SVG
   hawkes evaluate --data ../shared/data/smh_cascades --window 600 --model m600.hkrf --format csv --plot=are.svg`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(cmd.Flags(), format); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runEvaluate
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return opts.validate(cmd.Flags(), format) }, runF, runEvaluate),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")

@@ -73,16 +73,7 @@ a directory.`,
   # The first 40 cascades on one hour, to standard output, without the summary
   hawkes features --data ../shared/data/seismic_subset --window 3600 --limit 40 --quiet`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(cmd.Flags()); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runFeatures
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return opts.validate(cmd.Flags()) }, runF, runFeatures),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")

@@ -74,16 +74,7 @@ complete rows for the cascades fitted so far.`,
   # The first 40 cascades on 10 minutes, as JSON lines, without the summary
   hawkes fit --data ../shared/data/seismic_subset --window 600 --limit 40 --format jsonl --quiet`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(cmd.Flags()); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runFit
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return opts.validate(cmd.Flags()) }, runF, runFit),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")

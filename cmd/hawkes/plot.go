@@ -49,16 +49,7 @@ prediction (status ok or unbounded). Times below 1 s are drawn at 1 s.`,
   hawkes train --data ../shared/data/seismic_subset --window 600 --model m600.hkrf
   hawkes plot --data ../shared/data/seismic_subset --id 1 --window 600 --model m600.hkrf --out c1.svg`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.Validate(); err != nil {
-				return &flagError{err}
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runPlot
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return usage(opts.Validate()) }, runF, runPlot),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")

@@ -122,7 +122,7 @@ Columns (CSV header; JSON lines use the same keys in this order):
   hawkes predict --data ../shared/data/smh_cascades --window 600,3600 \
       --model 600=m600.hkrf,3600=m3600.hkrf --format jsonl`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error {
 			// A --model list is read against the windows: without them,
 			// Validate says --window is missing.
 			if cmd.Flags().Changed("model") && len(opts.Windows) > 0 {
@@ -132,15 +132,8 @@ Columns (CSV header; JSON lines use the same keys in this order):
 				}
 				opts.Models = m
 			}
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runPredict
-			}
-			return runF(cmd.Context(), opts)
-		},
+			return opts.validate()
+		}, runF, runPredict),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv (required)")

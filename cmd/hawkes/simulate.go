@@ -93,16 +93,7 @@ files of two runs. Other files in DIR are left alone.`,
   # Real follower counts; they excite more than the power law's, so keep n* low
   hawkes simulate --out /tmp/sim --nstar 0.3 --beta 0.2 --mags ../shared/data/smh_cascades`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkSimulateFlags(cmd, opts); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runSimulate
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return checkSimulateFlags(cmd, opts) }, runF, runSimulate),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.Out, "out", "", "output `DIR`, created if needed (required)")

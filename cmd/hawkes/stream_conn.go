@@ -109,15 +109,12 @@ func parseLogLevel(s string) (slog.Level, error) {
 // opts.Validate fails, else runF(ctx, opts), or run(ctx, opts) when runF is
 // nil (tests give a runF).
 func streamRunE[O interface{ Validate() error }](opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
-	if runF == nil {
-		runF = run
-	}
-	return func(cmd *cobra.Command, args []string) error {
+	return runE(opts, func(*cobra.Command, []string) error {
 		if err := opts.Validate(); err != nil {
 			return streamUsageError(err)
 		}
-		return runF(cmd.Context(), opts)
-	}
+		return nil
+	}, runF, run)
 }
 
 // streamUsageError returns err, from a Validate method, as a usage error.

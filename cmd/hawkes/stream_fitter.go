@@ -51,6 +51,7 @@ Runs until stopped.`,
 func addFitterFlags(f *pflag.FlagSet, o *stream.FitterOptions) {
 	o.Windows = stream.DefaultWindows()
 	f.Float64SliceVar(&o.Windows, "window", o.Windows, "observation windows in `SECONDS`, comma-separated")
+	f.Lookup("window").DefValue = formatWindows(o.Windows) // not "[600.000000,3600.000000]"
 	f.Float64Var(&o.Terminated, "terminated", stream.DefaultTerminated, "a cascade with no retweet for this many `SECONDS` of event time is finished")
 	f.IntVar(&o.MaxOpen, "max-open", stream.DefaultMaxOpen, "open cascades kept per fitter process; beyond, the least recently active is closed early")
 	f.Float64Var(&o.MaxSkew, "max-skew", stream.DefaultMaxSkew, "dead-letter a retweets message more than `SECONDS` of event time ahead of its partition's clock (at least 172800)")

@@ -83,16 +83,7 @@ and its standard deviation over the folds, most important first.`,
   # What the model relies on
   hawkes train --features f.csv --window 3600 --model m3600.hkrf --importance`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.validate(cmd.Flags()); err != nil {
-				return err
-			}
-			cmd.SilenceUsage = true
-			if runF == nil {
-				runF = runTrain
-			}
-			return runF(cmd.Context(), opts)
-		},
+		RunE: runE(opts, func(cmd *cobra.Command, _ []string) error { return opts.validate(cmd.Flags()) }, runF, runTrain),
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.DataDir, "data", "", "data set `DIR` holding data.csv and index.csv")
