@@ -112,3 +112,26 @@ func TestQRFSplitIntervalFloor(t *testing.T) {
 			cb, wb, ca, wa, a.Level, b.Level)
 	}
 }
+
+func TestChooseInterval(t *testing.T) {
+	ok := IntervalScore{Coverage: 0.8, MedianWidth: 0.9, WorstDecile: 0.7}
+	narrowOK := IntervalScore{Coverage: 0.78, MedianWidth: 0.7, WorstDecile: 0.66}
+	narrowLow := IntervalScore{Coverage: 0.7, MedianWidth: 0.5, WorstDecile: 0.5}
+	wide := IntervalScore{Coverage: 0.9, MedianWidth: 1.5, WorstDecile: 0.8}
+	shortOne := IntervalScore{Coverage: 0.8, MedianWidth: 0.8, WorstDecile: 0.64}
+	for _, tt := range []struct {
+		name   string
+		scores []IntervalScore
+		want   int
+	}{
+		{"the narrowest feasible", []IntervalScore{ok, narrowOK, narrowLow}, 1},
+		{"feasible beats narrower infeasible", []IntervalScore{narrowLow, ok}, 1},
+		{"over 85 % is infeasible", []IntervalScore{wide, ok}, 1},
+		{"none feasible: the smallest miss", []IntervalScore{narrowLow, wide, shortOne}, 2},
+		{"one method", []IntervalScore{wide}, 0},
+	} {
+		if got := ChooseInterval(tt.scores, 0.8); got != tt.want {
+			t.Errorf("%s: chose %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

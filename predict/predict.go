@@ -317,12 +317,12 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 // with features.Names, with the log-linear constant of rows as its
 // fallback. Rows where the target is not defined are left out;
 // Model.TrainedOn counts the rows used. For TargetLogRatio the model
-// carries an interval of level DefaultLevel: a forest is made a quantile
-// regression forest (train.AddQuantiles) whose quantile levels are chosen
-// on its out-of-bag quantiles and the deciles of the rows' true sizes
-// (QRFInterval), unless rows times trees exceeds MaxQuantileEntries; that
-// forest, and boosted trees, get split conformal on their held-out
-// residuals (OOBInterval). Created is left zero.
+// carries an interval of level DefaultLevel calibrated by l.Interval
+// (DefaultIntervalMethod when empty; see IntervalMethod): a forest is made
+// a quantile regression forest (train.AddQuantiles) for the quantile
+// methods, unless rows times trees exceeds MaxQuantileEntries; that forest,
+// and boosted trees, get split conformal on their held-out residuals
+// (OOBInterval). Created is left zero.
 func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Learner) (*train.Model, error) {
 	method := l.Interval
 	if method == "" {
@@ -421,6 +421,11 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 	out := make([]*train.Model, len(methods))
 	for k, method := range methods {
 		mk := *m
+		if target == TargetLogRatio && method == IntervalAuto {
+			if method, err = chooseMethod(ctx, rows, f, l, rc.Seed); err != nil {
+				return nil, err
+			}
+		}
 		if target == TargetLogRatio {
 			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
 			if method == IntervalQRFSplit && f.Quantiles != nil {
@@ -431,6 +436,12 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 			mk.Interval, err = Calibrate(method, c, DefaultLevel)
 			if err != nil {
 				return nil, err
+			}
+			if mk.Interval != nil {
+				mk.Interval.Method = string(method)
+				if f.Quantiles == nil {
+					mk.Interval.Method = string(IntervalConformal)
+				}
 			}
 		}
 		out[k] = &mk
@@ -445,6 +456,25 @@ type learnerData struct {
 	X        [][]float64
 	y, sizes []float64
 	n        []float64
+}
+
+// chooseMethod resolves IntervalAuto for the learner f grown on rows with
+// l: IntervalConformal without quantiles, IntervalQRF below
+// MinSplitCVRows rows, else the method ChooseInterval picks from the
+// scores of IntervalMethods under innerFolds-fold cross-validation of rows
+// with seed.
+func chooseMethod(ctx context.Context, rows []features.Row, f *train.Forest, l Learner, seed uint64) (IntervalMethod, error) {
+	switch {
+	case f.Quantiles == nil:
+		return IntervalConformal, nil
+	case len(rows) < MinSplitCVRows:
+		return IntervalQRF, nil
+	}
+	s, err := ScoreIntervals(ctx, rows, l, IntervalMethods, innerFolds, seed, nil)
+	if err != nil {
+		return "", fmt.Errorf("choose the interval method: %w", err)
+	}
+	return IntervalMethods[ChooseInterval(s.Scores, DefaultLevel)], nil
 }
 
 // selectRows returns the rows of rows where target is defined.
@@ -579,8 +609,8 @@ func sizeDeciles(sizes []float64) []int {
 // residuals y[i] - oob[i] of the training rows (rows with a NaN oob are left
 // out): split conformal prediction with the forest's out-of-bag predictions
 // (or the boosted trees' inner validation predictions) as the held-out
-// ones. TrainLearner uses it for boosted trees; forests now get
-// QRFInterval, which beat it at every measure below (see DecileFloor).
+// ones. TrainLearner uses it for boosted trees and forests without
+// quantiles; IntervalAuto may choose it (IntervalConformal).
 //
 // It was kept over three adaptive variants by their coverage and width
 // under 5-fold cross-validation on seismic_subset (seed 1, forest with the

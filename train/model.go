@@ -488,6 +488,9 @@ type Interval struct {
 	Split *float64 `json:"split,omitempty"`
 	QLo2  float64  `json:"q_lo2,omitempty"`
 	QHi2  float64  `json:"q_hi2,omitempty"`
+	// Method names how the interval was calibrated (predict's
+	// IntervalMethod), for the reader; empty in older files.
+	Method string `json:"method,omitempty"`
 }
 
 // Quantile reports whether iv is a quantile regression forest interval.
