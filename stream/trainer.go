@@ -76,7 +76,7 @@ type TrainerOptions struct {
 	Metrics *Metrics // nil keeps unexported ones
 }
 
-// Trainer is the trainer role: it learns a forest per window from the
+// Trainer is the trainer role: it learns a model per window from the
 // samples topic and publishes it on the models topic.
 type Trainer struct {
 	client Client
