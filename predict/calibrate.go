@@ -41,17 +41,19 @@ const (
 )
 
 // IntervalAuto picks one of IntervalMethods for each training set, by
-// an inner cross-validation of it (ScoreIntervals, DefaultFolds folds
-// of the forest's seed, then ChooseInterval): the choice the issue asked
+// an inner cross-validation of it (ScoreIntervals, 5 folds drawn with the
+// forest's seed, then ChooseInterval): the choice the issue asked
 // for, "by measured coverage and width", made on the training rows alone.
 // It stands for IntervalConformal where the learner has no quantiles, and
 // for IntervalQRF below MinSplitCVRows rows.
 const IntervalAuto IntervalMethod = "auto"
 
 // DefaultIntervalMethod is the method TrainLearner calibrates with when
-// none is named. Nested cross-validation on seismic_subset (README,
-// Prediction intervals; docs/MEASUREMENTS.md) chose none of the fixed
-// methods in every fold, so the choice is made per training set.
+// none is named. Nested cross-validation on seismic_subset (the README's
+// Evaluation; docs/MEASUREMENTS.md, "intervals by nested CV") chose no one
+// fixed method in every fold, so the choice is made per training set: its
+// outer coverage / median relative width / lowest decile were 0.823 /
+// 0.850 / 0.600 at 600 s and 0.809 / 0.686 / 0.680 at 3600 s.
 const DefaultIntervalMethod = IntervalAuto
 
 // IntervalMethods lists the fixed methods, those IntervalAuto chooses from.
