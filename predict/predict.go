@@ -223,14 +223,9 @@ func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
 	if v, ok := t.Size(r, point); ok {
 		p := Prediction{NHat: v, Source: SourceForest}
 		if iv := model.Interval; iv != nil && t == TargetLogRatio {
-			a, b := y, y
-			if iv.Quantile() && model.Forest.Quantiles != nil {
-				var q [2]float64
-				model.Forest.PredictQuantiles(q[:], x, []float64{iv.QLo, iv.QHi})
-				a, b = q[0], q[1]
-			}
-			lo, okLo := t.Size(r, a+iv.Lo)
-			hi, okHi := t.Size(r, b+iv.Hi)
+			_, a, b := logInterval(model.Forest, iv, x, math.Log(Observed(r)))
+			lo, okLo := t.Size(r, a)
+			hi, okHi := t.Size(r, b)
 			if okLo && okHi {
 				p.Lo, p.Hi, p.Interval = lo, hi, true
 			}
@@ -284,6 +279,9 @@ type Learner struct {
 	Forest train.Config
 	// Boost holds the boosted trees' settings.
 	Boost train.BoostConfig
+	// Interval is how the interval of a TargetLogRatio model is
+	// calibrated (see Calibrate). Default DefaultIntervalMethod.
+	Interval IntervalMethod
 }
 
 // MaxQuantileEntries bounds training rows times trees for the quantile
@@ -325,15 +323,37 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 // with features.Names, with the log-linear constant of rows as its
 // fallback. Rows where the target is not defined are left out;
 // Model.TrainedOn counts the rows used. For TargetLogRatio the model
-// carries an interval of level DefaultLevel: a forest is made a quantile
-// regression forest (train.AddQuantiles) whose quantile levels are chosen
-// on its out-of-bag quantiles and the deciles of the rows' true sizes
-// (QRFInterval), unless rows times trees exceeds MaxQuantileEntries; that
-// forest, and boosted trees, get split conformal on their held-out
-// residuals (OOBInterval). For TargetLogRatio the model's Shift is the one
-// that minimises the mean relative error of those held-out predictions
+// carries an interval of level DefaultLevel calibrated by l.Interval
+// (DefaultIntervalMethod when empty; see IntervalMethod): a forest is made
+// a quantile regression forest (train.AddQuantiles) for the quantile
+// methods, unless rows times trees exceeds MaxQuantileEntries; that forest,
+// and boosted trees, get split conformal on their held-out residuals
+// (OOBInterval). For TargetLogRatio the model's Shift is the one that
+// minimises the mean relative error of the held-out predictions
 // (AREShift). Created is left zero.
 func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Learner) (*train.Model, error) {
+	method := l.Interval
+	if method == "" {
+		method = DefaultIntervalMethod
+	}
+	ms, err := TrainIntervals(ctx, rows, target, l, []IntervalMethod{method})
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
+// TrainIntervals is TrainLearner calibrating the interval with each of
+// methods in turn (l.Interval is ignored): the models share one learner,
+// grown once, and differ only in their Interval (nil for a target other
+// than TargetLogRatio). Nested cross-validation compares the methods with
+// it (pipeline.IntervalCV).
+func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l Learner, methods []IntervalMethod) ([]*train.Model, error) {
+	for _, m := range methods {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	if target == "" {
 		target = DefaultTarget
 	}
@@ -371,33 +391,22 @@ func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Lea
 		}
 		bc = &c
 	}
-	var X [][]float64
-	var y, sizes []float64
-	for i := range rows {
-		v, ok := target.Value(&rows[i])
-		if !ok {
-			continue
-		}
-		X = append(X, rows[i].Vector(nil))
-		y = append(y, v)
-		sizes = append(sizes, float64(rows[i].Size))
-	}
-	if len(X) == 0 {
-		return nil, fmt.Errorf("no row has the target %s defined", target)
+	d, err := selectRows(rows, target)
+	if err != nil {
+		return nil, err
 	}
 	var (
 		f   *train.Forest
 		oob []float64
-		err error
 	)
 	if bc != nil {
 		var used train.BoostConfig
-		f, oob, used, err = train.FitBoostOOB(ctx, X, y, *bc)
+		f, oob, used, err = train.FitBoostOOB(ctx, d.X, d.y, *bc)
 		bc = &used
 	} else {
-		f, oob, err = train.FitOOB(ctx, X, y, l.Forest)
-		if err == nil && target == TargetLogRatio && len(X)*rc.Trees <= MaxQuantileEntries {
-			err = train.AddQuantiles(f, X, y, l.Forest)
+		f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)
+		if err == nil && target == TargetLogRatio && len(d.X)*rc.Trees <= MaxQuantileEntries {
+			err = train.AddQuantiles(f, d.X, d.y, l.Forest)
 		}
 	}
 	if err != nil {
@@ -409,7 +418,7 @@ func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Lea
 	}
 	shift := 0.0
 	if target == TargetLogRatio {
-		shift = AREShift(y, oob)
+		shift = AREShift(d.y, oob)
 	}
 	m := &train.Model{
 		Shift:     shift,
@@ -419,20 +428,85 @@ func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Lea
 		Config:    rc,
 		Boost:     bc,
 		Forest:    f,
-		TrainedOn: len(X),
+		TrainedOn: len(d.X),
 		LogLinear: &ll.A,
 	}
-	if target == TargetLogRatio {
-		if f.Quantiles != nil {
-			m.Interval, err = QRFInterval(f, X, y, sizeDeciles(sizes), DefaultLevel)
+	out := make([]*train.Model, len(methods))
+	for k, method := range methods {
+		mk := *m
+		if target == TargetLogRatio && method == IntervalAuto {
+			if method, err = chooseMethod(ctx, rows, f, l, rc.Seed); err != nil {
+				return nil, err
+			}
+		}
+		if target == TargetLogRatio {
+			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
+			if method == IntervalQRFSplit && f.Quantiles != nil {
+				if c.Cover, c.Floor, err = splitTargets(ctx, d, l.Forest, DefaultLevel); err != nil {
+					return nil, err
+				}
+			}
+			mk.Interval, err = Calibrate(method, c, DefaultLevel)
 			if err != nil {
 				return nil, err
 			}
-		} else {
-			m.Interval = OOBInterval(y, oob, DefaultLevel)
+			if mk.Interval != nil {
+				mk.Interval.Method = string(method)
+				if f.Quantiles == nil {
+					mk.Interval.Method = string(IntervalConformal)
+				}
+			}
 		}
+		out[k] = &mk
 	}
-	return m, nil
+	return out, nil
+}
+
+// learnerData is what a learner is fitted and calibrated on: the feature
+// vectors X of the rows where the target is defined, the target y, the true
+// sizes and the observed counts n (Observed) of those rows.
+type learnerData struct {
+	X        [][]float64
+	y, sizes []float64
+	n        []float64
+}
+
+// chooseMethod resolves IntervalAuto for the learner f grown on rows with
+// l: IntervalConformal without quantiles, IntervalQRF below
+// MinSplitCVRows rows, else the method ChooseInterval picks from the
+// scores of IntervalMethods under innerFolds-fold cross-validation of rows
+// with seed.
+func chooseMethod(ctx context.Context, rows []features.Row, f *train.Forest, l Learner, seed uint64) (IntervalMethod, error) {
+	switch {
+	case f.Quantiles == nil:
+		return IntervalConformal, nil
+	case len(rows) < MinSplitCVRows:
+		return IntervalQRF, nil
+	}
+	s, err := ScoreIntervals(ctx, rows, l, IntervalMethods, innerFolds, seed, nil)
+	if err != nil {
+		return "", fmt.Errorf("choose the interval method: %w", err)
+	}
+	return IntervalMethods[ChooseInterval(s.Scores, DefaultLevel)], nil
+}
+
+// selectRows returns the rows of rows where target is defined.
+func selectRows(rows []features.Row, target Target) (learnerData, error) {
+	var d learnerData
+	for i := range rows {
+		v, ok := target.Value(&rows[i])
+		if !ok {
+			continue
+		}
+		d.X = append(d.X, rows[i].Vector(nil))
+		d.y = append(d.y, v)
+		d.sizes = append(d.sizes, float64(rows[i].Size))
+		d.n = append(d.n, Observed(&rows[i]))
+	}
+	if len(d.X) == 0 {
+		return d, fmt.Errorf("no row has the target %s defined", target)
+	}
+	return d, nil
 }
 
 // QRFInterval returns the quantile regression forest interval of level
@@ -548,8 +622,8 @@ func sizeDeciles(sizes []float64) []int {
 // residuals y[i] - oob[i] of the training rows (rows with a NaN oob are left
 // out): split conformal prediction with the forest's out-of-bag predictions
 // (or the boosted trees' inner validation predictions) as the held-out
-// ones. TrainLearner uses it for boosted trees; forests now get
-// QRFInterval, which beat it at every measure below (see DecileFloor).
+// ones. TrainLearner uses it for boosted trees and forests without
+// quantiles; IntervalAuto may choose it (IntervalConformal).
 //
 // It was kept over three adaptive variants by their coverage and width
 // under 5-fold cross-validation on seismic_subset (seed 1, forest with the

@@ -1,7 +1,7 @@
 // Package stream is the streaming pipeline of SPEC section 6 on Kafka,
 // through github.com/IBM/sarama. A reader replays a data set as live
 // retweets, fitters predict each cascade's final size once per observation
-// window, a trainer learns a forest per window from finished cascades, and
+// window, a trainer learns a model per window from finished cascades, and
 // an alerts role reports the cascades predicted to grow large. Run starts
 // everything in one process, by default against an embedded broker
 // (StartBroker: github.com/twmb/franz-go/pkg/kfake, the real wire protocol
@@ -144,8 +144,10 @@
 // # Trainer and models
 //
 // The trainer keeps, per window, the newest MaxSamples samples and grows the
-// forest again every RetrainEvery new samples of that window (NoRetrain:
-// never); version n+1 follows the newest version found on the models topic
+// model again every RetrainEvery new samples of that window (NoRetrain:
+// never): the learner TrainerOptions.Learner names (a random forest by
+// default, or boosted trees), through predict.TrainLearner, so with the
+// interval `hawkes train` would give it on the same rows; version n+1 follows the newest version found on the models topic
 // at start. A deployment can start from models trained in batch
 // (TrainerOptions.Models): each is published as version 1 of its window
 // when the topic holds none of that window, before the pipeline of Run

@@ -108,9 +108,60 @@ func TestTrainerSeededSamples(t *testing.T) {
 	if w != 600 || lm.model.TrainedOn != len(seed)+2 {
 		t.Errorf("model of window %v trained on %d rows, want the %d seeded and the 2 of the stream", w, lm.model.TrainedOn, len(seed))
 	}
-	for _, bad := range []TrainerOptions{{RetrainEvery: -2}, {Models: map[float64]*train.Model{600: {Window: 3600}}}} {
+	for _, bad := range []TrainerOptions{{RetrainEvery: -2}, {Models: map[float64]*train.Model{600: {Window: 3600}}}, {Learner: "svm"}} {
 		if _, err := NewTrainer(Client{Brokers: []string{"127.0.0.1:1"}}, DefaultTopics(), bad); err == nil {
 			t.Errorf("options %+v: no error", bad)
 		}
+	}
+}
+
+// TestTrainerLearner checks that the trainer grows the learner it is
+// given, with the interval predict.TrainLearner calibrates on the same rows,
+// in a message under MaxModelMessageBytes.
+func TestTrainerLearner(t *testing.T) {
+	rows := make([]features.Row, 120)
+	for i := range rows {
+		n := i%40 + 1
+		rows[i] = features.Row{ID: "s", Window: 600, Status: fit.StatusFailed, N: n, Size: n * (2 + i%7)}
+	}
+	for _, learner := range []string{"", train.LearnerForest, train.LearnerBoost} {
+		t.Run("learner="+learner, func(t *testing.T) {
+			o := TrainerOptions{Samples: rows, Learner: learner, Forest: train.Config{Trees: 10, Workers: 1}}
+			tr, err := NewTrainer(Client{Brokers: []string{"127.0.0.1:1"}}, DefaultTopics(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msg, err := tr.grow(context.Background(), 600, tr.windows[600])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if size := msg.Value.Length(); size > MaxModelMessageBytes {
+				t.Errorf("message of %d bytes, over %d", size, MaxModelMessageBytes)
+			}
+			b, err := msg.Value.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, lm, err := decodeLiveModel(&sarama.ConsumerMessage{Value: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := learner
+			if want == "" {
+				want = predict.DefaultLearner
+			}
+			if got := lm.model.Forest.Learner(); got != want {
+				t.Errorf("trainer grew %s, want %s", got, want)
+			}
+			batch, err := predict.TrainLearner(context.Background(), rows, predict.DefaultTarget,
+				predict.Learner{Name: want, Forest: tr.o.Forest, Boost: tr.o.Boost})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := lm.model.Interval; got == nil || batch.Interval == nil || got.Level != batch.Interval.Level ||
+				got.Lo != batch.Interval.Lo || got.Hi != batch.Interval.Hi || got.QLo != batch.Interval.QLo || got.QHi != batch.Interval.QHi {
+				t.Errorf("interval %+v, predict.TrainLearner's on the same rows %+v", got, batch.Interval)
+			}
+		})
 	}
 }

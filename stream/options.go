@@ -11,6 +11,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/features"
 	"github.com/hawkes-toolkit/hawkes/predict"
+	"github.com/hawkes-toolkit/hawkes/train"
 )
 
 // This file is the one home of the options' rules and defaults, as in
@@ -268,7 +269,8 @@ func (o FitterOptions) Validate() error {
 // WithDefaults returns o with its zero fields set to their defaults:
 // Group DefaultTrainerGroup, RetrainEvery DefaultRetrainEvery, MaxSamples
 // DefaultMaxSamples, Forest.Trees DefaultTrainerTrees and the rest of
-// Forest train's (train.Config WithDefaults).
+// Forest train's (train.Config WithDefaults), Learner
+// predict.DefaultLearner, Boost train's (train.BoostConfig WithDefaults).
 func (o TrainerOptions) WithDefaults() TrainerOptions {
 	if o.Group == "" {
 		o.Group = DefaultTrainerGroup
@@ -283,13 +285,18 @@ func (o TrainerOptions) WithDefaults() TrainerOptions {
 		o.Forest.Trees = DefaultTrainerTrees
 	}
 	o.Forest = o.Forest.WithDefaults()
+	if o.Learner == "" {
+		o.Learner = predict.DefaultLearner
+	}
+	o.Boost = o.Boost.WithDefaults()
 	return o
 }
 
 // Validate checks o: RetrainEvery at least 1, or NoRetrain; MaxSamples,
 // Forest.Trees and Forest.MinLeaf at least 1; a consumer group; the rest of
 // Forest as train.Config.Resolve does (where zeros are train's defaults);
-// and each of Models with predict.Check on its window.
+// a known Learner, and Boost as train.BoostConfig Validate for boosted
+// trees; and each of Models with predict.Check on its window.
 func (o TrainerOptions) Validate() error {
 	switch {
 	case o.RetrainEvery < 1 && o.RetrainEvery != NoRetrain:
@@ -305,6 +312,14 @@ func (o TrainerOptions) Validate() error {
 	}
 	if _, err := o.Forest.Resolve(features.NumFeatures); err != nil {
 		return fmt.Errorf("stream: trainer: %w", err)
+	}
+	if err := predict.ValidateLearner(o.Learner); err != nil {
+		return optionErrorf("trainer", "%s: %v", optionName("learner"), err)
+	}
+	if o.Learner == train.LearnerBoost {
+		if err := o.Boost.Validate(); err != nil {
+			return fmt.Errorf("stream: trainer: %w", err)
+		}
 	}
 	for _, w := range slices.Sorted(maps.Keys(o.Models)) {
 		if err := predict.Check(o.Models[w], w); err != nil {

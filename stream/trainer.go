@@ -61,15 +61,22 @@ type TrainerOptions struct {
 	// own samples, never from fewer rows than it started with.
 	Samples    []features.Row
 	MaxSamples int // default DefaultMaxSamples
+	// Learner is the learner grown: train.LearnerForest or
+	// train.LearnerBoost (default predict.DefaultLearner, as hawkes
+	// train's), with predict.TrainLearner's interval calibration.
+	Learner string
 	// Forest configures the forests: Trees defaults to
 	// DefaultTrainerTrees, MinLeaf to train.DefaultMinLeaf, the other
 	// fields to train's defaults (Workers: every CPU).
-	Forest  train.Config
+	Forest train.Config
+	// Boost configures the boosted trees (train.BoostConfig WithDefaults
+	// for its zeros).
+	Boost   train.BoostConfig
 	Log     *slog.Logger
 	Metrics *Metrics // nil keeps unexported ones
 }
 
-// Trainer is the trainer role: it learns a forest per window from the
+// Trainer is the trainer role: it learns a model per window from the
 // samples topic and publishes it on the models topic.
 type Trainer struct {
 	client Client
@@ -326,8 +333,9 @@ func (h *trainerHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) 
 	return nil
 }
 
-// grow trains the forest of window w on ts and returns its message; a
-// forest too large for one message is grown again with half the trees.
+// grow trains the learner of window w on ts and returns its message; a
+// forest too large for one message is grown again with half the trees
+// (boosted trees, a few KB, have no such fallback).
 func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama.ProducerMessage, error) {
 	cfg := t.o.Forest
 	for {
@@ -336,7 +344,7 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 		if len(ts.base) > 0 {
 			rows = slices.Concat(ts.base, ts.rows)
 		}
-		m, err := predict.Train(ctx, rows, predict.DefaultTarget, cfg)
+		m, err := predict.TrainLearner(ctx, rows, predict.DefaultTarget, predict.Learner{Name: t.o.Learner, Forest: cfg, Boost: t.o.Boost})
 		if err != nil {
 			return nil, fmt.Errorf("window %v: %w", w, err)
 		}
@@ -348,6 +356,9 @@ func (t *Trainer) grow(ctx context.Context, w float64, ts *trainingSet) (*sarama
 		mm := ModelMessage{V: SchemaVersion, Window: w, Version: ts.version + 1, Trained: m.TrainedOn, Seen: ts.seen, Created: m.Created, Model: b}
 		msg := jsonMessage(t.topics.Models, WindowKey(w), mm)
 		if size := msg.Value.Length(); size > MaxModelMessageBytes {
+			if t.o.Learner != train.LearnerForest {
+				return nil, fmt.Errorf("window %v: %s model takes %d bytes in a message, over %d", w, t.o.Learner, size, MaxModelMessageBytes)
+			}
 			if cfg.Trees <= 1 {
 				return nil, fmt.Errorf("a one-tree forest takes %d bytes, over %d", size, MaxModelMessageBytes)
 			}

@@ -17,9 +17,10 @@ import (
 // FormatVersion is the newest version of the model file format, which
 // ReadModel reads with every older one. Write writes the oldest version that
 // holds the model: 1 for a random forest, 2 for boosted trees, 3 for a
-// quantile regression forest (see the package doc), so the files of plain
-// forests stay readable by older builds.
-const FormatVersion = 3
+// quantile regression forest, 4 for one whose interval is split by
+// predicted size (Interval.Split) (see the package doc), so the files of
+// plain forests stay readable by older builds.
+const FormatVersion = 4
 
 // Magic opens every model file.
 const Magic = "HKRF"
@@ -221,6 +222,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	}
 	if f.Quantiles != nil {
 		version, combine = 3, combineMean
+		if m.Interval != nil && m.Interval.Split != nil {
+			version = 4 // an older build would ignore the split
+		}
 	}
 	h := fileHeader{
 		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config, Boost: m.Boost,
@@ -413,6 +417,9 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 	if h.Interval != nil && h.Interval.Quantile() && f.Quantiles == nil {
 		return nil, fmt.Errorf("%w: quantile interval for a forest without quantiles", ErrCorrupt)
 	}
+	if h.Interval != nil && h.Interval.Split != nil && version < 4 {
+		return nil, fmt.Errorf("%w: split interval in a version %d file", ErrCorrupt, version)
+	}
 	f.Importance = fh.Importance
 	f.Sum = sum
 	f.OOBStats = OOBStats{MSE: float64(fh.OOB.MSE), R2: float64(fh.OOB.R2), N: fh.OOB.N}
@@ -475,24 +482,49 @@ func flateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
 // (0 < QLo < QHi < 1, for a forest with Quantiles) it is [Q(QLo)+Lo,
 // Q(QHi)+Hi], Q being the quantile regression forest's conditional
 // quantiles at the row; QLo and QHi are chosen on the out-of-bag quantiles
-// of the training rows (see predict.QRFInterval).
+// of the training rows (see predict.QRFInterval), and Lo = -Hi widen (or,
+// negative, narrow) both ends for conformalized quantile regression
+// (predict.CQRInterval; ends that cross meet in the middle). With a Split
+// (version 4), rows whose predicted log size is at or above it use QLo2 and
+// QHi2 (predict.QRFSplitInterval).
 type Interval struct {
 	Level float64 `json:"level"`
 	Lo    float64 `json:"lo"`
 	Hi    float64 `json:"hi"`
 	QLo   float64 `json:"q_lo,omitempty"`
 	QHi   float64 `json:"q_hi,omitempty"`
+	// Split, when not nil, splits the rows by their predicted log size
+	// log(n) + y (version 4): those at or above it use the quantile levels
+	// QLo2 and QHi2 instead of QLo and QHi.
+	Split *float64 `json:"split,omitempty"`
+	QLo2  float64  `json:"q_lo2,omitempty"`
+	QHi2  float64  `json:"q_hi2,omitempty"`
+	// Method names how the interval was calibrated (predict's
+	// IntervalMethod), for the reader; empty in older files.
+	Method string `json:"method,omitempty"`
 }
 
 // Quantile reports whether iv is a quantile regression forest interval.
 func (iv *Interval) Quantile() bool { return iv.QHi > 0 }
 
-// Validate reports an error unless 0 < Level < 1, Lo <= Hi, all finite,
-// and QLo = QHi = 0 or 0 < QLo < QHi < 1.
+// Validate reports an error unless 0 < Level < 1, Lo <= Hi (or, for
+// quantile levels, Lo = -Hi: conformalized quantiles may narrow), all
+// finite, and QLo = QHi = 0 or 0 < QLo < QHi < 1; a Split must be finite,
+// of a quantile interval, with 0 < QLo2 < QHi2 < 1, and QLo2 = QHi2 = 0
+// without one.
 func (iv *Interval) Validate() error {
-	if !(iv.Level > 0 && iv.Level < 1) || !(iv.Lo <= iv.Hi) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) ||
+	if !(iv.Level > 0 && iv.Level < 1) || !(iv.Lo <= iv.Hi || iv.Quantile() && iv.Lo == -iv.Hi) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) || math.IsNaN(iv.Lo) || math.IsNaN(iv.Hi) ||
 		!((iv.QLo == 0 && iv.QHi == 0) || (0 < iv.QLo && iv.QLo < iv.QHi && iv.QHi < 1)) {
 		return fmt.Errorf("interval %+v: want 0 < level < 1, finite lo <= hi and q_lo = q_hi = 0 or 0 < q_lo < q_hi < 1", *iv)
+	}
+	if iv.Split == nil {
+		if iv.QLo2 != 0 || iv.QHi2 != 0 {
+			return fmt.Errorf("interval %+v: q_lo2 and q_hi2 without a split", *iv)
+		}
+		return nil
+	}
+	if s := *iv.Split; math.IsNaN(s) || math.IsInf(s, 0) || !iv.Quantile() || !(0 < iv.QLo2 && iv.QLo2 < iv.QHi2 && iv.QHi2 < 1) {
+		return fmt.Errorf("interval %+v: split %v: want a finite split of a quantile interval with 0 < q_lo2 < q_hi2 < 1", *iv, s)
 	}
 	return nil
 }

@@ -3,9 +3,13 @@ package train
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -175,6 +179,31 @@ func TestQuantileModelRoundTrip(t *testing.T) {
 		if !(a[0] <= a[1] && a[1] <= a[2]) {
 			t.Fatalf("row %d: quantiles %v not increasing", i, a)
 		}
+	}
+
+	// A split interval is written as version 4 and read back whole; a
+	// version 3 file with one is corrupt.
+	split := 1.5
+	m.Interval = &Interval{Level: 0.8, QLo: 0.15, QHi: 0.85, Split: &split, QLo2: 0.05, QHi2: 0.9}
+	b, err = m.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := int(b[len(Magic)])<<8 | int(b[len(Magic)+1]); v != 4 {
+		t.Errorf("split interval written as version %d, want 4", v)
+	}
+	got, err = ReadModelAll(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if iv := got.Interval; got.Version != 4 || iv.Split == nil || *iv.Split != split || iv.QLo2 != 0.05 || iv.QHi2 != 0.9 {
+		t.Errorf("version %d, interval %+v read back, want version 4 and %+v", got.Version, iv, m.Interval)
+	}
+	v3 := slices.Clone(b[:len(b)-4])
+	v3[len(Magic)+1] = 3
+	v3 = binary.BigEndian.AppendUint32(v3, crc32.Checksum(v3, castagnoli))
+	if _, err := ReadModelAll(bytes.NewReader(v3)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "split interval") {
+		t.Errorf("split interval in a version 3 file: err = %v, want %v", err, ErrCorrupt)
 	}
 
 	// A quantile interval needs the quantiles.

@@ -35,12 +35,13 @@ func newStreamTrainerCmd(ios *ioStreams, conn *ConnOptions, runF func(context.Co
 	opts := &TrainerOptions{IO: ios, Conn: conn}
 	cmd := &cobra.Command{
 		Use:   "trainer --brokers HOST:PORT,... [flags]",
-		Short: "Learn a forest per window from finished cascades and publish it",
+		Short: "Learn a model per window from finished cascades and publish it",
 		Long: `Consume the samples topic, keep the newest --max-samples samples of each
-window, grow that window's forest again every --retrain-every new samples,
+window, grow that window's model again every --retrain-every new samples,
 and publish it on the models topic (one partition; the newest version per
 window wins; a forest too large for one message is grown with fewer trees).
-Runs until stopped.
+--learner picks the learner as hawkes train's does (forest or boost), with
+the same prediction interval. Runs until stopped.
 
 --model gives the first model of each window, trained in batch by hawkes
 train: published as version 1 of its window unless the models topic already
@@ -52,7 +53,10 @@ with. --retrain-every 0 turns retraining off.`,
 		Example: `  hawkes stream trainer --brokers 127.0.0.1:9092 --retrain-every 200 --max-samples 10000
 
   # Start from batch-trained models and go on learning from the stream
-  hawkes stream trainer --brokers 127.0.0.1:9092 --model m600.hkrf,m3600.hkrf --samples features.csv`,
+  hawkes stream trainer --brokers 127.0.0.1:9092 --model m600.hkrf,m3600.hkrf --samples features.csv
+
+  # Retrain gradient-boosted trees instead of forests
+  hawkes stream trainer --brokers 127.0.0.1:9092 --learner boost`,
 		Args: noArgs,
 		RunE: streamRunE(opts, runF, runStreamTrainer),
 	}
@@ -64,10 +68,11 @@ with. --retrain-every 0 turns retraining off.`,
 // defaults; hawkes stream adds them all.
 func addTrainerFlags(f *pflag.FlagSet, o *stream.TrainerOptions, in *trainerInputs) {
 	o.RetrainEvery = stream.DefaultRetrainEvery
-	f.Var((*retrainFlag)(&o.RetrainEvery), "retrain-every", "grow a window's forest again every `K` new samples of it (0: never)")
+	f.Var((*retrainFlag)(&o.RetrainEvery), "retrain-every", "grow a window's model again every `K` new samples of it (0: never)")
 	f.StringVar(&in.Models, "model", "", "first models: `FILE` of hawkes train (its window is its own) or T=FILE, comma-separated")
 	f.StringVar(&in.Samples, "samples", "", "seed the training sets with the rows of `FILE`, written by hawkes features")
 	f.IntVar(&o.MaxSamples, "max-samples", stream.DefaultMaxSamples, "training set of each window: the newest `N` samples")
+	f.StringVar(&o.Learner, "learner", predict.DefaultLearner, "`LEARNER` to grow, as hawkes train's: forest (random forest) or boost (gradient-boosted trees)")
 	f.IntVar(&o.Forest.Trees, "trees", stream.DefaultTrainerTrees, "trees of each forest")
 	f.IntVar(&o.Forest.MinLeaf, "min-leaf", train.DefaultMinLeaf, "fewest bootstrap draws in a leaf")
 	f.StringVar(&o.Group, "trainer-group", stream.DefaultTrainerGroup, "consumer group of the trainer")

@@ -1,0 +1,137 @@
+package predict
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/hawkes-toolkit/hawkes/train"
+)
+
+// calibrationData grows a quantile regression forest on heteroData and
+// returns what Calibrate needs, with log n = x0 so that the predicted log
+// size follows the target.
+func calibrationData(t *testing.T, n int) Calibration {
+	t.Helper()
+	X, y := heteroData(n, 1)
+	cfg := train.Config{Trees: testTrees(), Seed: 7}
+	f, oob, err := train.FitOOB(context.Background(), X, y, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := train.AddQuantiles(f, X, y, cfg); err != nil {
+		t.Fatal(err)
+	}
+	c := Calibration{Forest: f, X: X, Y: y, OOB: oob, Sizes: make([]float64, n), N: make([]float64, n)}
+	for i := range X {
+		c.N[i] = math.Exp(X[i][0])
+		c.Sizes[i] = c.N[i] * math.Exp(y[i])
+	}
+	return c
+}
+
+// TestCalibrateMethods checks each interval method on fresh simulated rows:
+// the interval validates, has the method's shape, and covers 0.75 to 0.9
+// of 2 000 new rows.
+func TestCalibrateMethods(t *testing.T) {
+	c := calibrationData(t, 1000)
+	Xt, yt := heteroData(2000, 2)
+	for _, m := range IntervalMethods {
+		t.Run(string(m), func(t *testing.T) {
+			iv, err := Calibrate(m, c, 0.8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := iv.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			var shape bool
+			switch m {
+			case IntervalConformal:
+				shape = !iv.Quantile() && iv.Split == nil
+			case IntervalCQR:
+				shape = math.Abs(iv.QLo-0.1) < 1e-12 && math.Abs(iv.QHi-0.9) < 1e-12 && iv.Lo == -iv.Hi && iv.Split == nil
+			case IntervalQRF:
+				shape = iv.Quantile() && iv.Lo == 0 && iv.Hi == 0 && iv.Split == nil
+			case IntervalQRFSplit:
+				shape = iv.Quantile() && iv.Split != nil
+			}
+			if !shape || iv.Level != 0.8 {
+				t.Fatalf("interval %+v: not of level 0.8 and the shape of %s", iv, m)
+			}
+			covered := 0
+			for i := range Xt {
+				_, lo, hi := logInterval(c.Forest, iv, Xt[i], Xt[i][0])
+				if lo <= yt[i] && yt[i] <= hi {
+					covered++
+				}
+			}
+			// The decile floor of the quantile methods widens them.
+			if got := float64(covered) / float64(len(Xt)); got < 0.75 || got > 0.9 {
+				t.Errorf("covers %.3f of fresh rows, want 0.75 to 0.9", got)
+			}
+		})
+	}
+	if _, err := Calibrate("svm", c, 0.8); err == nil {
+		t.Error("unknown method: no error")
+	}
+}
+
+// TestQRFSplitIntervalFloor checks that asking more of the out-of-bag
+// quantiles gives wider intervals that cover more of the training rows.
+func TestQRFSplitIntervalFloor(t *testing.T) {
+	c := calibrationData(t, 600)
+	logN := make([]float64, len(c.N))
+	for i, v := range c.N {
+		logN[i] = math.Log(v)
+	}
+	groups := sizeDeciles(c.Sizes)
+	cover := func(iv *train.Interval) (float64, float64) {
+		in, width := 0, 0.0
+		for i := range c.X {
+			_, lo, hi := logInterval(c.Forest, iv, c.X[i], logN[i])
+			width += hi - lo
+			if lo <= c.Y[i] && c.Y[i] <= hi {
+				in++
+			}
+		}
+		return float64(in) / float64(len(c.X)), width
+	}
+	a, err := QRFSplitInterval(c.Forest, c.X, c.Y, c.OOB, logN, groups, 0.8, 0.8, 0.65)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := QRFSplitInterval(c.Forest, c.X, c.Y, c.OOB, logN, groups, 0.8, 0.86, 0.75)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, wa := cover(a)
+	cb, wb := cover(b)
+	if !(cb > ca && wb > wa) || a.Level != 0.8 || b.Level != 0.8 {
+		t.Errorf("asking 0.86 / 0.75 gave coverage %.3f and width %.1f, 0.8 / 0.65 gave %.3f and %.1f: want both larger (levels %v, %v)",
+			cb, wb, ca, wa, a.Level, b.Level)
+	}
+}
+
+func TestChooseInterval(t *testing.T) {
+	ok := IntervalScore{Coverage: 0.8, MedianWidth: 0.9, WorstDecile: 0.7}
+	narrowOK := IntervalScore{Coverage: 0.78, MedianWidth: 0.7, WorstDecile: 0.66}
+	narrowLow := IntervalScore{Coverage: 0.7, MedianWidth: 0.5, WorstDecile: 0.5}
+	wide := IntervalScore{Coverage: 0.9, MedianWidth: 1.5, WorstDecile: 0.8}
+	shortOne := IntervalScore{Coverage: 0.8, MedianWidth: 0.8, WorstDecile: 0.64}
+	for _, tt := range []struct {
+		name   string
+		scores []IntervalScore
+		want   int
+	}{
+		{"the narrowest feasible", []IntervalScore{ok, narrowOK, narrowLow}, 1},
+		{"feasible beats narrower infeasible", []IntervalScore{narrowLow, ok}, 1},
+		{"over 85 % is infeasible", []IntervalScore{wide, ok}, 1},
+		{"none feasible: the smallest miss", []IntervalScore{narrowLow, wide, shortOne}, 2},
+		{"one method", []IntervalScore{wide}, 0},
+	} {
+		if got := ChooseInterval(tt.scores, 0.8); got != tt.want {
+			t.Errorf("%s: chose %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
