@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -21,12 +20,7 @@ func TestDiagnoseFlags(t *testing.T) {
 		edit(&o)
 		return o
 	}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    DiagnoseOptions
-		wantErr string
-	}{
+	tests := []flagCase[DiagnoseOptions]{
 		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
 		{"all flags", []string{"--data=d", "--window=3600", "--id", "a", "--id", "b,c", "--format", "jsonl", "--gaps", "--plot", "qq", "--plot-format", "svg", "--tick", "0", "--workers", "3", "--starts", "2", "--seed", "9", "-q"},
 			with(func(o *DiagnoseOptions) {
@@ -44,28 +38,12 @@ func TestDiagnoseFlags(t *testing.T) {
 		{"zero starts", []string{"--data", "d", "--window", "6", "--starts", "0"}, DiagnoseOptions{}, "starts = 0, want >= 1"},
 		{"positional argument", []string{"--data", "d", "--window", "6", "x"}, DiagnoseOptions{}, "takes no arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "diagnose", newDiagnoseCmd, tt.argv, tt.wantErr)
-			if got == nil {
-				return
-			}
-			got.IO = nil
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
+	testFlags(t, "diagnose", newDiagnoseCmd, tests)
 }
 
 func TestPlotFlags(t *testing.T) {
 	defaults := PlotOptions{DataDir: "d", ID: "7", Window: 600, Out: "cascade.png", Starts: 8, Seed: 1}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    PlotOptions
-		wantErr string
-	}{
+	tests := []flagCase[PlotOptions]{
 		{"minimal", []string{"--data", "d", "--id", "7", "--window", "600"}, defaults, ""},
 		{"all flags", []string{"--data", "d", "--id", "7", "--window", "600", "--model", "m.hkrf", "--out", "x.SVG", "--starts", "3", "--seed", "4"},
 			PlotOptions{DataDir: "d", ID: "7", Window: 600, Model: "m.hkrf", Out: "x.SVG", Starts: 3, Seed: 4}, ""},
@@ -73,18 +51,7 @@ func TestPlotFlags(t *testing.T) {
 		{"no window", []string{"--data", "d", "--id", "7"}, PlotOptions{}, "--window not set"},
 		{"bad extension", []string{"--data", "d", "--id", "7", "--window", "6", "--out", "x.pdf"}, PlotOptions{}, `unknown extension ".pdf"`},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "plot", newPlotCmd, tt.argv, tt.wantErr)
-			if got == nil {
-				return
-			}
-			got.IO = nil
-			if *got != tt.want {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
+	testFlags(t, "plot", newPlotCmd, tests)
 }
 
 // TestDiagnoseAndPlotEndToEnd simulates a small data set and runs hawkes

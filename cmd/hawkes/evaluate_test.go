@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -24,12 +22,7 @@ func TestEvaluateFlags(t *testing.T) {
 		edit(&o)
 		return o
 	}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    EvaluateOptions
-		wantErr string // substring of the usage error; "" for success
-	}{
+	tests := []flagCase[EvaluateOptions]{
 		{"cache dir", []string{"--data", "d", "--window", "600", "--cache-dir", "/tmp/c"}, with(func(o *EvaluateOptions) { o.Cache = "/tmp/c" }), ""},
 		{"no cache", []string{"--data", "d", "--window", "600", "--no-cache"}, with(func(o *EvaluateOptions) { o.Cache = "" }), ""},
 		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
@@ -54,30 +47,7 @@ func TestEvaluateFlags(t *testing.T) {
 		{"bad plot", []string{"--data", "d", "--window", "600", "--plot=a.pdf"}, EvaluateOptions{}, `unknown extension ".pdf": want .png or .svg`},
 		{"positional argument", []string{"--data", "d", "--window", "600", "extra"}, EvaluateOptions{}, "takes no arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "evaluate", newEvaluateCmd, tt.argv, tt.wantErr)
-			if got == nil {
-				return
-			}
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
-}
-
-func TestEvaluateRuntimeErrorNoUsage(t *testing.T) {
-	ios, _, stderr := testStreams()
-	cmd := newEvaluateCmd(ios, func(ctx context.Context, o *EvaluateOptions) error {
-		return errors.New("boom")
-	})
-	if code := execSub(t, ios, cmd, "evaluate", "--data", "d", "--window", "1"); code != exitError {
-		t.Errorf("exit code %d, want %d", code, exitError)
-	}
-	if got, want := stderr.String(), "hawkes: boom\n"; got != want {
-		t.Errorf("stderr %q, want %q", got, want)
-	}
+	testFlags(t, "evaluate", newEvaluateCmd, tests)
 }
 
 func TestEvaluateSummary(t *testing.T) {

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -24,12 +22,7 @@ func TestFeaturesFlags(t *testing.T) {
 		edit(&o)
 		return o
 	}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    FeaturesOptions
-		wantErr string // substring of the usage error; "" for success
-	}{
+	tests := []flagCase[FeaturesOptions]{
 		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
 		{"two windows", []string{"--data", "d", "--window", "600,3600.5"}, with(func(o *FeaturesOptions) { o.Windows = []float64{600, 3600.5} }), ""},
 		{"repeated window", []string{"--data", "d", "--window", "3600", "--window", "600"}, with(func(o *FeaturesOptions) { o.Windows = []float64{3600, 600} }), ""},
@@ -52,30 +45,7 @@ func TestFeaturesFlags(t *testing.T) {
 		{"unknown flag", []string{"--data", "d", "--window", "600", "--format", "csv"}, FeaturesOptions{}, "unknown flag: --format"},
 		{"positional argument", []string{"--data", "d", "--window", "600", "extra"}, FeaturesOptions{}, "takes no arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "features", newFeaturesCmd, tt.argv, tt.wantErr)
-			if got == nil {
-				return
-			}
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
-}
-
-func TestFeaturesRuntimeErrorNoUsage(t *testing.T) {
-	ios, _, stderr := testStreams()
-	cmd := newFeaturesCmd(ios, func(ctx context.Context, o *FeaturesOptions) error {
-		return errors.New("boom")
-	})
-	if code := execSub(t, ios, cmd, "features", "--data", "d", "--window", "1"); code != exitError {
-		t.Errorf("exit code %d, want %d", code, exitError)
-	}
-	if got, want := stderr.String(), "hawkes: boom\n"; got != want {
-		t.Errorf("stderr %q, want %q", got, want)
-	}
+	testFlags(t, "features", newFeaturesCmd, tests)
 }
 
 func TestFeaturesSummary(t *testing.T) {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"runtime"
 	"testing"
 	"time"
@@ -17,12 +15,7 @@ func TestFitFlags(t *testing.T) {
 		edit(&o)
 		return o
 	}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    FitOptions
-		wantErr string // substring of the usage error; "" for success
-	}{
+	tests := []flagCase[FitOptions]{
 		{"minimal", []string{"--data", "d", "--window", "600"}, defaults, ""},
 		{"all flags", []string{"--data=d", "--window=3600.5", "--workers", "3", "--starts", "2", "--seed", "42", "--format", "jsonl", "--limit", "40", "--quiet"},
 			with(func(o *FitOptions) {
@@ -45,33 +38,7 @@ func TestFitFlags(t *testing.T) {
 		{"unknown flag", []string{"--data", "d", "--window", "600", "--windw", "3"}, FitOptions{}, "unknown flag: --windw"},
 		{"positional argument", []string{"--data", "d", "--window", "600", "extra"}, FitOptions{}, "takes no arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "fit", newFitCmd, tt.argv, tt.wantErr)
-			if got == nil {
-				return
-			}
-			if *got != tt.want {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
-}
-
-// TestFitRuntimeErrorNoUsage checks that an error of the work itself is
-// printed once, without the usage.
-func TestFitRuntimeErrorNoUsage(t *testing.T) {
-	ios, _, stderr := testStreams()
-	cmd := newFitCmd(ios, func(ctx context.Context, o *FitOptions) error {
-		return errors.New("boom")
-	})
-	code := execSub(t, ios, cmd, "fit", "--data", "d", "--window", "1")
-	if code != exitError {
-		t.Errorf("exit code %d, want %d", code, exitError)
-	}
-	if got, want := stderr.String(), "hawkes: boom\n"; got != want {
-		t.Errorf("stderr %q, want %q", got, want)
-	}
+	testFlags(t, "fit", newFitCmd, tests)
 }
 
 func TestFitSummary(t *testing.T) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -105,4 +106,67 @@ func parseFlags[O any](t *testing.T, name string, newCmd func(*ioStreams, func(c
 	// Every options struct has the streams as its IO field.
 	reflect.ValueOf(got).Elem().FieldByName("IO").SetZero()
 	return got
+}
+
+// flagCase is one row of a command's table of flags: argv gives the
+// options want, or a usage error holding wantErr when it is not "".
+type flagCase[O any] struct {
+	name    string
+	argv    []string
+	want    O
+	wantErr string
+}
+
+// testFlags runs the command name (made by newCmd) on each case's argv and
+// checks the options it would run with (IO aside) or its usage error.
+func testFlags[O any](t *testing.T, name string, newCmd func(*ioStreams, func(context.Context, *O) error) *cobra.Command, tests []flagCase[O]) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := parseFlags(t, name, newCmd, tt.argv, tt.wantErr)
+			if got != nil && !reflect.DeepEqual(*got, tt.want) {
+				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
+			}
+		})
+	}
+}
+
+// failing returns a maker of the command newCmd whose run fails with
+// "boom".
+func failing[O any](newCmd func(*ioStreams, func(context.Context, *O) error) *cobra.Command) func(*ioStreams) *cobra.Command {
+	return func(ios *ioStreams) *cobra.Command {
+		return newCmd(ios, func(context.Context, *O) error { return errors.New("boom") })
+	}
+}
+
+// TestRuntimeErrorNoUsage checks, for every batch command, that an error of
+// the work itself, once the flags passed, is printed once without the
+// usage and exits with exitError.
+func TestRuntimeErrorNoUsage(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  func(*ioStreams) *cobra.Command
+		argv []string
+	}{
+		{"fit", failing(newFitCmd), []string{"--data", "d", "--window", "1"}},
+		{"features", failing(newFeaturesCmd), []string{"--data", "d", "--window", "1"}},
+		{"train", failing(newTrainCmd), []string{"--data", "d", "--window", "1", "--model", "m"}},
+		{"evaluate", failing(newEvaluateCmd), []string{"--data", "d", "--window", "1"}},
+		{"predict", failing(newPredictCmd), []string{"--data", "d", "--window", "1", "--model", "m"}},
+		{"diagnose", failing(newDiagnoseCmd), []string{"--data", "d", "--window", "1"}},
+		{"plot", failing(newPlotCmd), []string{"--data", "d", "--id", "7", "--window", "1"}},
+		{"simulate", failing(newSimulateCmd), []string{"--out", "o"}},
+		{"convert", failing(newConvertCmd), []string{"--from", "twitter-v1", "--out", "o", "-"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, stderr := testStreams()
+			if code := execSub(t, ios, tt.cmd(ios), append([]string{tt.name}, tt.argv...)...); code != exitError {
+				t.Errorf("exit code %d, want %d", code, exitError)
+			}
+			if got, want := stderr.String(), "hawkes: boom\n"; got != want {
+				t.Errorf("stderr %q, want %q", got, want)
+			}
+		})
+	}
 }

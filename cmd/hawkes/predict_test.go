@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -31,12 +30,7 @@ func TestPredictFlags(t *testing.T) {
 	two := func(o *PredictOptions) {
 		o.Windows, o.Models = []float64{600, 3600}, map[float64]string{600: "a", 3600: "b=c"}
 	}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    PredictOptions
-		wantErr string // substring of the usage error; "" for success
-	}{
+	tests := []flagCase[PredictOptions]{
 		{"minimal", []string{"--data", "d", "--window", "600", "--model", "m.hkrf"}, defaults, ""},
 		{"window=file", []string{"--data", "d", "--window", "600", "--model", "600=m.hkrf"}, defaults, ""},
 		{"two windows", []string{"--data", "d", "--window", "600,3600", "--model", "3600=b=c,600=a"}, with(two), ""},
@@ -63,14 +57,7 @@ func TestPredictFlags(t *testing.T) {
 		{"bad format", []string{"--data", "d", "--window", "600", "--model", "m", "--format", "xml"}, PredictOptions{}, "unknown output format \"xml\""},
 		{"positional argument", []string{"--data", "d", "--window", "600", "--model", "m", "x"}, PredictOptions{}, "takes no arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "predict", newPredictCmd, tt.argv, tt.wantErr)
-			if got != nil && !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
+	testFlags(t, "predict", newPredictCmd, tests)
 }
 
 // parseCSV parses CSV text into records.

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"strconv"
 	"strings"
@@ -24,12 +22,7 @@ func TestTrainFlags(t *testing.T) {
 		edit(&o)
 		return o
 	}
-	tests := []struct {
-		name    string
-		argv    []string
-		want    TrainOptions
-		wantErr string // substring of the usage error; "" for success
-	}{
+	tests := []flagCase[TrainOptions]{
 		{"minimal", []string{"--data", "d", "--window", "600", "--model", "m"}, defaults, ""},
 		{"features", []string{"--features", "f.csv", "-m", "m"}, with(func(o *TrainOptions) { o.DataDir, o.Features, o.Window = "", "f.csv", 0 }), ""},
 		{"features and window", []string{"--features", "f.csv", "--window", "3600", "-m", "m"}, with(func(o *TrainOptions) { o.DataDir, o.Features, o.Window = "", "f.csv", 3600 }), ""},
@@ -52,30 +45,7 @@ func TestTrainFlags(t *testing.T) {
 		{"zero workers", []string{"--data", "d", "--window", "600", "-m", "m", "--workers", "0"}, TrainOptions{}, "workers = 0, want >= 1"},
 		{"positional argument", []string{"--data", "d", "--window", "600", "-m", "m", "x"}, TrainOptions{}, "takes no arguments"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := parseFlags(t, "train", newTrainCmd, tt.argv, tt.wantErr)
-			if got == nil {
-				return
-			}
-			if !reflect.DeepEqual(*got, tt.want) {
-				t.Errorf("options\n got %+v\nwant %+v", *got, tt.want)
-			}
-		})
-	}
-}
-
-func TestTrainRuntimeErrorNoUsage(t *testing.T) {
-	ios, _, stderr := testStreams()
-	cmd := newTrainCmd(ios, func(ctx context.Context, o *TrainOptions) error {
-		return errors.New("boom")
-	})
-	if code := execSub(t, ios, cmd, "train", "--data", "d", "--window", "1", "--model", "m"); code != exitError {
-		t.Errorf("exit code %d, want %d", code, exitError)
-	}
-	if got, want := stderr.String(), "hawkes: boom\n"; got != want {
-		t.Errorf("stderr %q, want %q", got, want)
-	}
+	testFlags(t, "train", newTrainCmd, tests)
 }
 
 // TestTrainFromFeatures trains from a features file with two windows, which
