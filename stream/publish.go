@@ -21,6 +21,7 @@ type publisher struct {
 	cancel   context.CancelFunc
 	sent     int // messages given to the producer (one goroutine sends)
 	answered atomic.Int64
+	acked    atomic.Int64 // messages acknowledged
 	once     sync.Once
 	err      error // the first error of the producer
 	wg       sync.WaitGroup
@@ -39,6 +40,7 @@ func newPublisher(ctx context.Context, p sarama.AsyncProducer) (*publisher, cont
 	})
 	pb.wg.Go(func() {
 		for range p.Successes() {
+			pb.acked.Add(1)
 			pb.answered.Add(1)
 		}
 	})
