@@ -189,11 +189,15 @@ func replayOnce(ctx context.Context, c Client, topics Topics, cascades []data.Ca
 		}
 		log.Info("resuming replay", "events_on_topic", on.events)
 	}
-	p, err := sarama.NewAsyncProducerFromClient(cl)
+	// The producer waits for leaders through an outage (patientClient);
+	// at its first error all the same, the client is closed (newPublisher).
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	p, err := sarama.NewAsyncProducerFromClient(patientClient{Client: cl, ctx: pctx, timeout: o.OutageTimeout})
 	if err != nil {
 		return ReplayStats{}, false, fmt.Errorf("producer: %w", err)
 	}
-	pub, ctx := newPublisher(ctx, p)
+	pub, ctx := newPublisher(ctx, p, func() { cl.Close() })
 	st, err = replay(ctx, pub, topics.Retweets, np, cascades, o, on)
 	err = pub.close(ctx, err)
 	if err != nil {
