@@ -464,8 +464,8 @@ func TestKafkaClusterRestart(t *testing.T) {
 	if code := reader.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("the reader did not ride out the outage: exit code %d", code)
 		reader = again(reader)
-	} else if !strings.Contains(reader.stderr.String(), "replay interrupted") {
-		t.Logf("the reader's replay was not interrupted (it ended before the cluster stopped?): stderr:\n%s", reader.stderr)
+	} else {
+		t.Logf("the reader rode out the outage: %s", lastLine(reader.stderr.String()))
 	}
 	for _, c := range []**child{&fitter, &trainer, &alerts} {
 		if (*c).done() {
