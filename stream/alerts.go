@@ -123,18 +123,27 @@ func (h *alertsHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) e
 		return h.out.deadLetter(ctx, m, err)
 	}
 	a.mu.Lock()
-	first := a.seen.Add(p.ID, p.Window)
+	seen := a.seen.Has(p.ID, p.Window)
 	a.mu.Unlock()
-	if !first {
+	if seen {
 		return nil // a replayed prediction (see the package doc)
 	}
-	a.predictions.Add(1)
 	al, ok := a.alert(&p)
+	if ok {
+		// The pair is remembered once its alert is out: when the brokers
+		// fail the send while the group's session is ending (a whole
+		// cluster stopped), the error ends only the session, and the
+		// prediction, read again, must raise its alert again.
+		if err := h.out.send(jsonMessage(a.topics.Alerts, p.ID, al)); err != nil {
+			return err
+		}
+	}
+	a.mu.Lock()
+	a.seen.Add(p.ID, p.Window)
+	a.mu.Unlock()
+	a.predictions.Add(1)
 	if !ok {
 		return nil
-	}
-	if err := h.out.send(jsonMessage(a.topics.Alerts, p.ID, al)); err != nil {
-		return err
 	}
 	a.alerts.Add(1)
 	a.o.Metrics.Alerts.Inc()

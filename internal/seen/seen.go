@@ -37,5 +37,11 @@ func (s *Set) Add(id string, w float64) bool {
 	return true
 }
 
+// Has reports whether (id, w) is remembered.
+func (s *Set) Has(id string, w float64) bool {
+	_, ok := s.set[Key{id, w}]
+	return ok
+}
+
 // Len returns the number of pairs remembered.
 func (s *Set) Len() int { return len(s.set) }
