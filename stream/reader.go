@@ -425,19 +425,10 @@ var errRetention = errors.New("no longer holds its first messages (retention): c
 // onTopic reads the retweets topic: the events it holds, the latest time
 // and end marker of each partition.
 func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) (*resumeState, error) {
-	cons, err := sarama.NewConsumerFromClient(cl)
-	if err != nil {
-		return nil, fmt.Errorf("resume: %w", err)
-	}
-	defer cons.Close()
 	r := &resumeState{cascades: map[string]*seqs{}, latest: make([]float64, np), end: make([]bool, np)}
 	ended := 0
 	for q := range np {
 		r.latest[q] = math.Inf(-1)
-		hi, err := getOffset(ctx, cl, topic, q, sarama.OffsetNewest)
-		if err != nil {
-			return nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
-		}
 		lo, err := getOffset(ctx, cl, topic, q, sarama.OffsetOldest)
 		if err != nil {
 			return nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
@@ -445,44 +436,32 @@ func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) (*re
 		if lo > 0 {
 			return nil, fmt.Errorf("resume: %s/%d %w", topic, q, errRetention)
 		}
-		if hi == 0 {
-			continue
-		}
-		pc, err := cons.ConsumePartition(topic, q, sarama.OffsetOldest)
+		err = readPartition(ctx, cl, topic, q, func(m *sarama.ConsumerMessage) bool {
+			e, err := decodeMessage(m, MaxMessageBytes, DecodeRetweet)
+			if err != nil {
+				return true
+			}
+			switch e.Kind {
+			case KindEvent:
+				s := r.cascades[e.ID]
+				if s == nil {
+					s = &seqs{}
+					r.cascades[e.ID] = s
+				}
+				if s.add(e.Seq) {
+					r.events++
+				}
+				r.latest[q] = max(r.latest[q], e.At())
+			case KindWatermark:
+				r.latest[q] = max(r.latest[q], e.Time)
+			case KindEnd:
+				r.end[q], r.final = true, &e
+			}
+			return true
+		})
 		if err != nil {
 			return nil, fmt.Errorf("resume: %w", err)
 		}
-		for done := false; !done; {
-			select {
-			case <-ctx.Done():
-				pc.Close()
-				return nil, ctx.Err()
-			case err := <-pc.Errors():
-				pc.Close()
-				return nil, fmt.Errorf("resume: %w", err)
-			case m := <-pc.Messages():
-				if e, err := decodeMessage(m, MaxMessageBytes, DecodeRetweet); err == nil {
-					switch e.Kind {
-					case KindEvent:
-						s := r.cascades[e.ID]
-						if s == nil {
-							s = &seqs{}
-							r.cascades[e.ID] = s
-						}
-						if s.add(e.Seq) {
-							r.events++
-						}
-						r.latest[q] = max(r.latest[q], e.At())
-					case KindWatermark:
-						r.latest[q] = max(r.latest[q], e.Time)
-					case KindEnd:
-						r.end[q], r.final = true, &e
-					}
-				}
-				done = m.Offset+1 >= hi
-			}
-		}
-		pc.Close()
 		if r.end[q] {
 			ended++
 		}
