@@ -66,15 +66,18 @@ type ReaderOptions struct {
 	// markers by partition), and a replay that already ended sends
 	// nothing. See resumeState for what a partition left with a gap gets.
 	Resume bool
-	// OutageTimeout is how long a replay that has been running rides out
-	// brokers that fail it (a cluster stopped and started again, leaders
-	// moving): it stops sending, waits for every message it sent to be
-	// acknowledged or failed, and then tries again with backoff (1 s
+	// OutageTimeout is how long a replay rides out brokers that fail it
+	// (a cluster stopped and started again, leaders moving), default
+	// DefaultOutageTimeout. Its producer waits that long for the
+	// partitions' leaders (patientClient), which keeps each partition's
+	// messages in order. If the producer fails all the same, a replay that
+	// has had a message acknowledged stops sending, waits for every
+	// message it sent to be answered, and tries again with backoff (1 s
 	// doubling to 5 s, each try reconnecting for up to
 	// Client.ConnectTimeout), resuming as Resume does, until the brokers
-	// have failed it for this long (default DefaultOutageTimeout). A
-	// replay whose first try never had a message acknowledged (brokers
-	// unreachable, refused credentials or protocol) fails at once.
+	// have failed it for this long. A replay whose first try never had a
+	// message acknowledged (brokers unreachable, refused credentials or
+	// protocol) fails at once.
 	OutageTimeout time.Duration
 	Log           *slog.Logger
 	Metrics       *Metrics // nil keeps unexported ones

@@ -2,11 +2,13 @@ package stream
 
 import (
 	"context"
+	"net"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
@@ -180,4 +182,83 @@ func byPartition(msgs []*sarama.ConsumerMessage) map[int32][]string {
 		out[m.Partition] = append(out[m.Partition], string(m.Value))
 	}
 	return out
+}
+
+// TestReplayRidesOutBrokerRestart stops the embedded broker in the middle
+// of a paced replay and starts it again on its state and its ports 10 s
+// later (longer than sarama's metadata retries, which fail a message at
+// once): the replay ends without an error, and every event is on the
+// retweets topic, each cascade's in seq order without a gap. (Without
+// patientClient the replay resumes in the process; before either, it
+// ended with an error.)
+func TestReplayRidesOutBrokerRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a broker stopped for 10 s in a replay of about 10 s")
+	}
+	cascades := loadSMH(t)[:10]
+	dir := t.TempDir()
+	ports := make([]int, 1)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	bo := BrokerOptions{Ports: ports, StateDir: dir}
+	b, err := StartBroker(bo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := b.Addrs()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	client := Client{Brokers: addrs}
+	topics := testTopics()
+	if err := EnsureTopics(ctx, client, topics, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := NewMetrics()
+	done := make(chan error, 1)
+	var st ReplayStats
+	go func() {
+		var err error
+		// 10 cascades one day apart at 100 000x: about 9 s.
+		st, err = Replay(ctx, client, topics, cascades, ReaderOptions{Spacing: 86400, Speed: 1e5, Metrics: m, Log: streamtest.Logger(t)})
+		done <- err
+	}()
+	streamtest.Wait(t, 30*time.Second, "200 events sent", func() bool { return testutil.ToFloat64(m.ReplayedEvents) >= 200 })
+	b.Close()
+	time.Sleep(10 * time.Second)
+	if b, err = StartBroker(bo); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	if err := <-done; err != nil {
+		t.Fatalf("the replay did not ride out the restart: %v", err)
+	}
+	events := 0
+	for i := range cascades {
+		events += cascades[i].Len()
+	}
+	if st.Events != events {
+		t.Errorf("replay: %d events, want %d", st.Events, events)
+	}
+	next := map[string]int{}
+	for _, msg := range streamtest.ReadAll(t, addrs, topics.Retweets) {
+		r, err := DecodeRetweet(msg.Value)
+		if err != nil || r.Kind != KindEvent {
+			continue
+		}
+		if r.Seq != next[r.ID] {
+			t.Fatalf("cascade %s: event %d after %d events on the topic (partition %d offset %d)", r.ID, r.Seq, next[r.ID], msg.Partition, msg.Offset)
+		}
+		next[r.ID]++
+	}
+	for i := range cascades {
+		if c := &cascades[i]; next[c.ID] != c.Len() {
+			t.Errorf("cascade %s: %d events on the topic, want %d", c.ID, next[c.ID], c.Len())
+		}
+	}
 }
