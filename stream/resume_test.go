@@ -76,7 +76,7 @@ func TestResumeSendsWhatIsMissing(t *testing.T) {
 	ro := ReaderOptions{Spacing: 86400, WatermarkEvery: 3600}
 	topics := func(name string) Topics {
 		tp := testTopics()
-		tp.Retweets = name
+		tp.Retweets, tp.RetweetsPartitions = name, 4 // each partition is read back: fewer is faster
 		if err := EnsureTopics(ctx, client, tp, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -99,27 +99,32 @@ func TestResumeSendsWhatIsMissing(t *testing.T) {
 	t.Cleanup(func() { p.Close() })
 
 	// Each case keeps, of partition q's messages (end marker last), those
-	// keep(q, i, n) says.
+	// keep(q, i, n) says; -short runs those marked short.
 	for _, tc := range []struct {
-		name string
-		keep func(q int32, i, n int) bool
-		gap  int32 // the partition left with a gap, -1 for none
+		name  string
+		keep  func(q int32, i, n int) bool
+		gap   int32 // the partition left with a gap, -1 for none
+		short bool
 	}{
-		{"nothing sent", func(int32, int, int) bool { return false }, -1},
-		{"prefixes", func(q int32, i, n int) bool { return i < int(q)*(n-1)/int(np) }, -1},
-		{"some ended", func(q int32, i, n int) bool { return q%2 == 0 || i < (n-1)/3 }, -1},
-		{"all ended", func(int32, int, int) bool { return true }, -1},
+		{"nothing sent", func(int32, int, int) bool { return false }, -1, false},
+		{"prefixes", func(q int32, i, n int) bool { return i < int(q)*(n-1)/int(np) }, -1, true},
+		{"some ended", func(q int32, i, n int) bool { return q%2 == 0 || i < (n-1)/3 }, -1, true},
+		{"all ended", func(int32, int, int) bool { return true }, -1, false},
 		{"gap", func(q int32, i, n int) bool {
 			if q == 3 {
 				return i < (n-1)/3 || i >= (n-1)/2 && i < 2*(n-1)/3
 			}
 			return i < (n-1)/2
-		}, 3},
+		}, 3, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if testing.Short() && !tc.short {
+				t.Skip("-short runs the prefixes, some ended and gap cases")
+			}
 			name := "resume-" + tc.name
 			tp := topics(name)
 			held := map[int32][]string{}
+			var msgs []*sarama.ProducerMessage
 			for q := range np {
 				n := len(want[q])
 				for i, v := range want[q] {
@@ -127,9 +132,12 @@ func TestResumeSendsWhatIsMissing(t *testing.T) {
 						continue
 					}
 					held[q] = append(held[q], v)
-					if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: name, Partition: q, Value: sarama.StringEncoder(v)}); err != nil {
-						t.Fatal(err)
-					}
+					msgs = append(msgs, &sarama.ProducerMessage{Topic: name, Partition: q, Value: sarama.StringEncoder(v)})
+				}
+			}
+			if len(msgs) > 0 {
+				if err := p.SendMessages(msgs); err != nil {
+					t.Fatal(err)
 				}
 			}
 			o := ro
