@@ -2,7 +2,7 @@
 # `make test-browser`, `make test-kafka` and `make test-long`.
 GO ?= go
 
-.PHONY: all build test test-long test-browser test-kafka browser bench lint demo fuzz clean screenshot
+.PHONY: all build test test-long test-browser test-kafka kafka-suite browser bench lint demo fuzz clean screenshot
 
 all: build
 
@@ -35,17 +35,25 @@ test-browser: browser
 screenshot: browser
 	$(GO) test -count=1 -run 'TestBrowser' ./stream/dashboard/ -args -screenshot $(CURDIR)/docs/dashboard.png
 ## test-kafka: the real-Kafka tests (names TestKafka*) on a 3-broker Apache
-##             Kafka cluster that scripts/kafka-cluster.sh starts in
-##             KAFKA_DIR and stops after (needs Java 17+ and Maven; the
-##             broker's jars are fetched once through Maven)
+##             Kafka 4 cluster that scripts/kafka-cluster.sh starts in
+##             KAFKA_DIR and stops after, then the whole pipeline and the
+##             whole-cluster restart on a Kafka 3 cluster (needs Java 17+
+##             and Maven; the brokers' jars are fetched once through Maven)
 KAFKA_DIR ?= $(CURDIR)/.kafka-test
+KAFKA3_TESTS = ^TestKafka(Pipeline|ClusterRestart)
 test-kafka:
+	$(MAKE) --no-print-directory kafka-suite KAFKA_LINE=4 KAFKA_TESTS='^TestKafka'
+	$(MAKE) --no-print-directory kafka-suite KAFKA_LINE=3 KAFKA_TESTS='$(KAFKA3_TESTS)'
+
+# kafka-suite: the tests KAFKA_TESTS names on a 3-broker cluster of Kafka
+# line KAFKA_LINE (3 or 4), started in KAFKA_DIR and stopped after.
+kafka-suite:
 	rm -rf $(KAFKA_DIR)
 	@set -e; \
-	brokers="$$(bash scripts/kafka-cluster.sh up $(KAFKA_DIR) 3 | tail -n 1)"; \
+	brokers="$$(KAFKA_VERSION=$(KAFKA_LINE) bash scripts/kafka-cluster.sh up $(KAFKA_DIR) 3 | tail -n 1)"; \
 	trap 'bash scripts/kafka-cluster.sh down $(KAFKA_DIR)' EXIT; \
-	HAWKES_KAFKA_BROKERS="$$brokers" HAWKES_KAFKA_DIR=$(KAFKA_DIR) \
-		$(GO) test -count=1 -p 1 -timeout 30m -run '^TestKafka' -v ./cmd/hawkes
+	HAWKES_KAFKA_BROKERS="$$brokers" HAWKES_KAFKA_DIR=$(KAFKA_DIR) KAFKA_VERSION=$(KAFKA_LINE) \
+		$(GO) test -count=1 -p 1 -timeout 30m -run '$(KAFKA_TESTS)' -v ./cmd/hawkes
 	rm -rf $(KAFKA_DIR)
 
 ## bench: every benchmark, with allocations

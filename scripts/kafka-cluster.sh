@@ -15,7 +15,8 @@
 # servers.
 #
 # The broker's jars come once through Maven, from scripts/kafka/pom.xml (which
-# pins the version), into ${XDG_CACHE_HOME:-$HOME/.cache}/hawkes/kafka-<version>
+# pins the version, Kafka 4) or scripts/kafka/kafka3/pom.xml (Kafka 3, with
+# KAFKA_VERSION=3), into ${XDG_CACHE_HOME:-$HOME/.cache}/hawkes/kafka-<version>
 # (HAWKES_KAFKA_CACHE overrides it); nothing is downloaded any other way.
 # Needs Java 17 or newer and Maven.
 #
@@ -23,6 +24,9 @@
 # INTERNAL (plaintext, between brokers, and where this script checks the
 # cluster is up) and CONTROLLER. Settings from the environment, read by `up`
 # when it creates DIR:
+#   KAFKA_VERSION                the Kafka line: 4 (default, the version pinned in
+#                                scripts/kafka/pom.xml) or 3 (KRaft, the version pinned
+#                                in scripts/kafka/kafka3/pom.xml); DIR keeps its line
 #   KAFKA_CLUSTER_SECURITY       security protocol of the CLIENT listener:
 #                                PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL
 #   KAFKA_CLUSTER_CONFIG         a file of server properties added to every node's
@@ -34,7 +38,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-pom="$here/kafka/pom.xml"
+pom="" # set by use_line
 
 die() { echo "kafka-cluster: $*" >&2; exit 1; }
 say() { echo "kafka-cluster: $*" >&2; }
@@ -52,6 +56,15 @@ java_bin() {
 	else
 		die "no java on PATH (nor in \$JAVA_HOME): install Java 17 or newer"
 	fi
+}
+
+# use_line L sets the pom of Kafka line L (3 or 4).
+use_line() {
+	case "$1" in
+	4) pom="$here/kafka/pom.xml" ;;
+	3) pom="$here/kafka/kafka3/pom.xml" ;;
+	*) die "KAFKA_VERSION must be 3 or 4 (the Kafka line; the version is pinned in its pom), got $1" ;;
+	esac
 }
 
 kafka_version() {
@@ -134,7 +147,7 @@ wait_ready() {
 # create DIR N writes the settings of a new cluster of N nodes and formats
 # their storage.
 create() {
-	local dir="$1" n="$2" jars="$3"
+	local dir="$1" n="$2" jars="$3" line="$4"
 	local security="${KAFKA_CLUSTER_SECURITY:-PLAINTEXT}"
 	case "$security" in
 	PLAINTEXT | SSL | SASL_PLAINTEXT | SASL_SSL) ;;
@@ -206,6 +219,7 @@ create() {
 	done
 	cat >"$dir/cluster.env" <<-EOF
 		N=$n
+		KAFKA_LINE=$line
 		CLUSTER_ID=$cid
 		BOOTSTRAP=$bootstrap
 		INTERNAL=$internals
@@ -219,14 +233,18 @@ up() {
 	mkdir -p "$dir"
 	dir="$(cd "$dir" && pwd)"
 	local jars
-	jars="$(fetch)"
 	if [[ -f "$dir/cluster.env" ]]; then
 		# shellcheck disable=SC1091
 		source "$dir/cluster.env"
 		[[ "$N" == "$n" ]] || die "$dir holds a cluster of $N brokers, not $n"
-		say "starting the cluster in $dir again on its data"
+		use_line "${KAFKA_LINE:-4}"
+		jars="$(fetch)"
+		say "starting the cluster in $dir (Kafka $(kafka_version)) again on its data"
 	else
-		create "$dir" "$n" "$jars"
+		use_line "${KAFKA_VERSION:-4}"
+		jars="$(fetch)"
+		say "creating a cluster of Kafka $(kafka_version) in $dir"
+		create "$dir" "$n" "$jars" "${KAFKA_VERSION:-4}"
 	fi
 	for i in $(seq "$n"); do start_node "$dir" "$i" "$jars"; done
 	wait_ready "$dir"
@@ -277,8 +295,11 @@ restart() {
 	# shellcheck disable=SC1091
 	source "$dir/cluster.env"
 	[[ "$i" =~ ^[0-9]+$ ]] && ((i >= 1 && i <= N)) || die "no broker $i in a cluster of $N"
+	use_line "${KAFKA_LINE:-4}"
+	local jars
+	jars="$(fetch)"
 	stop_nodes "$dir" "$i"
-	start_node "$dir" "$i" "$(fetch)"
+	start_node "$dir" "$i" "$jars"
 	wait_ready "$dir"
 	say "broker $i restarted"
 	cat "$dir/bootstrap"

@@ -56,8 +56,9 @@ type Alerter struct {
 	o      AlertsOptions
 	log    *slog.Logger
 
-	mu   sync.Mutex
-	seen *seen.Set
+	mu     sync.Mutex
+	seen   *seen.Set
+	unsure map[seen.Key]bool // pairs whose alert failed to send, which may have landed
 
 	predictions, alerts, dead atomic.Int64
 }
@@ -70,7 +71,8 @@ func NewAlerter(c Client, t Topics, o AlertsOptions) (*Alerter, error) {
 		return nil, err
 	}
 	o.Metrics = orMetrics(o.Metrics)
-	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: seen.New(MaxRemembered)}, nil
+	return &Alerter{client: c, topics: t, o: o, log: orDiscard(o.Log).With("role", "alerts"), seen: seen.New(MaxRemembered),
+		unsure: map[seen.Key]bool{}}, nil
 }
 
 // Predictions returns the distinct (cascade, window) predictions read.
@@ -95,7 +97,7 @@ func (a *Alerter) run(ctx context.Context) error {
 	defer out.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	err = runGroup(ctx, cl, a.o.Group, []string{a.topics.Predictions}, &alertsHandler{a: a, out: out, fail: cancel}, a.log)
+	err = runGroup(ctx, cl, a.o.Group, []string{a.topics.Predictions}, &alertsHandler{a: a, cl: cl, out: out, fail: cancel}, a.log)
 	if err != nil {
 		return err
 	}
@@ -104,6 +106,7 @@ func (a *Alerter) run(ctx context.Context) error {
 
 type alertsHandler struct {
 	a    *Alerter
+	cl   sarama.Client
 	out  *output
 	fail context.CancelCauseFunc
 }
@@ -123,18 +126,48 @@ func (h *alertsHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) e
 		return h.out.deadLetter(ctx, m, err)
 	}
 	a.mu.Lock()
-	first := a.seen.Add(p.ID, p.Window)
+	again := a.seen.Has(p.ID, p.Window)
 	a.mu.Unlock()
-	if !first {
+	if again {
 		return nil // a replayed prediction (see the package doc)
 	}
-	a.predictions.Add(1)
 	al, ok := a.alert(&p)
+	if ok {
+		// The pair is remembered once its alert is out: when the brokers
+		// fail the send while the group's session is ending (a whole
+		// cluster stopped), the error ends only the session, and the
+		// prediction, read again, must raise its alert then. A failed
+		// send may have landed all the same: the alerts topic is read
+		// for it before it is sent again.
+		k := seen.Key{ID: p.ID, Window: p.Window}
+		a.mu.Lock()
+		unsure := a.unsure[k]
+		a.mu.Unlock()
+		out := false
+		if unsure {
+			var err error
+			if out, err = alertOnTopic(ctx, h.cl, a.topics.Alerts, &al); err != nil {
+				return err
+			}
+		}
+		if !out {
+			if err := h.out.send(jsonMessage(a.topics.Alerts, p.ID, al)); err != nil {
+				a.mu.Lock()
+				a.unsure[k] = true
+				a.mu.Unlock()
+				return err
+			}
+		}
+		a.mu.Lock()
+		delete(a.unsure, k)
+		a.mu.Unlock()
+	}
+	a.mu.Lock()
+	a.seen.Add(p.ID, p.Window)
+	a.mu.Unlock()
+	a.predictions.Add(1)
 	if !ok {
 		return nil
-	}
-	if err := h.out.send(jsonMessage(a.topics.Alerts, p.ID, al)); err != nil {
-		return err
 	}
 	a.alerts.Add(1)
 	a.o.Metrics.Alerts.Inc()
@@ -191,4 +224,25 @@ func textField(s string) string {
 		return `""`
 	}
 	return s
+}
+
+// alertOnTopic says whether the alerts topic holds an alert of al's
+// cascade and window, reading the partition its key goes to.
+func alertOnTopic(ctx context.Context, cl sarama.Client, topic string, al *Alert) (bool, error) {
+	parts, err := cl.Partitions(topic)
+	if err != nil {
+		return false, fmt.Errorf("partitions of %s: %w", topic, err)
+	}
+	q, err := newPartitioner(topic).Partition(&sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(al.ID)}, int32(len(parts)))
+	if err != nil {
+		return false, err
+	}
+	found := false
+	err = readPartition(ctx, cl, topic, q, func(m *sarama.ConsumerMessage) bool {
+		if b, err := decodeMessage(m, MaxMessageBytes, DecodeAlert); err == nil && b.ID == al.ID && b.Window == al.Window {
+			found = true
+		}
+		return !found
+	})
+	return found, err
 }

@@ -2,10 +2,14 @@ package stream
 
 import (
 	"bytes"
+	"context"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
+
+	"github.com/hawkes-toolkit/hawkes/internal/streamtest"
 )
 
 func TestAlert(t *testing.T) {
@@ -126,4 +130,46 @@ func FuzzAlertTextLine(f *testing.F) {
 			t.Fatalf("id %q: printed %q, whose id field reads %q", id, line, field)
 		}
 	})
+}
+
+// TestAlertOnTopic checks the read-back the alerts role makes before it
+// sends again an alert whose send failed: it finds the alert of the same
+// cascade and window, and no other.
+func TestAlertOnTopic(t *testing.T) {
+	b, err := StartBroker(BrokerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	client := Client{Brokers: b.Addrs()}
+	topics := testTopics()
+	if err := EnsureTopics(ctx, client, topics, nil); err != nil {
+		t.Fatal(err)
+	}
+	out, err := newOutput(ctx, client, "alerts", topics.DeadLetters, orDiscard(nil), orMetrics(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.close()
+	for _, al := range []Alert{{V: SchemaVersion, ID: "a", Window: 600, NHat: 20}, {V: SchemaVersion, ID: "b", Window: 3600, NHat: 30}} {
+		if err := out.send(jsonMessage(topics.Alerts, al.ID, al)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl := streamtest.Client(t, b.Addrs())
+	for _, tc := range []struct {
+		id     string
+		window float64
+		want   bool
+	}{{"a", 600, true}, {"b", 3600, true}, {"a", 3600, false}, {"b", 600, false}, {"c", 600, false}} {
+		got, err := alertOnTopic(ctx, cl, topics.Alerts, &Alert{ID: tc.id, Window: tc.window})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("alertOnTopic(%s, %v) = %v, want %v", tc.id, tc.window, got, tc.want)
+		}
+	}
 }

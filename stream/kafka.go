@@ -75,6 +75,45 @@ func getOffset(ctx context.Context, cl sarama.Client, topic string, partition in
 	}
 }
 
+// readPartition calls each on the messages of partition q of topic, from
+// the oldest to the newest there when it is called, until each returns
+// false.
+func readPartition(ctx context.Context, cl sarama.Client, topic string, q int32, each func(*sarama.ConsumerMessage) bool) error {
+	hi, err := getOffset(ctx, cl, topic, q, sarama.OffsetNewest)
+	if err != nil {
+		return fmt.Errorf("offsets of %s/%d: %w", topic, q, err)
+	}
+	lo, err := getOffset(ctx, cl, topic, q, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("offsets of %s/%d: %w", topic, q, err)
+	}
+	if hi <= lo {
+		return nil
+	}
+	cons, err := sarama.NewConsumerFromClient(cl)
+	if err != nil {
+		return err
+	}
+	defer cons.Close()
+	pc, err := cons.ConsumePartition(topic, q, lo)
+	if err != nil {
+		return fmt.Errorf("read %s/%d: %w", topic, q, err)
+	}
+	defer pc.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-pc.Errors():
+			return fmt.Errorf("read %s/%d: %w", topic, q, err)
+		case m := <-pc.Messages():
+			if !each(m) || m.Offset+1 >= hi {
+				return nil
+			}
+		}
+	}
+}
+
 // EnsureTopics creates the topics that do not exist yet; existing ones are
 // left as they are (a partition count that differs is logged).
 func EnsureTopics(ctx context.Context, c Client, t Topics, log *slog.Logger) error {

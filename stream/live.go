@@ -127,7 +127,7 @@ func publishLive(ctx context.Context, c Client, topics Topics, src LiveSource, o
 	if err != nil {
 		return LiveStats{}, fmt.Errorf("producer: %w", err)
 	}
-	pub, ctx := newPublisher(ctx, p)
+	pub, ctx := newPublisher(ctx, p, nil)
 	l := newLiveSender(pub, topics, int32(len(parts)), o, log)
 	st, err := l.run(ctx, src)
 	if err := pub.close(ctx, err); err != nil {

@@ -175,8 +175,8 @@ func (o BrokerOptions) Validate() error {
 }
 
 // WithDefaults returns o with its zero fields set to their defaults:
-// Spacing DefaultSpacing, WatermarkEvery DefaultWatermarkEvery. A zero
-// Speed is a value: as fast as possible.
+// Spacing DefaultSpacing, WatermarkEvery DefaultWatermarkEvery, OutageTimeout
+// DefaultOutageTimeout. A zero Speed is a value: as fast as possible.
 func (o ReaderOptions) WithDefaults() ReaderOptions {
 	if o.Spacing == 0 {
 		o.Spacing = DefaultSpacing
@@ -184,11 +184,15 @@ func (o ReaderOptions) WithDefaults() ReaderOptions {
 	if o.WatermarkEvery == 0 {
 		o.WatermarkEvery = DefaultWatermarkEvery
 	}
+	if o.OutageTimeout == 0 {
+		o.OutageTimeout = DefaultOutageTimeout
+	}
 	return o
 }
 
 // Validate checks o: Speed 0 or a positive factor, Spacing finite and
-// positive, WatermarkEvery positive and at most MaxWatermarkEvery.
+// positive, WatermarkEvery positive and at most MaxWatermarkEvery,
+// OutageTimeout positive.
 func (o ReaderOptions) Validate() error {
 	switch {
 	case !(o.Speed >= 0) || math.IsInf(o.Speed, 1):
@@ -198,6 +202,8 @@ func (o ReaderOptions) Validate() error {
 	case !finitePositive(o.WatermarkEvery) || o.WatermarkEvery > MaxWatermarkEvery:
 		return optionErrorf("reader", "%s must be a positive number of seconds, at most %v, got %v",
 			optionName("watermark-every"), MaxWatermarkEvery, o.WatermarkEvery)
+	case o.OutageTimeout < 0:
+		return optionErrorf("reader", "%s must be positive, got %v", optionName("outage-timeout"), o.OutageTimeout)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -32,6 +33,10 @@ const (
 	// 2·MaxWatermarkEvery + 1 s apart in event time, so that fitters can
 	// refuse messages further ahead (FitterOptions.MaxSkew).
 	MaxWatermarkEvery = 43200.0
+	// DefaultOutageTimeout is ReaderOptions.OutageTimeout's default: a
+	// 3-broker Apache Kafka cluster stopped and started again on its data
+	// answered again within about a minute on a loaded 2-core machine.
+	DefaultOutageTimeout = 5 * time.Minute
 )
 
 // ErrNoData is returned by Replay for a data set without a cascade.
@@ -56,13 +61,26 @@ type ReaderOptions struct {
 	// sent so far.
 	Progress func(sent, total int)
 	// Resume continues a replay of the same data set that was stopped: the
-	// events already on the retweets topic, counted per partition, are not
-	// sent again (a partition holds a prefix of its events in replay
-	// order, since production is ordered and idempotent), and a replay that
-	// already ended sends nothing.
-	Resume  bool
-	Log     *slog.Logger
-	Metrics *Metrics // nil keeps unexported ones
+	// messages already on the retweets topic are not sent again (events
+	// known by cascade and seq, watermarks by partition and time, end
+	// markers by partition), and a replay that already ended sends
+	// nothing. See resumeState for what a partition left with a gap gets.
+	Resume bool
+	// OutageTimeout is how long a replay rides out brokers that fail it
+	// (a cluster stopped and started again, leaders moving), default
+	// DefaultOutageTimeout. Its producer waits that long for the
+	// partitions' leaders (patientClient), which keeps each partition's
+	// messages in order. If the producer fails all the same, a replay that
+	// has had a message acknowledged stops sending, waits for every
+	// message it sent to be answered, and tries again with backoff (1 s
+	// doubling to 5 s, each try reconnecting for up to
+	// Client.ConnectTimeout), resuming as Resume does, until the brokers
+	// have failed it for this long. A replay whose first try never had a
+	// message acknowledged (brokers unreachable, refused credentials or
+	// protocol) fails at once.
+	OutageTimeout time.Duration
+	Log           *slog.Logger
+	Metrics       *Metrics // nil keeps unexported ones
 }
 
 // ReplayStats is what a replay sent.
@@ -95,10 +113,58 @@ func Replay(ctx context.Context, c Client, topics Topics, cascades []data.Cascad
 	return st, roleError("reader", err)
 }
 
-// publishReplay is Replay once its arguments are checked.
+// publishReplay is Replay once its arguments are checked: tries of
+// replayOnce, the later ones resuming, while the brokers fail a replay that
+// was running for less than o.OutageTimeout.
 func publishReplay(ctx context.Context, c Client, topics Topics, cascades []data.Cascade, o ReaderOptions) (ReplayStats, error) {
 	log := orDiscard(o.Log)
 	o.Metrics = orMetrics(o.Metrics)
+	var (
+		outage  time.Time // when the brokers began failing the replay
+		backoff = time.Second
+		ran     bool // a try had a message acknowledged
+	)
+	for {
+		st, acked, err := replayOnce(ctx, c, topics, cascades, o)
+		if err == nil || ctx.Err() != nil {
+			return st, err
+		}
+		ran = ran || acked
+		if !ran || fatal(err) {
+			return st, err
+		}
+		if acked || outage.IsZero() {
+			outage, backoff = time.Now(), time.Second
+		}
+		if time.Since(outage) >= o.OutageTimeout {
+			return st, fmt.Errorf("the brokers failed the replay for %v (outage timeout): %w", o.OutageTimeout.Round(time.Second), err)
+		}
+		log.Warn("replay interrupted, resuming once the brokers answer", "in", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return st, ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+		o.Resume = true
+	}
+}
+
+// fatal tells the errors a replay does not ride out: options, refused
+// credentials, permissions or protocol, a message too large, a topic that
+// lost the beginning of the replay.
+func fatal(err error) bool {
+	var oe *OptionError
+	return errors.As(err, &oe) || errors.Is(err, errRetention) ||
+		errors.Is(err, sarama.ErrSASLAuthenticationFailed) || errors.Is(err, sarama.ErrTopicAuthorizationFailed) ||
+		errors.Is(err, sarama.ErrClusterAuthorizationFailed) || errors.Is(err, sarama.ErrUnsupportedVersion) ||
+		errors.Is(err, sarama.ErrMessageSizeTooLarge) || errors.Is(err, sarama.ErrInvalidMessage)
+}
+
+// replayOnce connects, reads what the topic holds when o.Resume, and
+// replays; acked says whether a message was acknowledged.
+func replayOnce(ctx context.Context, c Client, topics Topics, cascades []data.Cascade, o ReaderOptions) (st ReplayStats, acked bool, err error) {
+	log := orDiscard(o.Log)
 	// One producer: its produce requests are ordered and idempotent. (Four
 	// producers on their own connections, each holding a share of the
 	// partitions, replayed seismic_subset slower, not faster, on 2 cores.)
@@ -107,44 +173,41 @@ func publishReplay(ctx context.Context, c Client, topics Topics, cascades []data
 		cfg.Producer.Flush.Bytes = 1 << 20
 	})
 	if err != nil {
-		return ReplayStats{}, err
+		return ReplayStats{}, false, err
 	}
 	defer cl.Close()
 	parts, err := cl.Partitions(topics.Retweets)
 	if err != nil {
-		return ReplayStats{}, fmt.Errorf("partitions of %s: %w", topics.Retweets, err)
+		return ReplayStats{}, false, fmt.Errorf("partitions of %s: %w", topics.Retweets, err)
 	}
 	np := int32(len(parts))
-	p, err := sarama.NewAsyncProducerFromClient(cl)
-	if err != nil {
-		return ReplayStats{}, fmt.Errorf("producer: %w", err)
-	}
-	var skip []int
+	var on *resumeState
 	if o.Resume {
-		var end *Retweet
-		skip, end, err = onTopic(ctx, cl, topics.Retweets, np)
-		if err != nil {
-			p.Close()
-			return ReplayStats{}, err
+		if on, err = onTopic(ctx, cl, topics.Retweets, np); err != nil {
+			return ReplayStats{}, false, err
 		}
-		if end != nil {
-			p.Close()
-			log.Info("replay already complete", "events", end.Events, "cascades", end.Cascades)
-			return ReplayStats{Events: end.Events, Cascades: end.Cascades}, nil
+		if on.final != nil {
+			log.Info("replay already complete", "events", on.final.Events, "cascades", on.final.Cascades)
+			return ReplayStats{Events: on.final.Events, Cascades: on.final.Cascades}, false, nil
 		}
-		n := 0
-		for _, k := range skip {
-			n += k
-		}
-		log.Info("resuming replay", "events_on_topic", n)
+		log.Info("resuming replay", "events_on_topic", on.events)
 	}
-	pub, ctx := newPublisher(ctx, p)
-	st, err := replay(ctx, pub, topics.Retweets, np, cascades, o, skip)
-	if err := pub.close(ctx, err); err != nil {
-		return st, err
+	// The producer waits for leaders through an outage (patientClient);
+	// at its first error all the same, the client is closed (newPublisher).
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	p, err := sarama.NewAsyncProducerFromClient(patientClient{Client: cl, ctx: pctx, timeout: o.OutageTimeout})
+	if err != nil {
+		return ReplayStats{}, false, fmt.Errorf("producer: %w", err)
+	}
+	pub, ctx := newPublisher(ctx, p, func() { cl.Close() })
+	st, err = replay(ctx, pub, topics.Retweets, np, cascades, o, on)
+	err = pub.close(ctx, err)
+	if err != nil {
+		return st, pub.acked.Load() > 0, err
 	}
 	log.Info("replay done", "events", st.Events, "cascades", st.Cascades, "elapsed", st.Elapsed.Round(time.Millisecond))
-	return st, nil
+	return st, true, nil
 }
 
 // cursor is the next event of one cascade in the merge.
@@ -174,13 +237,10 @@ func (h *cursors) Pop() any {
 	return x
 }
 
-// replay merges and sends; it is Replay without the connection. skip, when
-// not nil, is the number of events of each partition already on the topic,
-// which are counted but not sent.
-func replay(ctx context.Context, pub *publisher, topic string, np int32, cascades []data.Cascade, o ReaderOptions, skip []int) (ReplayStats, error) {
-	if skip == nil {
-		skip = make([]int, np)
-	}
+// replay merges and sends; it is Replay without the connection. on, when
+// not nil, is what the topic holds already: the replay then makes the same
+// messages in the same order, and sends only those on does not hold.
+func replay(ctx context.Context, pub *publisher, topic string, np int32, cascades []data.Cascade, o ReaderOptions, on *resumeState) (ReplayStats, error) {
 	h := make(cursors, 0, len(cascades))
 	total := 0
 	for i := range cascades {
@@ -202,6 +262,7 @@ func replay(ctx context.Context, pub *publisher, topic string, np int32, cascade
 	partition := make(map[*data.Cascade]int32, len(h))
 	var first, now, lastSweep float64
 	paced := false // pacing starts at the first event sent
+	behind := 0    // events sent again behind later ones of their partition
 	if len(h) > 0 {
 		first = h[0].start + h[0].c.Times[h[0].i]
 		lastSweep = first
@@ -220,21 +281,11 @@ func replay(ctx context.Context, pub *publisher, topic string, np int32, cascade
 			q = partitionOf(c.ID, np)
 			partition[c] = q
 		}
-		if skip[q] > 0 {
-			skip[q]--
-			st.Events++
-			lastSent[q] = now
-			if cur.i++; cur.i == c.Len() {
-				heap.Pop(&h)
-			} else {
-				heap.Fix(&h, 0)
-			}
-			continue
-		}
-		if !paced {
+		held := on.holds(c.ID, cur.i)
+		if !held && !paced {
 			paced, first, began = true, now, time.Now()
 		}
-		if o.Speed > 0 {
+		if !held && o.Speed > 0 {
 			due := began.Add(time.Duration((now - first) / o.Speed * float64(time.Second)))
 			if d := time.Until(due); d > time.Millisecond {
 				t := time.NewTimer(d)
@@ -252,25 +303,32 @@ func replay(ctx context.Context, pub *publisher, topic string, np int32, cascade
 			// MaxSkew allows.
 			at := min(now, lastSweep+MaxWatermarkEvery)
 			for q := range lastSent {
-				if lastSent[q] <= lastSweep && skip[q] == 0 {
-					m := &sarama.ProducerMessage{Topic: topic, Partition: int32(q), Metadata: manualPartition{},
-						Value: sarama.ByteEncoder(AppendWatermark(make([]byte, 0, 48), at))}
-					if err := send(m); err != nil {
-						return st, err
+				if lastSent[q] <= lastSweep {
+					if !on.passed(int32(q), at) {
+						m := &sarama.ProducerMessage{Topic: topic, Partition: int32(q), Metadata: manualPartition{},
+							Value: sarama.ByteEncoder(AppendWatermark(make([]byte, 0, 48), at))}
+						if err := send(m); err != nil {
+							return st, err
+						}
 					}
 					lastSent[q] = at
 				}
 			}
 			lastSweep = at
 		}
-		m := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(c.ID), Partition: q, Metadata: manualPartition{},
-			Value: sarama.ByteEncoder(AppendEvent(make([]byte, 0, 96), c.ID, cur.i, cur.start, c.Times[cur.i], c.Mags[cur.i]))}
-		if err := send(m); err != nil {
-			return st, err
+		if !held {
+			if on != nil && now < on.latest[q] {
+				behind++
+			}
+			m := &sarama.ProducerMessage{Topic: topic, Key: sarama.StringEncoder(c.ID), Partition: q, Metadata: manualPartition{},
+				Value: sarama.ByteEncoder(AppendEvent(make([]byte, 0, 96), c.ID, cur.i, cur.start, c.Times[cur.i], c.Mags[cur.i]))}
+			if err := send(m); err != nil {
+				return st, err
+			}
+			o.Metrics.ReplayedEvents.Inc()
 		}
 		lastSent[q] = now
 		st.Events++
-		o.Metrics.ReplayedEvents.Inc()
 		cur.i++
 		if cur.i == c.Len() {
 			heap.Pop(&h)
@@ -282,8 +340,14 @@ func replay(ctx context.Context, pub *publisher, topic string, np int32, cascade
 			nextProgress = time.Now().Add(time.Second)
 		}
 	}
+	if behind > 0 {
+		orDiscard(o.Log).Warn("events sent again behind later messages of their partition, which an outage left with a gap: fitters that read the later ones dead-letter them (out of order)", "events", behind)
+	}
 	end := Retweet{V: SchemaVersion, Kind: KindEnd, Time: now + 1, Events: st.Events, Cascades: st.Cascades}
 	for q := range np {
+		if on.ended(q) {
+			continue
+		}
 		if err := send(control(topic, q, end)); err != nil {
 			return st, err
 		}
@@ -295,63 +359,120 @@ func replay(ctx context.Context, pub *publisher, topic string, np int32, cascade
 	return st, nil
 }
 
-// onTopic reads the retweets topic and returns the events each partition
-// holds, and the end marker when every partition has one.
-func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) ([]int, *Retweet, error) {
-	cons, err := sarama.NewConsumerFromClient(cl)
-	if err != nil {
-		return nil, nil, fmt.Errorf("resume: %w", err)
+// resumeState is what the retweets topic holds of a replay that was
+// stopped or interrupted. A replay makes the same messages in the same
+// order each time: resuming sends those the topic does not hold.
+//
+// A partition normally holds a prefix of its messages (production is
+// ordered and idempotent). A whole-cluster outage can leave a gap: the
+// producer fails the batches it cannot find a leader for at once, and a
+// later batch of the same partition lands when the leader is back. The
+// events of the gap are then sent after the later ones: a fitter that
+// read those dead-letters them (out of order), and the reader logs how
+// many it sent so. The watermarks of the gap are not sent again (the
+// partition's clock has passed them).
+type resumeState struct {
+	cascades map[string]*seqs
+	latest   []float64 // per partition, the latest event time of its messages (-Inf: none)
+	end      []bool    // per partition, whether it holds an end marker
+	events   int
+	// final is the end marker when every partition holds one.
+	final *Retweet
+}
+
+// seqs is the set of the events of a cascade on the topic: 0..prefix-1,
+// and those in more.
+type seqs struct {
+	prefix int
+	more   map[int]bool
+}
+
+func (s *seqs) add(i int) bool {
+	switch {
+	case i < s.prefix || s.more[i]:
+		return false
+	case i > s.prefix:
+		if s.more == nil {
+			s.more = map[int]bool{}
+		}
+		s.more[i] = true
+		return true
 	}
-	defer cons.Close()
-	counts := make([]int, np)
-	var end *Retweet
+	s.prefix++
+	for s.more[s.prefix] {
+		delete(s.more, s.prefix)
+		s.prefix++
+	}
+	return true
+}
+
+// holds says whether event seq of cascade id is on the topic (false on a
+// nil state: a fresh replay).
+func (r *resumeState) holds(id string, seq int) bool {
+	if r == nil {
+		return false
+	}
+	s := r.cascades[id]
+	return s != nil && (seq < s.prefix || s.more[seq])
+}
+
+// passed says whether partition q holds a message at time at or later.
+func (r *resumeState) passed(q int32, at float64) bool { return r != nil && at <= r.latest[q] }
+
+// ended says whether partition q holds an end marker.
+func (r *resumeState) ended(q int32) bool { return r != nil && r.end[q] }
+
+// errRetention: the topic lost the beginning of the replay.
+var errRetention = errors.New("no longer holds its first messages (retention): cannot resume")
+
+// onTopic reads the retweets topic: the events it holds, the latest time
+// and end marker of each partition.
+func onTopic(ctx context.Context, cl sarama.Client, topic string, np int32) (*resumeState, error) {
+	r := &resumeState{cascades: map[string]*seqs{}, latest: make([]float64, np), end: make([]bool, np)}
 	ended := 0
 	for q := range np {
-		hi, err := getOffset(ctx, cl, topic, q, sarama.OffsetNewest)
-		if err != nil {
-			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
-		}
+		r.latest[q] = math.Inf(-1)
 		lo, err := getOffset(ctx, cl, topic, q, sarama.OffsetOldest)
 		if err != nil {
-			return nil, nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
+			return nil, fmt.Errorf("resume: offsets of %s/%d: %w", topic, q, err)
 		}
 		if lo > 0 {
-			return nil, nil, fmt.Errorf("resume: %s/%d no longer holds its first messages (retention): cannot resume", topic, q)
+			return nil, fmt.Errorf("resume: %s/%d %w", topic, q, errRetention)
 		}
-		if hi == 0 {
-			continue
-		}
-		pc, err := cons.ConsumePartition(topic, q, sarama.OffsetOldest)
-		if err != nil {
-			return nil, nil, fmt.Errorf("resume: %w", err)
-		}
-		seen := false
-		for done := false; !done; {
-			select {
-			case <-ctx.Done():
-				pc.Close()
-				return nil, nil, ctx.Err()
-			case m := <-pc.Messages():
-				if r, err := decodeMessage(m, MaxMessageBytes, DecodeRetweet); err == nil {
-					switch r.Kind {
-					case KindEvent:
-						counts[q]++
-					case KindEnd:
-						seen, end = true, &r
-					}
-				}
-				done = m.Offset+1 >= hi
+		err = readPartition(ctx, cl, topic, q, func(m *sarama.ConsumerMessage) bool {
+			e, err := decodeMessage(m, MaxMessageBytes, DecodeRetweet)
+			if err != nil {
+				return true
 			}
+			switch e.Kind {
+			case KindEvent:
+				s := r.cascades[e.ID]
+				if s == nil {
+					s = &seqs{}
+					r.cascades[e.ID] = s
+				}
+				if s.add(e.Seq) {
+					r.events++
+				}
+				r.latest[q] = max(r.latest[q], e.At())
+			case KindWatermark:
+				r.latest[q] = max(r.latest[q], e.Time)
+			case KindEnd:
+				r.end[q], r.final = true, &e
+			}
+			return true
+		})
+		if err != nil {
+			return nil, fmt.Errorf("resume: %w", err)
 		}
-		pc.Close()
-		if seen {
+		if r.end[q] {
 			ended++
 		}
 	}
 	if ended < int(np) {
-		end = nil
+		r.final = nil
 	}
-	return counts, end, nil
+	return r, nil
 }
 
 // control is a watermark or end marker for partition q.

@@ -107,6 +107,7 @@ func addReaderFlags(f *pflag.FlagSet, o *stream.ReaderOptions) {
 	f.Float64Var(&o.Speed, "speed", 0, "replay at `X` times real time (0: as fast as possible)")
 	f.Float64Var(&o.Spacing, "spacing", stream.DefaultSpacing, "`SECONDS` between the starts of cascades whose index has no post_time_day")
 	f.Float64Var(&o.WatermarkEvery, "watermark-every", stream.DefaultWatermarkEvery, "event-time `SECONDS` after which a quiet partition gets a watermark (at most 43200)")
+	f.DurationVar(&o.OutageTimeout, "outage-timeout", stream.DefaultOutageTimeout, "with --data, how long a running replay rides out brokers that fail it (a cluster restarted), resuming once they answer")
 }
 
 // Validate checks the flags; package stream holds the rules of the

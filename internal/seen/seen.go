@@ -20,5 +20,11 @@ func New(max int) *Set { return &Set{fifo.New[Key, struct{}](max)} }
 // Add records (id, w) and reports whether it is new.
 func (s *Set) Add(id string, w float64) bool { return s.m.Add(Key{id, w}, struct{}{}) }
 
+// Has reports whether (id, w) is remembered.
+func (s *Set) Has(id string, w float64) bool {
+	_, ok := s.m.Get(Key{id, w})
+	return ok
+}
+
 // Len returns the number of pairs remembered.
 func (s *Set) Len() int { return s.m.Len() }
