@@ -97,25 +97,19 @@ func (a *Alerter) run(ctx context.Context) error {
 	defer out.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	err = runGroup(ctx, cl, a.o.Group, []string{a.topics.Predictions}, &alertsHandler{a: a, cl: cl, out: out, fail: cancel}, a.log)
+	h := &alertsHandler{a: a, cl: cl, out: out}
+	err = runGroup(ctx, cl, a.o.Group, []string{a.topics.Predictions}, &eachHandler{a.o.Metrics, a.o.Group, cancel, h.handle}, a.log)
 	if err != nil {
 		return err
 	}
 	return failure(ctx)
 }
 
+// alertsHandler handles the predictions of one run of the alerts role.
 type alertsHandler struct {
-	a    *Alerter
-	cl   sarama.Client
-	out  *output
-	fail context.CancelCauseFunc
-}
-
-func (h *alertsHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
-func (h *alertsHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
-
-func (h *alertsHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	return consumeMarked(s, claim, h.a.o.Metrics, h.a.o.Group, h.fail, afterEach(h.handle))
+	a   *Alerter
+	cl  sarama.Client
+	out *output
 }
 
 func (h *alertsHandler) handle(ctx context.Context, m *sarama.ConsumerMessage) error {

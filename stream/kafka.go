@@ -359,12 +359,24 @@ func consumeMarked(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClai
 	}
 }
 
-// afterEach adapts a handler that consumes messages one by one to
-// consumeMarked: each handled message is marked.
-func afterEach(handle func(context.Context, *sarama.ConsumerMessage) error) func(context.Context, *sarama.ConsumerMessage) (int64, error) {
-	return func(ctx context.Context, m *sarama.ConsumerMessage) (int64, error) {
-		return m.Offset + 1, handle(ctx, m)
-	}
+// eachHandler is the consumer group handler of a role that consumes
+// messages one by one (the alerts role, the trainer): handle is called on
+// each message of a claim in turn, through consumeMarked, and each handled
+// message is marked.
+type eachHandler struct {
+	metrics *Metrics
+	group   string
+	fail    context.CancelCauseFunc
+	handle  func(context.Context, *sarama.ConsumerMessage) error
+}
+
+func (h *eachHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (h *eachHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (h *eachHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	return consumeMarked(s, claim, h.metrics, h.group, h.fail, func(ctx context.Context, m *sarama.ConsumerMessage) (int64, error) {
+		return m.Offset + 1, h.handle(ctx, m)
+	})
 }
 
 // roleError returns err, from the Run of role, prefixed with the package

@@ -139,7 +139,7 @@ func (t *Trainer) run(ctx context.Context) error {
 	defer out.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	err = runGroup(ctx, cl, t.o.Group, []string{t.topics.Samples}, &trainerHandler{t: t, out: out, fail: cancel}, t.log)
+	err = runGroup(ctx, cl, t.o.Group, []string{t.topics.Samples}, &eachHandler{t.o.Metrics, t.o.Group, cancel, (&trainerHandler{t: t, out: out}).handle}, t.log)
 	if err != nil {
 		return err
 	}
@@ -275,17 +275,10 @@ func (t *Trainer) set(w float64) *trainingSet {
 	return ts
 }
 
+// trainerHandler handles the samples of one run of the trainer.
 type trainerHandler struct {
-	t    *Trainer
-	out  *output
-	fail context.CancelCauseFunc
-}
-
-func (h *trainerHandler) Setup(sarama.ConsumerGroupSession) error   { return nil }
-func (h *trainerHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
-
-func (h *trainerHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	return consumeMarked(s, claim, h.t.o.Metrics, h.t.o.Group, h.fail, afterEach(h.handle))
+	t   *Trainer
+	out *output
 }
 
 // handle adds one sample and trains when it is time.

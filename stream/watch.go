@@ -158,7 +158,9 @@ func (w *Watcher) run(ctx context.Context) error {
 		defer wg.Done()
 		w.poll(ctx, scl, admin)
 	}()
-	err = runGroup(ctx, cl, w.o.Group, append(w.topicsRead(), w.topics.Retweets), &watchHandler{w: w, cl: cl, fail: cancel}, w.log)
+	h := &watchHandler{w: w, cl: cl}
+	h.eachHandler = eachHandler{w.o.Metrics, w.o.Group, cancel, h.handle}
+	err = runGroup(ctx, cl, w.o.Group, append(w.topicsRead(), w.topics.Retweets), h, w.log)
 	cancel(nil)
 	wg.Wait()
 	if err != nil {
@@ -256,10 +258,12 @@ func (w *Watcher) caughtUp(cl sarama.Client) (bool, error) {
 	return true, nil
 }
 
+// watchHandler consumes messages one by one like eachHandler, whose
+// Setup it replaces to rewind the partitions it is given.
 type watchHandler struct {
-	w    *Watcher
-	cl   sarama.Client
-	fail context.CancelCauseFunc
+	eachHandler
+	w  *Watcher
+	cl sarama.Client
 }
 
 // Setup moves the partitions this process has not read yet to their
@@ -291,12 +295,6 @@ func (h *watchHandler) Setup(s sarama.ConsumerGroupSession) error {
 		}
 	}
 	return nil
-}
-
-func (h *watchHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
-
-func (h *watchHandler) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	return consumeMarked(s, claim, h.w.o.Metrics, h.w.o.Group, h.fail, afterEach(h.handle))
 }
 
 // handle hands m to the sink when it is valid; an invalid message is left
