@@ -28,7 +28,9 @@ import "math"
 // Every coarser grid is a subset of the finer ones, so the decay factors are
 // shared. The rates kept run from where the left tail, ((c+span) s)^(1+theta),
 // drops below e^tail of the integral, to where the weights fall below
-// e^peak of their peak (see quadrature). Parameters outside the range the grid covers
+// e^peak of their peak (see quadrature). The lowest of them, where s_k
+// times the largest lag is small, are summed through a few Taylor moments
+// instead of a recursion each (taylor.go). Parameters outside the range the grid covers
 // (theta above fastMaxTheta, or c so small or large that the rates leave the
 // grid) are evaluated exactly.
 const (
@@ -236,10 +238,19 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	logD := math.Log(nstar) - logE
 
 	A, Ac, At, Ab := lp.A, lp.Ac, lp.At, lp.Ab
-	clear(A)
-	clear(Ac)
-	clear(At)
-	clear(Ab)
+	// The lowest rates, where s_k times the largest lag is small, enter
+	// through the Taylor moments (taylorSplit); the pass that sums them
+	// also initialises the accumulators.
+	split, tt := cs.taylorSplit(nodes, c, theta, acc)
+	var tail taylorState
+	if split > 0 {
+		tail = cs.taylorPass(&tt, A, Ac, At, Ab)
+	} else {
+		clear(A)
+		clear(Ac)
+		clear(At)
+		clear(Ab)
+	}
 	// Two rates per pass over the events: the recursions of the two are
 	// independent chains, which hides their latency, and the accumulators
 	// are read and written once for both. (Four per pass is slower: the
@@ -267,7 +278,13 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 		comp[2] += w[1] * inv * d
 		comp[3] += w[2] * inv * d
 	}
-	i := 0
+	if lapComp && split > 0 {
+		tc := cs.taylorCompensator(&tt, tail)
+		for x := range comp {
+			comp[x] += tc[x]
+		}
+	}
+	i := split
 	for ; i+1 < nodes; i += 2 {
 		c1, c2 := cs.column(lp.k[i]), cs.column(lp.k[i+1])
 		w1, w2 := lp.w[i], lp.w[i+1]

@@ -46,6 +46,9 @@ type cascade struct {
 	gaps  []float64
 	gapOf []int32
 	egap  []float64
+	// gapPow[q][m] is gaps[q]^m/m!, for the Taylor tail of the fast
+	// likelihood (taylor.go); nil until used.
+	gapPow [][maxTaylor + 1]float64
 
 	// lap holds the state of the fast likelihood (fast.go).
 	lap *laplace
