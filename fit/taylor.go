@@ -138,29 +138,28 @@ func powersOver(d float64) (D [maxTaylor + 1]float64) {
 	return D
 }
 
-// taylorPass sets A, Ac, At and Ab (one entry per distinct time after the
-// first) to the Taylor tail's part of the sums over past events, and
+// taylorPass sets the sums A, Ac, At and Ab (fast.go; one entry per
+// distinct time after the first) to the Taylor tail's part of the sums over past events, and
 // returns the state at the last distinct time. The orders the accuracies
 // use run unrolled (taylorPass34, taylorPass55: about twice as fast as
 // the loops over m); taylorLoops is the reference they are tested against.
-func (cs *cascade) taylorPass(tm *taylorMoments, A, Ac, At, Ab []float64) taylorState {
+func (cs *cascade) taylorPass(tm *taylorMoments, sums [][4]float64) taylorState {
 	switch {
 	case tm.p == 3 && tm.order == 4:
-		return cs.taylorPass34(tm, A, Ac, At, Ab)
+		return cs.taylorPass34(tm, sums)
 	case tm.p == 5 && tm.order == 5:
-		return cs.taylorPass55(tm, A, Ac, At, Ab)
+		return cs.taylorPass55(tm, sums)
 	}
-	return cs.taylorLoops(tm, A, Ac, At, Ab)
+	return cs.taylorLoops(tm, sums)
 }
 
 // taylorLoops is taylorPass for any p and order, by loops over m.
-func (cs *cascade) taylorLoops(tm *taylorMoments, A, Ac, At, Ab []float64) (st taylorState) {
+func (cs *cascade) taylorLoops(tm *taylorMoments, sums [][4]float64) (st taylorState) {
 	D := cs.gapPowers()
-	M, ML, gapOf := cs.M[:len(A)], cs.ML[:len(A)], cs.gapOf[:len(A)]
-	Ac, At, Ab = Ac[:len(A)], At[:len(A)], Ab[:len(A)]
+	M, ML, gapOf := cs.M[:len(sums)], cs.ML[:len(sums)], cs.gapOf[:len(sums)]
 	P, Pb := &st.P, &st.Pb
 	a := tm.a[:tm.p+1]
-	for j := range A {
+	for j := range sums {
 		P[0] += M[j]
 		Pb[0] += ML[j]
 		shift(P, Pb, &D[gapOf[j]], tm.order)
@@ -172,7 +171,7 @@ func (cs *cascade) taylorLoops(tm *taylorMoments, A, Ac, At, Ab []float64) (st t
 			s2 += am[2] * P[m]
 			sb += am[0] * Pb[m]
 		}
-		A[j], Ac[j], At[j], Ab[j] = s0, s1, s2, sb
+		sums[j] = [4]float64{s0, s1, s2, sb}
 	}
 	return st
 }
@@ -211,13 +210,12 @@ func (cs *cascade) taylorCompensator(tm *taylorMoments, st taylorState) (comp [4
 }
 
 // taylorPass34 is taylorPass for p = 3 carrying order 4, unrolled.
-func (cs *cascade) taylorPass34(tm *taylorMoments, A, Ac, At, Ab []float64) (st taylorState) {
+func (cs *cascade) taylorPass34(tm *taylorMoments, sums [][4]float64) (st taylorState) {
 	D := cs.gapPowers()
-	M, ML, gapOf := cs.M[:len(A)], cs.ML[:len(A)], cs.gapOf[:len(A)]
-	Ac, At, Ab = Ac[:len(A)], At[:len(A)], Ab[:len(A)]
+	M, ML, gapOf := cs.M[:len(sums)], cs.ML[:len(sums)], cs.gapOf[:len(sums)]
 	a := &tm.a
 	var p0, p1, p2, p3, p4, b0, b1, b2, b3, b4 float64
-	for j := range A {
+	for j := range sums {
 		p0 += M[j]
 		b0 += ML[j]
 		d := &D[gapOf[j]]
@@ -229,10 +227,12 @@ func (cs *cascade) taylorPass34(tm *taylorMoments, A, Ac, At, Ab []float64) (st 
 		b2 += b1*d[1] + b0*d[2]
 		p1 += p0 * d[1]
 		b1 += b0 * d[1]
-		A[j] = a[0][0]*p0 + a[1][0]*p1 + a[2][0]*p2 + a[3][0]*p3
-		Ac[j] = a[0][1]*p0 + a[1][1]*p1 + a[2][1]*p2 + a[3][1]*p3
-		At[j] = a[0][2]*p0 + a[1][2]*p1 + a[2][2]*p2 + a[3][2]*p3
-		Ab[j] = a[0][0]*b0 + a[1][0]*b1 + a[2][0]*b2 + a[3][0]*b3
+		sums[j] = [4]float64{
+			a[0][0]*p0 + a[1][0]*p1 + a[2][0]*p2 + a[3][0]*p3,
+			a[0][1]*p0 + a[1][1]*p1 + a[2][1]*p2 + a[3][1]*p3,
+			a[0][2]*p0 + a[1][2]*p1 + a[2][2]*p2 + a[3][2]*p3,
+			a[0][0]*b0 + a[1][0]*b1 + a[2][0]*b2 + a[3][0]*b3,
+		}
 	}
 	st.P = [maxTaylor + 1]float64{p0, p1, p2, p3, p4}
 	st.Pb = [maxTaylor + 1]float64{b0, b1, b2, b3, b4}
@@ -240,13 +240,12 @@ func (cs *cascade) taylorPass34(tm *taylorMoments, A, Ac, At, Ab []float64) (st 
 }
 
 // taylorPass55 is taylorPass for p = 5 carrying order 5, unrolled.
-func (cs *cascade) taylorPass55(tm *taylorMoments, A, Ac, At, Ab []float64) (st taylorState) {
+func (cs *cascade) taylorPass55(tm *taylorMoments, sums [][4]float64) (st taylorState) {
 	D := cs.gapPowers()
-	M, ML, gapOf := cs.M[:len(A)], cs.ML[:len(A)], cs.gapOf[:len(A)]
-	Ac, At, Ab = Ac[:len(A)], At[:len(A)], Ab[:len(A)]
+	M, ML, gapOf := cs.M[:len(sums)], cs.ML[:len(sums)], cs.gapOf[:len(sums)]
 	a := &tm.a
 	var p0, p1, p2, p3, p4, p5, b0, b1, b2, b3, b4, b5 float64
-	for j := range A {
+	for j := range sums {
 		p0 += M[j]
 		b0 += ML[j]
 		d := &D[gapOf[j]]
@@ -260,10 +259,12 @@ func (cs *cascade) taylorPass55(tm *taylorMoments, A, Ac, At, Ab []float64) (st 
 		b2 += b1*d[1] + b0*d[2]
 		p1 += p0 * d[1]
 		b1 += b0 * d[1]
-		A[j] = a[0][0]*p0 + a[1][0]*p1 + a[2][0]*p2 + a[3][0]*p3 + a[4][0]*p4 + a[5][0]*p5
-		Ac[j] = a[0][1]*p0 + a[1][1]*p1 + a[2][1]*p2 + a[3][1]*p3 + a[4][1]*p4 + a[5][1]*p5
-		At[j] = a[0][2]*p0 + a[1][2]*p1 + a[2][2]*p2 + a[3][2]*p3 + a[4][2]*p4 + a[5][2]*p5
-		Ab[j] = a[0][0]*b0 + a[1][0]*b1 + a[2][0]*b2 + a[3][0]*b3 + a[4][0]*b4 + a[5][0]*b5
+		sums[j] = [4]float64{
+			a[0][0]*p0 + a[1][0]*p1 + a[2][0]*p2 + a[3][0]*p3 + a[4][0]*p4 + a[5][0]*p5,
+			a[0][1]*p0 + a[1][1]*p1 + a[2][1]*p2 + a[3][1]*p3 + a[4][1]*p4 + a[5][1]*p5,
+			a[0][2]*p0 + a[1][2]*p1 + a[2][2]*p2 + a[3][2]*p3 + a[4][2]*p4 + a[5][2]*p5,
+			a[0][0]*b0 + a[1][0]*b1 + a[2][0]*b2 + a[3][0]*b3 + a[4][0]*b4 + a[5][0]*b5,
+		}
 	}
 	st.P = [maxTaylor + 1]float64{p0, p1, p2, p3, p4, p5}
 	st.Pb = [maxTaylor + 1]float64{b0, b1, b2, b3, b4, b5}

@@ -54,15 +54,14 @@ func TestTaylorTailBound(t *testing.T) {
 				}
 				used[acc]++
 				m := len(cs.u) - 1
-				A, Ac, At, Ab := make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
-				st := cs.taylorPass(&tm, A, Ac, At, Ab)
+				sums, loops := make([][4]float64, m), make([][4]float64, m)
+				st := cs.taylorPass(&tm, sums)
 				// The loops over m, the reference of the unrolled passes.
-				L := [4][]float64{make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)}
-				stL := cs.taylorLoops(&tm, L[0], L[1], L[2], L[3])
-				for x, got := range [4][]float64{A, Ac, At, Ab} {
-					for j := range got {
-						if math.Abs(got[j]-L[x][j]) > 1e-13*math.Abs(L[x][j])+1e-300 {
-							t.Fatalf("%s: unrolled pass %d[%d] = %g, loops %g", name, x, j, got[j], L[x][j])
+				stL := cs.taylorLoops(&tm, loops)
+				for j := range sums {
+					for x, got := range sums[j] {
+						if want := loops[j][x]; math.Abs(got-want) > 1e-13*math.Abs(want)+1e-300 {
+							t.Fatalf("%s: unrolled pass sum %d at %d = %g, loops %g", name, x, j, got, want)
 						}
 					}
 				}
@@ -73,7 +72,7 @@ func TestTaylorTailBound(t *testing.T) {
 						}
 					}
 				}
-				checkTaylorAt(t, name, cs, q, acc, split, tm.p, [4][]float64{A, Ac, At, Ab})
+				checkTaylorAt(t, name, cs, q, acc, split, tm.p, sums)
 				if acc == rough {
 					checkTaylorCompensator(t, name, cs, q, split, tm.p, cs.taylorCompensator(&tm, st))
 				}
@@ -87,15 +86,15 @@ func TestTaylorTailBound(t *testing.T) {
 
 // checkTaylorAt compares the Taylor sums got (A, Ac, At, Ab) with the direct
 // sums over the first split rates and checks the bounds.
-func checkTaylorAt(t *testing.T, name string, cs *cascade, q normalized, acc accuracy, split, p int, got [4][]float64) {
+func checkTaylorAt(t *testing.T, name string, cs *cascade, q normalized, acc accuracy, split, p int, got [][4]float64) {
 	t.Helper()
 	lp := cs.lap
 	c, theta := q.C, q.Theta
 	eps := math.Exp(quadratures[acc].tail)
 	fact := math.Gamma(float64(p + 2))
 	// Every distinct time of the small cascades, about 40 of the others.
-	step := max(1, len(got[0])/40)
-	for j := 0; j < len(got[0]); j += step {
+	step := max(1, len(got)/40)
+	for j := 0; j < len(got); j += step {
 		tj := cs.u[j+1]
 		var want [4]float64
 		var rem [3]float64 // Lagrange remainders for W, |W1|, |W2| (ML uses W)
@@ -122,10 +121,10 @@ func checkTaylorAt(t *testing.T, name string, cs *cascade, q normalized, acc acc
 		remAll := [4]float64{rem[0], rem[1], rem[2], remB}
 		// The selection's promise, relative to the kernel's sum.
 		limits := [4]float64{phiSum * eps / (1 + theta), phiSum * eps / c, phiSum * eps * math.Min(1, 1/theta), phiSumB * eps / (1 + theta)}
-		for x := range got {
+		for x, v := range got[j] {
 			scale := math.Abs(want[x]) + remAll[x]
-			if d := math.Abs(got[x][j] - want[x]); d > remAll[x]+1e-12*scale {
-				t.Fatalf("%s, time %d, sum %d: Taylor %.17g, direct %.17g: error %.3g above its remainder bound %.3g", name, j+1, x, got[x][j], want[x], d, remAll[x])
+			if d := math.Abs(v - want[x]); d > remAll[x]+1e-12*scale {
+				t.Fatalf("%s, time %d, sum %d: Taylor %.17g, direct %.17g: error %.3g above its remainder bound %.3g", name, j+1, x, v, want[x], d, remAll[x])
 			}
 			if remAll[x] > limits[x]*(1+1e-9) {
 				t.Fatalf("%s, time %d, sum %d: remainder bound %.3g above the split's limit %.3g", name, j+1, x, remAll[x], limits[x])
@@ -181,18 +180,18 @@ func BenchmarkTaylorPass(b *testing.B) {
 	cs := newCascade(times, mags, 3600)
 	cs.marks(0.5)
 	m := len(cs.u) - 1
-	A, Ac, At, Ab := make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
+	sums := make([][4]float64, m)
 	for _, acc := range []accuracy{rough, precise} {
 		nodes, _ := cs.laplaceRates(30, 0.5, acc)
 		_, tm := cs.taylorSplit(nodes, 30, 0.5, acc)
 		b.Run(fmt.Sprintf("unrolled/p=%d", tm.p), func(b *testing.B) {
 			for range b.N {
-				cs.taylorPass(&tm, A, Ac, At, Ab)
+				cs.taylorPass(&tm, sums)
 			}
 		})
 		b.Run(fmt.Sprintf("loops/p=%d", tm.p), func(b *testing.B) {
 			for range b.N {
-				cs.taylorLoops(&tm, A, Ac, At, Ab)
+				cs.taylorLoops(&tm, sums)
 			}
 		})
 	}
