@@ -285,11 +285,11 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 		w1, w2 := lp.w[i], lp.w[i+1]
 		c2 = c2[:len(c1)]
 		sums := sums[:len(c1)]
-		M, ML := M[:len(c1)], ML[:len(c1)]
+		MML := cs.MML[:len(c1)]
 		var S1, Sb1, S2, Sb2 float64
 		for j, e1 := range c1 {
 			e2 := c2[j]
-			m, ml := M[j], ML[j]
+			m, ml := MML[j][0], MML[j][1]
 			S1 = e1 * (S1 + m)
 			Sb1 = e1 * (Sb1 + ml)
 			S2 = e2 * (S2 + m)
