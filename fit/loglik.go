@@ -141,7 +141,7 @@ func (cs *cascade) marks(beta float64) {
 	}
 	pow := cs.pow[:len(cs.lmag)]
 	for k, lm := range cs.lmag {
-		w := math.Exp(beta * lm)
+		w := fastExp(beta * lm)
 		pow[k] = [2]float64{w, w * lm}
 	}
 	var Mtot, MLtot float64
