@@ -356,10 +356,11 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 		if S <= 0 {
 			return math.Inf(-1)
 		}
-		nk := cs.count(k)
-		logs.add(S, cs.first[k+1]-cs.first[k])
-		gb += nk * Sb / S
-		gr -= nk * Q / S
+		n := cs.first[k+1] - cs.first[k]
+		logs.add(S, n)
+		ratio := float64(n) / S
+		gb += ratio * Sb
+		gr -= ratio * Q
 	}
 	ll += logs.value()
 	// The compensator D sum_g M_g (1 - e^{-r(T-u_g)}) and its derivatives
