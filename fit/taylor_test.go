@@ -8,16 +8,20 @@ import (
 
 // taylorCases are cascades for the Taylor tail's tests: the small ones of
 // testCascades (ties, magnitude-0 events) and synthetic ones of whole-second
-// times over an hour and over days.
+// times over an hour and (not under -short) over days.
 func taylorCases() []*cascade {
 	var out []*cascade
 	for _, tc := range testCascades {
 		out = append(out, newCascade(tc.times, tc.mags, tc.T))
 	}
-	for _, sz := range []struct {
+	sizes := []struct {
 		n int
 		T float64
-	}{{300, 3600}, {200, 86400 * 4}} {
+	}{{300, 3600}, {200, 86400 * 4}}
+	if testing.Short() {
+		sizes = sizes[:1]
+	}
+	for _, sz := range sizes {
 		times, mags := synthetic(sz.n, sz.T, 7)
 		out = append(out, newCascade(times, mags, sz.T))
 	}
@@ -92,8 +96,12 @@ func checkTaylorAt(t *testing.T, name string, cs *cascade, q normalized, acc acc
 	c, theta := q.C, q.Theta
 	eps := math.Exp(quadratures[acc].tail)
 	fact := math.Gamma(float64(p + 2))
-	// Every distinct time of the small cascades, about 40 of the others.
+	// Every distinct time of the small cascades, about 40 of the others
+	// (10 under -short).
 	step := max(1, len(got)/40)
+	if testing.Short() {
+		step = max(1, len(got)/10)
+	}
 	for j := 0; j < len(got); j += step {
 		tj := cs.u[j+1]
 		var want [4]float64
