@@ -95,7 +95,8 @@
 //     optimiser's coordinates.
 //   - loglik.go: a cascade prepared for evaluation (ties grouped), the exact
 //     likelihoods of the power law and of its exponential limit, and LogLik.
-//   - fast.go: the fast likelihood, its grid of rates and FastAccuracy.
+//   - fast.go: the fast likelihood, its grid of rates and FastAccuracy;
+//     taylor.go: its left tail of rates by Taylor moments, and the bound.
 //   - predict.go: A1, the predicted size and Predict.
 //   - compensator.go: Kernel, the fitted kernel whatever the status, and
 //     Compensator, the integral of the intensity at any times (O(n K) by

@@ -28,7 +28,9 @@ import "math"
 // Every coarser grid is a subset of the finer ones, so the decay factors are
 // shared. The rates kept run from where the left tail, ((c+span) s)^(1+theta),
 // drops below e^tail of the integral, to where the weights fall below
-// e^peak of their peak (see quadrature). Parameters outside the range the grid covers
+// e^peak of their peak (see quadrature). The lowest of them, where s_k
+// times the largest lag is small, are summed through a few Taylor moments
+// instead of a recursion each (taylor.go). Parameters outside the range the grid covers
 // (theta above fastMaxTheta, or c so small or large that the rates leave the
 // grid) are evaluated exactly.
 const (
@@ -107,10 +109,11 @@ func quadratureBound(h, theta float64) float64 {
 // per-evaluation accumulators.
 type laplace struct {
 	cols [][]float64 // cols[k-fineMin][j-1], j = 1..U-1; nil until used
-	// Accumulators over active rates, one entry per distinct time j >= 1:
+	// Accumulators over active rates, one entry per distinct time j >= 1,
+	// side by side (one stream of memory for the loop over rates):
 	// A = sum W S, Ac = sum W dlogW/dc S, At = sum W dlogW/dtheta S,
 	// Ab = sum W Sb.
-	A, Ac, At, Ab []float64
+	acc [][4]float64
 	// eT[k-fineMin] is exp(-s_k (T - u_{U-1})), set with cols[k-fineMin].
 	eT []float64
 	// Active rates of the current evaluation: fine index, rate, and the
@@ -124,10 +127,7 @@ func newLaplace(u int) *laplace {
 	m := max(u-1, 0)
 	return &laplace{
 		cols: make([][]float64, fineMax-fineMin+1),
-		A:    make([]float64, m),
-		Ac:   make([]float64, m),
-		At:   make([]float64, m),
-		Ab:   make([]float64, m),
+		acc:  make([][4]float64, m),
 		eT:   make([]float64, fineMax-fineMin+1),
 		k:    make([]int, fineMax-fineMin+1),
 		s:    make([]float64, fineMax-fineMin+1),
@@ -235,11 +235,17 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	logE, dlogE := meanMarkLog(beta)
 	logD := math.Log(nstar) - logE
 
-	A, Ac, At, Ab := lp.A, lp.Ac, lp.At, lp.Ab
-	clear(A)
-	clear(Ac)
-	clear(At)
-	clear(Ab)
+	sums := lp.acc
+	// The lowest rates, where s_k times the largest lag is small, enter
+	// through the Taylor moments (taylorSplit); the pass that sums them
+	// also initialises the accumulators.
+	split, tt := cs.taylorSplit(nodes, c, theta, acc)
+	var tail taylorState
+	if split > 0 {
+		tail = cs.taylorPass(&tt, sums)
+	} else {
+		clear(sums)
+	}
 	// Two rates per pass over the events: the recursions of the two are
 	// independent chains, which hides their latency, and the accumulators
 	// are read and written once for both. (Four per pass is slower: the
@@ -267,25 +273,32 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 		comp[2] += w[1] * inv * d
 		comp[3] += w[2] * inv * d
 	}
-	i := 0
+	if lapComp && split > 0 {
+		tc := cs.taylorCompensator(&tt, tail)
+		for x := range comp {
+			comp[x] += tc[x]
+		}
+	}
+	i := split
 	for ; i+1 < nodes; i += 2 {
 		c1, c2 := cs.column(lp.k[i]), cs.column(lp.k[i+1])
 		w1, w2 := lp.w[i], lp.w[i+1]
 		c2 = c2[:len(c1)]
-		A, Ac, At, Ab := A[:len(c1)], Ac[:len(c1)], At[:len(c1)], Ab[:len(c1)]
-		M, ML := M[:len(c1)], ML[:len(c1)]
+		sums := sums[:len(c1)]
+		MML := cs.MML[:len(c1)]
 		var S1, Sb1, S2, Sb2 float64
 		for j, e1 := range c1 {
 			e2 := c2[j]
-			m, ml := M[j], ML[j]
+			m, ml := MML[j][0], MML[j][1]
 			S1 = e1 * (S1 + m)
 			Sb1 = e1 * (Sb1 + ml)
 			S2 = e2 * (S2 + m)
 			Sb2 = e2 * (Sb2 + ml)
-			A[j] += w1[0]*S1 + w2[0]*S2
-			Ac[j] += w1[1]*S1 + w2[1]*S2
-			At[j] += w1[2]*S1 + w2[2]*S2
-			Ab[j] += w1[0]*Sb1 + w2[0]*Sb2
+			a := &sums[j]
+			a[0] += w1[0]*S1 + w2[0]*S2
+			a[1] += w1[1]*S1 + w2[1]*S2
+			a[2] += w1[2]*S1 + w2[2]*S2
+			a[3] += w1[0]*Sb1 + w2[0]*Sb2
 		}
 		if lapComp {
 			addComp(i, S1, Sb1)
@@ -299,10 +312,11 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 		for j, e := range col {
 			S = e * (S + M[j])
 			Sb = e * (Sb + ML[j])
-			A[j] += w[0] * S
-			Ac[j] += w[1] * S
-			At[j] += w[2] * S
-			Ab[j] += w[0] * Sb
+			a := &sums[j]
+			a[0] += w[0] * S
+			a[1] += w[1] * S
+			a[2] += w[2] * S
+			a[3] += w[0] * Sb
 		}
 		if lapComp {
 			addComp(i, S, Sb)
@@ -314,15 +328,18 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	gb := -ne * dlogE
 	var gc, gt float64
 	logs := newLogSum()
-	for j, a := range A {
-		if a <= 0 {
+	first := cs.first[1:]
+	for j := range sums {
+		a := &sums[j]
+		if a[0] <= 0 {
 			return math.Inf(-1), true
 		}
-		nk := cs.count(j + 1)
-		logs.add(a, cs.first[j+2]-cs.first[j+1])
-		gb += nk * Ab[j] / a
-		gc += nk * Ac[j] / a
-		gt += nk * At[j] / a
+		n := first[j+1] - first[j]
+		logs.add(a[0], n)
+		r := float64(n) / a[0]
+		gb += r * a[3]
+		gc += r * a[1]
+		gt += r * a[2]
 	}
 	ll += logs.value()
 	g := [3]float64{gb, gc, gt}

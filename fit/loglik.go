@@ -24,19 +24,23 @@ type cascade struct {
 
 	// Per-evaluation scratch, one entry per group: M = sum m^beta,
 	// ML = sum m^beta log m, for beta = markBeta (NaN: not computed yet).
-	M, ML    []float64
+	M, ML []float64
+	// MML holds M and ML side by side, for the fast likelihood's loop
+	// over rates (one stream of memory instead of two).
+	MML      [][2]float64
 	markBeta float64
 	// Mtot and MLtot are the sums of M and ML.
 	Mtot, MLtot float64
 	// lmag holds the distinct values of logm, magOf[i] the index of that of
-	// event i (-1 when m = 0) and pow the powers e^(beta lmag): real
-	// cascades repeat follower counts (729k events but 282k distinct
-	// magnitudes per cascade on seismic_subset at 3600 s), and marks, which
-	// runs at every evaluation of the likelihood, then needs one exp per
-	// distinct magnitude.
+	// event i (len(lmag) when m = 0) and pow the powers e^(beta lmag) with
+	// their products by lmag, then (0, 0) for m = 0: real cascades repeat
+	// follower counts (729k events but 282k distinct magnitudes per cascade
+	// on seismic_subset at 3600 s), and marks, which runs at every
+	// evaluation of the likelihood, then needs one exp per distinct
+	// magnitude, and one look-up per event.
 	lmag  []float64
 	magOf []int32
-	pow   []float64
+	pow   [][2]float64
 
 	// gaps are the distinct values of u[k]-u[k-1] and gapOf[k-1] the index
 	// of that of group k: with whole-second times a cascade of thousands of
@@ -45,6 +49,9 @@ type cascade struct {
 	gaps  []float64
 	gapOf []int32
 	egap  []float64
+	// gapPow[q][m] is gaps[q]^m/m!, for the Taylor tail of the fast
+	// likelihood (taylor.go); nil until used.
+	gapPow [][maxTaylor + 1]float64
 
 	// lap holds the state of the fast likelihood (fast.go).
 	lap *laplace
@@ -81,13 +88,13 @@ func newCascade(times, mags []float64, T float64) *cascade {
 	}
 	cs.M = make([]float64, len(cs.u))
 	cs.ML = make([]float64, len(cs.u))
+	cs.MML = make([][2]float64, len(cs.u))
 	cs.markBeta = math.NaN()
 	cs.magOf = make([]int32, n)
 	mag := map[float64]int32{}
 	for i, lm := range cs.logm {
 		if cs.zero[i] {
-			cs.magOf[i] = -1
-			continue
+			continue // set below
 		}
 		k, ok := mag[lm]
 		if !ok {
@@ -97,7 +104,12 @@ func newCascade(times, mags []float64, T float64) *cascade {
 		}
 		cs.magOf[i] = k
 	}
-	cs.pow = make([]float64, len(cs.lmag))
+	for i := range cs.magOf {
+		if cs.zero[i] {
+			cs.magOf[i] = int32(len(cs.lmag))
+		}
+	}
+	cs.pow = make([][2]float64, len(cs.lmag)+1)
 	index := map[float64]int32{}
 	for k := 1; k < len(cs.u); k++ {
 		d := cs.u[k] - cs.u[k-1]
@@ -127,25 +139,26 @@ func (cs *cascade) marks(beta float64) {
 	if beta == cs.markBeta {
 		return
 	}
+	pow := cs.pow[:len(cs.lmag)]
 	for k, lm := range cs.lmag {
-		cs.pow[k] = math.Exp(beta * lm)
+		w := fastExp(beta * lm)
+		pow[k] = [2]float64{w, w * lm}
 	}
-	cs.Mtot, cs.MLtot = 0, 0
-	for g := range cs.u {
+	var Mtot, MLtot float64
+	first, magOf, M, ML, MML := cs.first, cs.magOf, cs.M, cs.ML[:len(cs.M)], cs.MML[:len(cs.M)]
+	for g := range M {
 		var s, sl float64
-		for i := cs.first[g]; i < cs.first[g+1]; i++ {
-			k := cs.magOf[i]
-			if k < 0 {
-				continue
-			}
-			w := cs.pow[k]
-			s += w
-			sl += w * cs.lmag[k]
+		for _, k := range magOf[first[g]:first[g+1]] {
+			w := &cs.pow[k]
+			s += w[0]
+			sl += w[1]
 		}
-		cs.M[g], cs.ML[g] = s, sl
-		cs.Mtot += s
-		cs.MLtot += sl
+		M[g], ML[g] = s, sl
+		MML[g] = [2]float64{s, sl}
+		Mtot += s
+		MLtot += sl
 	}
+	cs.Mtot, cs.MLtot = Mtot, MLtot
 	cs.markBeta = beta
 }
 
@@ -343,10 +356,11 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 		if S <= 0 {
 			return math.Inf(-1)
 		}
-		nk := cs.count(k)
-		logs.add(S, cs.first[k+1]-cs.first[k])
-		gb += nk * Sb / S
-		gr -= nk * Q / S
+		n := cs.first[k+1] - cs.first[k]
+		logs.add(S, n)
+		ratio := float64(n) / S
+		gb += ratio * Sb
+		gr -= ratio * Q
 	}
 	ll += logs.value()
 	// The compensator D sum_g M_g (1 - e^{-r(T-u_g)}) and its derivatives
@@ -381,11 +395,13 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 // logSum adds up n log x over the intensities at the distinct times with
 // one math.Log per logSumChunk factors rather than one per factor: each x
 // is split exactly into a mantissa in [0.5, 1) and a binary exponent
-// (math.Frexp), the mantissas are multiplied (their product cannot
-// underflow before logSumChunk of them) and the exponents added. The
-// logarithm was an eighth of a fit's CPU time (docs/MEASUREMENTS.md); the
-// product's rounding, about logSumChunk ulps, is of the order of the
-// rounding of the sum it replaces.
+// (frexp), the mantissas are multiplied (their product cannot underflow
+// before logSumChunk of them) and the exponents added. A factor of a
+// distinct time with n tied events enters n times, so ties need no log of
+// their own either (they were half of the logs left, docs/MEASUREMENTS.md).
+// The logarithm was an eighth of a fit's CPU time; the product's rounding,
+// about logSumChunk ulps, is of the order of the rounding of the sum it
+// replaces.
 type logSum struct {
 	m    float64 // product of the pending mantissas
 	k    int     // how many
@@ -397,23 +413,37 @@ const logSumChunk = 64
 
 func newLogSum() logSum { return logSum{m: 1} }
 
-// add adds n log x, x > 0.
+// add adds n log x, x > 0, n >= 1.
 func (s *logSum) add(x float64, n int) {
-	if n != 1 {
+	if n > logSumChunk/4 {
 		s.rest += float64(n) * math.Log(x)
 		return
 	}
-	fr, ex := math.Frexp(x)
-	s.m *= fr
-	s.e += ex
-	s.k++
-	if s.k == logSumChunk {
+	fr, ex := frexp(x)
+	if s.k+n > logSumChunk {
 		s.rest += math.Log(s.m)
 		s.m, s.k = 1, 0
+	}
+	s.e += n * ex
+	s.k += n
+	for ; n > 0; n-- {
+		s.m *= fr
 	}
 }
 
 // value returns the sum.
 func (s *logSum) value() float64 {
 	return s.rest + math.Log(s.m) + float64(s.e)*math.Ln2
+}
+
+// frexp is math.Frexp for finite x > 0, inlined: the mantissa's bits with
+// the exponent field of 0.5, and the exponent field less 1022. Subnormal x
+// go to math.Frexp.
+func frexp(x float64) (frac float64, exp int) {
+	const mask, half = 0x7ff << 52, 1022 << 52
+	b := math.Float64bits(x)
+	if b&mask == 0 {
+		return math.Frexp(x)
+	}
+	return math.Float64frombits(b&^mask | half), int(b>>52&0x7ff) - 1022
 }
