@@ -192,6 +192,7 @@ func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (R
 
 type startResults struct {
 	cands     []candidate
+	handed    int // power-law runs handed over to the exponential limit
 	converged int // power-law starts that converged
 	firstErr  error
 }
@@ -232,7 +233,7 @@ func polish(ctx context.Context, cs *cascade, cands []candidate, m mode) ([]cand
 			if c.exp {
 				p, err = fitExponential(ctx, cs, c.e, m)
 			} else {
-				p, err = fitPowerLaw(ctx, cs, c.q, m)
+				p, err = fitPowerLaw(ctx, cs, c.q, m, nil)
 				// The loose search valued c at rough accuracy:
 				// compare, and keep, its value at the accuracy of
 				// the polish.
@@ -283,6 +284,18 @@ func sameLoose(a, b candidate) bool {
 
 // fitStarts fits the power law and its exponential limit from every start in
 // the mode m (searchMode). The error is non-nil only when ctx is done.
+//
+// Most power-law runs from the starts head for the exponential limit (on
+// seismic_subset at 600 s, 2 958 of 4 036 ran past theta = thetaLimit) and
+// spend a quarter of their evaluations beyond theta = 20, each step
+// multiplying theta by 1.5 to 3. A run is handed over to the limit once
+// past handOverTheta, when the limit at its point ((n*, beta, theta/c) of
+// the exponential kernel) is better than the power law there and nothing
+// suggests a power-law optimum short of thetaLimit (see limitBeaten): it
+// then becomes a candidate of the exponential kernel at that point, as it
+// would have at thetaLimit, and the polish of the exponential candidates
+// takes it to its optimum. The exponential fit from each start runs first,
+// so that the best optimum of the limit is known to the power-law runs.
 func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (startResults, error) {
 	var out startResults
 	keep := func(c candidate, err error) error {
@@ -301,16 +314,66 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (s
 		}
 		return nil
 	}
+	var bestExp *candidate // the best optimum of the limit so far
+	beaten, checked := false, false
+	handOver := func(p []float64, ll float64) bool {
+		if p[3] <= handOverTheta || bestExp == nil {
+			return false
+		}
+		if !checked {
+			beaten, checked = limitBeaten(cs, bestExp.e, bestExp.ll, m.acc), true
+		}
+		if beaten {
+			return false
+		}
+		e := exponential{NStar: p[0], Beta: p[1], Rate: p[3] / p[2]}
+		if cs.exactExponential(e, nil) > ll {
+			out.handed++
+			return true
+		}
+		return false
+	}
 	for _, q := range starts {
-		if err := keep(fitPowerLaw(ctx, cs, q, m)); err != nil {
+		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
+		c, err := fitExponential(ctx, cs, e, m)
+		if err == nil && (bestExp == nil || c.ll > bestExp.ll) {
+			bestExp, checked = &c, false
+		}
+		if err := keep(c, err); err != nil {
 			return out, err
 		}
-		e := exponential{NStar: q.NStar, Beta: q.Beta, Rate: q.Theta / q.C}
-		if err := keep(fitExponential(ctx, cs, e, m)); err != nil {
+		if err := keep(fitPowerLaw(ctx, cs, q, m, handOver)); err != nil {
 			return out, err
 		}
 	}
 	return out, nil
+}
+
+// handOverTheta: past this theta a run of the search that the limit beats
+// is handed over to it (see fitStarts). A variable only so that a test can
+// turn the hand-over off.
+var handOverTheta = 20.0
+
+// limitTheta lists the theta at which limitBeaten compares the power law
+// with the exponential limit.
+var limitTheta = []float64{30, 60, 125, 250, 500, thetaLimit}
+
+// limitBeaten reports whether the power law at accuracy acc, with the n*,
+// beta and rate theta/c of the exponential optimum e (of log-likelihood ll),
+// does at least as well as e at some theta of limitTheta: a sign that a
+// power-law optimum may lie short of thetaLimit near the limit's optimum,
+// and runs are then not handed over. (On seismic_subset at 600 s, RT1933's
+// power-law optimum lies at theta about 770, 7e-5 above the limit's; a run
+// that reached it had passed theta = 100 with the limit better than the
+// power law at its point, and was lost when handed over there.)
+func limitBeaten(cs *cascade, e exponential, ll float64, acc accuracy) bool {
+	for _, th := range limitTheta {
+		q := normalized{NStar: e.NStar, Beta: e.Beta, C: th / e.Rate, Theta: th}
+		if v, ok := cs.fastPowerLaw(q, acc, nil); ok && v >= ll {
+			return true
+		}
+	}
+	return false
 }
 
 func onlyKernel(cands []candidate, exp bool) []candidate {
