@@ -57,7 +57,9 @@ type candidate struct {
 // after a fit on the boundary n* = 1 (from the same starts) shows it
 // to be above every subcritical optimum found, and that boundary fit's
 // parameters are reported. A start that runs past theta = thetaLimit or
-// n* = nstarLimit is stopped there as having reached that limit.
+// n* = nstarLimit is stopped there as having reached that limit; a run
+// heading for the exponential limit is handed over to it earlier (see
+// fitStarts).
 func Fit(ctx context.Context, times, mags []float64, T float64, opts Options) (Result, error) {
 	opts = opts.withDefaults()
 	if err := ctx.Err(); err != nil {
