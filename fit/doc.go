@@ -46,7 +46,8 @@
 // of 1e-9 per event, once per distinct loose optimum. Result.Evals counts
 // the likelihood evaluations of a fit. The exponential kernel rate e^(-rate tau), the limit of
 // the power law as c and theta grow with theta/c fixed, is fitted from the
-// same starts. Batch fits many cascades on several workers; Writer writes
+// same starts; a power-law run that heads for it is handed over to it early
+// (see fitStarts). Batch fits many cascades on several workers; Writer writes
 // the results as CSV or JSONL.
 //
 // # Statuses

@@ -117,14 +117,19 @@ func (o *objective) problem() optimize.Problem {
 }
 
 // recorder stops the optimiser when the context is done, or when a major
-// iteration reaches a point where escaped reports that the fit has run off
-// to a limit of the family (n* -> inf, theta -> inf).
+// iteration reaches a point x, of objective f, where check returns an
+// error: errEscaped when the fit has run off to a limit of the family
+// (n* -> inf, theta -> inf), errHandedOver when the run is handed over to
+// the exponential limit (see fitStarts).
 type recorder struct {
-	ctx     context.Context
-	escaped func(x []float64) bool
+	ctx   context.Context
+	check func(x []float64, f float64) error
 }
 
-var errEscaped = errors.New("fit ran to a limit of the model family")
+var (
+	errEscaped    = errors.New("fit ran to a limit of the model family")
+	errHandedOver = errors.New("run handed over to the exponential limit")
+)
 
 func (r recorder) Init() error { return r.ctx.Err() }
 
@@ -132,8 +137,8 @@ func (r recorder) Record(loc *optimize.Location, op optimize.Operation, _ *optim
 	if err := r.ctx.Err(); err != nil {
 		return err
 	}
-	if op == optimize.MajorIteration && r.escaped != nil && r.escaped(loc.X) {
-		return errEscaped
+	if op == optimize.MajorIteration && r.check != nil {
+		return r.check(loc.X, loc.F)
 	}
 	return nil
 }
@@ -144,11 +149,15 @@ func (r recorder) Record(loc *optimize.Location, op optimize.Operation, _ *optim
 // is set it tries Newton's method first and runs BFGS only from where that
 // stopped short. An error says only why the run stopped short of an
 // optimum: its callers say what did not converge.
-func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]float64) bool, m mode) ([]float64, error) {
+func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []float64, f float64) error, m mode) ([]float64, error) {
 	tol := m.tol
 	if m.newton {
 		// A polish: Newton's method from the loose optimum, else BFGS
 		// from where it stopped (see newton).
+		var escaped func([]float64) bool
+		if check != nil {
+			escaped = func(x []float64) bool { obj.at(x); return check(x, obj.f) != nil }
+		}
 		x, ok := newton(obj, x0, escaped, tol)
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -163,7 +172,7 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-15, Relative: 1e-15, Iterations: 20},
 		MajorIterations:   maxIter,
 		FuncEvaluations:   maxEvals,
-		Recorder:          recorder{ctx, escaped},
+		Recorder:          recorder{ctx, check},
 	}
 	r, err := optimize.Minimize(obj.problem(), x0, settings, &optimize.BFGS{})
 	if ctxErr := ctx.Err(); ctxErr != nil {
@@ -174,6 +183,9 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 	}
 	if errors.Is(err, errEscaped) {
 		return r.X, nil
+	}
+	if errors.Is(err, errHandedOver) {
+		return r.X, errHandedOver
 	}
 	obj.at(r.X)
 	gnorm := floats.Norm(obj.g, math.Inf(1))
@@ -199,7 +211,7 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, escaped func([]
 // and writes its gradient with respect to p into g; its value does not
 // depend on whether the gradient is asked for, so the optimiser's last
 // evaluation, at the point reached, gives the value without another one.
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64) ([]float64, float64, error) {
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64, handOver func(p []float64, ll float64) bool) ([]float64, float64, error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -212,11 +224,21 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 		k.chain(p, g, grad)
 		return v
 	}
-	escaped := func(x []float64) bool {
+	check := func(x []float64, f float64) error {
 		k.model(x, p)
-		return p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit)
+		if p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit) {
+			return errEscaped
+		}
+		if handOver != nil && handOver(p, -f*obj.scale) {
+			return errHandedOver
+		}
+		return nil
 	}
-	x, err := minimize(ctx, obj, k.internal(p0), escaped, m)
+	x, err := minimize(ctx, obj, k.internal(p0), check, m)
+	if errors.Is(err, errHandedOver) {
+		k.model(x, p)
+		return p, 0, err
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -227,7 +249,7 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 
 // fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
 // n* held at q0.NStar when m.fixed, and values the optimum at m.acc.
-func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode) (candidate, error) {
+func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, handOver func(p []float64, ll float64) bool) (candidate, error) {
 	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
 	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
@@ -248,7 +270,11 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode) (candi
 			return math.NaN()
 		}
 		return cs.powerLaw(q, m.acc, g)
-	})
+	}, handOver)
+	if errors.Is(err, errHandedOver) {
+		e := exponential{NStar: p[0], Beta: p[1], Rate: p[3] / p[2]}
+		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
+	}
 	if err != nil {
 		return candidate{}, fmt.Errorf("power law: %w", err)
 	}
@@ -270,7 +296,7 @@ func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode) (c
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
 	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
-	})
+	}, nil)
 	if err != nil {
 		return candidate{}, fmt.Errorf("exponential limit: %w", err)
 	}
