@@ -307,7 +307,7 @@ func median(x []float64) float64 {
 // QRFSplitInterval's cover and floor.
 var (
 	splitCovers = []float64{0.80, 0.82, 0.84, 0.86}
-	splitFloors = []float64{0.65, 0.70, 0.75}
+	splitFloors = []float64{0.65, 0.70, 0.75, 0.80}
 )
 
 // MinSplitCVRows is the fewest rows splitTargets cross-validates; below it
@@ -320,9 +320,9 @@ const MinSplitCVRows = 100
 // width (hi - lo) / N_hat) of splitCovers x splitFloors whose intervals,
 // under an inner cross-validation of the training rows d (innerFolds
 // folds of seed cfg.Seed, each inner training set with its own forest of
-// settings cfg), cover at least level of the held-out rows and DecileFloor
-// of each decile of their true sizes; when none does, the one that misses
-// by the fewest points, then the narrowest.
+// settings cfg), cover level to level + 0.05 of the held-out rows and
+// DecileFloor + FloorMargin of each decile of their true sizes; when none
+// does, the one that misses by the fewest points, then the narrowest.
 func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level float64) (cover, floor float64, err error) {
 	n := len(d.X)
 	if n < MinSplitCVRows {
@@ -389,7 +389,8 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 				worst = min(worst, float64(cov[g])/float64(cnt[g]))
 			}
 		}
-		miss := max(0, level-float64(all)/float64(n)) + max(0, DecileFloor-worst)
+		share := float64(all) / float64(n)
+		miss := max(0, level-share) + max(0, share-level-0.05) + max(0, DecileFloor+FloorMargin-worst)
 		w := median(slices.Clone(width[k]))
 		if miss < bestMiss || miss == bestMiss && w < bestWidth {
 			best, bestMiss, bestWidth = k, miss, w
@@ -428,15 +429,16 @@ type IntervalScore struct {
 	WorstDecile float64 // lowest coverage of the deciles of true size
 }
 
-// Feasible reports whether s meets the targets: coverage within 5 points
-// of level, and no decile below DecileFloor.
+// Feasible reports whether s, an estimate by cross-validation, meets the
+// targets: coverage within 5 points of level, and no decile below
+// DecileFloor + FloorMargin (the margin for the estimate's noise).
 func (s IntervalScore) Feasible(level float64) bool {
-	return s.Coverage >= level-0.05 && s.Coverage <= level+0.05 && s.WorstDecile >= DecileFloor
+	return s.Coverage >= level-0.05 && s.Coverage <= level+0.05 && s.WorstDecile >= DecileFloor+FloorMargin
 }
 
 // shortfall is how far s misses the targets, in coverage points.
 func (s IntervalScore) shortfall(level float64) float64 {
-	return max(0, level-0.05-s.Coverage) + max(0, s.Coverage-level-0.05) + max(0, DecileFloor-s.WorstDecile)
+	return max(0, level-0.05-s.Coverage) + max(0, s.Coverage-level-0.05) + max(0, DecileFloor+FloorMargin-s.WorstDecile)
 }
 
 // ChooseInterval returns the index of the method whose score is feasible (see

@@ -115,10 +115,12 @@ func TestQRFSplitIntervalFloor(t *testing.T) {
 
 func TestChooseInterval(t *testing.T) {
 	ok := IntervalScore{Coverage: 0.8, MedianWidth: 0.9, WorstDecile: 0.7}
-	narrowOK := IntervalScore{Coverage: 0.78, MedianWidth: 0.7, WorstDecile: 0.66}
+	narrowOK := IntervalScore{Coverage: 0.78, MedianWidth: 0.7, WorstDecile: 0.72}
+	// at the floor, not above it by FloorMargin
+	narrowAtFloor := IntervalScore{Coverage: 0.8, MedianWidth: 0.6, WorstDecile: 0.66}
 	narrowLow := IntervalScore{Coverage: 0.7, MedianWidth: 0.5, WorstDecile: 0.5}
 	wide := IntervalScore{Coverage: 0.9, MedianWidth: 1.5, WorstDecile: 0.8}
-	shortOne := IntervalScore{Coverage: 0.8, MedianWidth: 0.8, WorstDecile: 0.64}
+	shortOne := IntervalScore{Coverage: 0.8, MedianWidth: 0.8, WorstDecile: 0.69}
 	for _, tt := range []struct {
 		name   string
 		scores []IntervalScore
@@ -127,6 +129,8 @@ func TestChooseInterval(t *testing.T) {
 		{"the narrowest feasible", []IntervalScore{ok, narrowOK, narrowLow}, 1},
 		{"feasible beats narrower infeasible", []IntervalScore{narrowLow, ok}, 1},
 		{"over 85 % is infeasible", []IntervalScore{wide, ok}, 1},
+		{"a decile within the margin of the floor is infeasible", []IntervalScore{narrowAtFloor, ok}, 1},
+		{"the margin's edge is feasible", []IntervalScore{{Coverage: 0.82, MedianWidth: 1.2, WorstDecile: 0.75}, ok}, 1},
 		{"none feasible: the smallest miss", []IntervalScore{narrowLow, wide, shortOne}, 2},
 		{"one method", []IntervalScore{wide}, 0},
 	} {
