@@ -442,7 +442,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		if target == TargetLogRatio {
 			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
 			if method == IntervalQRFSplit && f.Quantiles != nil {
-				if c.Cover, c.Floor, err = splitTargets(ctx, d, l.Forest, DefaultLevel); err != nil {
+				if c.Cover, c.Floor, c.Lower, err = splitTargets(ctx, d, l.Forest, DefaultLevel); err != nil {
 					return nil, err
 				}
 			}
