@@ -3,6 +3,7 @@ package predict
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/train"
@@ -115,10 +116,12 @@ func TestQRFSplitIntervalFloor(t *testing.T) {
 
 func TestChooseInterval(t *testing.T) {
 	ok := IntervalScore{Coverage: 0.8, MedianWidth: 0.9, WorstDecile: 0.7}
-	narrowOK := IntervalScore{Coverage: 0.78, MedianWidth: 0.7, WorstDecile: 0.66}
+	narrowOK := IntervalScore{Coverage: 0.78, MedianWidth: 0.7, WorstDecile: 0.72}
+	// at the floor, not above it by FloorMargin
+	narrowAtFloor := IntervalScore{Coverage: 0.8, MedianWidth: 0.6, WorstDecile: 0.66}
 	narrowLow := IntervalScore{Coverage: 0.7, MedianWidth: 0.5, WorstDecile: 0.5}
 	wide := IntervalScore{Coverage: 0.9, MedianWidth: 1.5, WorstDecile: 0.8}
-	shortOne := IntervalScore{Coverage: 0.8, MedianWidth: 0.8, WorstDecile: 0.64}
+	shortOne := IntervalScore{Coverage: 0.8, MedianWidth: 0.8, WorstDecile: 0.69}
 	for _, tt := range []struct {
 		name   string
 		scores []IntervalScore
@@ -127,11 +130,61 @@ func TestChooseInterval(t *testing.T) {
 		{"the narrowest feasible", []IntervalScore{ok, narrowOK, narrowLow}, 1},
 		{"feasible beats narrower infeasible", []IntervalScore{narrowLow, ok}, 1},
 		{"over 85 % is infeasible", []IntervalScore{wide, ok}, 1},
+		{"a decile within the margin of the floor is infeasible", []IntervalScore{narrowAtFloor, ok}, 1},
+		{"the margin's edge is feasible", []IntervalScore{{Coverage: 0.82, MedianWidth: 1.2, WorstDecile: 0.75}, ok}, 1},
 		{"none feasible: the smallest miss", []IntervalScore{narrowLow, wide, shortOne}, 2},
 		{"one method", []IntervalScore{wide}, 0},
 	} {
 		if got := ChooseInterval(tt.scores, 0.8); got != tt.want {
 			t.Errorf("%s: chose %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestQRFSplitLower checks that Calibration.Lower lowers the lower end of
+// a qrf-split interval by that much in log size and leaves the rest.
+func TestQRFSplitLower(t *testing.T) {
+	c := calibrationData(t, 400)
+	a, err := Calibrate(IntervalQRFSplit, c, 0.8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Lower = 0.05
+	b, err := Calibrate(IntervalQRFSplit, c, 0.8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if b.Lo != -0.05 || b.Hi != 0 || a.Lo != 0 {
+		t.Fatalf("lowered by 0.05: lo %v hi %v (unlowered lo %v), want -0.05, 0 (0)", b.Lo, b.Hi, a.Lo)
+	}
+	for i := range c.X {
+		_, la, ha := logInterval(c.Forest, a, c.X[i], c.X[i][0])
+		_, lb, hb := logInterval(c.Forest, b, c.X[i], c.X[i][0])
+		if math.Abs(la-0.05-lb) > 1e-12 || ha != hb {
+			t.Fatalf("row %d: [%v, %v] lowered by 0.05 gave [%v, %v]", i, la, ha, lb, hb)
+		}
+	}
+}
+
+// TestSplitTargets checks that the inner cross-validation returns targets
+// from its grids, and asks level and DecileFloor, without lowering, below
+// MinSplitCVRows rows.
+func TestSplitTargets(t *testing.T) {
+	c := calibrationData(t, 150)
+	d := learnerData{X: c.X, y: c.Y, sizes: c.Sizes, n: c.N}
+	cfg := train.Config{Trees: testTrees(), Seed: 7}
+	cover, floor, lower, err := splitTargets(context.Background(), d, cfg, 0.8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(splitCovers, cover) || !slices.Contains(splitFloors, floor) || !slices.Contains(splitLowers, lower) {
+		t.Errorf("targets %v, %v, %v: not from the grids", cover, floor, lower)
+	}
+	small := learnerData{X: c.X[:MinSplitCVRows-1], y: c.Y, sizes: c.Sizes, n: c.N}
+	if cover, floor, lower, err := splitTargets(context.Background(), small, cfg, 0.8); err != nil || cover != 0.8 || floor != DecileFloor || lower != 0 {
+		t.Errorf("below MinSplitCVRows: %v, %v, %v, %v; want 0.8, DecileFloor, 0, nil", cover, floor, lower, err)
 	}
 }
