@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -385,16 +386,23 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 			return 0, 0, 0, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
 		ivs := map[[2]float64]*train.Interval{}
-		for k, t := range targets {
-			iv := ivs[[2]float64{t.cover, t.floor}]
-			if iv == nil {
-				iv = s.choose(t.cover, t.floor)
-				ivs[[2]float64{t.cover, t.floor}] = iv
+		for _, t := range targets {
+			if ivs[[2]float64{t.cover, t.floor}] == nil {
+				ivs[[2]float64{t.cover, t.floor}] = s.choose(t.cover, t.floor)
 			}
-			iv = new(*iv)
+		}
+		// Each held-out row's prediction and its quantiles at every level
+		// the intervals use, computed once for all the targets.
+		q := newRowQuantiles(f, ivs)
+		for _, i := range test {
+			q.at(i, d.X[i])
+		}
+		for k, t := range targets {
+			iv := new(*ivs[[2]float64{t.cover, t.floor}])
 			iv.Lo = -t.lower
 			for _, i := range test {
-				yhat, lo, hi := logInterval(f, iv, d.X[i], math.Log(d.n[i]))
+				yhat := q.y[i]
+				lo, hi := intervalAt(iv, yhat, math.Log(d.n[i]), q.quant(i))
 				in[k][i] = lo <= d.y[i] && d.y[i] <= hi
 				width[k][i] = (math.Exp(hi) - math.Exp(lo)) / math.Exp(yhat)
 			}
@@ -433,22 +441,92 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 // count (Observed), which places it in a split interval's half.
 func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64) (y, lo, hi float64) {
 	y = f.Predict(x)
-	a, b := y, y
-	if iv.Quantile() && f.Quantiles != nil {
-		taus := []float64{iv.QLo, iv.QHi}
-		if iv.Split != nil && logN+y >= *iv.Split {
-			taus = []float64{iv.QLo2, iv.QHi2}
+	var quant func(a, b float64) (float64, float64)
+	if f.Quantiles != nil {
+		quant = func(a, b float64) (float64, float64) {
+			var q [2]float64
+			f.PredictQuantiles(q[:], x, []float64{a, b})
+			return q[0], q[1]
 		}
-		var q [2]float64
-		f.PredictQuantiles(q[:], x, taus)
-		a, b = q[0], q[1]
+	}
+	lo, hi = intervalAt(iv, y, logN, quant)
+	return y, lo, hi
+}
+
+// intervalAt returns the interval iv around y, a forest's prediction, in
+// log-ratio space: quant gives the forest's conditional quantiles at the
+// levels a < b for the row (nil when the forest has no quantiles), logN is
+// the log of the row's observed count.
+func intervalAt(iv *train.Interval, y, logN float64, quant func(a, b float64) (float64, float64)) (lo, hi float64) {
+	a, b := y, y
+	if iv.Quantile() && quant != nil {
+		ta, tb := iv.QLo, iv.QHi
+		if iv.Split != nil && logN+y >= *iv.Split {
+			ta, tb = iv.QLo2, iv.QHi2
+		}
+		a, b = quant(ta, tb)
 	}
 	a, b = a+iv.Lo, b+iv.Hi
 	if a > b { // conformalized quantiles narrowed past each other
 		a = (a + b) / 2
 		b = a
 	}
-	return y, a, b
+	return a, b
+}
+
+// rowQuantiles holds rows' predictions by a quantile forest and their
+// conditional quantiles at a fixed set of levels, so that many intervals
+// can be placed around them without predicting again (splitTargets tries
+// over a hundred).
+type rowQuantiles struct {
+	f    *train.Forest
+	taus []float64       // the levels, increasing
+	idx  map[float64]int // index of each level in taus
+	y    map[int]float64
+	q    map[int][]float64
+}
+
+// newRowQuantiles returns a rowQuantiles of the forest f (with Quantiles)
+// for the levels of the intervals ivs.
+func newRowQuantiles(f *train.Forest, ivs map[[2]float64]*train.Interval) *rowQuantiles {
+	idx := map[float64]int{}
+	for _, iv := range ivs {
+		for _, t := range []float64{iv.QLo, iv.QHi, iv.QLo2, iv.QHi2} {
+			if t > 0 && t < 1 {
+				idx[t] = 0
+			}
+		}
+	}
+	taus := slices.Sorted(maps.Keys(idx))
+	for k, t := range taus {
+		idx[t] = k
+	}
+	return &rowQuantiles{f: f, taus: taus, idx: idx, y: map[int]float64{}, q: map[int][]float64{}}
+}
+
+// at computes row i's prediction and quantiles from its features x.
+func (r *rowQuantiles) at(i int, x []float64) {
+	r.y[i] = r.f.Predict(x)
+	if len(r.taus) > 0 && r.f.Quantiles != nil {
+		r.q[i] = r.f.PredictQuantiles(nil, x, r.taus)
+	}
+}
+
+// quant returns the quantiles of row i for intervalAt: the same values
+// PredictQuantiles gives, since each level's quantile does not depend on
+// the other levels asked with it.
+func (r *rowQuantiles) quant(i int) func(a, b float64) (float64, float64) {
+	if r.q[i] == nil {
+		return nil
+	}
+	return func(a, b float64) (float64, float64) {
+		ka, okA := r.idx[a]
+		kb, okB := r.idx[b]
+		if !okA || !okB {
+			panic(fmt.Sprintf("predict: quantile levels %v, %v not among those computed", a, b))
+		}
+		return r.q[i][ka], r.q[i][kb]
+	}
 }
 
 // IntervalScore is how a method's intervals did on a set of cascades.

@@ -188,3 +188,31 @@ func TestSplitTargets(t *testing.T) {
 		t.Errorf("below MinSplitCVRows: %v, %v, %v, %v; want 0.8, DecileFloor, 0, nil", cover, floor, lower, err)
 	}
 }
+
+// TestRowQuantiles checks that intervals placed from rowQuantiles, each
+// row's quantiles computed once at every level, equal logInterval's, which
+// predicts each row again for each interval.
+func TestRowQuantiles(t *testing.T) {
+	c := calibrationData(t, 300)
+	ivs := map[[2]float64]*train.Interval{}
+	for k, m := range []IntervalMethod{IntervalQRF, IntervalQRFSplit, IntervalCQR, IntervalConformal} {
+		iv, err := Calibrate(m, c, 0.8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ivs[[2]float64{float64(k), 0}] = iv
+	}
+	q := newRowQuantiles(c.Forest, ivs)
+	for i := range c.X {
+		q.at(i, c.X[i])
+	}
+	for key, iv := range ivs {
+		for i := range c.X {
+			y, lo, hi := logInterval(c.Forest, iv, c.X[i], c.X[i][0])
+			lo2, hi2 := intervalAt(iv, q.y[i], c.X[i][0], q.quant(i))
+			if y != q.y[i] || lo != lo2 || hi != hi2 {
+				t.Fatalf("interval %v, row %d: logInterval %v [%v, %v], rowQuantiles %v [%v, %v]", key, i, y, lo, hi, q.y[i], lo2, hi2)
+			}
+		}
+	}
+}
