@@ -58,14 +58,17 @@ func TestTLSAndSASL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	// Cleanups, not defers: the mechanisms' subtests run in parallel
+	// once this function has returned.
+	t.Cleanup(c.Close)
 	cascades := []data.Cascade{{ID: "a", Times: []float64{0, 5, 9}, Mags: []float64{10, 20, 30}}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	t.Cleanup(cancel)
 	for _, tt := range []struct{ mech, user, pass string }{
 		{SASLPlain, "plain", "p1"}, {SASLScramSHA256, "scram256", "p2"}, {SASLScramSHA512, "scram512", "p3"},
 	} {
 		t.Run(tt.mech, func(t *testing.T) {
+			t.Parallel()
 			cl := Client{Brokers: c.ListenAddrs(), TLS: true, TLSCA: ca, SASLMechanism: tt.mech, SASLUser: tt.user, SASLPassword: tt.pass}
 			topics := testTopics()
 			topics.Retweets = "retweets-" + tt.mech
