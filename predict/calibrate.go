@@ -393,7 +393,7 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 		}
 		// Each held-out row's prediction and its quantiles at every level
 		// the intervals use, computed once for all the targets.
-		q := newRowQuantiles(f, ivs)
+		q := newRowQuantiles(f, ivs, n)
 		for _, i := range test {
 			q.at(i, d.X[i])
 		}
@@ -482,13 +482,13 @@ type rowQuantiles struct {
 	f    *train.Forest
 	taus []float64       // the levels, increasing
 	idx  map[float64]int // index of each level in taus
-	y    map[int]float64
-	q    map[int][]float64
+	y    []float64       // y[i]: row i's prediction
+	q    [][]float64     // q[i]: row i's quantiles at taus; nil until at(i)
 }
 
 // newRowQuantiles returns a rowQuantiles of the forest f (with Quantiles)
-// for the levels of the intervals ivs.
-func newRowQuantiles(f *train.Forest, ivs map[[2]float64]*train.Interval) *rowQuantiles {
+// for the levels of the intervals ivs, for rows 0 to n-1.
+func newRowQuantiles(f *train.Forest, ivs map[[2]float64]*train.Interval, n int) *rowQuantiles {
 	idx := map[float64]int{}
 	for _, iv := range ivs {
 		for _, t := range []float64{iv.QLo, iv.QHi, iv.QLo2, iv.QHi2} {
@@ -501,7 +501,7 @@ func newRowQuantiles(f *train.Forest, ivs map[[2]float64]*train.Interval) *rowQu
 	for k, t := range taus {
 		idx[t] = k
 	}
-	return &rowQuantiles{f: f, taus: taus, idx: idx, y: map[int]float64{}, q: map[int][]float64{}}
+	return &rowQuantiles{f: f, taus: taus, idx: idx, y: make([]float64, n), q: make([][]float64, n)}
 }
 
 // at computes row i's prediction and quantiles from its features x.

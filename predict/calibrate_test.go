@@ -202,7 +202,7 @@ func TestRowQuantiles(t *testing.T) {
 		}
 		ivs[[2]float64{float64(k), 0}] = iv
 	}
-	q := newRowQuantiles(c.Forest, ivs)
+	q := newRowQuantiles(c.Forest, ivs, len(c.X))
 	for i := range c.X {
 		q.at(i, c.X[i])
 	}
