@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/hawkes-toolkit/hawkes/stream"
 )
 
 // runE returns the RunE of a batch command: check reads and checks the
@@ -39,7 +40,7 @@ func usage(err error) error {
 func formatWindows(ws []float64) string {
 	s := make([]string, len(ws))
 	for i, w := range ws {
-		s[i] = strconv.FormatFloat(w, 'g', -1, 64)
+		s[i] = stream.WindowKey(w)
 	}
 	return strings.Join(s, ",")
 }
