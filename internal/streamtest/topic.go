@@ -15,6 +15,25 @@ import (
 // partition it knows holds more.
 const readTimeout = 30 * time.Second
 
+// notConnectedTries bounds how often consumePartition tries again a
+// partition whose leader's connection is still being opened.
+const notConnectedTries = 50
+
+// consumePartition consumes partition p of topic from its oldest message.
+// A fresh client used from several goroutines at once can fail a request
+// with sarama.ErrNotConnected while another goroutine is still opening the
+// broker's connection (Broker.Open marks the broker opened before it takes
+// the lock its dial holds); that request is tried again shortly after.
+func consumePartition(cons sarama.Consumer, topic string, p int32) (sarama.PartitionConsumer, error) {
+	for try := 1; ; try++ {
+		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+		if !errors.Is(err, sarama.ErrNotConnected) || try == notConnectedTries {
+			return pc, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // ReadAll returns every message of topic, partition by partition in
 // ascending order, each in offset order, up to the newest offsets at the
 // time of the call.
@@ -36,7 +55,7 @@ func ReadAll(t testing.TB, addrs []string, topic string) []*sarama.ConsumerMessa
 		if hw[p] == 0 {
 			continue
 		}
-		pc, err := cons.ConsumePartition(topic, p, sarama.OffsetOldest)
+		pc, err := consumePartition(cons, topic, p)
 		if err != nil {
 			t.Fatalf("consume %s partition %d: %v", topic, p, err)
 		}
@@ -176,7 +195,7 @@ func watch(cl sarama.Client, topic string) (*Watch, error) {
 	errs := make([]error, len(w.parts))
 	var started sync.WaitGroup
 	for i, p := range w.parts {
-		started.Go(func() { w.pcs[i], errs[i] = w.cons.ConsumePartition(topic, p, sarama.OffsetOldest) })
+		started.Go(func() { w.pcs[i], errs[i] = consumePartition(w.cons, topic, p) })
 	}
 	started.Wait()
 	if err := errors.Join(errs...); err != nil {
