@@ -36,6 +36,7 @@ func calibrationData(t *testing.T, n int) Calibration {
 // of 2 000 new rows.
 func TestCalibrateMethods(t *testing.T) {
 	c := calibrationData(t, 1000)
+	c.Bins = 4 // for IntervalCQRBins
 	Xt, yt := heteroData(2000, 2)
 	for _, m := range IntervalMethods {
 		t.Run(string(m), func(t *testing.T) {
@@ -56,6 +57,8 @@ func TestCalibrateMethods(t *testing.T) {
 				shape = iv.Quantile() && iv.Lo == 0 && iv.Hi == 0 && iv.Split == nil
 			case IntervalQRFSplit:
 				shape = iv.Quantile() && iv.Split != nil
+			case IntervalCQRBins:
+				shape = math.Abs(iv.QLo-0.1) < 1e-12 && math.Abs(iv.QHi-0.9) < 1e-12 && iv.Split == nil && iv.Bins != nil && len(iv.Bins.Lo) == 4
 			}
 			if !shape || iv.Level != 0.8 {
 				t.Fatalf("interval %+v: not of level 0.8 and the shape of %s", iv, m)
@@ -176,7 +179,7 @@ func TestSplitTargets(t *testing.T) {
 	c := calibrationData(t, 150)
 	d := learnerData{X: c.X, y: c.Y, sizes: c.Sizes, n: c.N}
 	cfg := train.Config{Trees: testTrees(), Seed: 7}
-	cover, floor, lower, err := splitTargets(context.Background(), d, cfg, 0.8)
+	cover, floor, lower, err := splitTargets(context.Background(), newInnerCV(d, cfg), 0.8)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +187,7 @@ func TestSplitTargets(t *testing.T) {
 		t.Errorf("targets %v, %v, %v: not from the grids", cover, floor, lower)
 	}
 	small := learnerData{X: c.X[:MinSplitCVRows-1], y: c.Y, sizes: c.Sizes, n: c.N}
-	if cover, floor, lower, err := splitTargets(context.Background(), small, cfg, 0.8); err != nil || cover != 0.8 || floor != DecileFloor || lower != 0 {
+	if cover, floor, lower, err := splitTargets(context.Background(), newInnerCV(small, cfg), 0.8); err != nil || cover != 0.8 || floor != DecileFloor || lower != 0 {
 		t.Errorf("below MinSplitCVRows: %v, %v, %v, %v; want 0.8, DecileFloor, 0, nil", cover, floor, lower, err)
 	}
 }

@@ -432,6 +432,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		LogLinear: &ll.A,
 	}
 	out := make([]*train.Model, len(methods))
+	cv := newInnerCV(d, l.Forest) // shared by splitTargets and binTargets
 	for k, method := range methods {
 		mk := *m
 		if target == TargetLogRatio && method == IntervalAuto {
@@ -442,7 +443,12 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		if target == TargetLogRatio {
 			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
 			if method == IntervalQRFSplit && f.Quantiles != nil {
-				if c.Cover, c.Floor, c.Lower, err = splitTargets(ctx, d, l.Forest, DefaultLevel); err != nil {
+				if c.Cover, c.Floor, c.Lower, err = splitTargets(ctx, cv, DefaultLevel); err != nil {
+					return nil, err
+				}
+			}
+			if method == IntervalCQRBins && f.Quantiles != nil {
+				if c.Bins, c.Asym, err = binTargets(ctx, cv, DefaultLevel); err != nil {
 					return nil, err
 				}
 			}

@@ -42,7 +42,7 @@
 // out-of-bag error and the importances is summed in tree order, so the same
 // seed gives the same forest however many workers grow it.
 //
-// # Model file format, versions 1 to 3
+// # Model file format, versions 1 to 5
 //
 // Version 2 is version 1 with one more field in the header's forest object,
 // combine: "sum" for boosted trees (Forest.Sum), "mean" for a forest, and
@@ -53,7 +53,11 @@
 // level. Write writes version 1 for a plain forest, byte for byte as
 // before, version 2 for boosted trees, which a reader of version 1 only
 // would average wrongly, and version 3 for a quantile regression forest,
-// whose body a reader of version 2 refuses; ReadModel reads all three.
+// whose body a reader of version 2 refuses; ReadModel reads them all.
+// Versions 4 and 5 are version 3 whose header's interval holds what an
+// older reader would silently ignore: a split by predicted size (split,
+// q_lo2, q_hi2; version 4) or offsets per bin of predicted size (bins:
+// edges, lo, hi; version 5). Write writes them only for such intervals.
 //
 // A model file (and the payload of MarshalBinary) is, with integers
 // big-endian:

@@ -53,6 +53,13 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	if err != nil {
 		f.Fatal(err)
 	}
+	seeds = append(seeds, b)
+	// The same with an interval binned by predicted size: version 5.
+	m.Interval = &Interval{Level: 0.8, QLo: 0.1, QHi: 0.9, Bins: &IntervalBins{Edges: []float64{1}, Lo: []float64{-0.1, 0.2}, Hi: []float64{0.3, -0.1}}}
+	b, err = m.MarshalBinary()
+	if err != nil {
+		f.Fatal(err)
+	}
 	return append(seeds, b)
 }
 

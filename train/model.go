@@ -18,9 +18,10 @@ import (
 // ReadModel reads with every older one. Write writes the oldest version that
 // holds the model: 1 for a random forest, 2 for boosted trees, 3 for a
 // quantile regression forest, 4 for one whose interval is split by
-// predicted size (Interval.Split) (see the package doc), so the files of
-// plain forests stay readable by older builds.
-const FormatVersion = 4
+// predicted size (Interval.Split), 5 for one whose interval is calibrated
+// per bin of predicted size (Interval.Bins) (see the package doc), so the
+// files of plain forests stay readable by older builds.
+const FormatVersion = 5
 
 // Magic opens every model file.
 const Magic = "HKRF"
@@ -225,6 +226,9 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		if m.Interval != nil && m.Interval.Split != nil {
 			version = 4 // an older build would ignore the split
 		}
+		if m.Interval != nil && m.Interval.Bins != nil {
+			version = 5 // an older build would ignore the bins
+		}
 	}
 	h := fileHeader{
 		Window: m.Window, Features: m.Features, Target: m.Target, Config: m.Config, Boost: m.Boost,
@@ -420,6 +424,9 @@ func decodeModel(version int, hj, body []byte) (*Model, error) {
 	if h.Interval != nil && h.Interval.Split != nil && version < 4 {
 		return nil, fmt.Errorf("%w: split interval in a version %d file", ErrCorrupt, version)
 	}
+	if h.Interval != nil && h.Interval.Bins != nil && version < 5 {
+		return nil, fmt.Errorf("%w: binned interval in a version %d file", ErrCorrupt, version)
+	}
 	f.Importance = fh.Importance
 	f.Sum = sum
 	f.OOBStats = OOBStats{MSE: float64(fh.OOB.MSE), R2: float64(fh.OOB.R2), N: fh.OOB.N}
@@ -486,7 +493,9 @@ func flateReader(r io.Reader) io.ReadCloser { return flate.NewReader(r) }
 // negative, narrow) both ends for conformalized quantile regression
 // (predict.CQRInterval; ends that cross meet in the middle). With a Split
 // (version 4), rows whose predicted log size is at or above it use QLo2 and
-// QHi2 (predict.QRFSplitInterval).
+// QHi2 (predict.QRFSplitInterval). With Bins (version 5), the ends are
+// moved by the offsets of the row's bin of predicted log size instead of
+// Lo and Hi (predict.CQRBinsInterval).
 type Interval struct {
 	Level float64 `json:"level"`
 	Lo    float64 `json:"lo"`
@@ -499,6 +508,9 @@ type Interval struct {
 	Split *float64 `json:"split,omitempty"`
 	QLo2  float64  `json:"q_lo2,omitempty"`
 	QHi2  float64  `json:"q_hi2,omitempty"`
+	// Bins, when not nil, gives each bin of predicted log size its own
+	// offsets of the quantile ends (version 5); Lo and Hi are then 0.
+	Bins *IntervalBins `json:"bins,omitempty"`
 	// Method names how the interval was calibrated (predict's
 	// IntervalMethod), for the reader; empty in older files.
 	Method string `json:"method,omitempty"`
@@ -507,15 +519,63 @@ type Interval struct {
 // Quantile reports whether iv is a quantile regression forest interval.
 func (iv *Interval) Quantile() bool { return iv.QHi > 0 }
 
+// IntervalBins are the bins of predicted log size log(n) + y of a binned
+// interval: a row falls in bin b, the number of Edges at or below its
+// predicted log size, and its interval is [Q(QLo)+Lo[b], Q(QHi)+Hi[b]].
+type IntervalBins struct {
+	Edges []float64 `json:"edges"`
+	Lo    []float64 `json:"lo"`
+	Hi    []float64 `json:"hi"`
+}
+
+// Bin returns the bin of a row of predicted log size p.
+func (b *IntervalBins) Bin(p float64) int {
+	k := 0
+	for k < len(b.Edges) && b.Edges[k] <= p {
+		k++
+	}
+	return k
+}
+
+// validate reports an error unless the edges are finite and increasing,
+// with one bin more than edges, and every offset finite.
+func (b *IntervalBins) validate() error {
+	if len(b.Lo) != len(b.Edges)+1 || len(b.Hi) != len(b.Lo) {
+		return fmt.Errorf("bins: %d edges, %d lower and %d upper offsets, want one offset more than edges", len(b.Edges), len(b.Lo), len(b.Hi))
+	}
+	for k, e := range b.Edges {
+		if math.IsNaN(e) || math.IsInf(e, 0) || k > 0 && e <= b.Edges[k-1] {
+			return fmt.Errorf("bins: edges %v, want finite and increasing", b.Edges)
+		}
+	}
+	for k := range b.Lo {
+		for _, v := range []float64{b.Lo[k], b.Hi[k]} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("bins: offset %v of bin %d, want finite", v, k)
+			}
+		}
+	}
+	return nil
+}
+
 // Validate reports an error unless 0 < Level < 1, Lo <= Hi (or, for
 // quantile levels, Lo = -Hi: conformalized quantiles may narrow), all
 // finite, and QLo = QHi = 0 or 0 < QLo < QHi < 1; a Split must be finite,
 // of a quantile interval, with 0 < QLo2 < QHi2 < 1, and QLo2 = QHi2 = 0
-// without one.
+// without one; Bins must be of a quantile interval without a Split, with
+// Lo = Hi = 0.
 func (iv *Interval) Validate() error {
 	if !(iv.Level > 0 && iv.Level < 1) || !(iv.Lo <= iv.Hi || iv.Quantile() && iv.Lo == -iv.Hi) || math.IsInf(iv.Lo, 0) || math.IsInf(iv.Hi, 0) || math.IsNaN(iv.Lo) || math.IsNaN(iv.Hi) ||
 		!((iv.QLo == 0 && iv.QHi == 0) || (0 < iv.QLo && iv.QLo < iv.QHi && iv.QHi < 1)) {
 		return fmt.Errorf("interval %+v: want 0 < level < 1, finite lo <= hi and q_lo = q_hi = 0 or 0 < q_lo < q_hi < 1", *iv)
+	}
+	if iv.Bins != nil {
+		if err := iv.Bins.validate(); err != nil {
+			return fmt.Errorf("interval %+v: %w", *iv, err)
+		}
+		if !iv.Quantile() || iv.Split != nil || iv.Lo != 0 || iv.Hi != 0 {
+			return fmt.Errorf("interval %+v: bins need a quantile interval without a split, lo and hi 0", *iv)
+		}
 	}
 	if iv.Split == nil {
 		if iv.QLo2 != 0 || iv.QHi2 != 0 {

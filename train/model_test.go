@@ -222,7 +222,7 @@ func TestReadModelErrors(t *testing.T) {
 		{"empty", nil, ErrTruncated, "magic"},
 		{"text", []byte("w,c,theta\n1,2,3\n"), ErrNotModel, `"w,c,"`},
 		{"other magic", patch(good, 0, 'H', 'K', 'R', 'X'), ErrNotModel, "HKRX"},
-		{"version 5", patch(good, 4, 0, 5), ErrVersion, "version 5"},
+		{"version 6", patch(good, 4, 0, 6), ErrVersion, "version 6"},
 		{"version 0", patch(good, 4, 0, 0), ErrVersion, "version 0"},
 		{"header too long", patch(good, 6, 0x7f, 0, 0, 0), ErrCorrupt, "limit"},
 		{"header length past end", patch(good, 6, 0, 1, 0, 0), ErrTruncated, "header"},

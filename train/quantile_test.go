@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -206,6 +207,29 @@ func TestQuantileModelRoundTrip(t *testing.T) {
 		t.Errorf("split interval in a version 3 file: err = %v, want %v", err, ErrCorrupt)
 	}
 
+	// A binned interval is written as version 5 and read back whole; a
+	// version 4 file with one is corrupt.
+	bins := &IntervalBins{Edges: []float64{0.5, 1.5}, Lo: []float64{-0.2, 0.1, -0.05}, Hi: []float64{0.3, -0.1, 0.25}}
+	m.Interval = &Interval{Level: 0.8, QLo: 0.1, QHi: 0.9, Bins: bins, Method: "cqr-bins"}
+	if b, err = m.MarshalBinary(); err != nil {
+		t.Fatal(err)
+	}
+	if v := int(b[len(Magic)])<<8 | int(b[len(Magic)+1]); v != 5 {
+		t.Errorf("binned interval written as version %d, want 5", v)
+	}
+	if got, err = ReadModelAll(bytes.NewReader(b)); err != nil {
+		t.Fatal(err)
+	}
+	if iv := got.Interval; got.Version != 5 || iv.Bins == nil || !reflect.DeepEqual(*iv.Bins, *bins) || iv.Method != "cqr-bins" {
+		t.Errorf("version %d, interval %+v read back, want version 5 and %+v", got.Version, iv, m.Interval)
+	}
+	v4 := slices.Clone(b[:len(b)-4])
+	v4[len(Magic)+1] = 4
+	v4 = binary.BigEndian.AppendUint32(v4, crc32.Checksum(v4, castagnoli))
+	if _, err := ReadModelAll(bytes.NewReader(v4)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "binned interval") {
+		t.Errorf("binned interval in a version 4 file: err = %v, want %v", err, ErrCorrupt)
+	}
+
 	// A quantile interval needs the quantiles.
 	m.Forest.Quantiles = nil
 	if _, err := m.MarshalBinary(); err == nil {
@@ -243,4 +267,48 @@ func testTrees() int {
 		return 40
 	}
 	return 100
+}
+
+// TestIntervalBins checks the rule placing a row in a bin (the number of
+// edges at or below its predicted log size) and what Validate refuses of
+// bins.
+func TestIntervalBins(t *testing.T) {
+	b := &IntervalBins{Edges: []float64{1, 2}, Lo: []float64{0, 0, 0}, Hi: []float64{0, 0, 0}}
+	for _, tt := range []struct {
+		p    float64
+		want int
+	}{{-5, 0}, {0.999, 0}, {1, 1}, {1.5, 1}, {2, 2}, {9, 2}} {
+		if got := b.Bin(tt.p); got != tt.want {
+			t.Errorf("Bin(%v) = %d, want %d", tt.p, got, tt.want)
+		}
+	}
+	good := func() *Interval {
+		return &Interval{Level: 0.8, QLo: 0.1, QHi: 0.9, Bins: &IntervalBins{Edges: []float64{1}, Lo: []float64{-0.1, 0.2}, Hi: []float64{0.3, -0.4}}}
+	}
+	if err := good().Validate(); err != nil {
+		t.Fatalf("good binned interval: %v", err)
+	}
+	split := 1.0
+	for _, tt := range []struct {
+		name   string
+		change func(iv *Interval)
+	}{
+		{"edges not increasing", func(iv *Interval) {
+			iv.Bins.Edges = []float64{1, 1}
+			iv.Bins.Lo = []float64{0, 0, 0}
+			iv.Bins.Hi = []float64{0, 0, 0}
+		}},
+		{"NaN edge", func(iv *Interval) { iv.Bins.Edges[0] = math.NaN() }},
+		{"an offset short", func(iv *Interval) { iv.Bins.Hi = iv.Bins.Hi[:1] }},
+		{"infinite offset", func(iv *Interval) { iv.Bins.Lo[1] = math.Inf(-1) }},
+		{"no quantiles", func(iv *Interval) { iv.QLo, iv.QHi = 0, 0 }},
+		{"with a split", func(iv *Interval) { iv.Split, iv.QLo2, iv.QHi2 = &split, 0.1, 0.9 }},
+		{"lo and hi besides", func(iv *Interval) { iv.Lo, iv.Hi = -0.1, 0.1 }},
+	} {
+		iv := good()
+		tt.change(iv)
+		if err := iv.Validate(); err == nil {
+			t.Errorf("%s: %+v validated", tt.name, *iv.Bins)
+		}
+	}
 }
