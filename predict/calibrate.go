@@ -208,13 +208,30 @@ var splitTaus = func() []float64 {
 
 // splitTable is what QRFSplitInterval chooses from: for each half b of the
 // rows, cover[b][a][c][g] counts the rows of group g that the lower level a
-// and upper level c cover, width[b][a][c] sums their log widths.
+// and upper level c cover, width[b][a][c] sums their log widths. opts[b]
+// are half b's pairs of levels by increasing width, as choose tries them,
+// made once for its calls (splitTargets makes 16 on each table).
 type splitTable struct {
 	split float64
 	cover [2][splitSteps][splitSteps][10]int
 	width [2][splitSteps][splitSteps]float64
 	n     [10]int
 	total int
+	opts  [2]splitOptions
+}
+
+// splitOptions are one half's pairs of quantile levels (a, c) sorted by
+// their width w, stable in (a, c) order, with the coverage of each laid
+// out flat for choose's inner loop: cov[10k:10k+10] are pair k's counts
+// per group, all[k] their sum, most[g] the largest count of group g and
+// mostAll the largest sum.
+type splitOptions struct {
+	a, c    []int
+	w       []float64
+	cov     []int32
+	all     []int32
+	most    [10]int32
+	mostAll int32
 }
 
 func newSplitTable(f *train.Forest, X [][]float64, y, oob, logN []float64, groups []int) (*splitTable, error) {
@@ -256,53 +273,105 @@ func newSplitTable(f *train.Forest, X [][]float64, y, oob, logN []float64, group
 			}
 		}
 	}
+	s.sortOptions()
 	return s, nil
 }
 
-// choose returns the narrowest interval of s covering cover of the rows
-// and floor of each group, or the widest one when none does.
-func (s *splitTable) choose(cover, floor float64) *train.Interval {
-	type pair struct {
-		a, c int
-		w    float64
-	}
-	var opts [2][]pair
-	for b := range opts {
-		for a := range splitSteps {
-			for c := range splitSteps {
-				opts[b] = append(opts[b], pair{a, c, s.width[b][a][c]})
-			}
+// sortOptions sets s.opts from s.cover and s.width.
+func (s *splitTable) sortOptions() {
+	const np = splitSteps * splitSteps
+	for b := range s.opts {
+		order := make([]int, np) // a*splitSteps + c
+		for k := range order {
+			order[k] = k
 		}
-		slices.SortStableFunc(opts[b], func(u, v pair) int { return cmp.Compare(u.w, v.w) })
+		slices.SortStableFunc(order, func(u, v int) int {
+			return cmp.Compare(s.width[b][u/splitSteps][u%splitSteps], s.width[b][v/splitSteps][v%splitSteps])
+		})
+		o := splitOptions{a: make([]int, np), c: make([]int, np), w: make([]float64, np), cov: make([]int32, 10*np), all: make([]int32, np)}
+		for k, ac := range order {
+			a, c := ac/splitSteps, ac%splitSteps
+			o.a[k], o.c[k], o.w[k] = a, c, s.width[b][a][c]
+			for g, v := range s.cover[b][a][c] {
+				o.cov[10*k+g] = int32(v)
+				o.all[k] += int32(v)
+				o.most[g] = max(o.most[g], int32(v))
+			}
+			o.mostAll = max(o.mostAll, o.all[k])
+		}
+		s.opts[b] = o
 	}
-	widest := pair{splitSteps - 1, splitSteps - 1, 0}
-	best, bw := [2]pair{widest, widest}, math.Inf(1)
-	for _, p0 := range opts[0] {
-		if p0.w+opts[1][0].w >= bw {
+}
+
+// choose returns the narrowest interval of s covering cover of the rows
+// and floor of each group, or the widest one when none does: of the pairs
+// of the two halves, by increasing summed width (half 0's, then half 1's,
+// by width), the first that does.
+//
+// The counts are whole numbers, so a count c reaches floor*n (a float) if
+// and only if c >= ceil(floor*n): choose compares integers with those
+// ceilings, and passes over a pair of half 0 that no pair of half 1 can
+// complete (a group short by more than half 1's largest count of it); the
+// pair chosen is the one a plain scan of the pairs in that order finds.
+func (s *splitTable) choose(cover, floor float64) *train.Interval {
+	var need [10]int32 // per group, the least count that reaches floor
+	for g, n := range s.n {
+		if n > 0 {
+			need[g] = int32(math.Ceil(floor * float64(n)))
+		}
+	}
+	needAll := int32(math.Ceil(cover * float64(s.total)))
+	o0, o1 := &s.opts[0], &s.opts[1]
+	best := [2]int{-1, -1}
+	bw := math.Inf(1)
+	var short [10]int32
+pairs:
+	for k0, w0 := range o0.w {
+		if w0+o1.w[0] >= bw {
 			break
 		}
-		for _, p1 := range opts[1] {
-			if p0.w+p1.w >= bw {
+		c0 := o0.cov[10*k0 : 10*k0+10]
+		for g := range short {
+			short[g] = need[g] - c0[g]
+			if short[g] > o1.most[g] {
+				continue pairs
+			}
+		}
+		if needAll-o0.all[k0] > o1.mostAll {
+			continue
+		}
+		for k1, w1 := range o1.w {
+			if w0+w1 >= bw {
 				break
 			}
-			all, ok := 0, true
-			for g := range s.n {
-				cg := s.cover[0][p0.a][p0.c][g] + s.cover[1][p1.a][p1.c][g]
-				all += cg
-				if s.n[g] > 0 && float64(cg) < floor*float64(s.n[g]) {
+			if o0.all[k0]+o1.all[k1] < needAll {
+				continue
+			}
+			c1 := o1.cov[10*k1 : 10*k1+10]
+			ok := true
+			for g := range short {
+				if c1[g] < short[g] {
 					ok = false
 					break
 				}
 			}
-			if ok && float64(all) >= cover*float64(s.total) {
-				best, bw = [2]pair{p0, p1}, p0.w+p1.w
+			if ok {
+				best, bw = [2]int{k0, k1}, w0+w1
 				break
 			}
 		}
 	}
+	type pair struct{ a, c int }
+	widest := pair{splitSteps - 1, splitSteps - 1}
+	chosen := [2]pair{widest, widest}
+	for b, k := range best {
+		if k >= 0 {
+			chosen[b] = pair{s.opts[b].a[k], s.opts[b].c[k]}
+		}
+	}
 	split := s.split
-	return &train.Interval{Level: DefaultLevel, QLo: splitTaus[best[0].a], QHi: splitTaus[2*splitSteps-1-best[0].c],
-		Split: &split, QLo2: splitTaus[best[1].a], QHi2: splitTaus[2*splitSteps-1-best[1].c]}
+	return &train.Interval{Level: DefaultLevel, QLo: splitTaus[chosen[0].a], QHi: splitTaus[2*splitSteps-1-chosen[0].c],
+		Split: &split, QLo2: splitTaus[chosen[1].a], QHi2: splitTaus[2*splitSteps-1-chosen[1].c]}
 }
 
 // median returns the median of x, which it sorts.
