@@ -11,6 +11,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/internal/ordered"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -432,10 +433,15 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 	for k := range targets {
 		in[k], width[k] = make([]bool, n), make([]float64, n)
 	}
-	for _, test := range train.KFold(n, innerFolds, cfg.Seed) {
-		if err := ctx.Err(); err != nil {
-			return 0, 0, 0, err
-		}
+	// The inner folds are grown cfg.Workers at a time, each the same
+	// whatever the workers, and read in fold order.
+	folds := train.KFold(n, innerFolds, cfg.Seed)
+	type fold struct {
+		ivs map[[2]float64]*train.Interval
+		q   *rowQuantiles
+	}
+	err = ordered.Map(ctx, len(folds), cfg.WithDefaults().Workers, func(ctx context.Context, k int) (fold, error) {
+		test := folds[k]
 		idx := train.Complement(n, test)
 		X := make([][]float64, len(idx))
 		var y, logN, sizes []float64
@@ -448,11 +454,11 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 			err = train.AddQuantiles(f, X, y, cfg)
 		}
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("inner cross-validation of the interval: %w", err)
+			return fold{}, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
 		s, err := newSplitTable(f, X, y, oob, logN, sizeDeciles(sizes))
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("inner cross-validation of the interval: %w", err)
+			return fold{}, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
 		ivs := map[[2]float64]*train.Interval{}
 		for _, t := range targets {
@@ -466,16 +472,22 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 		for _, i := range test {
 			q.at(i, d.X[i])
 		}
-		for k, t := range targets {
-			iv := new(*ivs[[2]float64{t.cover, t.floor}])
-			iv.Lo = -t.lower
-			for _, i := range test {
-				yhat := q.y[i]
-				lo, hi := intervalAt(iv, yhat, math.Log(d.n[i]), q.quant(i))
-				in[k][i] = lo <= d.y[i] && d.y[i] <= hi
-				width[k][i] = (math.Exp(hi) - math.Exp(lo)) / math.Exp(yhat)
+		return fold{ivs, q}, nil
+	}, func(k int, fd fold) error {
+		for t, tg := range targets {
+			iv := new(*fd.ivs[[2]float64{tg.cover, tg.floor}])
+			iv.Lo = -tg.lower
+			for _, i := range folds[k] {
+				yhat := fd.q.y[i]
+				lo, hi := intervalAt(iv, yhat, math.Log(d.n[i]), fd.q.quant(i))
+				in[t][i] = lo <= d.y[i] && d.y[i] <= hi
+				width[t][i] = (math.Exp(hi) - math.Exp(lo)) / math.Exp(yhat)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, 0, err
 	}
 	groups := sizeDeciles(d.sizes)
 	best, bestMiss, bestWidth := 0, math.Inf(1), math.Inf(1)
@@ -655,7 +667,10 @@ type IntervalScores struct {
 // The scores are those of evaluate.NewReport, the deciles being those of
 // the true sizes of rows. choose, when not nil, picks the method of each
 // fold (an index into methods) from its training rows, and Nested scores
-// those picks.
+// those picks; it may be called for several folds at once.
+//
+// The folds are trained l.Forest.Workers at a time (train.Config
+// WithDefaults), and the scores do not depend on the workers.
 func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods []IntervalMethod, k int, seed uint64, choose func(fold int, training []features.Row) (int, error)) (IntervalScores, error) {
 	n := len(rows)
 	nm := len(methods)
@@ -663,28 +678,34 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 	for j := range lo {
 		lo[j], hi[j], pred[j] = make([]float64, n), make([]float64, n), make([]float64, n)
 	}
+	type fold struct {
+		models []*train.Model
+		chosen int
+	}
+	folds := train.KFold(n, k, seed)
+	// The folds are trained l.Forest's Workers at a time, each the same
+	// whatever the workers, and read in fold order.
 	x := make([]float64, features.NumFeatures)
-	for f, test := range train.KFold(n, k, seed) {
-		if err := ctx.Err(); err != nil {
-			return IntervalScores{}, err
-		}
-		trainIdx := train.Complement(n, test)
-		fold := make([]features.Row, len(trainIdx))
+	err := ordered.Map(ctx, len(folds), l.Forest.WithDefaults().Workers, func(ctx context.Context, f int) (fold, error) {
+		trainIdx := train.Complement(n, folds[f])
+		training := make([]features.Row, len(trainIdx))
 		for j, i := range trainIdx {
-			fold[j] = rows[i]
+			training[j] = rows[i]
 		}
-		models, err := TrainIntervals(ctx, fold, TargetLogRatio, l, methods)
+		models, err := TrainIntervals(ctx, training, TargetLogRatio, l, methods)
 		if err != nil {
-			return IntervalScores{}, fmt.Errorf("fold %d: %w", f+1, err)
+			return fold{}, fmt.Errorf("fold %d: %w", f+1, err)
 		}
 		c := -1
 		if choose != nil {
-			if c, err = choose(f, fold); err != nil {
-				return IntervalScores{}, err
+			if c, err = choose(f, training); err != nil {
+				return fold{}, err
 			}
 		}
-		for _, i := range test {
-			for j, m := range models {
+		return fold{models, c}, nil
+	}, func(f int, fd fold) error {
+		for _, i := range folds[f] {
+			for j, m := range fd.models {
 				pr := Apply(m, &rows[i], x)
 				v := pr.NHat
 				if pr.Source != SourceForest { // as CrossValidate's fallback, a point
@@ -694,11 +715,15 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 				if pr.Source == SourceForest && pr.Interval {
 					lo[j][i], hi[j][i] = pr.Lo, pr.Hi
 				}
-				if j == c {
+				if j == fd.chosen {
 					pred[nm][i], lo[nm][i], hi[nm][i] = pred[j][i], lo[j][i], hi[j][i]
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return IntervalScores{}, err
 	}
 	sizes := make([]float64, n)
 	for i := range rows {

@@ -402,6 +402,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 	if bc != nil {
 		var used train.BoostConfig
 		f, oob, used, err = train.FitBoostOOB(ctx, d.X, d.y, *bc)
+		used.Workers = 0 // does not change the booster
 		bc = &used
 	} else {
 		f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)

@@ -144,7 +144,7 @@ func (opts *EvaluateOptions) validate(f *pflag.FlagSet, format string) error {
 func (opts *EvaluateOptions) cvOptions() pipeline.CVOptions {
 	forest := train.Config{}.WithDefaults()
 	forest.Seed, forest.Workers = opts.Seed, opts.Workers
-	boost := train.BoostConfig{Seed: opts.Seed}.WithDefaults()
+	boost := train.BoostConfig{Seed: opts.Seed, Workers: opts.Workers}.WithDefaults()
 	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest, Boost: &boost}
 }
 
