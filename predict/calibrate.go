@@ -415,6 +415,16 @@ const MinSplitCVRows = 100
 // DecileFloor + FloorMargin of each decile of their true sizes; when none
 // does, the one that misses by the fewest points, then the narrowest.
 func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level float64) (cover, floor, lower float64, err error) {
+	return splitTargetsFrom(ctx, d, cfg, level, nil)
+}
+
+// splitTargetsFrom is splitTargets that takes the forest of inner fold k
+// from pre[k] where pre[k] was grown on the same rows with the same
+// settings (grown.grownOn) rather than grow it again: IntervalAuto's inner
+// cross-validation grows those of splitTargets' folds when they are its
+// own (the same seed and every row's target defined), as under hawkes
+// evaluate.
+func splitTargetsFrom(ctx context.Context, d learnerData, cfg train.Config, level float64, pre []*grown) (cover, floor, lower float64, err error) {
 	n := len(d.X)
 	if n < MinSplitCVRows {
 		return level, DecileFloor, 0, nil
@@ -436,6 +446,11 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 	// The inner folds are grown cfg.Workers at a time, each the same
 	// whatever the workers, and read in fold order.
 	folds := train.KFold(n, innerFolds, cfg.Seed)
+	rc, rerr := cfg.Resolve(len(d.X[0]))
+	if rerr != nil {
+		pre = nil // FitOOB reports it
+	}
+	rc.Workers = 0
 	type fold struct {
 		ivs map[[2]float64]*train.Interval
 		q   *rowQuantiles
@@ -449,12 +464,20 @@ func splitTargets(ctx context.Context, d learnerData, cfg train.Config, level fl
 			X[j] = d.X[i]
 			y, logN, sizes = append(y, d.y[i]), append(logN, math.Log(d.n[i])), append(sizes, d.sizes[i])
 		}
-		f, oob, err := train.FitOOB(ctx, X, y, cfg)
-		if err == nil {
-			err = train.AddQuantiles(f, X, y, cfg)
-		}
-		if err != nil {
-			return fold{}, fmt.Errorf("inner cross-validation of the interval: %w", err)
+		var (
+			f   *train.Forest
+			oob []float64
+		)
+		if k < len(pre) && pre[k].grownOn(X, y, rc) {
+			f, oob = pre[k].f, pre[k].oob
+		} else {
+			f, oob, err = train.FitOOB(ctx, X, y, cfg)
+			if err == nil {
+				err = train.AddQuantiles(f, X, y, cfg)
+			}
+			if err != nil {
+				return fold{}, fmt.Errorf("inner cross-validation of the interval: %w", err)
+			}
 		}
 		s, err := newSplitTable(f, X, y, oob, logN, sizeDeciles(sizes))
 		if err != nil {
@@ -672,6 +695,13 @@ type IntervalScores struct {
 // The folds are trained l.Forest.Workers at a time (train.Config
 // WithDefaults), and the scores do not depend on the workers.
 func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods []IntervalMethod, k int, seed uint64, choose func(fold int, training []features.Row) (int, error)) (IntervalScores, error) {
+	s, _, err := scoreIntervals(ctx, rows, l, methods, k, seed, choose)
+	return s, err
+}
+
+// scoreIntervals is ScoreIntervals that also returns the quantile forest
+// of each fold (trainIntervals), nil where there is none.
+func scoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods []IntervalMethod, k int, seed uint64, choose func(fold int, training []features.Row) (int, error)) (IntervalScores, []*grown, error) {
 	n := len(rows)
 	nm := len(methods)
 	lo, hi, pred := make([][]float64, nm+1), make([][]float64, nm+1), make([][]float64, nm+1)
@@ -681,7 +711,9 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 	type fold struct {
 		models []*train.Model
 		chosen int
+		grown  *grown
 	}
+	grownOn := make([]*grown, 0, k)
 	folds := train.KFold(n, k, seed)
 	// The folds are trained l.Forest's Workers at a time, each the same
 	// whatever the workers, and read in fold order.
@@ -692,7 +724,7 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 		for j, i := range trainIdx {
 			training[j] = rows[i]
 		}
-		models, err := TrainIntervals(ctx, training, TargetLogRatio, l, methods)
+		models, g, err := trainIntervals(ctx, training, TargetLogRatio, l, methods)
 		if err != nil {
 			return fold{}, fmt.Errorf("fold %d: %w", f+1, err)
 		}
@@ -702,8 +734,9 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 				return fold{}, err
 			}
 		}
-		return fold{models, c}, nil
+		return fold{models, c, g}, nil
 	}, func(f int, fd fold) error {
+		grownOn = append(grownOn, fd.grown)
 		for _, i := range folds[f] {
 			for j, m := range fd.models {
 				pr := Apply(m, &rows[i], x)
@@ -723,7 +756,7 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 		return nil
 	})
 	if err != nil {
-		return IntervalScores{}, err
+		return IntervalScores{}, nil, err
 	}
 	sizes := make([]float64, n)
 	for i := range rows {
@@ -739,7 +772,7 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 	}
 	r, err := evaluate.NewReport(float64(rows[0].Window), sizes, ms)
 	if err != nil {
-		return IntervalScores{}, err
+		return IntervalScores{}, nil, err
 	}
 	var out IntervalScores
 	for j, mr := range r.Methods {
@@ -754,5 +787,5 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 			out.Nested = s
 		}
 	}
-	return out, nil
+	return out, grownOn, nil
 }
