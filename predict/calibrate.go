@@ -467,6 +467,7 @@ func splitTargetsFrom(ctx context.Context, d learnerData, cfg train.Config, leve
 		var (
 			f   *train.Forest
 			oob []float64
+			err error // this fold's own: the folds run at once
 		)
 		if k < len(pre) && pre[k].grownOn(X, y, rc) {
 			f, oob = pre[k].f, pre[k].oob
