@@ -7,6 +7,7 @@ import (
 	"github.com/hawkes-toolkit/hawkes/data"
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/internal/ordered"
 	"github.com/hawkes-toolkit/hawkes/predict"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
@@ -21,7 +22,9 @@ type CVOptions struct {
 	Seed uint64
 	// Target is what the forest learns. Default predict.DefaultTarget.
 	Target predict.Target
-	// Forest holds the forest's settings, the same for every fold.
+	// Forest holds the forest's settings, the same for every fold. Its
+	// Workers also bounds the folds trained at once; the report does not
+	// depend on it.
 	Forest train.Config
 	// Boost, when not nil, holds the settings of gradient-boosted trees
 	// scored beside the forest as the method boost, the same for every
@@ -92,30 +95,43 @@ func CrossValidate(ctx context.Context, rows []features.Row, cascades []data.Cas
 		learners = append(learners, MethodBoost)
 	}
 	p := newPredictions(len(rows), cascades != nil, learners)
-	for k, test := range train.KFold(len(rows), opts.Folds, opts.Seed) {
-		if err := ctx.Err(); err != nil {
-			return nil, Stats{}, err
-		}
-		trainIdx := train.Complement(len(rows), test)
-		fold := make([]features.Row, len(trainIdx))
-		for j, i := range trainIdx {
-			fold[j] = rows[i]
-		}
-		model, err := predict.Train(ctx, fold, opts.Target, opts.Forest)
-		if err != nil {
-			return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err) // "train: ..."
-		}
-		models := []*train.Model{model}
-		if opts.Boost != nil {
-			bm, err := predict.TrainLearner(ctx, fold, opts.Target, predict.Learner{Name: MethodBoost, Boost: *opts.Boost})
-			if err != nil {
-				return nil, Stats{}, fmt.Errorf("fold %d: %w", k+1, err)
-			}
-			models = append(models, bm)
-		}
-		p.fill(rows, cascades, test, models)
+	folds := train.KFold(len(rows), opts.Folds, opts.Seed)
+	// The folds' models are trained opts.Forest.Workers folds at a time
+	// (each model is the same whatever the workers) and filled in in fold
+	// order, so the report does not depend on the workers either.
+	err := ordered.Map(ctx, len(folds), opts.Forest.Workers, func(ctx context.Context, k int) ([]*train.Model, error) {
+		return trainFold(ctx, rows, folds[k], k, opts)
+	}, func(k int, models []*train.Model) error {
+		p.fill(rows, cascades, folds[k], models)
+		return nil
+	})
+	if err != nil {
+		return nil, Stats{}, err
 	}
 	st := Stats{Cascades: len(rows), Folds: opts.Folds, Target: opts.Target, Fallbacks: p.fallbacks}
 	r, err := p.report(rows, T)
 	return r, st, err
+}
+
+// trainFold trains the learned models of fold k (test, its held-out rows)
+// on the other rows: the forest, then boosted trees where opts.Boost is set.
+func trainFold(ctx context.Context, rows []features.Row, test []int, k int, opts CVOptions) ([]*train.Model, error) {
+	trainIdx := train.Complement(len(rows), test)
+	fold := make([]features.Row, len(trainIdx))
+	for j, i := range trainIdx {
+		fold[j] = rows[i]
+	}
+	model, err := predict.Train(ctx, fold, opts.Target, opts.Forest)
+	if err != nil {
+		return nil, fmt.Errorf("fold %d: %w", k+1, err) // "train: ..."
+	}
+	models := []*train.Model{model}
+	if opts.Boost != nil {
+		bm, err := predict.TrainLearner(ctx, fold, opts.Target, predict.Learner{Name: MethodBoost, Boost: *opts.Boost})
+		if err != nil {
+			return nil, fmt.Errorf("fold %d: %w", k+1, err)
+		}
+		models = append(models, bm)
+	}
+	return models, nil
 }

@@ -62,7 +62,7 @@ func IntervalCV(ctx context.Context, rows []features.Row, opts IntervalCVOptions
 	if len(opts.Methods) == 0 {
 		opts.Methods = predict.IntervalMethods
 	}
-	res := &IntervalCVResult{Methods: opts.Methods}
+	res := &IntervalCVResult{Methods: opts.Methods, Inner: make([][]predict.IntervalScore, opts.Folds), Chosen: make([]predict.IntervalMethod, opts.Folds)}
 	innerSeed := opts.Learner.Forest.WithDefaults().Seed
 	outer, err := predict.ScoreIntervals(ctx, rows, opts.Learner, opts.Methods, opts.Folds, opts.Seed, func(k int, train []features.Row) (int, error) {
 		inner, err := predict.ScoreIntervals(ctx, train, opts.Learner, opts.Methods, opts.InnerFolds, innerSeed, nil)
@@ -70,8 +70,7 @@ func IntervalCV(ctx context.Context, rows []features.Row, opts IntervalCVOptions
 			return 0, fmt.Errorf("outer fold %d: %w", k+1, err)
 		}
 		c := predict.ChooseInterval(inner.Scores, predict.DefaultLevel)
-		res.Inner = append(res.Inner, inner.Scores)
-		res.Chosen = append(res.Chosen, opts.Methods[c])
+		res.Inner[k], res.Chosen[k] = inner.Scores, opts.Methods[c] // folds run at once: each its own k
 		return c, nil
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
+	"github.com/hawkes-toolkit/hawkes/internal/ordered"
 	"github.com/hawkes-toolkit/hawkes/train"
 )
 
@@ -334,13 +335,30 @@ var splitTaus = func() []float64 {
 
 // splitTable is what QRFSplitInterval chooses from: for each half b of the
 // rows, cover[b][a][c][g] counts the rows of group g that the lower level a
-// and upper level c cover, width[b][a][c] sums their log widths.
+// and upper level c cover, width[b][a][c] sums their log widths. opts[b]
+// are half b's pairs of levels by increasing width, as choose tries them,
+// made once for its calls (splitTargets makes 16 on each table).
 type splitTable struct {
 	split float64
 	cover [2][splitSteps][splitSteps][10]int
 	width [2][splitSteps][splitSteps]float64
 	n     [10]int
 	total int
+	opts  [2]splitOptions
+}
+
+// splitOptions are one half's pairs of quantile levels (a, c) sorted by
+// their width w, stable in (a, c) order, with the coverage of each laid
+// out flat for choose's inner loop: cov[10k:10k+10] are pair k's counts
+// per group, all[k] their sum, most[g] the largest count of group g and
+// mostAll the largest sum.
+type splitOptions struct {
+	a, c    []int
+	w       []float64
+	cov     []int32
+	all     []int32
+	most    [10]int32
+	mostAll int32
 }
 
 func newSplitTable(f *train.Forest, X [][]float64, y, oob, logN []float64, groups []int) (*splitTable, error) {
@@ -382,53 +400,105 @@ func newSplitTable(f *train.Forest, X [][]float64, y, oob, logN []float64, group
 			}
 		}
 	}
+	s.sortOptions()
 	return s, nil
 }
 
-// choose returns the narrowest interval of s covering cover of the rows
-// and floor of each group, or the widest one when none does.
-func (s *splitTable) choose(cover, floor float64) *train.Interval {
-	type pair struct {
-		a, c int
-		w    float64
-	}
-	var opts [2][]pair
-	for b := range opts {
-		for a := range splitSteps {
-			for c := range splitSteps {
-				opts[b] = append(opts[b], pair{a, c, s.width[b][a][c]})
-			}
+// sortOptions sets s.opts from s.cover and s.width.
+func (s *splitTable) sortOptions() {
+	const np = splitSteps * splitSteps
+	for b := range s.opts {
+		order := make([]int, np) // a*splitSteps + c
+		for k := range order {
+			order[k] = k
 		}
-		slices.SortStableFunc(opts[b], func(u, v pair) int { return cmp.Compare(u.w, v.w) })
+		slices.SortStableFunc(order, func(u, v int) int {
+			return cmp.Compare(s.width[b][u/splitSteps][u%splitSteps], s.width[b][v/splitSteps][v%splitSteps])
+		})
+		o := splitOptions{a: make([]int, np), c: make([]int, np), w: make([]float64, np), cov: make([]int32, 10*np), all: make([]int32, np)}
+		for k, ac := range order {
+			a, c := ac/splitSteps, ac%splitSteps
+			o.a[k], o.c[k], o.w[k] = a, c, s.width[b][a][c]
+			for g, v := range s.cover[b][a][c] {
+				o.cov[10*k+g] = int32(v)
+				o.all[k] += int32(v)
+				o.most[g] = max(o.most[g], int32(v))
+			}
+			o.mostAll = max(o.mostAll, o.all[k])
+		}
+		s.opts[b] = o
 	}
-	widest := pair{splitSteps - 1, splitSteps - 1, 0}
-	best, bw := [2]pair{widest, widest}, math.Inf(1)
-	for _, p0 := range opts[0] {
-		if p0.w+opts[1][0].w >= bw {
+}
+
+// choose returns the narrowest interval of s covering cover of the rows
+// and floor of each group, or the widest one when none does: of the pairs
+// of the two halves, by increasing summed width (half 0's, then half 1's,
+// by width), the first that does.
+//
+// The counts are whole numbers, so a count c reaches floor*n (a float) if
+// and only if c >= ceil(floor*n): choose compares integers with those
+// ceilings, and passes over a pair of half 0 that no pair of half 1 can
+// complete (a group short by more than half 1's largest count of it); the
+// pair chosen is the one a plain scan of the pairs in that order finds.
+func (s *splitTable) choose(cover, floor float64) *train.Interval {
+	var need [10]int32 // per group, the least count that reaches floor
+	for g, n := range s.n {
+		if n > 0 {
+			need[g] = int32(math.Ceil(floor * float64(n)))
+		}
+	}
+	needAll := int32(math.Ceil(cover * float64(s.total)))
+	o0, o1 := &s.opts[0], &s.opts[1]
+	best := [2]int{-1, -1}
+	bw := math.Inf(1)
+	var short [10]int32
+pairs:
+	for k0, w0 := range o0.w {
+		if w0+o1.w[0] >= bw {
 			break
 		}
-		for _, p1 := range opts[1] {
-			if p0.w+p1.w >= bw {
+		c0 := o0.cov[10*k0 : 10*k0+10]
+		for g := range short {
+			short[g] = need[g] - c0[g]
+			if short[g] > o1.most[g] {
+				continue pairs
+			}
+		}
+		if needAll-o0.all[k0] > o1.mostAll {
+			continue
+		}
+		for k1, w1 := range o1.w {
+			if w0+w1 >= bw {
 				break
 			}
-			all, ok := 0, true
-			for g := range s.n {
-				cg := s.cover[0][p0.a][p0.c][g] + s.cover[1][p1.a][p1.c][g]
-				all += cg
-				if s.n[g] > 0 && float64(cg) < floor*float64(s.n[g]) {
+			if o0.all[k0]+o1.all[k1] < needAll {
+				continue
+			}
+			c1 := o1.cov[10*k1 : 10*k1+10]
+			ok := true
+			for g := range short {
+				if c1[g] < short[g] {
 					ok = false
 					break
 				}
 			}
-			if ok && float64(all) >= cover*float64(s.total) {
-				best, bw = [2]pair{p0, p1}, p0.w+p1.w
+			if ok {
+				best, bw = [2]int{k0, k1}, w0+w1
 				break
 			}
 		}
 	}
+	type pair struct{ a, c int }
+	widest := pair{splitSteps - 1, splitSteps - 1}
+	chosen := [2]pair{widest, widest}
+	for b, k := range best {
+		if k >= 0 {
+			chosen[b] = pair{s.opts[b].a[k], s.opts[b].c[k]}
+		}
+	}
 	split := s.split
-	return &train.Interval{Level: DefaultLevel, QLo: splitTaus[best[0].a], QHi: splitTaus[2*splitSteps-1-best[0].c],
-		Split: &split, QLo2: splitTaus[best[1].a], QHi2: splitTaus[2*splitSteps-1-best[1].c]}
+	return &train.Interval{Level: DefaultLevel, QLo: splitTaus[chosen[0].a], QHi: splitTaus[2*splitSteps-1-chosen[0].c],
+		Split: &split, QLo2: splitTaus[chosen[1].a], QHi2: splitTaus[2*splitSteps-1-chosen[1].c]}
 }
 
 // median returns the median of x, which it sorts.
@@ -492,14 +562,9 @@ func newInnerCV(d learnerData, cfg train.Config) *innerCV {
 	return &innerCV{d: d, cfg: cfg, folds: folds, fits: make([]*innerFit, len(folds))}
 }
 
-// fit returns the forest of inner fold k, grown on the other folds.
-func (cv *innerCV) fit(ctx context.Context, k int) (*innerFit, error) {
-	if cv.fits[k] != nil {
-		return cv.fits[k], nil
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+// rows returns inner fold k's training set (the rows of the other folds),
+// without its forest.
+func (cv *innerCV) rows(k int) *innerFit {
 	d := cv.d
 	idx := train.Complement(len(d.X), cv.folds[k])
 	r := &innerFit{X: make([][]float64, len(idx))}
@@ -507,16 +572,55 @@ func (cv *innerCV) fit(ctx context.Context, k int) (*innerFit, error) {
 		r.X[j] = d.X[i]
 		r.y, r.logN, r.sizes = append(r.y, d.y[i]), append(r.logN, math.Log(d.n[i])), append(r.sizes, d.sizes[i])
 	}
-	f, oob, err := train.FitOOB(ctx, r.X, r.y, cv.cfg)
-	if err == nil {
-		err = train.AddQuantiles(f, r.X, r.y, cv.cfg)
+	return r
+}
+
+// grow grows the forests of the folds that have none yet, cfg.Workers at
+// a time; each forest is the same whatever the workers.
+func (cv *innerCV) grow(ctx context.Context) error {
+	return ordered.Map(ctx, len(cv.folds), cv.cfg.WithDefaults().Workers, func(ctx context.Context, k int) (*innerFit, error) {
+		if cv.fits[k] != nil {
+			return cv.fits[k], nil
+		}
+		r := cv.rows(k)
+		f, oob, err := train.FitOOB(ctx, r.X, r.y, cv.cfg)
+		if err == nil {
+			err = train.AddQuantiles(f, r.X, r.y, cv.cfg)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("inner cross-validation of the interval: %w", err)
+		}
+		r.f, r.oob = f, oob
+		return r, nil
+	}, func(k int, r *innerFit) error {
+		cv.fits[k] = r
+		return nil
+	})
+}
+
+// adopt takes pre[k] as the forest of inner fold k where it was grown on
+// that fold's training rows with cv's settings (grown.grownOn), so that
+// grow does not grow it again: IntervalAuto's inner cross-validation grows
+// these forests when its folds are cv's (the same seed and every row's
+// target defined), as under hawkes evaluate.
+func (cv *innerCV) adopt(pre []*grown) {
+	if len(cv.d.X) == 0 {
+		return
 	}
+	rc, err := cv.cfg.Resolve(len(cv.d.X[0]))
 	if err != nil {
-		return nil, fmt.Errorf("inner cross-validation of the interval: %w", err)
+		return // grow reports it
 	}
-	r.f, r.oob = f, oob
-	cv.fits[k] = r
-	return r, nil
+	rc.Workers = 0
+	for k := range cv.folds {
+		if k >= len(pre) || cv.fits[k] != nil {
+			continue
+		}
+		if r := cv.rows(k); pre[k].grownOn(r.X, r.y, rc) {
+			r.f, r.oob = pre[k].f, pre[k].oob
+			cv.fits[k] = r
+		}
+	}
 }
 
 // splitTargets returns the cover and floor QRFSplitInterval asks of the
@@ -548,15 +652,21 @@ func splitTargets(ctx context.Context, cv *innerCV, level float64) (cover, floor
 	for k := range targets {
 		in[k], width[k] = make([]bool, n), make([]float64, n)
 	}
-	for k, test := range cv.folds {
-		r, err := cv.fit(ctx, k)
+	// The inner folds' forests are grown cfg.Workers at a time and their
+	// tables and quantiles computed likewise, each the same whatever the
+	// workers, and read in fold order.
+	if err := cv.grow(ctx); err != nil {
+		return 0, 0, 0, err
+	}
+	type fold struct {
+		ivs map[[2]float64]*train.Interval
+		q   *rowQuantiles
+	}
+	err = ordered.Map(ctx, len(cv.folds), cv.cfg.WithDefaults().Workers, func(ctx context.Context, k int) (fold, error) {
+		r := cv.fits[k]
+		s, err := newSplitTable(r.f, r.X, r.y, r.oob, r.logN, sizeDeciles(r.sizes))
 		if err != nil {
-			return 0, 0, 0, err
-		}
-		f := r.f
-		s, err := newSplitTable(f, r.X, r.y, r.oob, r.logN, sizeDeciles(r.sizes))
-		if err != nil {
-			return 0, 0, 0, fmt.Errorf("inner cross-validation of the interval: %w", err)
+			return fold{}, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
 		ivs := map[[2]float64]*train.Interval{}
 		for _, t := range targets {
@@ -566,20 +676,26 @@ func splitTargets(ctx context.Context, cv *innerCV, level float64) (cover, floor
 		}
 		// Each held-out row's prediction and its quantiles at every level
 		// the intervals use, computed once for all the targets.
-		q := newRowQuantiles(f, ivs, n)
-		for _, i := range test {
+		q := newRowQuantiles(r.f, ivs, n)
+		for _, i := range cv.folds[k] {
 			q.at(i, d.X[i])
 		}
-		for k, t := range targets {
-			iv := new(*ivs[[2]float64{t.cover, t.floor}])
-			iv.Lo = -t.lower
-			for _, i := range test {
-				yhat := q.y[i]
-				lo, hi := intervalAt(iv, yhat, math.Log(d.n[i]), q.quant(i))
-				in[k][i] = lo <= d.y[i] && d.y[i] <= hi
-				width[k][i] = (math.Exp(hi) - math.Exp(lo)) / math.Exp(yhat)
+		return fold{ivs, q}, nil
+	}, func(k int, fd fold) error {
+		for t, tg := range targets {
+			iv := new(*fd.ivs[[2]float64{tg.cover, tg.floor}])
+			iv.Lo = -tg.lower
+			for _, i := range cv.folds[k] {
+				yhat := fd.q.y[i]
+				lo, hi := intervalAt(iv, yhat, math.Log(d.n[i]), fd.q.quant(i))
+				in[t][i] = lo <= d.y[i] && d.y[i] <= hi
+				width[t][i] = (math.Exp(hi) - math.Exp(lo)) / math.Exp(yhat)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, 0, err
 	}
 	groups := sizeDeciles(d.sizes)
 	best, bestMiss, bestWidth := 0, math.Inf(1), math.Inf(1)
@@ -644,11 +760,11 @@ func binTargets(ctx context.Context, cv *innerCV, level float64) (bins int, asym
 		in[k], width[k] = make([]bool, n), make([]float64, n)
 	}
 	taus := []float64{(1 - level) / 2, (1 + level) / 2}
+	if err := cv.grow(ctx); err != nil {
+		return 0, false, err
+	}
 	for k, test := range cv.folds {
-		r, err := cv.fit(ctx, k)
-		if err != nil {
-			return 0, false, err
-		}
+		r := cv.fits[k]
 		oobQ, err := r.f.OOBQuantiles(r.X, taus)
 		if err != nil {
 			return 0, false, fmt.Errorf("inner cross-validation of the interval: %w", err)
@@ -857,36 +973,55 @@ type IntervalScores struct {
 // The scores are those of evaluate.NewReport, the deciles being those of
 // the true sizes of rows. choose, when not nil, picks the method of each
 // fold (an index into methods) from its training rows, and Nested scores
-// those picks.
+// those picks; it may be called for several folds at once.
+//
+// The folds are trained l.Forest.Workers at a time (train.Config
+// WithDefaults), and the scores do not depend on the workers.
 func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods []IntervalMethod, k int, seed uint64, choose func(fold int, training []features.Row) (int, error)) (IntervalScores, error) {
+	s, _, err := scoreIntervals(ctx, rows, l, methods, k, seed, choose)
+	return s, err
+}
+
+// scoreIntervals is ScoreIntervals that also returns the quantile forest
+// of each fold (trainIntervals), nil where there is none.
+func scoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods []IntervalMethod, k int, seed uint64, choose func(fold int, training []features.Row) (int, error)) (IntervalScores, []*grown, error) {
 	n := len(rows)
 	nm := len(methods)
 	lo, hi, pred := make([][]float64, nm+1), make([][]float64, nm+1), make([][]float64, nm+1)
 	for j := range lo {
 		lo[j], hi[j], pred[j] = make([]float64, n), make([]float64, n), make([]float64, n)
 	}
+	type fold struct {
+		models []*train.Model
+		chosen int
+		grown  *grown
+	}
+	grownOn := make([]*grown, 0, k)
+	folds := train.KFold(n, k, seed)
+	// The folds are trained l.Forest's Workers at a time, each the same
+	// whatever the workers, and read in fold order.
 	x := make([]float64, features.NumFeatures)
-	for f, test := range train.KFold(n, k, seed) {
-		if err := ctx.Err(); err != nil {
-			return IntervalScores{}, err
-		}
-		trainIdx := train.Complement(n, test)
-		fold := make([]features.Row, len(trainIdx))
+	err := ordered.Map(ctx, len(folds), l.Forest.WithDefaults().Workers, func(ctx context.Context, f int) (fold, error) {
+		trainIdx := train.Complement(n, folds[f])
+		training := make([]features.Row, len(trainIdx))
 		for j, i := range trainIdx {
-			fold[j] = rows[i]
+			training[j] = rows[i]
 		}
-		models, err := TrainIntervals(ctx, fold, TargetLogRatio, l, methods)
+		models, g, err := trainIntervals(ctx, training, TargetLogRatio, l, methods)
 		if err != nil {
-			return IntervalScores{}, fmt.Errorf("fold %d: %w", f+1, err)
+			return fold{}, fmt.Errorf("fold %d: %w", f+1, err)
 		}
 		c := -1
 		if choose != nil {
-			if c, err = choose(f, fold); err != nil {
-				return IntervalScores{}, err
+			if c, err = choose(f, training); err != nil {
+				return fold{}, err
 			}
 		}
-		for _, i := range test {
-			for j, m := range models {
+		return fold{models, c, g}, nil
+	}, func(f int, fd fold) error {
+		grownOn = append(grownOn, fd.grown)
+		for _, i := range folds[f] {
+			for j, m := range fd.models {
 				pr := Apply(m, &rows[i], x)
 				v := pr.NHat
 				if pr.Source != SourceForest { // as CrossValidate's fallback, a point
@@ -896,11 +1031,15 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 				if pr.Source == SourceForest && pr.Interval {
 					lo[j][i], hi[j][i] = pr.Lo, pr.Hi
 				}
-				if j == c {
+				if j == fd.chosen {
 					pred[nm][i], lo[nm][i], hi[nm][i] = pred[j][i], lo[j][i], hi[j][i]
 				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return IntervalScores{}, nil, err
 	}
 	sizes := make([]float64, n)
 	for i := range rows {
@@ -916,7 +1055,7 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 	}
 	r, err := evaluate.NewReport(float64(rows[0].Window), sizes, ms)
 	if err != nil {
-		return IntervalScores{}, err
+		return IntervalScores{}, nil, err
 	}
 	var out IntervalScores
 	for j, mr := range r.Methods {
@@ -931,5 +1070,5 @@ func ScoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 			out.Nested = s
 		}
 	}
-	return out, nil
+	return out, grownOn, nil
 }

@@ -349,30 +349,65 @@ func TrainLearner(ctx context.Context, rows []features.Row, target Target, l Lea
 // than TargetLogRatio). Nested cross-validation compares the methods with
 // it (pipeline.IntervalCV).
 func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l Learner, methods []IntervalMethod) ([]*train.Model, error) {
+	ms, _, err := trainIntervals(ctx, rows, target, l, methods)
+	return ms, err
+}
+
+// grown is a quantile forest grown by FitOOB and AddQuantiles on X and y
+// with the settings cfg (resolved, Workers 0), and its out-of-bag
+// predictions oob. trainIntervals returns the forest it grew as one, so
+// that splitTargets can take it where it would grow the same forest again
+// (see splitTargetsFrom).
+type grown struct {
+	X   [][]float64
+	y   []float64
+	cfg train.Config
+	f   *train.Forest
+	oob []float64
+}
+
+// grownOn reports whether g is the forest FitOOB and AddQuantiles grow on X
+// and y with the settings cfg (resolved, Workers 0): the same settings and
+// the same rows in the same order. It is false for a nil g.
+func (g *grown) grownOn(X [][]float64, y []float64, cfg train.Config) bool {
+	if g == nil || g.cfg != cfg || !slices.Equal(g.y, y) || len(g.X) != len(X) {
+		return false
+	}
+	for i := range X {
+		if !slices.Equal(g.X[i], X[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// trainIntervals is TrainIntervals that also returns the quantile forest
+// it grew as a grown, nil for boosted trees or a forest without quantiles.
+func trainIntervals(ctx context.Context, rows []features.Row, target Target, l Learner, methods []IntervalMethod) ([]*train.Model, *grown, error) {
 	for _, m := range methods {
 		if err := m.Validate(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if target == "" {
 		target = DefaultTarget
 	}
 	if err := target.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if l.Name == "" {
 		l.Name = DefaultLearner
 	}
 	if err := ValidateLearner(l.Name); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(rows) == 0 {
-		return nil, errors.New("no training rows")
+		return nil, nil, errors.New("no training rows")
 	}
 	T := float64(rows[0].Window)
 	for i := range rows {
 		if float64(rows[i].Window) != T {
-			return nil, fmt.Errorf("row %d (%s) is on window %v, row 0 on %v", i, rows[i].ID, float64(rows[i].Window), T)
+			return nil, nil, fmt.Errorf("row %d (%s) is on window %v, row 0 on %v", i, rows[i].ID, float64(rows[i].Window), T)
 		}
 	}
 	var rc train.Config
@@ -380,20 +415,20 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 	if l.Name == train.LearnerForest {
 		c, err := l.Forest.Resolve(features.NumFeatures)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rc = c
 		rc.Workers = 0 // does not change the forest
 	} else {
 		c := l.Boost.WithDefaults()
 		if err := c.Validate(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		bc = &c
 	}
 	d, err := selectRows(rows, target)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var (
 		f   *train.Forest
@@ -402,6 +437,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 	if bc != nil {
 		var used train.BoostConfig
 		f, oob, used, err = train.FitBoostOOB(ctx, d.X, d.y, *bc)
+		used.Workers = 0 // does not change the booster
 		bc = &used
 	} else {
 		f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)
@@ -410,11 +446,11 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		}
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ll, err := FitLogLinear(rows)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	shift := 0.0
 	if target == TargetLogRatio {
@@ -431,30 +467,36 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		TrainedOn: len(d.X),
 		LogLinear: &ll.A,
 	}
+	var g *grown
+	if bc == nil && f.Quantiles != nil {
+		g = &grown{X: d.X, y: d.y, cfg: rc, f: f, oob: oob}
+	}
 	out := make([]*train.Model, len(methods))
 	cv := newInnerCV(d, l.Forest) // shared by splitTargets and binTargets
 	for k, method := range methods {
 		mk := *m
 		if target == TargetLogRatio && method == IntervalAuto {
-			if method, err = chooseMethod(ctx, rows, f, l, rc.Seed); err != nil {
-				return nil, err
+			var pre []*grown
+			if method, pre, err = chooseMethod(ctx, rows, f, l, rc.Seed); err != nil {
+				return nil, nil, err
 			}
+			cv.adopt(pre)
 		}
 		if target == TargetLogRatio {
 			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
 			if method == IntervalQRFSplit && f.Quantiles != nil {
 				if c.Cover, c.Floor, c.Lower, err = splitTargets(ctx, cv, DefaultLevel); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 			if method == IntervalCQRBins && f.Quantiles != nil {
 				if c.Bins, c.Asym, err = binTargets(ctx, cv, DefaultLevel); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 			}
 			mk.Interval, err = Calibrate(method, c, DefaultLevel)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if mk.Interval != nil {
 				mk.Interval.Method = string(method)
@@ -465,7 +507,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		}
 		out[k] = &mk
 	}
-	return out, nil
+	return out, g, nil
 }
 
 // learnerData is what a learner is fitted and calibrated on: the feature
@@ -481,19 +523,19 @@ type learnerData struct {
 // l: IntervalConformal without quantiles, IntervalQRF below
 // MinSplitCVRows rows, else the method ChooseInterval picks from the
 // scores of IntervalMethods under innerFolds-fold cross-validation of rows
-// with seed.
-func chooseMethod(ctx context.Context, rows []features.Row, f *train.Forest, l Learner, seed uint64) (IntervalMethod, error) {
+// with seed. It also returns the forests grown on the folds (see grown).
+func chooseMethod(ctx context.Context, rows []features.Row, f *train.Forest, l Learner, seed uint64) (IntervalMethod, []*grown, error) {
 	switch {
 	case f.Quantiles == nil:
-		return IntervalConformal, nil
+		return IntervalConformal, nil, nil
 	case len(rows) < MinSplitCVRows:
-		return IntervalQRF, nil
+		return IntervalQRF, nil, nil
 	}
-	s, err := ScoreIntervals(ctx, rows, l, IntervalMethods, innerFolds, seed, nil)
+	s, pre, err := scoreIntervals(ctx, rows, l, IntervalMethods, innerFolds, seed, nil)
 	if err != nil {
-		return "", fmt.Errorf("choose the interval method: %w", err)
+		return "", nil, fmt.Errorf("choose the interval method: %w", err)
 	}
-	return IntervalMethods[ChooseInterval(s.Scores, DefaultLevel)], nil
+	return IntervalMethods[ChooseInterval(s.Scores, DefaultLevel)], pre, nil
 }
 
 // selectRows returns the rows of rows where target is defined.

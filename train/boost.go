@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+
+	"github.com/hawkes-toolkit/hawkes/internal/ordered"
 )
 
 // BoostConfig holds the settings of gradient-boosted trees (FitBoost). The
@@ -49,6 +52,10 @@ type BoostConfig struct {
 	// Seed selects the inner splits and the subsamples. Default 1: a zero
 	// Seed is replaced by 1.
 	Seed uint64 `json:"seed"`
+	// Workers is the number of inner validation runs (depth and split)
+	// boosted at once. It does not change the booster, and is not
+	// recorded with a model. 0 (left so by WithDefaults) is one per CPU.
+	Workers int `json:"-"`
 }
 
 // Defaults of BoostConfig.
@@ -110,6 +117,8 @@ func (c BoostConfig) Validate() error {
 		return fmt.Errorf("%w: inner folds = %d, want >= 2", ErrConfig, c.InnerFolds)
 	case c.Patience < 1:
 		return fmt.Errorf("%w: patience = %d, want >= 1", ErrConfig, c.Patience)
+	case c.Workers < 0:
+		return fmt.Errorf("%w: boost workers = %d, want >= 1, or 0 for one per CPU", ErrConfig, c.Workers)
 	}
 	return nil
 }
@@ -171,19 +180,33 @@ func FitBoostOOB(ctx context.Context, X [][]float64, y []float64, cfg BoostConfi
 			depths = BoostDepths[:]
 		}
 		folds := KFold(n, min(cfg.InnerFolds, n), cfg.Seed)
-		bestLoss := math.Inf(1)
-		for _, depth := range depths {
+		// Every (depth, split) run is boosted on its own, cfg.Workers at
+		// a time, and read in order: the same runs whatever the workers.
+		runs := make([]*boosted, len(depths)*len(folds))
+		workers := cfg.Workers
+		if workers == 0 {
+			workers = runtime.NumCPU()
+		}
+		err := ordered.Map(ctx, len(runs), workers, func(ctx context.Context, r int) (*boosted, error) {
 			c := cfg
-			c.MaxDepth = depth
+			c.MaxDepth = depths[r/len(folds)]
+			k := r % len(folds)
+			tr, val := Complement(n, folds[k]), folds[k]
+			return boost(ctx, sub(X, tr), subY(y, tr), sub(X, val), subY(y, val), c, c.MaxRounds, uint64(k+1))
+		}, func(r int, bt *boosted) error {
+			runs[r] = bt
+			return nil
+		})
+		if err != nil {
+			return nil, nil, cfg, err
+		}
+		bestLoss := math.Inf(1)
+		for di, depth := range depths {
 			best := make([]int, len(folds))
 			pred := make([]float64, n)
 			var loss float64
 			for k, val := range folds {
-				tr := Complement(n, val)
-				bt, err := boost(ctx, sub(X, tr), subY(y, tr), sub(X, val), subY(y, val), c, c.MaxRounds, uint64(k+1))
-				if err != nil {
-					return nil, nil, cfg, err
-				}
+				bt := runs[di*len(folds)+k]
 				best[k] = bt.best
 				for j, i := range val {
 					pred[i] = bt.validPred[j]

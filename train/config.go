@@ -31,7 +31,8 @@ type Config struct {
 	// gives the same forest whatever Workers is. Default 1: a zero Seed is
 	// replaced by 1.
 	Seed uint64 `json:"seed"`
-	// Workers is the number of trees grown at once. It does not change the
+	// Workers is the number of trees grown at once (and, in package
+	// predict and pipeline, of folds trained at once). It does not change the
 	// forest. Default runtime.NumCPU().
 	Workers int `json:"workers"`
 }

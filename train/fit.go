@@ -360,6 +360,11 @@ func bootstrap(w []int32, rng *rand.Rand, m int) {
 	}
 }
 
+// partitionAll makes split partition every list in full, as it did before
+// it left out the rows of children that will be leaves: the reference its
+// test compares with.
+var partitionAll = false
+
 // split makes node tk.node a leaf, or a split node whose children it pushes
 // on the stack, left on top.
 func (g *grower) split(rng *rand.Rand, tk task) {
@@ -430,7 +435,7 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	g.gain[bestFeat] += bestGain
 
 	bin := g.b.bin[bestFeat]
-	nl := int32(0)
+	nl, wl := int32(0), 0
 	for _, i := range rows {
 		l := int32(0)
 		if bin[i] <= bestBin {
@@ -438,22 +443,46 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		}
 		g.left[i] = l
 		nl += l
+		wl += int(l * g.w[i])
 	}
+	// A child with fewer than 2*MinLeaf draws, or at MaxDepth, will be a
+	// leaf, which reads its rows from lists[0] alone: the other lists need
+	// only the rows of the children that may split.
+	leafAt := func(w int) bool {
+		return w < 2*minLeaf || g.cfg.MaxDepth > 0 && tk.depth+1 >= g.cfg.MaxDepth
+	}
+	needL, needR := !leafAt(wl), !leafAt(wsum-wl)
 	// Stable partition of every feature's rows, left ones first, without
 	// branches: each row is written to both sides and the side it does not
 	// belong to is overwritten.
 	for j := range g.d {
 		seg := g.lists[j][tk.lo:tk.hi]
-		tmp := g.tmp[:len(seg)]
-		p, q := 0, 0
-		for _, i := range seg {
-			l := int(g.left[i])
-			seg[p] = i
-			tmp[q] = i
-			p += l
-			q += 1 - l
+		switch {
+		case j == 0 || needL && needR || partitionAll:
+			tmp := g.tmp[:len(seg)]
+			p, q := 0, 0
+			for _, i := range seg {
+				l := int(g.left[i])
+				seg[p] = i
+				tmp[q] = i
+				p += l
+				q += 1 - l
+			}
+			copy(seg[p:], tmp[:q])
+		case needL: // the left rows, in order, at the start
+			p := 0
+			for _, i := range seg {
+				seg[p] = i
+				p += int(g.left[i])
+			}
+		case needR: // the right rows, in order, at the end
+			p := len(seg)
+			for k := len(seg) - 1; k >= 0; k-- {
+				i := seg[k]
+				seg[p-1] = i
+				p -= 1 - int(g.left[i])
+			}
 		}
-		copy(seg[p:], tmp[:q])
 	}
 	mid := tk.lo + nl
 	g.stack = append(g.stack,

@@ -37,7 +37,7 @@ type EvaluateOptions struct {
 	Plot    string          // plot file (.png or .svg), plotDefault, or "" for none
 	Format  evaluate.Format // output format of the report
 	Seed    uint64          // seed of the fits, the folds and the forest
-	Workers int             // cascades fitted and trees grown at once, >= 1
+	Workers int             // cascades fitted, and folds and trees trained, at once, >= 1
 	Quiet   bool            // no summary lines
 	Cache   string          // fit cache folder; "" for none
 }
@@ -95,7 +95,7 @@ that did not see it.`,
 	f.Lookup("plot").NoOptDefVal = plotDefault
 	f.StringVar(&format, "format", string(evaluate.Table), "report `FORMAT`: table, csv or json")
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the fits, the folds and the forest: the same seed gives the same numbers")
-	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted and trees grown at once, one per CPU by default")
+	f.IntVar(&opts.Workers, "workers", runtime.NumCPU(), "cascades fitted, and folds and trees trained, at once, one per CPU by default; the numbers do not depend on it")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no summary lines on standard error")
 	addCacheFlags(cmd, &opts.Cache)
 	return cmd
@@ -144,7 +144,7 @@ func (opts *EvaluateOptions) validate(f *pflag.FlagSet, format string) error {
 func (opts *EvaluateOptions) cvOptions() pipeline.CVOptions {
 	forest := train.Config{}.WithDefaults()
 	forest.Seed, forest.Workers = opts.Seed, opts.Workers
-	boost := train.BoostConfig{Seed: opts.Seed}.WithDefaults()
+	boost := train.BoostConfig{Seed: opts.Seed, Workers: opts.Workers}.WithDefaults()
 	return pipeline.CVOptions{Folds: opts.CV, Seed: opts.Seed, Target: predict.DefaultTarget, Forest: forest, Boost: &boost}
 }
 

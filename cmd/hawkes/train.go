@@ -149,7 +149,7 @@ func (opts *TrainOptions) forestConfig() train.Config {
 // boostConfig returns the settings of the boosted trees: the defaults of
 // train.BoostConfig with the seed of --seed.
 func (opts *TrainOptions) boostConfig() train.BoostConfig {
-	return train.BoostConfig{Seed: opts.Seed}.WithDefaults()
+	return train.BoostConfig{Seed: opts.Seed, Workers: opts.Workers}.WithDefaults()
 }
 
 // learner returns the learner of --learner with its settings.

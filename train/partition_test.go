@@ -1,0 +1,78 @@
+package train
+
+import (
+	"context"
+	"reflect"
+	"testing"
+)
+
+// TestPartitionLeafChildren checks that the forest split grows, leaving out
+// of the lists the rows of children that will be leaves, is the one it grows
+// partitioning every list in full: the same trees, out-of-bag predictions
+// and importances, over settings that make leaves by MinLeaf, by MaxDepth
+// and by constant targets.
+func TestPartitionLeafChildren(t *testing.T) {
+	X, y, _ := stepData(400, 0.2, 3)
+	Xc, yc := cascadeData(300, 4)
+	tests := []struct {
+		name string
+		X    [][]float64
+		y    []float64
+		cfg  Config
+	}{
+		{"defaults", X, y, Config{Trees: 20, Seed: 1}},
+		{"min leaf 1", X, y, Config{Trees: 20, MinLeaf: 1, Seed: 2}},
+		{"min leaf 20", X, y, Config{Trees: 20, MinLeaf: 20, Seed: 3}},
+		{"depth 3", X, y, Config{Trees: 20, MaxDepth: 3, Seed: 4}},
+		{"depth 1", X, y, Config{Trees: 20, MaxDepth: 1, MinLeaf: 2, Seed: 5}},
+		{"half samples", Xc, yc, Config{Trees: 20, SampleFrac: 0.5, Seed: 6}},
+		{"cascades, all features", Xc, yc, Config{Trees: 20, MaxFeatures: 6, MinLeaf: 3, Seed: 7}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			grow := func(all bool) (*Forest, []float64) {
+				partitionAll = all
+				defer func() { partitionAll = false }()
+				cfg := tc.cfg
+				cfg.Workers = 1
+				f, oob, err := FitOOB(context.Background(), tc.X, tc.y, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return f, oob
+			}
+			want, wantOOB := grow(true)
+			got, gotOOB := grow(false)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("forest differs from the one of full partitions (%d and %d nodes)", got.NumNodes(), want.NumNodes())
+			}
+			for i := range gotOOB {
+				if gotOOB[i] != wantOOB[i] && !(gotOOB[i] != gotOOB[i] && wantOOB[i] != wantOOB[i]) {
+					t.Fatalf("row %d: out-of-bag %v, full partitions %v", i, gotOOB[i], wantOOB[i])
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPartition grows a forest the size of one of evaluate's inner
+// folds (325 rows, 200 trees, one worker) with the lists of leaf children
+// left out (skip) and partitioned in full (all).
+func BenchmarkPartition(b *testing.B) {
+	X, y := cascadeData(325, 4)
+	for _, all := range []bool{false, true} {
+		name := "skip"
+		if all {
+			name = "all"
+		}
+		b.Run(name, func(b *testing.B) {
+			partitionAll = all
+			defer func() { partitionAll = false }()
+			for b.Loop() {
+				if _, _, err := FitOOB(context.Background(), X, y, Config{Trees: 200, Seed: 1, Workers: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
