@@ -149,7 +149,7 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 		}
 	}
 	var worstLL, worstGrad, worstRough float64
-	var where string
+	var where, whereRough string
 	// checked counts the (cascade, window, point) comparisons; underflows
 	// those where both paths return -Inf: at theta = 500 and c = 2000 the
 	// kernel (1+tau/c)^-501 underflows float64 for lags above about 6 900 s,
@@ -217,14 +217,17 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 				// {0.9, 0.6, 300, 0.3} sums 2 695 terms to -20.2, and the
 				// rough error is 4.4e-4 of that.)
 				_, llErr, gErr, _, _ = fastErrors(cs, q, ref, rough)
-				worstRough = math.Max(worstRough, math.Max(llErr, gErr))
+				if e := math.Max(llErr, gErr); e > worstRough {
+					worstRough = e
+					whereRough = fmt.Sprintf("%s T=%g %+v", c.ID, T, q)
+				}
 				if !(llErr <= roughError && gErr <= roughError) {
 					t.Errorf("%s T=%g %+v: rough log-likelihood error %.2e, gradient error %.2e (relative to term scale)", c.ID, T, q, llErr, gErr)
 				}
 			}
 		}
 	}
-	t.Logf("%d (cascade, window, point) checks: worst log-likelihood error %.2e (at %s), worst gradient error %.2e; rough: worst error %.2e; %d points where both paths give -Inf", checked, worstLL, where, worstGrad, worstRough, underflows)
+	t.Logf("%d (cascade, window, point) checks: worst log-likelihood error %.2e (at %s), worst gradient error %.2e; rough: worst error %.2e (at %s); %d points where both paths give -Inf", checked, worstLL, where, worstGrad, worstRough, whereRough, underflows)
 }
 
 // The fast likelihood keeps its accuracy on cascades spanning days (the

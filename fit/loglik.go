@@ -3,6 +3,7 @@ package fit
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // cascade is a cascade's observed window prepared for repeated evaluation of
@@ -45,10 +46,13 @@ type cascade struct {
 	// gaps are the distinct values of u[k]-u[k-1] and gapOf[k-1] the index
 	// of that of group k: with whole-second times a cascade of thousands of
 	// distinct times has only tens of distinct gaps, so the exponential
-	// kernel needs one exp per distinct gap, kept in egap.
+	// kernel needs one exp per distinct gap, kept in egap (scratch, also
+	// for the fast likelihood's decay factors, see column).
 	gaps  []float64
 	gapOf []int32
 	egap  []float64
+	// gapMin is the smallest gap.
+	gapMin float64
 	// gapPow[q][m] is gaps[q]^m/m!, for the Taylor tail of the fast
 	// likelihood (taylor.go); nil until used.
 	gapPow [][maxTaylor + 1]float64
@@ -122,6 +126,9 @@ func newCascade(times, mags []float64, T float64) *cascade {
 		cs.gapOf = append(cs.gapOf, q)
 	}
 	cs.egap = make([]float64, len(cs.gaps))
+	if len(cs.gaps) > 0 {
+		cs.gapMin = slices.Min(cs.gaps)
+	}
 	cs.lap = newLaplace(len(cs.u))
 	return cs
 }
