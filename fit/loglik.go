@@ -151,12 +151,19 @@ func (cs *cascade) marks(beta float64) {
 		w := fastExp(beta * lm)
 		pow[k] = [2]float64{w, w * lm}
 	}
+	// One pass over the events in order, a group at a time: every group
+	// has an event, and most (69 % of those of the first 60 cascades of
+	// seismic_subset at 3600 s) only one, which then costs a look-up and
+	// no loop of its own.
 	var Mtot, MLtot float64
-	first, magOf, M, ML, MML := cs.first, cs.magOf, cs.M, cs.ML[:len(cs.M)], cs.MML[:len(cs.M)]
+	M, ML, MML := cs.M, cs.ML[:len(cs.M)], cs.MML[:len(cs.M)]
+	first, magOf, all := cs.first[1:len(M)+1], cs.magOf, cs.pow
+	i := 0
 	for g := range M {
-		var s, sl float64
-		for _, k := range magOf[first[g]:first[g+1]] {
-			w := &cs.pow[k]
+		w := all[magOf[i]]
+		s, sl := w[0], w[1]
+		for i++; i < first[g]; i++ {
+			w := &all[magOf[i]]
 			s += w[0]
 			sl += w[1]
 		}
