@@ -206,12 +206,11 @@ func (cs *cascade) exactCompensator(c, theta float64, at, dst []float64) {
 // the grid cannot represent the kernel there (see fastRange); nothing is set
 // then.
 func (cs *cascade) laplaceRates(c, theta float64, acc accuracy) (nodes int, ok bool) {
-	stride, k0, k1, peakRight, ok := cs.fastRange(c, theta, acc)
+	stride, k0, k1, ok := cs.fastRange(c, theta, acc)
 	if !ok {
 		return 0, false
 	}
 	lp := cs.lap
-	lp.peakRight = peakRight
 	h := float64(stride) * fineStep
 	lgam, _ := math.Lgamma(1 + theta)
 	logW0 := math.Log(h) + math.Log(theta) - lgam

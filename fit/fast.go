@@ -37,9 +37,7 @@ import "math"
 // drops below e^tail of the integral, to where the weights fall below
 // e^peak of their peak (see quadrature). The lowest of them, where s_k
 // times the largest lag is small, are summed through a few Taylor moments
-// instead of a recursion each (taylor.go), and the highest, which decay
-// over the smallest gap between distinct times, enter only the rough
-// compensator (fastPowerLaw). Parameters outside the range the grid covers
+// instead of a recursion each (taylor.go). Parameters outside the range the grid covers
 // (theta above fastMaxTheta, or c so small or large that the rates leave
 // the grid) are evaluated exactly.
 const (
@@ -123,28 +121,21 @@ type laplace struct {
 	// A = sum W S, Ac = sum W dlogW/dc S, At = sum W dlogW/dtheta S,
 	// Ab = sum W Sb.
 	acc [][4]float64
-	// eT[k-fineMin] is exp(-s_k (T - u_{U-1})), -1 until used (decayToT).
+	// eT[k-fineMin] is exp(-s_k (T - u_{U-1})), set with cols[k-fineMin].
 	eT []float64
 	// Active rates of the current evaluation: fine index, rate, and the
 	// weight with its c- and theta-derivatives.
 	k []int
 	s []float64
 	w [][3]float64
-	// peakRight is c s at the right end of the rates kept at (c, theta):
-	// above it the weights fall below e^peak of their peak.
-	peakRight float64
 }
 
 func newLaplace(u int) *laplace {
 	m := max(u-1, 0)
-	eT := make([]float64, fineMax-fineMin+1)
-	for k := range eT {
-		eT[k] = -1
-	}
 	return &laplace{
 		cols: make([][]float64, fineMax-fineMin+1),
 		acc:  make([][4]float64, m),
-		eT:   eT,
+		eT:   make([]float64, fineMax-fineMin+1),
 		k:    make([]int, fineMax-fineMin+1),
 		s:    make([]float64, fineMax-fineMin+1),
 		w:    make([][3]float64, fineMax-fineMin+1),
@@ -168,27 +159,18 @@ func (cs *cascade) column(k int) []float64 {
 			col[j] = cs.egap[q]
 		}
 		lp.cols[k-fineMin] = col
+		lp.eT[k-fineMin] = math.Exp(-s * (cs.T - cs.u[len(cs.u)-1]))
 	}
 	return col
 }
 
-// decayToT returns exp(-s_k (T - u_{U-1})) for fine rate k, computing it once.
-func (cs *cascade) decayToT(k int) float64 {
-	e := &cs.lap.eT[k-fineMin]
-	if *e < 0 {
-		*e = math.Exp(-math.Exp(float64(k)*fineStep) * (cs.T - cs.u[len(cs.u)-1]))
-	}
-	return *e
-}
-
 // fastRange returns the stride and the first and last fine indices of the
-// rates used at (c, theta) at the accuracy acc (rough or precise), c times
-// the rate where the weights fall below e^peak of their peak, and
+// rates used at (c, theta) at the accuracy acc (rough or precise), and
 // ok = false when the grid cannot represent the kernel there to that
 // accuracy.
-func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int, peakRight float64, ok bool) {
+func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int, ok bool) {
 	if !(theta <= fastMaxTheta) || len(cs.u) < 2 {
-		return 0, 0, 0, 0, false
+		return 0, 0, 0, false
 	}
 	quad := quadratures[acc]
 	// The gradient's components come out of differences that cancel when
@@ -231,19 +213,18 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 		span = cs.T - cs.u[0]
 	}
 	vlo := math.Log(peakRatio(a, quad.tail, false) * a / (c + span))
-	peakRight = peakRatio(a, quad.peak, true) * a
-	vhi := math.Log(peakRight / c)
+	vhi := math.Log(peakRatio(a, quad.peak, true) * a / c)
 	k0 = int(math.Floor(vlo/fineStep/float64(stride))) * stride
 	k1 = int(math.Ceil(vhi/fineStep/float64(stride))) * stride
 	if k0 < fineMin || k1 > fineMax || math.IsNaN(vlo) || math.IsNaN(vhi) {
-		return 0, 0, 0, 0, false
+		return 0, 0, 0, false
 	}
-	return stride, k0, k1, peakRight, true
+	return stride, k0, k1, true
 }
 
 // strides holds the strides the fast likelihood may use, from the coarsest:
-// 4 to 7 times the powers of two up to 7*32 (a step of 0.98, coarser than
-// any accuracy allows), then 3, 2 and 1.
+// 8 to 15 times the powers of two from 16 down to 1 (the coarsest, 240, is a
+// step of 1.05, coarser than any accuracy allows), then 7 down to 1.
 var strides = func() []int {
 	var st []int
 	for p := 16; p >= 1; p /= 2 {
@@ -322,7 +303,7 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	mLast, mlLast := cs.M[last], cs.ML[last]
 	var comp [4]float64 // C, Cb, dC/dc, dC/dtheta
 	addComp := func(i int, S, Sb float64) {
-		e := cs.decayToT(lp.k[i])
+		e := lp.eT[lp.k[i]-fineMin]
 		w, inv := lp.w[i], 1/lp.s[i]
 		d := cs.Mtot - e*(S+mLast)
 		db := cs.MLtot - e*(Sb+mlLast)
@@ -337,23 +318,6 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 			comp[x] += tc[x]
 		}
 	}
-	// The highest rates decay by e^(-s_k dmin) over the smallest gap
-	// between distinct times, dmin: above s = peakRight/(c+dmin) the
-	// integrand of every lag in the sums over past events is below e^peak
-	// of its peak, as it is for lag 0 above the last rate kept (see
-	// fastRange). Those rates enter only the rough compensator, where
-	// each group's 1 - e^(-s_k (T-u_g)) but the last one's is 1 to within
-	// the same e^peak (its lag is at least dmin), so that only the last
-	// group's decay is carried. On the first 60 cascades of
-	// seismic_subset at 3600 s (dmin is a second there) this leaves out 7 %
-	// of the rough search's recursions and 4 % of the precise polish's.
-	hi := nodes
-	for cut := lp.peakRight / (c + cs.gapMin); hi > split && lp.s[hi-1] > cut; hi-- {
-		if lapComp {
-			addComp(hi-1, 0, 0)
-		}
-	}
-	nodes = hi
 	i := split
 	for ; i+1 < nodes; i += 2 {
 		c1, c2 := cs.column(lp.k[i]), cs.column(lp.k[i+1])

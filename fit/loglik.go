@@ -3,7 +3,6 @@ package fit
 import (
 	"fmt"
 	"math"
-	"slices"
 )
 
 // cascade is a cascade's observed window prepared for repeated evaluation of
@@ -51,8 +50,6 @@ type cascade struct {
 	gaps  []float64
 	gapOf []int32
 	egap  []float64
-	// gapMin is the smallest gap.
-	gapMin float64
 	// gapPow[q][m] is gaps[q]^m/m!, for the Taylor tail of the fast
 	// likelihood (taylor.go); nil until used.
 	gapPow [][maxTaylor + 1]float64
@@ -126,9 +123,6 @@ func newCascade(times, mags []float64, T float64) *cascade {
 		cs.gapOf = append(cs.gapOf, q)
 	}
 	cs.egap = make([]float64, len(cs.gaps))
-	if len(cs.gaps) > 0 {
-		cs.gapMin = slices.Min(cs.gaps)
-	}
 	cs.lap = newLaplace(len(cs.u))
 	return cs
 }
