@@ -21,19 +21,16 @@ import "math"
 // so the trapezoid rule with step h errs by about
 // exp(-2 pi y/h - (1+theta) log cos y) for any 0 < y < pi/2 (the classical
 // bound for analytic integrands). fastRange picks, at each evaluation, the
-// coarsest step among fineStep times one of strides whose bound, minimised
-// over y, is below the accuracy's e^bound (made tighter where the
-// gradient's terms cancel, see fastRange): for the precise accuracy about
-// 0.4 for small theta, shrinking like 0.8/sqrt(theta) for large theta where
-// the integrand is a narrow bump. The strides are 1 to 7 and 8 to 15 times
-// the powers of two, so the step chosen is at most an eighth finer than the
-// bound allows (from a stride of 8 up, which covers theta up to about 20 at
-// the precise accuracy and beyond 100 at the rough one) (powers of two alone, the first version, chose steps up to
-// twice as fine: on the first 60 cascades of seismic_subset at 3600 s they
-// took 10 % more recursions in the rough search and 47 % more in the
-// precise polish, docs/MEASUREMENTS.md). Each grid is aligned on
-// multiples of its stride, so that the grids of nearby parameters share
-// their decay factors, computed once per cascade and fine rate.
+// coarsest step among fineStep times a stride whose bound, minimised over
+// y, is below the accuracy's e^bound: about 0.4 for the precise accuracy at
+// small theta, shrinking like 0.8/sqrt(theta) for large theta where the
+// integrand is a narrow bump. The precise accuracy's strides are 1 to 7 and
+// 8 to 15 times the powers of two, so that its step is at most an eighth
+// finer than the bound allows from a stride of 8 up (theta up to about 500);
+// the rough accuracy keeps powers of two (see fastRange). Each grid is
+// aligned on multiples of its stride, so that the grids of nearby
+// parameters share their decay factors, computed once per cascade and fine
+// rate.
 // The rates kept run from where the left tail, ((c+span) s)^(1+theta),
 // drops below e^tail of the integral, to where the weights fall below
 // e^peak of their peak (see quadrature). The lowest of them, where s_k
@@ -42,10 +39,10 @@ import "math"
 // (theta above fastMaxTheta, or c so small or large that the rates leave
 // the grid) are evaluated exactly.
 const (
-	// fineStep is the finest step: 0.56/128, the coarsest step of the
-	// powers-of-two grids before 2026-11-30, kept so that the fine
-	// indices and the grid's span stay as they were.
-	fineStep = 0.56 / 128
+	// maxStride is the number of fine steps in the coarsest step of the
+	// rough accuracy.
+	maxStride = 128
+	fineStep  = 0.56 / maxStride
 	// fastMaxTheta: above it even the fine step would be too coarse
 	// (quadratureBound(fineStep, 4e4) is about -25).
 	fastMaxTheta = 4e4
@@ -181,24 +178,30 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 	// of s, each about (c+span)/span times larger than the difference.
 	// Likewise for large theta, where the kernel nears the exponential
 	// limit and its theta-derivative is a small difference of terms of
-	// order one (and the rough compensator's, from the same rates,
-	// smaller still). Both accuracies ask that much more of the
-	// quadrature there, by the factors (1+c/span) and (1+theta), and the
-	// rough one (1+theta) again for its compensator: measured on
-	// seismic_subset, the rough gradient at theta = 500 (c = 2000) errs
-	// by 2e-2 of its terms' scale at the step whose bound is e^-10.4, the
-	// precise one by 8e-8 at 21600 s without the factor (1+theta), and
-	// the rough one by up to 9.6e-5 (roughError is 1e-4) with it once.
-	// The powers-of-two steps of the first version hid this by choosing
-	// steps up to twice as fine as the bound asked.
+	// order one. The precise accuracy asks that much more of the
+	// quadrature there, by the factors (1+c/span) and (1+theta), so that
+	// the gradient keeps within FastAccuracy of its terms' scale (at theta
+	// = 500 and c = 2000 it erred by up to 8e-8 at 21600 s without the
+	// second factor, with the steps of strides).
+	//
+	// The rough search keeps its first version's steps, powers of two
+	// from maxStride down, which are up to twice as fine as its bound
+	// asks. With the steps of strides (and the factors above, which it
+	// then needs too: its gradient erred by 2e-2 of its terms' scale at
+	// theta = 500 without them) it took 8.5 % fewer recursions on the
+	// first 60 cascades of seismic_subset at 3600 s, but a search's paths,
+	// and so which optimum a start reaches, follow the rough values to
+	// their last digits: two fits of seismic_subset out of 1 016 fell to
+	// worse optima (RT1933 at 600 s, RT1339 at 3600 s), which the issue
+	// of the fit's speed does not allow (docs/MEASUREMENTS.md).
 	a := 1 + theta
 	span := cs.u[len(cs.u)-1] - cs.u[0]
-	bound := quad.bound - math.Log1p(c/span) - math.Log1p(theta)
+	steps, bound := strides, quad.bound-math.Log1p(c/span)-math.Log1p(theta)
 	if acc == rough {
-		bound -= math.Log1p(theta)
+		steps, bound = roughStrides, quad.bound
 	}
 	stride = 1
-	for _, st := range strides {
+	for _, st := range steps {
 		if quadratureBound(float64(st)*fineStep, theta) <= bound {
 			stride = st
 			break
@@ -223,7 +226,11 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 	return stride, k0, k1, true
 }
 
-// strides holds the strides the fast likelihood may use, from the coarsest:
+// roughStrides holds the strides of the rough accuracy, from the coarsest:
+// the powers of two from maxStride (see fastRange).
+var roughStrides = []int{maxStride, 64, 32, 16, 8, 4, 2, 1}
+
+// strides holds the strides of the precise accuracy, from the coarsest:
 // 8 to 15 times the powers of two from 16 down to 1 (the coarsest, 240, is a
 // step of 1.05, coarser than any accuracy allows), then 7 down to 1.
 var strides = func() []int {
@@ -375,7 +382,9 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 			return math.Inf(-1), true
 		}
 		n := first[j+1] - first[j]
-		logs.add(a[0], n)
+		if !logs.addOne(a[0], n) {
+			logs.addAny(a[0], n)
+		}
 		r := float64(n) / a[0]
 		gb += r * a[3]
 		gc += r * a[1]

@@ -350,9 +350,10 @@ func BenchmarkFastLikelihood(b *testing.B) {
 	}
 }
 
-// The strides run from the coarsest down to 1, each from 8 up at most an
-// eighth finer than the one before, and fastRange takes the coarsest whose bound holds,
-// on a grid aligned on multiples of it.
+// The precise strides run from the coarsest down to 1, each from 8 up at
+// most an eighth finer than the one before, and fastRange takes the
+// coarsest stride of an accuracy whose bound holds, on a grid aligned on
+// multiples of it.
 func TestFastRangeStride(t *testing.T) {
 	if strides[len(strides)-1] != 1 {
 		t.Fatalf("strides end at %d, not 1", strides[len(strides)-1])
@@ -363,13 +364,17 @@ func TestFastRangeStride(t *testing.T) {
 			t.Errorf("stride %d follows %d: ratio %.3f", strides[i], strides[i-1], r)
 		}
 	}
-	if quadratureBound(float64(strides[0])*fineStep, 0) <= quadratures[rough].bound {
-		t.Errorf("the coarsest stride %d meets the rough bound at theta = 0: coarser ones could be used", strides[0])
+	if quadratureBound(float64(strides[0])*fineStep, 0) <= quadratures[precise].bound {
+		t.Errorf("the coarsest stride %d meets the precise bound at theta = 0: coarser ones could be used", strides[0])
 	}
 	times, mags := synthetic(1000, 3600, 1)
 	cs := newCascade(times, mags, 3600)
 	span := cs.u[len(cs.u)-1] - cs.u[0]
 	for _, acc := range []accuracy{rough, precise} {
+		steps := strides
+		if acc == rough {
+			steps = roughStrides
+		}
 		for _, p := range []struct{ c, theta float64 }{{5, 0.5}, {1, 0.05}, {60, 2}, {3, 5}, {200, 20}, {2000, 500}, {1e4, 0.1}} {
 			stride, k0, k1, ok := cs.fastRange(p.c, p.theta, acc)
 			if !ok {
@@ -378,12 +383,12 @@ func TestFastRangeStride(t *testing.T) {
 			}
 			bound := quadratures[acc].bound - math.Log1p(p.c/span) - math.Log1p(p.theta)
 			if acc == rough {
-				bound -= math.Log1p(p.theta)
+				bound = quadratures[rough].bound
 			}
 			if quadratureBound(float64(stride)*fineStep, p.theta) > bound {
 				t.Errorf("acc %d %+v: stride %d breaks the bound", acc, p, stride)
 			}
-			for _, st := range strides {
+			for _, st := range steps {
 				if st > stride && quadratureBound(float64(st)*fineStep, p.theta) <= bound {
 					t.Errorf("acc %d %+v: stride %d chosen where %d meets the bound", acc, p, stride, st)
 					break

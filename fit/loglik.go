@@ -365,7 +365,9 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 			return math.Inf(-1)
 		}
 		n := cs.first[k+1] - cs.first[k]
-		logs.add(S, n)
+		if !logs.addOne(S, n) {
+			logs.addAny(S, n)
+		}
 		ratio := float64(n) / S
 		gb += ratio * Sb
 		gr -= ratio * Q
@@ -423,6 +425,29 @@ func newLogSum() logSum { return logSum{m: 1} }
 
 // add adds n log x, x > 0, n >= 1.
 func (s *logSum) add(x float64, n int) {
+	if !s.addOne(x, n) {
+		s.addAny(x, n)
+	}
+}
+
+// addOne does add's common case, one event (n = 1) at a normal x with room
+// in the chunk, and reports whether it did. It is small enough to be
+// inlined in the loops over distinct times, which call addAny otherwise:
+// add itself is not.
+func (s *logSum) addOne(x float64, n int) bool {
+	const mask, half = 0x7ff << 52, 1022 << 52
+	b := math.Float64bits(x)
+	if n != 1 || s.k >= logSumChunk || b&mask == 0 {
+		return false
+	}
+	s.m *= math.Float64frombits(b&^mask | half)
+	s.e += int(b>>52&0x7ff) - 1022
+	s.k++
+	return true
+}
+
+// addAny is add for any x > 0 and n >= 1.
+func (s *logSum) addAny(x float64, n int) {
 	if n > logSumChunk/4 {
 		s.rest += float64(n) * math.Log(x)
 		return
