@@ -191,9 +191,10 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 	// theta = 500 without them) it took 8.5 % fewer recursions on the
 	// first 60 cascades of seismic_subset at 3600 s, but a search's paths,
 	// and so which optimum a start reaches, follow the rough values to
-	// their last digits: two fits of seismic_subset out of 1 016 fell to
-	// worse optima (RT1933 at 600 s, RT1339 at 3600 s), which the issue
-	// of the fit's speed does not allow (docs/MEASUREMENTS.md).
+	// their last digits: one fit of seismic_subset at 600 and 3600 s fell
+	// to a worse optimum (RT1339 at 3600 s, ok to unbounded, 6.2 lower),
+	// which the issue of the fit's speed does not allow
+	// (docs/MEASUREMENTS.md).
 	a := 1 + theta
 	span := cs.u[len(cs.u)-1] - cs.u[0]
 	steps, bound := strides, quad.bound-math.Log1p(c/span)-math.Log1p(theta)
