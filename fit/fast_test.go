@@ -149,7 +149,7 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 		}
 	}
 	var worstLL, worstGrad, worstRough float64
-	var where string
+	var where, whereRough string
 	// checked counts the (cascade, window, point) comparisons; underflows
 	// those where both paths return -Inf: at theta = 500 and c = 2000 the
 	// kernel (1+tau/c)^-501 underflows float64 for lags above about 6 900 s,
@@ -217,14 +217,17 @@ func TestFastMatchesExactOnRealCascades(t *testing.T) {
 				// {0.9, 0.6, 300, 0.3} sums 2 695 terms to -20.2, and the
 				// rough error is 4.4e-4 of that.)
 				_, llErr, gErr, _, _ = fastErrors(cs, q, ref, rough)
-				worstRough = math.Max(worstRough, math.Max(llErr, gErr))
+				if e := math.Max(llErr, gErr); e > worstRough {
+					worstRough = e
+					whereRough = fmt.Sprintf("%s T=%g %+v", c.ID, T, q)
+				}
 				if !(llErr <= roughError && gErr <= roughError) {
 					t.Errorf("%s T=%g %+v: rough log-likelihood error %.2e, gradient error %.2e (relative to term scale)", c.ID, T, q, llErr, gErr)
 				}
 			}
 		}
 	}
-	t.Logf("%d (cascade, window, point) checks: worst log-likelihood error %.2e (at %s), worst gradient error %.2e; rough: worst error %.2e; %d points where both paths give -Inf", checked, worstLL, where, worstGrad, worstRough, underflows)
+	t.Logf("%d (cascade, window, point) checks: worst log-likelihood error %.2e (at %s), worst gradient error %.2e; rough: worst error %.2e (at %s); %d points where both paths give -Inf", checked, worstLL, where, worstGrad, worstRough, whereRough, underflows)
 }
 
 // The fast likelihood keeps its accuracy on cascades spanning days (the
@@ -343,6 +346,57 @@ func BenchmarkFastLikelihood(b *testing.B) {
 					cs.fastPowerLaw(q, acc, g)
 				}
 			})
+		}
+	}
+}
+
+// The precise strides run from the coarsest down to 1, each from 8 up at
+// most an eighth finer than the one before, and fastRange takes the
+// coarsest stride of an accuracy whose bound holds, on a grid aligned on
+// multiples of it.
+func TestFastRangeStride(t *testing.T) {
+	if strides[len(strides)-1] != 1 {
+		t.Fatalf("strides end at %d, not 1", strides[len(strides)-1])
+	}
+	for i := 1; i < len(strides); i++ {
+		r := float64(strides[i-1]) / float64(strides[i])
+		if !(r > 1) || (strides[i] >= 8 && r > 1.125) {
+			t.Errorf("stride %d follows %d: ratio %.3f", strides[i], strides[i-1], r)
+		}
+	}
+	if quadratureBound(float64(strides[0])*fineStep, 0) <= quadratures[precise].bound {
+		t.Errorf("the coarsest stride %d meets the precise bound at theta = 0: coarser ones could be used", strides[0])
+	}
+	times, mags := synthetic(1000, 3600, 1)
+	cs := newCascade(times, mags, 3600)
+	span := cs.u[len(cs.u)-1] - cs.u[0]
+	for _, acc := range []accuracy{rough, precise} {
+		steps := strides
+		if acc == rough {
+			steps = roughStrides
+		}
+		for _, p := range []struct{ c, theta float64 }{{5, 0.5}, {1, 0.05}, {60, 2}, {3, 5}, {200, 20}, {2000, 500}, {1e4, 0.1}} {
+			stride, k0, k1, ok := cs.fastRange(p.c, p.theta, acc)
+			if !ok {
+				t.Errorf("acc %d %+v: outside the grid", acc, p)
+				continue
+			}
+			bound := quadratures[acc].bound - math.Log1p(p.c/span) - math.Log1p(p.theta)
+			if acc == rough {
+				bound = quadratures[rough].bound
+			}
+			if quadratureBound(float64(stride)*fineStep, p.theta) > bound {
+				t.Errorf("acc %d %+v: stride %d breaks the bound", acc, p, stride)
+			}
+			for _, st := range steps {
+				if st > stride && quadratureBound(float64(st)*fineStep, p.theta) <= bound {
+					t.Errorf("acc %d %+v: stride %d chosen where %d meets the bound", acc, p, stride, st)
+					break
+				}
+			}
+			if k0%stride != 0 || k1%stride != 0 {
+				t.Errorf("acc %d %+v: grid %d..%d not aligned on stride %d", acc, p, k0, k1, stride)
+			}
 		}
 	}
 }

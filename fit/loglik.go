@@ -45,7 +45,8 @@ type cascade struct {
 	// gaps are the distinct values of u[k]-u[k-1] and gapOf[k-1] the index
 	// of that of group k: with whole-second times a cascade of thousands of
 	// distinct times has only tens of distinct gaps, so the exponential
-	// kernel needs one exp per distinct gap, kept in egap.
+	// kernel needs one exp per distinct gap, kept in egap (scratch, also
+	// for the fast likelihood's decay factors, see column).
 	gaps  []float64
 	gapOf []int32
 	egap  []float64
@@ -144,12 +145,19 @@ func (cs *cascade) marks(beta float64) {
 		w := fastExp(beta * lm)
 		pow[k] = [2]float64{w, w * lm}
 	}
+	// One pass over the events in order, a group at a time: every group
+	// has an event, and most (69 % of those of the first 60 cascades of
+	// seismic_subset at 3600 s) only one, which then costs a look-up and
+	// no loop of its own.
 	var Mtot, MLtot float64
-	first, magOf, M, ML, MML := cs.first, cs.magOf, cs.M, cs.ML[:len(cs.M)], cs.MML[:len(cs.M)]
+	M, ML, MML := cs.M, cs.ML[:len(cs.M)], cs.MML[:len(cs.M)]
+	first, magOf, all := cs.first[1:len(M)+1], cs.magOf, cs.pow
+	i := 0
 	for g := range M {
-		var s, sl float64
-		for _, k := range magOf[first[g]:first[g+1]] {
-			w := &cs.pow[k]
+		w := all[magOf[i]]
+		s, sl := w[0], w[1]
+		for i++; i < first[g]; i++ {
+			w := &all[magOf[i]]
 			s += w[0]
 			sl += w[1]
 		}
@@ -357,7 +365,9 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 			return math.Inf(-1)
 		}
 		n := cs.first[k+1] - cs.first[k]
-		logs.add(S, n)
+		if !logs.addOne(S, n) {
+			logs.addAny(S, n)
+		}
 		ratio := float64(n) / S
 		gb += ratio * Sb
 		gr -= ratio * Q
@@ -415,6 +425,29 @@ func newLogSum() logSum { return logSum{m: 1} }
 
 // add adds n log x, x > 0, n >= 1.
 func (s *logSum) add(x float64, n int) {
+	if !s.addOne(x, n) {
+		s.addAny(x, n)
+	}
+}
+
+// addOne does add's common case, one event (n = 1) at a normal x with room
+// in the chunk, and reports whether it did. It is small enough to be
+// inlined in the loops over distinct times, which call addAny otherwise:
+// add itself is not.
+func (s *logSum) addOne(x float64, n int) bool {
+	const mask, half = 0x7ff << 52, 1022 << 52
+	b := math.Float64bits(x)
+	if n != 1 || s.k >= logSumChunk || b&mask == 0 {
+		return false
+	}
+	s.m *= math.Float64frombits(b&^mask | half)
+	s.e += int(b>>52&0x7ff) - 1022
+	s.k++
+	return true
+}
+
+// addAny is add for any x > 0 and n >= 1.
+func (s *logSum) addAny(x float64, n int) {
 	if n > logSumChunk/4 {
 		s.rest += float64(n) * math.Log(x)
 		return
