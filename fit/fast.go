@@ -76,8 +76,8 @@ type accuracy int
 
 const (
 	// rough is good to roughError and uses about half the rates; it is
-	// used only by the loose search from the starting points, whose optima
-	// are then polished at another accuracy.
+	// used only by the search from the starting points (after coarse),
+	// whose optima are then polished at another accuracy.
 	rough accuracy = iota
 	// precise is good to FastAccuracy, the accuracy of every reported
 	// likelihood. Where the grid does not reach, the likelihood is
