@@ -50,8 +50,9 @@ type candidate struct {
 // where every constraint holds by construction and n* is free to exceed 1
 // (see coords). Its limit as c and theta grow with theta/c fixed, the
 // exponential kernel, is fitted from as many starts. Every start runs to a
-// loose tolerance; the near-best optima of each kernel are then polished to
-// a tight one. The best optimum decides the status: a power-law optimum with
+// loose tolerance (the power law first at a coarse accuracy, and a run that
+// comes near an optimum already found stops there: see fitStarts); the
+// near-best optima of each kernel are then polished to a tight one. The best optimum decides the status: a power-law optimum with
 // n* < 1 is StatusOK; an exponential one that is at least as good as every
 // power-law optimum is StatusUnbounded; n* >= 1 is StatusSupercritical,
 // after a fit on the boundary n* = 1 (from the same starts) shows it
