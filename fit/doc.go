@@ -40,9 +40,12 @@
 // construction, n* is free to exceed 1, and each way a fit can run off to a
 // limit of the family (beta -> Alpha-1, theta -> 0, or c and theta growing
 // together) moves along one coordinate while A stays put. Every start runs
-// to a loose tolerance at a rough accuracy of the likelihood, which is
-// enough to rank the starts; the optima within 1e-3 (relative) of the best
-// are then polished, by Newton's method and if need be BFGS, to a gradient
+// first at a coarse accuracy of the likelihood (about half the rates of the
+// rough one) to near its optimum and, if that is a power-law optimum, on
+// from there to a loose tolerance at the rough accuracy, which is enough to
+// rank the starts; a run that comes near where an earlier run reached its
+// optimum stops as that optimum. The optima within 1e-3 (relative) of the
+// best are then polished, by Newton's method and if need be BFGS, to a gradient
 // of 1e-9 per event, once per distinct loose optimum. Result.Evals counts
 // the likelihood evaluations of a fit. The exponential kernel rate e^(-rate tau), the limit of
 // the power law as c and theta grow with theta/c fixed, is fitted from the

@@ -49,7 +49,7 @@ func FitExponential(ctx context.Context, times, mags []float64, T float64, opts 
 			if nstar > 0 {
 				e.NStar = nstar
 			}
-			c, err := fitExponential(ctx, cs, e, m)
+			c, err := fitExponential(ctx, cs, e, m, nil)
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				return nil, ctxErr
 			}

@@ -25,7 +25,10 @@ type tolerance struct{ grad, accept float64 }
 
 var (
 	loose = tolerance{grad: 1e-5, accept: 1e-4}
-	tight = tolerance{grad: 1e-9, accept: 1e-6}
+	// coarseTol is the tolerance of the search's first stage, at coarse
+	// accuracy, which only brings a run near its optimum.
+	coarseTol = tolerance{grad: 1e-3, accept: 1e-2}
+	tight     = tolerance{grad: 1e-9, accept: 1e-6}
 )
 
 // mode says how one run of the optimiser from a point evaluates the
@@ -119,16 +122,16 @@ func (o *objective) problem() optimize.Problem {
 // recorder stops the optimiser when the context is done, or when a major
 // iteration reaches a point x, of objective f, where check returns an
 // error: errEscaped when the fit has run off to a limit of the family
-// (n* -> inf, theta -> inf), errHandedOver when the run is handed over to
-// the exponential limit (see fitStarts).
+// (n* -> inf, theta -> inf), errStopped when the run is stopped early with
+// a candidate already in hand (see fitStarts).
 type recorder struct {
 	ctx   context.Context
 	check func(x []float64, f float64) error
 }
 
 var (
-	errEscaped    = errors.New("fit ran to a limit of the model family")
-	errHandedOver = errors.New("run handed over to the exponential limit")
+	errEscaped = errors.New("fit ran to a limit of the model family")
+	errStopped = errors.New("run stopped with a candidate in hand")
 )
 
 func (r recorder) Init() error { return r.ctx.Err() }
@@ -184,8 +187,8 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []
 	if errors.Is(err, errEscaped) {
 		return r.X, nil
 	}
-	if errors.Is(err, errHandedOver) {
-		return r.X, errHandedOver
+	if errors.Is(err, errStopped) {
+		return r.X, errStopped
 	}
 	obj.at(r.X)
 	gnorm := floats.Norm(obj.g, math.Inf(1))
@@ -211,7 +214,10 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []
 // and writes its gradient with respect to p into g; its value does not
 // depend on whether the gradient is asked for, so the optimiser's last
 // evaluation, at the point reached, gives the value without another one.
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64, handOver func(p []float64, ll float64) bool) ([]float64, float64, error) {
+// stop, if not nil, is asked at every major iteration of the search with
+// the model point and its log-likelihood; when it returns a candidate the
+// run stops and fitKernel returns errStopped (see fitStarts).
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64, stop stopFunc) ([]float64, float64, error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -229,15 +235,14 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 		if p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit) {
 			return errEscaped
 		}
-		if handOver != nil && handOver(p, -f*obj.scale) {
-			return errHandedOver
+		if stop != nil && stop(p, -f*obj.scale) != nil {
+			return errStopped
 		}
 		return nil
 	}
 	x, err := minimize(ctx, obj, k.internal(p0), check, m)
-	if errors.Is(err, errHandedOver) {
-		k.model(x, p)
-		return p, 0, err
+	if errors.Is(err, errStopped) {
+		return nil, 0, err
 	}
 	if err != nil {
 		return nil, 0, err
@@ -248,13 +253,16 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 }
 
 // fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
-// n* held at q0.NStar when m.fixed, and values the optimum at m.acc.
-func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, handOver func(p []float64, ll float64) bool) (candidate, error) {
+// n* held at q0.NStar when m.fixed, and values the optimum at m.acc. A run
+// that stop stops returns the candidate stop gave.
+func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop stopFunc) (candidate, error) {
+	var stopped *candidate
+	hook := remember(stop, &stopped)
 	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
 	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		q := normalized{p[0], p[1], p[2], p[3]}
-		if m.acc == rough {
+		if m.acc.searching() {
 			// The loose search treats the points the fast likelihood
 			// does not cover as outside the domain. They are trial
 			// points of line searches heading for a limit: theta beyond
@@ -264,16 +272,15 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, handOv
 			// out of a million; backing off instead only shortens the
 			// step, and the run escapes at the next iteration all the
 			// same.
-			if ll, ok := cs.fastPowerLaw(q, rough, g); ok {
+			if ll, ok := cs.fastPowerLaw(q, m.acc, g); ok {
 				return ll
 			}
 			return math.NaN()
 		}
 		return cs.powerLaw(q, m.acc, g)
-	}, handOver)
-	if errors.Is(err, errHandedOver) {
-		e := exponential{NStar: p[0], Beta: p[1], Rate: p[3] / p[2]}
-		return candidate{exp: true, e: e, ll: cs.exactExponential(e, nil), nstar: e.NStar}, nil
+	}, hook)
+	if errors.Is(err, errStopped) {
+		return *stopped, nil
 	}
 	if err != nil {
 		return candidate{}, fmt.Errorf("power law: %w", err)
@@ -290,16 +297,38 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, handOv
 }
 
 // fitExponential maximises the likelihood of the exponential limit from e0
-// in the mode m, with n* held at e0.NStar when m.fixed.
-func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode) (candidate, error) {
+// in the mode m, with n* held at e0.NStar when m.fixed. A run that stop
+// stops returns the candidate stop gave.
+func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode, stop stopFunc) (candidate, error) {
+	var stopped *candidate
+	hook := remember(stop, &stopped)
 	k := coords{a: exponentialCoords, fixed: m.fixed, nstar: e0.NStar}
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
 	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
-	}, nil)
+	}, hook)
+	if errors.Is(err, errStopped) {
+		return *stopped, nil
+	}
 	if err != nil {
 		return candidate{}, fmt.Errorf("exponential limit: %w", err)
 	}
 	e := exponential{p[0], p[1], p[2]}
 	return candidate{exp: true, e: e, ll: ll, nstar: e.NStar}, nil
+}
+
+// stopFunc is asked, at every major iteration of a run of the search, with
+// the model point p and its log-likelihood ll; a candidate it returns ends
+// the run as that candidate (see fitStarts).
+type stopFunc func(p []float64, ll float64) *candidate
+
+// remember wraps stop so that the candidate it returns is kept in *got.
+func remember(stop stopFunc, got **candidate) stopFunc {
+	if stop == nil {
+		return nil
+	}
+	return func(p []float64, ll float64) *candidate {
+		*got = stop(p, ll)
+		return *got
+	}
 }

@@ -50,7 +50,7 @@ import "math"
 // and so replace more rates, at the price of the shift's cost growing like
 // p^2: at rough accuracy p = 4, 5 and 7 replace only 0.6, 1.3 and 2.3 more
 // of about 26 rates than p = 3 (docs/MEASUREMENTS.md).
-var taylorOrders = [...]int{rough: 3, precise: 5}
+var taylorOrders = [...]int{rough: 3, precise: 5, coarse: 3}
 
 // maxTaylor bounds the order carried: the precise p, or the rough p plus
 // one for the compensator.
@@ -77,7 +77,7 @@ func (cs *cascade) taylorSplit(nodes int, c, theta float64, acc accuracy) (split
 	p := taylorOrders[acc]
 	tm.p, tm.order = p, p
 	span := cs.u[len(cs.u)-1] - cs.u[0]
-	if acc == rough {
+	if acc.searching() {
 		// The compensator's lags reach T - u_0.
 		span = cs.T - cs.u[0]
 		tm.order = p + 1
