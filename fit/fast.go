@@ -21,26 +21,21 @@ import "math"
 // so the trapezoid rule with step h errs by about
 // exp(-2 pi y/h - (1+theta) log cos y) for any 0 < y < pi/2 (the classical
 // bound for analytic integrands). fastRange picks, at each evaluation, the
-// coarsest step among fineStep times a stride whose bound, minimised over
-// y, is below the accuracy's e^bound: about 0.4 for the precise accuracy at
-// small theta, shrinking like 0.8/sqrt(theta) for large theta where the
-// integrand is a narrow bump. The precise accuracy's strides are 1 to 7 and
-// 8 to 15 times the powers of two, so that its step is at most an eighth
-// finer than the bound allows from a stride of 8 up (theta up to about 500);
-// the rough accuracy keeps powers of two (see fastRange). Each grid is
-// aligned on multiples of its stride, so that the grids of nearby
-// parameters share their decay factors, computed once per cascade and fine
-// rate.
-// The rates kept run from where the left tail, ((c+span) s)^(1+theta),
+// coarsest step among fineStep times a power of two whose bound, minimised
+// over y, is below the accuracy's e^bound: for the precise accuracy about
+// 0.28 for small theta, shrinking like 0.8/sqrt(theta) for large theta where
+// the integrand is a narrow bump.
+// Every coarser grid is a subset of the finer ones, so the decay factors are
+// shared. The rates kept run from where the left tail, ((c+span) s)^(1+theta),
 // drops below e^tail of the integral, to where the weights fall below
 // e^peak of their peak (see quadrature). The lowest of them, where s_k
 // times the largest lag is small, are summed through a few Taylor moments
 // instead of a recursion each (taylor.go). Parameters outside the range the grid covers
-// (theta above fastMaxTheta, or c so small or large that the rates leave
-// the grid) are evaluated exactly.
+// (theta above fastMaxTheta, or c so small or large that the rates leave the
+// grid) are evaluated exactly.
 const (
-	// maxStride is the number of fine steps in the coarsest step of the
-	// rough accuracy.
+	// maxStride is the number of fine steps in the coarsest step (a power
+	// of two).
 	maxStride = 128
 	fineStep  = 0.56 / maxStride
 	// coarseStride is the coarsest step of the coarse accuracy, twice the
@@ -178,12 +173,16 @@ func (cs *cascade) column(k int) []float64 {
 }
 
 // fastRange returns the stride and the first and last fine indices of the
-// rates used at (c, theta) at the accuracy acc (coarse, rough or precise), and
+// rates used at (c, theta) at the accuracy acc (rough or precise), and
 // ok = false when the grid cannot represent the kernel there to that
 // accuracy.
 func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int, ok bool) {
 	if !(theta <= fastMaxTheta) || len(cs.u) < 2 {
 		return 0, 0, 0, false
+	}
+	stride = maxStride
+	if acc == coarse {
+		stride = coarseStride
 	}
 	quad := quadratures[acc]
 	// The gradient's components come out of differences that cancel when
@@ -191,40 +190,16 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 	// flat): d/dtheta log lambda is log(1+tau/c) from digamma(1+theta)
 	// minus a quadrature mean of log(c s), and d/dc from theta/c minus one
 	// of s, each about (c+span)/span times larger than the difference.
-	// Likewise for large theta, where the kernel nears the exponential
-	// limit and its theta-derivative is a small difference of terms of
-	// order one. The precise accuracy asks that much more of the
-	// quadrature there, by the factors (1+c/span) and (1+theta), so that
-	// the gradient keeps within FastAccuracy of its terms' scale (at theta
-	// = 500 and c = 2000 it erred by up to 8e-8 at 21600 s without the
-	// second factor, with the steps of strides).
-	//
-	// The rough search keeps its first version's steps, powers of two
-	// from maxStride down, which are up to twice as fine as its bound
-	// asks. With the steps of strides (and the factors above, which it
-	// then needs too: its gradient erred by 2e-2 of its terms' scale at
-	// theta = 500 without them) it took 8.5 % fewer recursions on the
-	// first 60 cascades of seismic_subset at 3600 s, but a search's paths,
-	// and so which optimum a start reaches, follow the rough values to
-	// their last digits: one fit of seismic_subset at 600 and 3600 s fell
-	// to a worse optimum (RT1339 at 3600 s, ok to unbounded, 6.2 lower),
-	// which the issue of the fit's speed does not allow
-	// (docs/MEASUREMENTS.md).
+	// The precise accuracy asks that much more of the quadrature there,
+	// so that the gradient keeps within FastAccuracy of its terms' scale.
 	a := 1 + theta
 	span := cs.u[len(cs.u)-1] - cs.u[0]
-	steps, bound := strides, quad.bound-math.Log1p(c/span)-math.Log1p(theta)
-	switch acc {
-	case rough:
-		steps, bound = roughStrides, quad.bound
-	case coarse:
-		steps, bound = coarseStrides, quad.bound
+	bound := quad.bound
+	if acc == precise {
+		bound -= math.Log1p(c / span)
 	}
-	stride = 1
-	for _, st := range steps {
-		if quadratureBound(float64(st)*fineStep, theta) <= bound {
-			stride = st
-			break
-		}
+	for stride > 1 && quadratureBound(float64(stride)*fineStep, theta) > bound {
+		stride /= 2
 	}
 	// Both ends solve a (log x + 1 - x) = L, a = 1+theta, the log of
 	// s^a e^(-b s) relative to its peak at s = a/b: on the left for the
@@ -244,27 +219,6 @@ func (cs *cascade) fastRange(c, theta float64, acc accuracy) (stride, k0, k1 int
 	}
 	return stride, k0, k1, true
 }
-
-// roughStrides holds the strides of the rough accuracy, from the coarsest:
-// the powers of two from maxStride (see fastRange).
-var roughStrides = []int{maxStride, 64, 32, 16, 8, 4, 2, 1}
-
-// coarseStrides holds the strides of the coarse accuracy: coarseStride,
-// then those of the rough one.
-var coarseStrides = append([]int{coarseStride}, roughStrides...)
-
-// strides holds the strides of the precise accuracy, from the coarsest:
-// 8 to 15 times the powers of two from 16 down to 1 (the coarsest, 240, is a
-// step of 1.05, coarser than any accuracy allows), then 7 down to 1.
-var strides = func() []int {
-	var st []int
-	for p := 16; p >= 1; p /= 2 {
-		for m := 15; m >= 8; m-- {
-			st = append(st, m*p)
-		}
-	}
-	return append(st, 7, 6, 5, 4, 3, 2, 1)
-}()
 
 // peakRatio solves a (log x + 1 - x) = L (L < 0) for x > 1 when right is
 // true, else for 0 < x < 1, by Newton's method on log x.
@@ -405,9 +359,7 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 			return math.Inf(-1), true
 		}
 		n := first[j+1] - first[j]
-		if !logs.addOne(a[0], n) {
-			logs.addAny(a[0], n)
-		}
+		logs.add(a[0], n)
 		r := float64(n) / a[0]
 		gb += r * a[3]
 		gc += r * a[1]
