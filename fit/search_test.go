@@ -15,7 +15,11 @@ import (
 // with and without them, the same status and log-likelihood (to 1e-7
 // relative). The cascades are those whose fits earlier changes of the
 // search made worse (TestHandOverKeepsFits; RT2260 and RT757, supercritical
-// at 600 s, lost by boundary fits seeded from the free optima). Under -short RT1933 (a power-law optimum next to the limit) and RT757.
+// at 600 s, lost by boundary fits seeded from the free optima), and RT859
+// at 600 s, whose likelihood is flat along a ridge (supercritical, but an
+// ok point 3.9e-4 lower stops the polish when its steps change: the coarse
+// search with the precise accuracy's finer steps of issue-15e lost it).
+// Under -short RT1933 (a power-law optimum next to the limit) and RT757.
 func TestSearchShortcutsKeepFits(t *testing.T) {
 	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "seismic_subset"))
 	if err != nil {
@@ -25,7 +29,7 @@ func TestSearchShortcutsKeepFits(t *testing.T) {
 		id string
 		T  float64
 	}
-	cases := []fitAt{{"RT1933", 600}, {"RT757", 600}, {"RT5", 600}, {"RT2539", 600}, {"RT495", 600}, {"RT1653", 600}, {"RT2260", 600}, {"RT1044", 3600}}
+	cases := []fitAt{{"RT1933", 600}, {"RT757", 600}, {"RT5", 600}, {"RT2539", 600}, {"RT495", 600}, {"RT1653", 600}, {"RT2260", 600}, {"RT1044", 3600}, {"RT859", 600}}
 	if testing.Short() {
 		cases = cases[:2]
 	}
