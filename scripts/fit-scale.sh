@@ -5,8 +5,8 @@
 #   bash scripts/fit-scale.sh [--window 3600] [--workers 2] [--keep DIR] CASCADES...
 #
 # For each CASCADES count (e.g. 20000 166000 for a SEISMIC-sized run):
-# `hawkes simulate --cascades CASCADES --nstar 0.85 --first-mag 3000
-# --whole-seconds --max-events 5000 --seed 1` (about 200 events per cascade,
+# `hawkes simulate --cascades CASCADES --nstar 0.88 --first-mag 3000
+# --whole-seconds --max-events 5000 --seed 1` (about 208 events per cascade,
 # like SEISMIC's 35 M events in 166 000 cascades), then `hawkes fit --window
 # W --workers N -q` under /usr/bin/time -v. Prints per size the cascades,
 # events, wall time, peak RSS and RSS per event, and between successive sizes
@@ -43,7 +43,7 @@ prev=""
 for n in "$@"; do
 	d="$dir/sim-$n"
 	if [ ! -f "$d/data.csv" ]; then
-		bin/hawkes simulate --out "$d" --cascades "$n" --nstar 0.85 --first-mag 3000 \
+		bin/hawkes simulate --out "$d" --cascades "$n" --nstar 0.88 --first-mag 3000 \
 			--whole-seconds --max-events 5000 --seed 1 -q
 	fi
 	events=$(($(wc -l <"$d/data.csv") - 1))
