@@ -267,3 +267,50 @@ func TestLogSum(t *testing.T) {
 		t.Errorf("empty logSum = %g, want 0", got.value())
 	}
 }
+
+// exactPowerLaw looks its kernel up by lag where the distinct times are
+// whole numbers (lagKernel): its value and gradient are bit for bit those
+// of the pair loop that computes y and w at every pair, at parameters in
+// turn new and repeated (the table is kept between evaluations). Times that
+// are not whole numbers take no table.
+func TestLagKernelMatchesPairLoop(t *testing.T) {
+	cases := testCascades
+	times, mags := synthetic(1500, 3600, 5) // whole seconds
+	ft, fm := synthetic(300, 3600, 6)
+	for i := range ft {
+		ft[i] *= 1.37
+	}
+	cases = append(cases, struct {
+		name        string
+		times, mags []float64
+		T           float64
+	}{"synthetic-whole", times, mags, 3600}, struct {
+		name        string
+		times, mags []float64
+		T           float64
+	}{"synthetic-fractional", ft, fm, 3600})
+	qs := []normalized{
+		{NStar: 0.7, Beta: 0.4, C: 30, Theta: 0.8},
+		{NStar: 0.7, Beta: 0.5, C: 30, Theta: 0.8}, // same c and theta
+		{NStar: 1.3, Beta: 0.9, C: 1e-3, Theta: 4},
+		{NStar: 0.2, Beta: 0.01, C: 6e17, Theta: 1e16},
+		{NStar: 0.03, Beta: 0.6, C: 3e-23, Theta: 8e-25},
+	}
+	for _, tc := range cases {
+		cs := newCascade(tc.times, tc.mags, tc.T)
+		plain := newCascade(tc.times, tc.mags, tc.T)
+		plain.lags = &lagTable{} // no table: the pair loop
+		whole := tc.name != "synthetic-fractional"
+		for _, q := range qs {
+			var g, h [4]float64
+			got := cs.exactPowerLaw(q, g[:])
+			want := plain.exactPowerLaw(q, h[:])
+			if math.Float64bits(got) != math.Float64bits(want) || g != h {
+				t.Errorf("%s %+v: %v %v by lag, %v %v by pair", tc.name, q, got, g, want, h)
+			}
+		}
+		if has := cs.lags.kern != nil; has != (whole && len(cs.u) > 1) {
+			t.Errorf("%s: lag table %v", tc.name, has)
+		}
+	}
+}
