@@ -314,3 +314,38 @@ func TestLagKernelMatchesPairLoop(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkExactPerEvaluation measures what one evaluation costs besides
+// the fast likelihood's loop over rates, on a synthetic cascade of 2 000
+// events over an hour with whole-second times: the marks m^beta at a new
+// beta, the exponential limit's likelihood, and the exact power law with
+// its kernel by lag (lagKernel) and by pair.
+func BenchmarkExactPerEvaluation(b *testing.B) {
+	times, mags := synthetic(2000, 3600, 7)
+	cs := newCascade(times, mags, 3600)
+	grad := make([]float64, 4)
+	b.Run("marks", func(b *testing.B) {
+		for i := range b.N {
+			cs.marks(0.3 + 1e-9*float64(i%2))
+		}
+	})
+	b.Run("exponential", func(b *testing.B) {
+		for range b.N {
+			cs.exactExponential(exponential{NStar: 0.7, Beta: 0.4, Rate: 1e-3}, grad)
+		}
+	})
+	q := normalized{NStar: 0.7, Beta: 0.4, C: 30, Theta: 0.8}
+	b.Run("power-law/by-lag", func(b *testing.B) {
+		for i := range b.N {
+			q.Theta = 0.8 + 1e-9*float64(i%2) // a new kernel each time
+			cs.exactPowerLaw(q, grad)
+		}
+	})
+	plain := newCascade(times, mags, 3600)
+	plain.lags = &lagTable{}
+	b.Run("power-law/by-pair", func(b *testing.B) {
+		for range b.N {
+			plain.exactPowerLaw(q, grad)
+		}
+	})
+}
