@@ -46,22 +46,33 @@ func expPowers(pow [][2]float64, xs []float64, beta float64) {
 		shifter = 0x1.8p52
 	)
 	pow = pow[:len(xs)]
+	// The arguments out of range are left to a second loop: a call in
+	// this one would make the compiler spill its registers at every
+	// iteration.
+	out := false
 	for i, lm := range xs {
 		x := beta * lm
-		var w float64
-		if x > -700 && x < 700 {
-			kf := (x*invLn2N + shifter) - shifter
-			k := int64(kf)
-			r := (x - kf*ln2HiN) - kf*ln2LoN
-			p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
-			t := exp2Table[k&(expTableSize-1)] * p
-			// Multiply by 2^(k div N) through the exponent bits: t is
-			// in [1, 2) up to rounding, so the result stays normal for
-			// |x| < 700.
-			w = math.Float64frombits(math.Float64bits(t) + uint64(k>>8)<<52)
-		} else {
-			w = math.Exp(x)
+		if !(x > -700 && x < 700) {
+			out = true
+			continue
 		}
+		kf := (x*invLn2N + shifter) - shifter
+		k := int64(kf)
+		r := (x - kf*ln2HiN) - kf*ln2LoN
+		p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+		t := exp2Table[k&(expTableSize-1)] * p
+		// Multiply by 2^(k div N) through the exponent bits: t is in
+		// [1, 2) up to rounding, so the result stays normal for
+		// |x| < 700.
+		w := math.Float64frombits(math.Float64bits(t) + uint64(k>>8)<<52)
 		pow[i] = [2]float64{w, w * lm}
+	}
+	if out {
+		for i, lm := range xs {
+			if x := beta * lm; !(x > -700 && x < 700) {
+				w := math.Exp(x)
+				pow[i] = [2]float64{w, w * lm}
+			}
+		}
 	}
 }
