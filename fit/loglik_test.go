@@ -275,7 +275,11 @@ func TestLogSum(t *testing.T) {
 // are not whole numbers take no table.
 func TestLagKernelMatchesPairLoop(t *testing.T) {
 	cases := testCascades
-	times, mags := synthetic(1500, 3600, 5) // whole seconds
+	n := 1500
+	if testing.Short() {
+		n = 400 // a second under -race
+	}
+	times, mags := synthetic(n, 3600, 5) // whole seconds
 	ft, fm := synthetic(300, 3600, 6)
 	for i := range ft {
 		ft[i] *= 1.37
