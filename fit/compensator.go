@@ -162,7 +162,7 @@ func Compensator(times, mags []float64, T float64, k Kernel, at, dst []float64) 
 // laplaceCompensator adds to dst[q] sum_k w_k (M(t_q) - S_k(t_q)) for the
 // decay rates s_k and weights w_k, with M(t) = sum_{u_g < t} M_g and
 // S_k(t) = sum_{u_g < t} M_g e^(-s_k (t - u_g)) carried from one time to the
-// next by the exponential kernel's recursion. cs.M must hold the marks.
+// next by the exponential kernel's recursion. cs.MML must hold the marks.
 // An event at exactly t_q adds M_g - M_g e^0 = 0, so ties need no care.
 func (cs *cascade) laplaceCompensator(s, w, at, dst []float64) {
 	for k, sk := range s {
@@ -170,8 +170,8 @@ func (cs *cascade) laplaceCompensator(s, w, at, dst []float64) {
 		g := 0
 		for q, t := range at {
 			for g < len(cs.u) && cs.u[g] <= t {
-				S = S*math.Exp(-sk*(cs.u[g]-tprev)) + cs.M[g]
-				Mc += cs.M[g]
+				S = S*math.Exp(-sk*(cs.u[g]-tprev)) + cs.MML[g][0]
+				Mc += cs.MML[g][0]
 				tprev = cs.u[g]
 				g++
 			}
@@ -186,7 +186,7 @@ func (cs *cascade) laplaceCompensator(s, w, at, dst []float64) {
 
 // exactCompensator writes into dst[q] the sum over the events before at[q] of
 // M_g (1 - (1+(at[q]-u_g)/c)^-theta), by the fit's compensator on the
-// cascade cut at at[q]: O(U) per time. cs.M must hold the marks.
+// cascade cut at at[q]: O(U) per time. cs.MML must hold the marks.
 func (cs *cascade) exactCompensator(c, theta float64, at, dst []float64) {
 	cut := *cs
 	g := 0
@@ -194,7 +194,7 @@ func (cs *cascade) exactCompensator(c, theta float64, at, dst []float64) {
 		for g < len(cs.u) && cs.u[g] <= t {
 			g++
 		}
-		cut.T, cut.u, cut.M, cut.ML = t, cs.u[:g], cs.M[:g], cs.ML[:g]
+		cut.T, cut.u, cut.MML = t, cs.u[:g], cs.MML[:g]
 		dst[q], _, _, _ = cut.compensator(c, theta)
 	}
 }

@@ -82,7 +82,9 @@
 // likelihood is within FastAccuracy of the exact one. Options.Exact polishes
 // and reports the optima with the exact double sum instead, the reference
 // the tests compare with; the search from the starting points uses the fast
-// likelihood either way. LogLik is always exact.
+// likelihood either way. LogLik is always exact. Where the times are whole
+// numbers (whole seconds in the data sets) the exact double sum takes its
+// kernel, a log and an exp, once per distinct lag rather than per pair.
 //
 // # Where to start reading
 //

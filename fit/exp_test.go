@@ -48,8 +48,9 @@ func TestFastExp(t *testing.T) {
 	}
 }
 
-// BenchmarkExp compares fastExp with math.Exp on the arguments marks
-// gives them: beta log m for follower counts m up to 1e7.
+// BenchmarkExp compares fastExp, one call per exponential, and expPowers,
+// one call for all, with math.Exp on the arguments marks gives them:
+// beta log m for follower counts m up to 1e7.
 func BenchmarkExp(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	xs := make([]float64, 4096)
@@ -64,6 +65,12 @@ func BenchmarkExp(b *testing.B) {
 			}
 		}
 	})
+	pow := make([][2]float64, len(xs))
+	b.Run("expPowers", func(b *testing.B) {
+		for range b.N {
+			expPowers(pow, xs, 1)
+		}
+	})
 	b.Run("math.Exp", func(b *testing.B) {
 		for range b.N {
 			for i, x := range xs {
@@ -71,4 +78,41 @@ func BenchmarkExp(b *testing.B) {
 			}
 		}
 	})
+}
+
+// expPowers gives each argument its power whatever its neighbours: in a
+// slice that mixes arguments in range with arguments beyond |x| < 700
+// (left to math.Exp by a second loop), each entry is e^(beta x) to 2.5
+// ulps, math.Exp's value beyond the range, and times x beside it.
+func TestExpPowersMixed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		beta float64
+		xs   []float64
+	}{
+		{"all in range", 0.7, []float64{0, 1, 2.5, 13.8, 21}},
+		{"some beyond", 1, []float64{3, 800, -2, -750, 699.9, math.Inf(1), 5}},
+		{"all beyond", 50, []float64{20, -15, 100}},
+		{"beta zero", 0, []float64{0, 7, 1e300}},
+		{"empty", 0.3, nil},
+	} {
+		pow := make([][2]float64, len(tc.xs))
+		expPowers(pow, tc.xs, tc.beta)
+		for i, lm := range tc.xs {
+			x := tc.beta * lm
+			want := math.Exp(x)
+			got := pow[i][0]
+			if x > -700 && x < 700 {
+				ulp := math.Nextafter(want, math.Inf(1)) - want
+				if math.Abs(got-want) > 2.5*ulp {
+					t.Errorf("%s: e^%g = %g, math.Exp %g", tc.name, x, got, want)
+				}
+			} else if got != want {
+				t.Errorf("%s: e^%g = %g beyond the range, math.Exp %g", tc.name, x, got, want)
+			}
+			if wl := got * lm; pow[i][1] != wl && !math.IsNaN(wl) {
+				t.Errorf("%s: second entry %g, want %g", tc.name, pow[i][1], wl)
+			}
+		}
+	}
 }

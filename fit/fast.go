@@ -156,8 +156,7 @@ func (cs *cascade) column(k int) []float64 {
 	col := lp.cols[k-fineMin]
 	if col == nil {
 		// One exp per distinct gap (tens of them where times are whole
-		// seconds), in cs.egap, which the exponential limit overwrites
-		// at each evaluation.
+		// seconds), in cs.egap.
 		s := math.Exp(float64(k) * fineStep)
 		col = make([]float64, len(cs.u)-1)
 		for q, d := range cs.gaps {
@@ -274,7 +273,6 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	// independent chains, which hides their latency, and the accumulators
 	// are read and written once for both. (Four per pass is slower: the
 	// sixteen live values no longer fit the registers.)
-	M, ML := cs.M, cs.ML
 	// At rough accuracy the compensator comes from the same rates: its
 	// 1 - (1+x/c)^-theta is the kernel's integral from 0 to x, which is
 	// sum_k W_k/s_k (1 - e^{-s_k x}), so with E_k = sum_g M_g
@@ -285,7 +283,7 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	// carries the weight W_k/s_k, and those sum to 1.
 	lapComp := acc.searching()
 	last := len(cs.u) - 1
-	mLast, mlLast := cs.M[last], cs.ML[last]
+	mLast, mlLast := cs.MML[last][0], cs.MML[last][1]
 	var comp [4]float64 // C, Cb, dC/dc, dC/dtheta
 	addComp := func(i int, S, Sb float64) {
 		e := lp.eT[lp.k[i]-fineMin]
@@ -333,9 +331,10 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 		col := cs.column(lp.k[i])
 		w := lp.w[i]
 		var S, Sb float64
+		MML := cs.MML[:len(col)]
 		for j, e := range col {
-			S = e * (S + M[j])
-			Sb = e * (Sb + ML[j])
+			S = e * (S + MML[j][0])
+			Sb = e * (Sb + MML[j][1])
 			a := &sums[j]
 			a[0] += w[0] * S
 			a[1] += w[1] * S
@@ -352,14 +351,18 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	gb := -ne * dlogE
 	var gc, gt float64
 	logs := newLogSum()
-	first := cs.first[1:]
+	// Group j+1's events run from lo[j] to hi[j] (slices of the loop's
+	// length: no bounds checks).
+	lo, hi := cs.first[1:][:len(sums)], cs.first[2:][:len(sums)]
 	for j := range sums {
 		a := &sums[j]
 		if a[0] <= 0 {
 			return math.Inf(-1), true
 		}
-		n := first[j+1] - first[j]
-		logs.add(a[0], n)
+		n := hi[j] - lo[j]
+		if !logs.addOne(a[0], n) {
+			logs.addAny(a[0], n)
+		}
 		r := float64(n) / a[0]
 		gb += r * a[3]
 		gc += r * a[1]

@@ -36,10 +36,10 @@ func termScales(cs *cascade, q normalized) (llScale float64, sc [4]float64) {
 			tau := cs.u[k] - cs.u[l]
 			y := math.Log1p(tau / c)
 			w := math.Exp(-(1 + theta) * y)
-			S += cs.M[l] * w
-			Sb += cs.ML[l] * w
-			Sc += cs.M[l] * w * tau / (c + tau)
-			St += cs.M[l] * w * y
+			S += cs.MML[l][0] * w
+			Sb += cs.MML[l][1] * w
+			Sc += cs.MML[l][0] * w * tau / (c + tau)
+			St += cs.MML[l][0] * w * y
 		}
 		nk := cs.count(k)
 		llScale += nk * math.Abs(math.Log(S))

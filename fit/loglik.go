@@ -22,11 +22,10 @@ type cascade struct {
 	// whose log-intensity is left out of the likelihood.
 	n, given int
 
-	// Per-evaluation scratch, one entry per group: M = sum m^beta,
-	// ML = sum m^beta log m, for beta = markBeta (NaN: not computed yet).
-	M, ML []float64
-	// MML holds M and ML side by side, for the fast likelihood's loop
-	// over rates (one stream of memory instead of two).
+	// Per-evaluation scratch, one entry per group: MML[g] holds
+	// M = sum m^beta and ML = sum m^beta log m side by side (one stream of
+	// memory for the fast likelihood's loop over rates), for
+	// beta = markBeta (NaN: not computed yet).
 	MML      [][2]float64
 	markBeta float64
 	// Mtot and MLtot are the sums of M and ML.
@@ -45,17 +44,24 @@ type cascade struct {
 	// gaps are the distinct values of u[k]-u[k-1] and gapOf[k-1] the index
 	// of that of group k: with whole-second times a cascade of thousands of
 	// distinct times has only tens of distinct gaps, so the exponential
-	// kernel needs one exp per distinct gap, kept in egap (scratch, also
-	// for the fast likelihood's decay factors, see column).
+	// kernel needs one exp per distinct gap, kept in gapDecay beside the
+	// gap, and so do the fast likelihood's decay factors of a new rate, in
+	// egap (scratch, see column).
 	gaps  []float64
 	gapOf []int32
 	egap  []float64
+	// gapDecay holds the gaps and their decay factors at the exponential
+	// limit's rate, side by side (scratch of exactExponential).
+	gapDecay [][2]float64
 	// gapPow[q][m] is gaps[q]^m/m!, for the Taylor tail of the fast
 	// likelihood (taylor.go); nil until used.
 	gapPow [][maxTaylor + 1]float64
 
 	// lap holds the state of the fast likelihood (fast.go).
 	lap *laplace
+	// lags holds exactPowerLaw's kernel values per distinct lag, when the
+	// distinct times are whole numbers (see lagKernel); nil until used.
+	lags *lagTable
 
 	// evals counts the evaluations of a likelihood (Result.Evals).
 	evals int
@@ -87,8 +93,6 @@ func newCascade(times, mags []float64, T float64) *cascade {
 	if n > 0 {
 		cs.given = cs.first[1]
 	}
-	cs.M = make([]float64, len(cs.u))
-	cs.ML = make([]float64, len(cs.u))
 	cs.MML = make([][2]float64, len(cs.u))
 	cs.markBeta = math.NaN()
 	cs.magOf = make([]int32, n)
@@ -123,6 +127,7 @@ func newCascade(times, mags []float64, T float64) *cascade {
 		cs.gapOf = append(cs.gapOf, q)
 	}
 	cs.egap = make([]float64, len(cs.gaps))
+	cs.gapDecay = make([][2]float64, len(cs.gaps))
 	cs.lap = newLaplace(len(cs.u))
 	return cs
 }
@@ -140,28 +145,23 @@ func (cs *cascade) marks(beta float64) {
 	if beta == cs.markBeta {
 		return
 	}
-	pow := cs.pow[:len(cs.lmag)]
-	for k, lm := range cs.lmag {
-		w := fastExp(beta * lm)
-		pow[k] = [2]float64{w, w * lm}
-	}
+	expPowers(cs.pow, cs.lmag, beta)
 	// One pass over the events in order, a group at a time: every group
 	// has an event, and most (69 % of those of the first 60 cascades of
 	// seismic_subset at 3600 s) only one, which then costs a look-up and
 	// no loop of its own.
 	var Mtot, MLtot float64
-	M, ML, MML := cs.M, cs.ML[:len(cs.M)], cs.MML[:len(cs.M)]
-	first, magOf, all := cs.first[1:len(M)+1], cs.magOf, cs.pow
+	MML := cs.MML
+	first, magOf, all := cs.first[1:len(MML)+1], cs.magOf, cs.pow
 	i := 0
-	for g := range M {
-		w := all[magOf[i]]
+	for g := range MML {
+		w := &all[magOf[i]]
 		s, sl := w[0], w[1]
 		for i++; i < first[g]; i++ {
 			w := &all[magOf[i]]
 			s += w[0]
 			sl += w[1]
 		}
-		M[g], ML[g] = s, sl
 		MML[g] = [2]float64{s, sl}
 		Mtot += s
 		MLtot += sl
@@ -189,17 +189,31 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 	gc = -ne / c
 	gt = ne / theta
 	u := cs.u
+	kern := cs.lagKernel(c, theta)
 	for k := 1; k < len(u); k++ {
 		var S, Sb, Sc, St float64
 		tk := u[k]
-		for l := 0; l < k; l++ {
-			tau := tk - u[l]
-			y := math.Log1p(tau / c)
-			w := math.Exp(-(1 + theta) * y)
-			S += cs.M[l] * w
-			Sb += cs.ML[l] * w
-			Sc += cs.M[l] * w * tau / (c + tau)
-			St += cs.M[l] * w * y
+		if kern != nil {
+			// The same sums as below, with y and w looked up by lag.
+			for l := 0; l < k; l++ {
+				tau := tk - u[l]
+				yw := kern[int(tau)]
+				y, w := yw[0], yw[1]
+				S += cs.MML[l][0] * w
+				Sb += cs.MML[l][1] * w
+				Sc += cs.MML[l][0] * w * tau / (c + tau)
+				St += cs.MML[l][0] * w * y
+			}
+		} else {
+			for l := 0; l < k; l++ {
+				tau := tk - u[l]
+				y := math.Log1p(tau / c)
+				w := math.Exp(-(1 + theta) * y)
+				S += cs.MML[l][0] * w
+				Sb += cs.MML[l][1] * w
+				Sc += cs.MML[l][0] * w * tau / (c + tau)
+				St += cs.MML[l][0] * w * y
+			}
 		}
 		nk := cs.count(k)
 		if S <= 0 {
@@ -217,11 +231,86 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 	return ll
 }
 
+// maxLagTable bounds the span of whole-number times for which
+// exactPowerLaw looks its kernel up by lag (the table has span+1 entries).
+const maxLagTable = 1 << 20
+
+// lagTable holds, for cascades whose distinct times are whole numbers, the
+// distinct lags u_k - u_l > 0 and, for the parameters of the last
+// evaluation, y = log(1+tau/c) and w = e^(-(1+theta) y) at each, indexed by
+// the lag.
+type lagTable struct {
+	lags     []int32      // the distinct lags, ascending
+	kern     [][2]float64 // kern[tau] = (y, w), for the lags in lags
+	c, theta float64      // the parameters kern holds (NaN: none yet)
+}
+
+// lagKernel returns, when the cascade's distinct times are whole numbers
+// spanning at most maxLagTable, a table of y = log1p(tau/c) and
+// w = e^(-(1+theta) y) indexed by the lag tau, else nil. The exact
+// likelihood needs y and w at every pair of distinct times, a log and an
+// exp each, O(U^2) of them; with whole-second times (the data sets') the
+// lags take at most span+1 values, and at 3600 s a cascade of 1 836
+// distinct times has 1.7 million pairs but at most 3 600 lags. Each entry
+// is computed from the same tau as the pair loop would, so the sums come
+// out bit for bit the same.
+func (cs *cascade) lagKernel(c, theta float64) [][2]float64 {
+	lt := cs.lags
+	if lt == nil {
+		lt = cs.newLagTable()
+		cs.lags = lt
+	}
+	if lt.kern == nil {
+		return nil
+	}
+	if c != lt.c || theta != lt.theta {
+		for _, L := range lt.lags {
+			tau := float64(L)
+			y := math.Log1p(tau / c)
+			lt.kern[L] = [2]float64{y, math.Exp(-(1 + theta) * y)}
+		}
+		lt.c, lt.theta = c, theta
+	}
+	return lt.kern
+}
+
+// newLagTable finds the distinct lags of the cascade, or returns an empty
+// table (kern nil) when its times are not whole numbers or span too much.
+func (cs *cascade) newLagTable() *lagTable {
+	lt := &lagTable{c: math.NaN(), theta: math.NaN()}
+	u := cs.u
+	if len(u) < 2 {
+		return lt
+	}
+	for _, t := range u {
+		if t != math.Trunc(t) {
+			return lt
+		}
+	}
+	span := u[len(u)-1] - u[0]
+	if !(span <= maxLagTable) {
+		return lt
+	}
+	seen := make([]bool, int(span)+1)
+	for k := 1; k < len(u); k++ {
+		for l := 0; l < k; l++ {
+			seen[int(u[k]-u[l])] = true
+		}
+	}
+	for L, ok := range seen {
+		if ok {
+			lt.lags = append(lt.lags, int32(L))
+		}
+	}
+	lt.kern = make([][2]float64, len(seen))
+	return lt
+}
+
 // subtractCompensator finishes a power-law evaluation at q: given the sum
 // over explained events ll of the log-intensities and the beta, c and theta
 // derivatives g of that sum, it subtracts the compensator and, when grad is
 // not nil, writes the full gradient with respect to (n*, beta, c, theta).
-// cs.M and cs.ML must hold the marks at q.Beta.
+// cs.MML must hold the marks at q.Beta.
 func (cs *cascade) subtractCompensator(ll float64, q normalized, g [3]float64, grad []float64) float64 {
 	C, Cb, Cc, Ct := cs.compensator(q.C, q.Theta)
 	return cs.subtractSums(ll, q, g, [4]float64{C, Cb, Cc, Ct}, grad)
@@ -242,7 +331,7 @@ func (cs *cascade) subtractSums(ll float64, q normalized, g [3]float64, sums [4]
 	return ll - D*C
 }
 
-// compensator returns, for the marks in cs.M and cs.ML, the sums that make
+// compensator returns, for the marks in cs.MML, the sums that make
 // the power-law compensator D * C and its derivatives:
 // C = sum_g M_g (1 - v_g) with v_g = (1+(T-u_g)/c)^-theta, Cb the same with
 // ML_g, Cc = sum_g M_g v_g x_g/(1+x_g) with x_g = (T-u_g)/c, and
@@ -252,10 +341,10 @@ func (cs *cascade) compensator(c, theta float64) (C, Cb, Cc, Ct float64) {
 		x := (cs.T - ug) / c
 		y := math.Log1p(x)
 		v, omv := expAndOneMinus(-theta * y)
-		C += cs.M[g] * omv
-		Cb += cs.ML[g] * omv
-		Cc += cs.M[g] * v * x / (1 + x) // d(1-v)/dc = -theta v x/(c(1+x))
-		Ct += cs.M[g] * v * y           // d(1-v)/dtheta = v y
+		C += cs.MML[g][0] * omv
+		Cb += cs.MML[g][1] * omv
+		Cc += cs.MML[g][0] * v * x / (1 + x) // d(1-v)/dc = -theta v x/(c(1+x))
+		Ct += cs.MML[g][0] * v * y           // d(1-v)/dtheta = v y
 	}
 	return C, Cb, Cc, Ct
 }
@@ -349,22 +438,30 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 	gr := ne / r
 	// S = sum_l M_l e^{-r tau}, Sb = sum_l ML_l e^{-r tau},
 	// Q = sum_l M_l tau e^{-r tau}, carried from one distinct time to the next.
+	// The gap and its decay side by side (one look-up), and the slices cut
+	// to the loop's length, so that the loop checks no bounds but that
+	// look-up's.
+	gapDecay := cs.gapDecay[:len(cs.gaps)]
 	for q, d := range cs.gaps {
-		cs.egap[q] = math.Exp(-r * d)
+		gapDecay[q] = [2]float64{d, math.Exp(-r * d)}
 	}
 	var S, Sb, Q float64
 	logs := newLogSum()
 	u := cs.u
-	for k := 1; k < len(u); k++ {
-		g := cs.gapOf[k-1]
-		d, e := cs.gaps[g], cs.egap[g]
-		Q = e * (Q + d*(S+cs.M[k-1]))
-		S = e * (S + cs.M[k-1])
-		Sb = e * (Sb + cs.ML[k-1])
+	steps := len(u) - 1 // step k-1 goes from u[k-1] to u[k]
+	gapOf, MML := cs.gapOf[:steps], cs.MML[:steps]
+	lo, hi := cs.first[1:][:steps], cs.first[2:][:steps] // group k+1's events
+	for k, g := range gapOf {
+		de := gapDecay[g]
+		d, e := de[0], de[1]
+		m := MML[k][0]
+		Q = e * (Q + d*(S+m))
+		S = e * (S + m)
+		Sb = e * (Sb + MML[k][1])
 		if S <= 0 {
 			return math.Inf(-1)
 		}
-		n := cs.first[k+1] - cs.first[k]
+		n := hi[k] - lo[k]
 		if !logs.addOne(S, n) {
 			logs.addAny(S, n)
 		}
@@ -381,16 +478,16 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 	last := len(u) - 1
 	dT := cs.T - u[last]
 	eT := math.Exp(-r * dT)
-	C := cs.Mtot - eT*(S+cs.M[last])
-	Cb := cs.MLtot - eT*(Sb+cs.ML[last])
-	Cr := eT * (Q + dT*(S+cs.M[last]))
+	C := cs.Mtot - eT*(S+cs.MML[last][0])
+	Cb := cs.MLtot - eT*(Sb+cs.MML[last][1])
+	Cr := eT * (Q + dT*(S+cs.MML[last][0]))
 	if !(C >= cancelTol*cs.Mtot && Cb >= cancelTol*cs.MLtot) {
 		C, Cb, Cr = 0, 0, 0
 		for g, ug := range u {
 			v, omv := expAndOneMinus(-r * (cs.T - ug))
-			C += cs.M[g] * omv
-			Cb += cs.ML[g] * omv
-			Cr += cs.M[g] * (cs.T - ug) * v
+			C += cs.MML[g][0] * omv
+			Cb += cs.MML[g][1] * omv
+			Cr += cs.MML[g][0] * (cs.T - ug) * v
 		}
 	}
 	ll -= D * C
@@ -452,7 +549,16 @@ func (s *logSum) addAny(x float64, n int) {
 		s.rest += float64(n) * math.Log(x)
 		return
 	}
-	fr, ex := frexp(x)
+	// frexp written out: called here it is not inlined, and addAny takes
+	// a third of the distinct times (ties, and every logSumChunk-th).
+	const mask, half = 0x7ff << 52, 1022 << 52
+	var fr float64
+	var ex int
+	if b := math.Float64bits(x); b&mask != 0 {
+		fr, ex = math.Float64frombits(b&^mask|half), int(b>>52&0x7ff)-1022
+	} else {
+		fr, ex = math.Frexp(x)
+	}
 	if s.k+n > logSumChunk {
 		s.rest += math.Log(s.m)
 		s.m, s.k = 1, 0
@@ -467,16 +573,4 @@ func (s *logSum) addAny(x float64, n int) {
 // value returns the sum.
 func (s *logSum) value() float64 {
 	return s.rest + math.Log(s.m) + float64(s.e)*math.Ln2
-}
-
-// frexp is math.Frexp for finite x > 0, inlined: the mantissa's bits with
-// the exponent field of 0.5, and the exponent field less 1022. Subnormal x
-// go to math.Frexp.
-func frexp(x float64) (frac float64, exp int) {
-	const mask, half = 0x7ff << 52, 1022 << 52
-	b := math.Float64bits(x)
-	if b&mask == 0 {
-		return math.Frexp(x)
-	}
-	return math.Float64frombits(b&^mask | half), int(b>>52&0x7ff) - 1022
 }

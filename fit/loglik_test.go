@@ -267,3 +267,89 @@ func TestLogSum(t *testing.T) {
 		t.Errorf("empty logSum = %g, want 0", got.value())
 	}
 }
+
+// exactPowerLaw looks its kernel up by lag where the distinct times are
+// whole numbers (lagKernel): its value and gradient are bit for bit those
+// of the pair loop that computes y and w at every pair, at parameters in
+// turn new and repeated (the table is kept between evaluations). Times that
+// are not whole numbers take no table.
+func TestLagKernelMatchesPairLoop(t *testing.T) {
+	cases := testCascades
+	n := 1500
+	if testing.Short() {
+		n = 400 // a second under -race
+	}
+	times, mags := synthetic(n, 3600, 5) // whole seconds
+	ft, fm := synthetic(300, 3600, 6)
+	for i := range ft {
+		ft[i] *= 1.37
+	}
+	cases = append(cases, struct {
+		name        string
+		times, mags []float64
+		T           float64
+	}{"synthetic-whole", times, mags, 3600}, struct {
+		name        string
+		times, mags []float64
+		T           float64
+	}{"synthetic-fractional", ft, fm, 3600})
+	qs := []normalized{
+		{NStar: 0.7, Beta: 0.4, C: 30, Theta: 0.8},
+		{NStar: 0.7, Beta: 0.5, C: 30, Theta: 0.8}, // same c and theta
+		{NStar: 1.3, Beta: 0.9, C: 1e-3, Theta: 4},
+		{NStar: 0.2, Beta: 0.01, C: 6e17, Theta: 1e16},
+		{NStar: 0.03, Beta: 0.6, C: 3e-23, Theta: 8e-25},
+	}
+	for _, tc := range cases {
+		cs := newCascade(tc.times, tc.mags, tc.T)
+		plain := newCascade(tc.times, tc.mags, tc.T)
+		plain.lags = &lagTable{} // no table: the pair loop
+		whole := tc.name != "synthetic-fractional"
+		for _, q := range qs {
+			var g, h [4]float64
+			got := cs.exactPowerLaw(q, g[:])
+			want := plain.exactPowerLaw(q, h[:])
+			if math.Float64bits(got) != math.Float64bits(want) || g != h {
+				t.Errorf("%s %+v: %v %v by lag, %v %v by pair", tc.name, q, got, g, want, h)
+			}
+		}
+		if has := cs.lags.kern != nil; has != (whole && len(cs.u) > 1) {
+			t.Errorf("%s: lag table %v", tc.name, has)
+		}
+	}
+}
+
+// BenchmarkExactPerEvaluation measures what one evaluation costs besides
+// the fast likelihood's loop over rates, on a synthetic cascade of 2 000
+// events over an hour with whole-second times: the marks m^beta at a new
+// beta, the exponential limit's likelihood, and the exact power law with
+// its kernel by lag (lagKernel) and by pair.
+func BenchmarkExactPerEvaluation(b *testing.B) {
+	times, mags := synthetic(2000, 3600, 7)
+	cs := newCascade(times, mags, 3600)
+	grad := make([]float64, 4)
+	b.Run("marks", func(b *testing.B) {
+		for i := range b.N {
+			cs.marks(0.3 + 1e-9*float64(i%2))
+		}
+	})
+	b.Run("exponential", func(b *testing.B) {
+		for range b.N {
+			cs.exactExponential(exponential{NStar: 0.7, Beta: 0.4, Rate: 1e-3}, grad)
+		}
+	})
+	q := normalized{NStar: 0.7, Beta: 0.4, C: 30, Theta: 0.8}
+	b.Run("power-law/by-lag", func(b *testing.B) {
+		for i := range b.N {
+			q.Theta = 0.8 + 1e-9*float64(i%2) // a new kernel each time
+			cs.exactPowerLaw(q, grad)
+		}
+	})
+	plain := newCascade(times, mags, 3600)
+	plain.lags = &lagTable{}
+	b.Run("power-law/by-pair", func(b *testing.B) {
+		for range b.N {
+			plain.exactPowerLaw(q, grad)
+		}
+	})
+}

@@ -33,7 +33,7 @@ func (cs *cascade) a1PowerLaw(q normalized) float64 {
 	logE, _ := meanMarkLog(q.Beta)
 	var s float64
 	for g, ug := range cs.u {
-		s += cs.M[g] * math.Exp(-q.Theta*math.Log1p((cs.T-ug)/q.C))
+		s += cs.MML[g][0] * math.Exp(-q.Theta*math.Log1p((cs.T-ug)/q.C))
 	}
 	return math.Exp(math.Log(q.NStar)-logE) * s
 }
@@ -44,7 +44,7 @@ func (cs *cascade) a1Exponential(e exponential) float64 {
 	logE, _ := meanMarkLog(e.Beta)
 	var s float64
 	for g, ug := range cs.u {
-		s += cs.M[g] * math.Exp(-e.Rate*(cs.T-ug))
+		s += cs.MML[g][0] * math.Exp(-e.Rate*(cs.T-ug))
 	}
 	return math.Exp(math.Log(e.NStar)-logE) * s
 }

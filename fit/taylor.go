@@ -157,12 +157,12 @@ func (cs *cascade) taylorPass(tm *taylorMoments, sums [][4]float64) taylorState 
 // taylorLoops is taylorPass for any p and order, by loops over m.
 func (cs *cascade) taylorLoops(tm *taylorMoments, sums [][4]float64) (st taylorState) {
 	D := cs.gapPowers()
-	M, ML, gapOf := cs.M[:len(sums)], cs.ML[:len(sums)], cs.gapOf[:len(sums)]
+	MML, gapOf := cs.MML[:len(sums)], cs.gapOf[:len(sums)]
 	P, Pb := &st.P, &st.Pb
 	a := tm.a[:tm.p+1]
 	for j := range sums {
-		P[0] += M[j]
-		Pb[0] += ML[j]
+		P[0] += MML[j][0]
+		Pb[0] += MML[j][1]
 		shift(P, Pb, &D[gapOf[j]], tm.order)
 		var s0, s1, s2, sb float64
 		for m := range a {
@@ -196,8 +196,8 @@ func shift(P, Pb *[maxTaylor + 1]float64, D *[maxTaylor + 1]float64, order int) 
 // Q_m = sum_g M_g (T - u_g)^m/m!, the state st carried on to T.
 func (cs *cascade) taylorCompensator(tm *taylorMoments, st taylorState) (comp [4]float64) {
 	last := len(cs.u) - 1
-	st.P[0] += cs.M[last]
-	st.Pb[0] += cs.ML[last]
+	st.P[0] += cs.MML[last][0]
+	st.Pb[0] += cs.MML[last][1]
 	D := powersOver(cs.T - cs.u[last])
 	shift(&st.P, &st.Pb, &D, tm.p+1)
 	for m := 1; m <= tm.p+1; m++ {
@@ -210,30 +210,38 @@ func (cs *cascade) taylorCompensator(tm *taylorMoments, st taylorState) (comp [4
 	return comp
 }
 
-// taylorPass34 is taylorPass for p = 3 carrying order 4, unrolled.
+// taylorPass34 is taylorPass for p = 3 carrying order 4, unrolled, in two
+// passes over the distinct times: one carries P and sets the first three
+// sums, the other Pb and the fourth. Together their ten running values,
+// four gap powers and sixteen coefficients outnumber the sixteen float
+// registers, and the spills cost more than the second pass over the gaps;
+// each sum is the same expression as in one pass, so the same value.
 func (cs *cascade) taylorPass34(tm *taylorMoments, sums [][4]float64) (st taylorState) {
 	D := cs.gapPowers()
-	M, ML, gapOf := cs.M[:len(sums)], cs.ML[:len(sums)], cs.gapOf[:len(sums)]
+	MML, gapOf := cs.MML[:len(sums)], cs.gapOf[:len(sums)]
 	a := &tm.a
-	var p0, p1, p2, p3, p4, b0, b1, b2, b3, b4 float64
-	for j := range sums {
-		p0 += M[j]
-		b0 += ML[j]
-		d := &D[gapOf[j]]
+	var p0, p1, p2, p3, p4 float64
+	for j, g := range gapOf {
+		p0 += MML[j][0]
+		d := &D[g]
 		p4 += p3*d[1] + p2*d[2] + p1*d[3] + p0*d[4]
-		b4 += b3*d[1] + b2*d[2] + b1*d[3] + b0*d[4]
 		p3 += p2*d[1] + p1*d[2] + p0*d[3]
-		b3 += b2*d[1] + b1*d[2] + b0*d[3]
 		p2 += p1*d[1] + p0*d[2]
-		b2 += b1*d[1] + b0*d[2]
 		p1 += p0 * d[1]
+		s := &sums[j]
+		s[0] = a[0][0]*p0 + a[1][0]*p1 + a[2][0]*p2 + a[3][0]*p3
+		s[1] = a[0][1]*p0 + a[1][1]*p1 + a[2][1]*p2 + a[3][1]*p3
+		s[2] = a[0][2]*p0 + a[1][2]*p1 + a[2][2]*p2 + a[3][2]*p3
+	}
+	var b0, b1, b2, b3, b4 float64
+	for j, g := range gapOf {
+		b0 += MML[j][1]
+		d := &D[g]
+		b4 += b3*d[1] + b2*d[2] + b1*d[3] + b0*d[4]
+		b3 += b2*d[1] + b1*d[2] + b0*d[3]
+		b2 += b1*d[1] + b0*d[2]
 		b1 += b0 * d[1]
-		sums[j] = [4]float64{
-			a[0][0]*p0 + a[1][0]*p1 + a[2][0]*p2 + a[3][0]*p3,
-			a[0][1]*p0 + a[1][1]*p1 + a[2][1]*p2 + a[3][1]*p3,
-			a[0][2]*p0 + a[1][2]*p1 + a[2][2]*p2 + a[3][2]*p3,
-			a[0][0]*b0 + a[1][0]*b1 + a[2][0]*b2 + a[3][0]*b3,
-		}
+		sums[j][3] = a[0][0]*b0 + a[1][0]*b1 + a[2][0]*b2 + a[3][0]*b3
 	}
 	st.P = [maxTaylor + 1]float64{p0, p1, p2, p3, p4}
 	st.Pb = [maxTaylor + 1]float64{b0, b1, b2, b3, b4}
@@ -243,12 +251,12 @@ func (cs *cascade) taylorPass34(tm *taylorMoments, sums [][4]float64) (st taylor
 // taylorPass55 is taylorPass for p = 5 carrying order 5, unrolled.
 func (cs *cascade) taylorPass55(tm *taylorMoments, sums [][4]float64) (st taylorState) {
 	D := cs.gapPowers()
-	M, ML, gapOf := cs.M[:len(sums)], cs.ML[:len(sums)], cs.gapOf[:len(sums)]
+	MML, gapOf := cs.MML[:len(sums)], cs.gapOf[:len(sums)]
 	a := &tm.a
 	var p0, p1, p2, p3, p4, p5, b0, b1, b2, b3, b4, b5 float64
 	for j := range sums {
-		p0 += M[j]
-		b0 += ML[j]
+		p0 += MML[j][0]
+		b0 += MML[j][1]
 		d := &D[gapOf[j]]
 		p5 += p4*d[1] + p3*d[2] + p2*d[3] + p1*d[4] + p0*d[5]
 		b5 += b4*d[1] + b3*d[2] + b2*d[3] + b1*d[4] + b0*d[5]

@@ -110,20 +110,20 @@ func checkTaylorAt(t *testing.T, name string, cs *cascade, q normalized, acc acc
 		for i := 0; i <= j; i++ {
 			tau := tj - cs.u[i]
 			phi := theta / c * math.Pow(1+tau/c, -(1+theta))
-			phiSum += cs.M[i] * phi
-			phiSumB += cs.ML[i] * phi
+			phiSum += cs.MML[i][0] * phi
+			phiSumB += cs.MML[i][1] * phi
 			for k := range split {
 				s, w := lp.s[k], lp.w[k]
 				e := math.Exp(-s * tau)
 				r := powInt(s*tau, p+1) / fact
-				want[0] += cs.M[i] * w[0] * e
-				want[1] += cs.M[i] * w[1] * e
-				want[2] += cs.M[i] * w[2] * e
-				want[3] += cs.ML[i] * w[0] * e
-				rem[0] += cs.M[i] * w[0] * r
-				rem[1] += cs.M[i] * math.Abs(w[1]) * r
-				rem[2] += cs.M[i] * math.Abs(w[2]) * r
-				remB += cs.ML[i] * w[0] * r
+				want[0] += cs.MML[i][0] * w[0] * e
+				want[1] += cs.MML[i][0] * w[1] * e
+				want[2] += cs.MML[i][0] * w[2] * e
+				want[3] += cs.MML[i][1] * w[0] * e
+				rem[0] += cs.MML[i][0] * w[0] * r
+				rem[1] += cs.MML[i][0] * math.Abs(w[1]) * r
+				rem[2] += cs.MML[i][0] * math.Abs(w[2]) * r
+				remB += cs.MML[i][1] * w[0] * r
 			}
 		}
 		remAll := [4]float64{rem[0], rem[1], rem[2], remB}
@@ -155,14 +155,14 @@ func checkTaylorCompensator(t *testing.T, name string, cs *cascade, q normalized
 			s, w := lp.s[k], lp.w[k]
 			omv := -math.Expm1(-s * x)
 			r := x * powInt(s*x, p+1) / fact
-			want[0] += cs.M[g] * w[0] / s * omv
-			want[1] += cs.ML[g] * w[0] / s * omv
-			want[2] += cs.M[g] * w[1] / s * omv
-			want[3] += cs.M[g] * w[2] / s * omv
-			rem[0] += cs.M[g] * w[0] * r
-			rem[1] += cs.ML[g] * w[0] * r
-			rem[2] += cs.M[g] * math.Abs(w[1]) * r
-			rem[3] += cs.M[g] * math.Abs(w[2]) * r
+			want[0] += cs.MML[g][0] * w[0] / s * omv
+			want[1] += cs.MML[g][1] * w[0] / s * omv
+			want[2] += cs.MML[g][0] * w[1] / s * omv
+			want[3] += cs.MML[g][0] * w[2] / s * omv
+			rem[0] += cs.MML[g][0] * w[0] * r
+			rem[1] += cs.MML[g][1] * w[0] * r
+			rem[2] += cs.MML[g][0] * math.Abs(w[1]) * r
+			rem[3] += cs.MML[g][0] * math.Abs(w[2]) * r
 		}
 	}
 	for x := range got {
