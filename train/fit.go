@@ -65,7 +65,7 @@ func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Fores
 					return
 				}
 				trees[t] = g.grow(uint64(t))
-				results[t] = g.result(X, &trees[t])
+				results[t] = g.result()
 			}
 		})
 	}
@@ -294,12 +294,20 @@ type grower struct {
 	stack []task
 	nodes []Node
 	gain  []float64
+	// oob[olo:ohi] are the out-of-bag rows that reach a node, in
+	// increasing order; each is sent down the splits by its bin, which
+	// for a training row is the side x[j] <= cut gives (see binned), so
+	// that oobVal[i], set where it reaches a leaf, is the tree's
+	// prediction of row i without walking the tree.
+	oob    []int32
+	oobVal []float32
 }
 
 // task is a node waiting to be grown: its index, the range of its rows in
 // the lists, and its depth.
 type task struct {
 	node, lo, hi int32
+	olo, ohi     int32 // the node's range of out-of-bag rows in oob
 	depth        int
 }
 
@@ -312,6 +320,8 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 		left:  make([]int32, n),
 		tmp:   make([]int32, n),
 		feats: make([]int, d),
+		oob:    make([]int32, 0, n),
+		oobVal: make([]float32, n),
 	}
 	for j := range d {
 		g.lists[j] = make([]int32, 0, n)
@@ -323,21 +333,32 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 func (g *grower) grow(t uint64) Tree {
 	rng := rand.New(rand.NewPCG(g.cfg.Seed, t))
 	bootstrap(g.w, rng, g.m)
+	// The in-bag rows of each list, in order, without branches (whether
+	// a row was drawn is a coin toss): each row is written and kept if
+	// drawn.
+	n := len(g.w)
 	for j := range g.d {
-		l := g.lists[j][:0]
+		l := g.lists[j][:n]
+		p := 0
 		for _, i := range g.b.order[j] {
-			if g.w[i] > 0 {
-				l = append(l, i)
-			}
+			l[p] = i
+			p += int(min(g.w[i], 1))
 		}
-		g.lists[j] = l
+		g.lists[j] = l[:p]
 	}
+	oob := g.oob[:n]
+	p := 0
+	for i, w := range g.w {
+		oob[p] = int32(i)
+		p += 1 - int(min(w, 1))
+	}
+	g.oob = oob[:p]
 	for j := range g.feats {
 		g.feats[j] = j
 	}
 	g.gain = make([]float64, g.d)
 	g.nodes = append(g.nodes[:0], Node{})
-	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0]))})
+	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0])), olo: 0, ohi: int32(len(g.oob))})
 	for len(g.stack) > 0 {
 		tk := g.stack[len(g.stack)-1]
 		g.stack = g.stack[:len(g.stack)-1]
@@ -379,9 +400,11 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		ymin, ymax = min(ymin, y), max(ymax, y)
 	}
 	mean := ysum / float64(wsum)
-	g.nodes[tk.node] = Node{Feature: -1, Value: roundLeaf(mean - g.offset)}
+	leaf := roundLeaf(mean - g.offset)
+	g.nodes[tk.node] = Node{Feature: -1, Value: leaf}
 	minLeaf := g.cfg.MinLeaf
 	if wsum < 2*minLeaf || ymin == ymax || (g.cfg.MaxDepth > 0 && tk.depth >= g.cfg.MaxDepth) {
+		g.oobLeaf(tk, leaf)
 		return
 	}
 	var sse float64
@@ -425,16 +448,35 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
+		g.oobLeaf(tk, leaf)
 		return
 	}
 
 	left := int32(len(g.nodes))
 	k := g.b.splitCut(bestFeat, bestBin, bestNext)
+	// The out-of-bag rows go left when their bin is at most the cut's k:
+	// unlike the in-bag rows, they may lie in bins between bestBin and
+	// bestNext.
+	bin := g.b.bin[bestFeat]
+	oseg := g.oob[tk.olo:tk.ohi]
+	tmp := g.tmp[:len(oseg)]
+	op, oq := 0, 0
+	for _, i := range oseg {
+		l := 0
+		if bin[i] <= k {
+			l = 1
+		}
+		oseg[op] = i
+		tmp[oq] = i
+		op += l
+		oq += 1 - l
+	}
+	copy(oseg[op:], tmp[:oq])
+	omid := tk.olo + int32(op)
 	g.nodes[tk.node] = Node{Feature: int32(bestFeat), Left: left, Value: g.b.cut[bestFeat][k]}
 	g.nodes = append(g.nodes, Node{}, Node{})
 	g.gain[bestFeat] += bestGain
 
-	bin := g.b.bin[bestFeat]
 	nl, wl := int32(0), 0
 	for _, i := range rows {
 		l := int32(0)
@@ -486,20 +528,28 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	}
 	mid := tk.lo + nl
 	g.stack = append(g.stack,
-		task{node: left + 1, lo: mid, hi: tk.hi, depth: tk.depth + 1},
-		task{node: left, lo: tk.lo, hi: mid, depth: tk.depth + 1})
+		task{node: left + 1, lo: mid, hi: tk.hi, olo: omid, ohi: tk.ohi, depth: tk.depth + 1},
+		task{node: left, lo: tk.lo, hi: mid, olo: tk.olo, ohi: omid, depth: tk.depth + 1})
+}
+
+// oobLeaf records v, the value of the leaf tk, as the prediction of the
+// out-of-bag rows that reach it.
+func (g *grower) oobLeaf(tk task, v float32) {
+	for _, i := range g.oob[tk.olo:tk.ohi] {
+		g.oobVal[i] = v
+	}
 }
 
 // result returns the out-of-bag predictions of the tree just grown and its
 // gains.
-func (g *grower) result(X [][]float64, t *Tree) treeResult {
-	var r treeResult
+// The out-of-bag rows were sent down the tree as it grew (oobVal).
+func (g *grower) result() treeResult {
+	r := treeResult{oobRows: make([]int32, 0, len(g.oob)), oobPred: make([]float64, 0, len(g.oob)), gain: g.gain}
 	for i, w := range g.w {
 		if w == 0 {
 			r.oobRows = append(r.oobRows, int32(i))
-			r.oobPred = append(r.oobPred, t.predict(X[i]))
+			r.oobPred = append(r.oobPred, float64(g.oobVal[i]))
 		}
 	}
-	r.gain = g.gain
 	return r
 }

@@ -232,7 +232,31 @@ func (f *Forest) PredictQuantiles(dst []float64, x []float64, taus []float64) []
 // same order, the quantiles taus (increasing) of its out-of-bag conditional
 // distribution: the weights of only the trees whose bootstrap sample missed
 // it. A row that every tree drew gets NaN. f must have Quantiles.
+// It is OOBDist and OOBDist.Quantiles.
 func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error) {
+	d, err := f.OOBDist(X)
+	if err != nil {
+		return nil, err
+	}
+	return d.Quantiles(taus), nil
+}
+
+// OOBDist is the out-of-bag conditional distribution of each training row
+// of a quantile regression forest (Forest.OOBDist), from which
+// OOBDist.Quantiles reads the quantiles at any levels: computed once, it
+// serves every set of levels a calibration asks for.
+type OOBDist struct {
+	last  float64   // the largest training target (the last of q.order)
+	total []float64 // total[i]: row i's total weight
+	start []int32   // row i's entries are y and cum [start[i]:start[i+1]]
+	y     []float64 // the targets of row i's weighted rows, increasing
+	cum   []float64 // their cumulative weights
+}
+
+// OOBDist returns the out-of-bag distributions of the rows of X, the
+// training rows of f in the same order (see OOBQuantiles). f must have
+// Quantiles.
+func (f *Forest) OOBDist(X [][]float64) (*OOBDist, error) {
 	q := f.Quantiles
 	if q == nil {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of a forest without quantiles")
@@ -241,7 +265,7 @@ func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error
 		return nil, fmt.Errorf("train: out-of-bag quantiles of %d rows, forest trained on %d", len(X), len(q.Y))
 	}
 	acc := make([]float64, len(q.Y))
-	out := make([][]float64, len(X))
+	d := &OOBDist{last: q.Y[q.order[len(q.order)-1]], total: make([]float64, len(X)), start: make([]int32, 1, len(X)+1)}
 	for i, x := range X {
 		if len(x) < f.NFeatures {
 			return nil, fmt.Errorf("train: row %d has %d values, forest %d features", i, len(x), f.NFeatures)
@@ -256,8 +280,62 @@ func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error
 				acc[q.members[t][k]] += q.weight[t][k]
 			}
 		}
-		out[i] = make([]float64, len(taus))
-		q.quantiles(out[i], acc, taus)
+		// As quantiles sums and scans them.
+		var total float64
+		for _, v := range acc {
+			total += v
+		}
+		d.total[i] = total
+		if total > 0 {
+			var cum float64
+			for _, r := range q.order {
+				if acc[r] == 0 {
+					continue
+				}
+				cum += acc[r]
+				d.y = append(d.y, q.Y[r])
+				d.cum = append(d.cum, cum)
+			}
+		}
+		d.start = append(d.start, int32(len(d.y)))
+		clear(acc)
 	}
-	return out, nil
+	return d, nil
+}
+
+// Quantiles returns, for each row, its quantiles taus (increasing): those
+// quantiles gives from the row's weights, NaN for a row without any.
+func (d *OOBDist) Quantiles(taus []float64) [][]float64 {
+	out := make([][]float64, len(d.total))
+	for i := range out {
+		out[i] = make([]float64, len(taus))
+		d.quantiles(out[i], i, taus)
+	}
+	return out
+}
+
+// quantiles writes row i's quantiles taus into dst (len(taus)), as
+// Quantiles.quantiles does from the row's weights: the first target whose
+// cumulative weight reaches tau times the total (less a relative 1e-9),
+// the largest training target when none does, NaN without weight.
+func (d *OOBDist) quantiles(dst []float64, i int, taus []float64) {
+	total := d.total[i]
+	if total <= 0 {
+		for k := range dst {
+			dst[k] = math.NaN()
+		}
+		return
+	}
+	y, cum := d.y[d.start[i]:d.start[i+1]], d.cum[d.start[i]:d.start[i+1]]
+	e := 0
+	for k, tau := range taus {
+		for e < len(cum) && !(cum[e] >= tau*total*(1-1e-9)) {
+			e++
+		}
+		if e == len(cum) {
+			dst[k] = d.last
+			continue
+		}
+		dst[k] = y[e]
+	}
 }
