@@ -315,11 +315,11 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 	n, d := len(y), len(b.bin)
 	g := &grower{
 		b: b, y: y, offset: offset, cfg: cfg, d: d, m: m,
-		w:     make([]int32, n),
-		lists: make([][]int32, d),
-		left:  make([]int32, n),
-		tmp:   make([]int32, n),
-		feats: make([]int, d),
+		w:      make([]int32, n),
+		lists:  make([][]int32, d),
+		left:   make([]int32, n),
+		tmp:    make([]int32, n),
+		feats:  make([]int, d),
 		oob:    make([]int32, 0, n),
 		oobVal: make([]float32, n),
 	}
