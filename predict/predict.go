@@ -364,6 +364,7 @@ type grown struct {
 	cfg train.Config
 	f   *train.Forest
 	oob []float64
+	q   *oobQuantiles // f's out-of-bag quantiles of X
 }
 
 // grownOn reports whether g is the forest FitOOB and AddQuantiles grow on X
@@ -467,9 +468,11 @@ func trainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		TrainedOn: len(d.X),
 		LogLinear: &ll.A,
 	}
+	var oobQ *oobQuantiles // shared by the methods' calibrations
 	var g *grown
 	if bc == nil && f.Quantiles != nil {
-		g = &grown{X: d.X, y: d.y, cfg: rc, f: f, oob: oob}
+		oobQ = newOOBQuantiles(f, d.X)
+		g = &grown{X: d.X, y: d.y, cfg: rc, f: f, oob: oob, q: oobQ}
 	}
 	out := make([]*train.Model, len(methods))
 	cv := newInnerCV(d, l.Forest) // shared by splitTargets and binTargets
@@ -483,7 +486,7 @@ func trainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 			cv.adopt(pre)
 		}
 		if target == TargetLogRatio {
-			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
+			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n, oob: oobQ}
 			if method == IntervalQRFSplit && f.Quantiles != nil {
 				if c.Cover, c.Floor, c.Lower, err = splitTargets(ctx, cv, DefaultLevel); err != nil {
 					return nil, nil, err
@@ -569,13 +572,18 @@ func selectRows(rows []features.Row, target Target) (learnerData, error) {
 // the largest without widening both ends. Everything is chosen on the
 // training rows alone.
 func QRFInterval(f *train.Forest, X [][]float64, y []float64, groups []int, level float64) (*train.Interval, error) {
+	return qrfInterval(newOOBQuantiles(f, X), y, groups, level)
+}
+
+// qrfInterval is QRFInterval from the forest's out-of-bag quantiles o.
+func qrfInterval(o *oobQuantiles, y []float64, groups []int, level float64) (*train.Interval, error) {
 	const steps = 100
 	taus := make([]float64, 2*steps)
 	for k := range steps {
 		taus[k] = qrfTau(k)
 		taus[steps+k] = 1 - qrfTau(steps-1-k)
 	}
-	oob, err := f.OOBQuantiles(X, taus)
+	oob, err := o.at(taus)
 	if err != nil {
 		return nil, err
 	}
