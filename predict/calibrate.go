@@ -128,7 +128,7 @@ type Calibration struct {
 }
 
 // oobQuantiles gives a quantile forest's out-of-bag quantiles of its
-// training rows X at any levels, their distributions (train.OOBDist)
+// training rows X at any levels, their distributions (Forest.OOBDist)
 // computed at the first call and shared by the later ones, which may run
 // at once: a forest is calibrated by several methods and inner
 // cross-validations, each asking other levels.
@@ -136,7 +136,7 @@ type oobQuantiles struct {
 	f    *train.Forest
 	X    [][]float64
 	once sync.Once
-	d    *train.OOBDist
+	d    *train.Dist
 	err  error
 }
 
@@ -602,6 +602,41 @@ type innerFit struct {
 	oob            []float64
 	X              [][]float64
 	y, logN, sizes []float64
+
+	// The forest's predictions of the fold's held-out rows and their
+	// distributions, computed once (innerCV.heldOut) for splitTargets
+	// and binTargets.
+	held     sync.Once
+	heldPred []float64
+	heldDist *train.Dist
+	heldErr  error
+}
+
+// heldOut fills q with inner fold k's forest's predictions of its
+// held-out rows and their quantiles at q's levels, as q.at does for each
+// row; the forest's predictions and distributions of those rows are
+// computed at the first call and shared by the later ones.
+func (cv *innerCV) heldOut(k int, q *rowQuantiles) error {
+	r, test := cv.fits[k], cv.folds[k]
+	r.held.Do(func() {
+		X := make([][]float64, len(test))
+		r.heldPred = make([]float64, len(test))
+		for j, i := range test {
+			X[j] = cv.d.X[i]
+			r.heldPred[j] = r.f.Predict(X[j])
+		}
+		r.heldDist, r.heldErr = r.f.Dist(X)
+	})
+	if r.heldErr != nil {
+		return fmt.Errorf("inner cross-validation of the interval: %w", r.heldErr)
+	}
+	for j, i := range test {
+		q.y[i] = r.heldPred[j]
+		if len(q.taus) > 0 {
+			q.q[i] = r.heldDist.RowQuantiles(nil, j, q.taus)
+		}
+	}
+	return nil
 }
 
 // newInnerCV returns the inner cross-validation of d with forests of
@@ -730,8 +765,8 @@ func splitTargets(ctx context.Context, cv *innerCV, level float64) (cover, floor
 		// Each held-out row's prediction and its quantiles at every level
 		// the intervals use, computed once for all the targets.
 		q := newRowQuantiles(r.f, ivs, n)
-		for _, i := range cv.folds[k] {
-			q.at(i, d.X[i])
+		if err := cv.heldOut(k, q); err != nil {
+			return fold{}, err
 		}
 		return fold{ivs, q}, nil
 	}, func(k int, fd fold) error {
@@ -829,8 +864,8 @@ func binTargets(ctx context.Context, cv *innerCV, level float64) (bins int, asym
 			}
 		}
 		q := newRowQuantiles(r.f, map[[2]float64]*train.Interval{{}: ivs[0]}, n)
-		for _, i := range test {
-			q.at(i, d.X[i])
+		if err := cv.heldOut(k, q); err != nil {
+			return 0, false, err
 		}
 		for j, iv := range ivs {
 			for _, i := range test {

@@ -232,7 +232,7 @@ func (f *Forest) PredictQuantiles(dst []float64, x []float64, taus []float64) []
 // same order, the quantiles taus (increasing) of its out-of-bag conditional
 // distribution: the weights of only the trees whose bootstrap sample missed
 // it. A row that every tree drew gets NaN. f must have Quantiles.
-// It is OOBDist and OOBDist.Quantiles.
+// It is OOBDist and Dist.Quantiles.
 func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error) {
 	d, err := f.OOBDist(X)
 	if err != nil {
@@ -241,11 +241,12 @@ func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error
 	return d.Quantiles(taus), nil
 }
 
-// OOBDist is the out-of-bag conditional distribution of each training row
-// of a quantile regression forest (Forest.OOBDist), from which
-// OOBDist.Quantiles reads the quantiles at any levels: computed once, it
-// serves every set of levels a calibration asks for.
-type OOBDist struct {
+// Dist is the conditional distribution of each of a set of rows under a
+// quantile regression forest, out of bag (Forest.OOBDist) or from every
+// tree (Forest.Dist), from which Dist.Quantiles reads the quantiles at any
+// levels: computed once, it serves every set of levels a calibration asks
+// for.
+type Dist struct {
 	last  float64   // the largest training target (the last of q.order)
 	total []float64 // total[i]: row i's total weight
 	start []int32   // row i's entries are y and cum [start[i]:start[i+1]]
@@ -256,7 +257,7 @@ type OOBDist struct {
 // OOBDist returns the out-of-bag distributions of the rows of X, the
 // training rows of f in the same order (see OOBQuantiles). f must have
 // Quantiles.
-func (f *Forest) OOBDist(X [][]float64) (*OOBDist, error) {
+func (f *Forest) OOBDist(X [][]float64) (*Dist, error) {
 	q := f.Quantiles
 	if q == nil {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of a forest without quantiles")
@@ -264,14 +265,31 @@ func (f *Forest) OOBDist(X [][]float64) (*OOBDist, error) {
 	if len(X) != len(q.Y) {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of %d rows, forest trained on %d", len(X), len(q.Y))
 	}
+	return f.dist(X, true)
+}
+
+// Dist returns the conditional distributions of the rows X under every
+// tree, those PredictQuantiles reads its quantiles from. f must have
+// Quantiles.
+func (f *Forest) Dist(X [][]float64) (*Dist, error) {
+	if f.Quantiles == nil {
+		return nil, fmt.Errorf("train: quantiles of a forest without quantiles")
+	}
+	return f.dist(X, false)
+}
+
+// dist computes the distributions of the rows of X, out of bag when oob
+// is set (X being the training rows).
+func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
+	q := f.Quantiles
 	acc := make([]float64, len(q.Y))
-	d := &OOBDist{last: q.Y[q.order[len(q.order)-1]], total: make([]float64, len(X)), start: make([]int32, 1, len(X)+1)}
+	d := &Dist{last: q.Y[q.order[len(q.order)-1]], total: make([]float64, len(X)), start: make([]int32, 1, len(X)+1)}
 	for i, x := range X {
 		if len(x) < f.NFeatures {
 			return nil, fmt.Errorf("train: row %d has %d values, forest %d features", i, len(x), f.NFeatures)
 		}
 		for t := range f.Trees {
-			if q.InBag[t][i] > 0 {
+			if oob && q.InBag[t][i] > 0 {
 				continue
 			}
 			j := f.Trees[t].leaf(x)
@@ -305,7 +323,7 @@ func (f *Forest) OOBDist(X [][]float64) (*OOBDist, error) {
 
 // Quantiles returns, for each row, its quantiles taus (increasing): those
 // quantiles gives from the row's weights, NaN for a row without any.
-func (d *OOBDist) Quantiles(taus []float64) [][]float64 {
+func (d *Dist) Quantiles(taus []float64) [][]float64 {
 	out := make([][]float64, len(d.total))
 	for i := range out {
 		out[i] = make([]float64, len(taus))
@@ -314,11 +332,22 @@ func (d *OOBDist) Quantiles(taus []float64) [][]float64 {
 	return out
 }
 
+// RowQuantiles writes row i's quantiles taus (increasing) into dst when it
+// has room and returns it: those of Quantiles.
+func (d *Dist) RowQuantiles(dst []float64, i int, taus []float64) []float64 {
+	if cap(dst) < len(taus) {
+		dst = make([]float64, len(taus))
+	}
+	dst = dst[:len(taus)]
+	d.quantiles(dst, i, taus)
+	return dst
+}
+
 // quantiles writes row i's quantiles taus into dst (len(taus)), as
 // Quantiles.quantiles does from the row's weights: the first target whose
 // cumulative weight reaches tau times the total (less a relative 1e-9),
 // the largest training target when none does, NaN without weight.
-func (d *OOBDist) quantiles(dst []float64, i int, taus []float64) {
+func (d *Dist) quantiles(dst []float64, i int, taus []float64) {
 	total := d.total[i]
 	if total <= 0 {
 		for k := range dst {
