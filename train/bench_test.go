@@ -113,10 +113,14 @@ func BenchmarkBoostPredict(b *testing.B) {
 }
 
 // BenchmarkFitFold grows one of evaluate's inner forests: 325 rows of 18
-// features, 200 trees, one worker, with its out-of-bag predictions and
-// quantiles.
+// features (12 numeric, 6 indicators, as the cascade features), 200 trees,
+// one worker, with its out-of-bag predictions and quantiles.
 func BenchmarkFitFold(b *testing.B) {
-	X, y := wideData(325, 4)
+	X, y := indicatorData(325, 4)
+	Xn, _ := cascadeData(325, 14)
+	for i := range X {
+		X[i] = append(X[i], Xn[i]...)
+	}
 	cfg := Config{Trees: 200, Seed: 1, Workers: 1}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -309,6 +309,19 @@ type task struct {
 	node, lo, hi int32
 	olo, ohi     int32 // the node's range of out-of-bag rows in oob
 	depth        int
+	// constant has bit j set for a feature j < 64 known to be constant
+	// on the node's rows (one bin): its list is neither scanned nor
+	// partitioned below (but list 0, which leaves read).
+	constant uint64
+}
+
+// constantBit returns the bit of feature j in task.constant, 0 for j >= 64
+// or when every list is partitioned in full (partitionAll).
+func constantBit(j int) uint64 {
+	if j >= 64 || partitionAll {
+		return 0
+	}
+	return 1 << j
 }
 
 func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *grower {
@@ -337,7 +350,14 @@ func (g *grower) grow(t uint64) Tree {
 	// a row was drawn is a coin toss): each row is written and kept if
 	// drawn.
 	n := len(g.w)
+	var constant uint64 // features of one bin on every row
 	for j := range g.d {
+		if len(g.b.cut[j]) == 0 && j != 0 {
+			constant |= constantBit(j)
+		}
+		if constant&constantBit(j) != 0 {
+			continue
+		}
 		l := g.lists[j][:n]
 		p := 0
 		for _, i := range g.b.order[j] {
@@ -358,7 +378,7 @@ func (g *grower) grow(t uint64) Tree {
 	}
 	g.gain = make([]float64, g.d)
 	g.nodes = append(g.nodes[:0], Node{})
-	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0])), olo: 0, ohi: int32(len(g.oob))})
+	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0])), olo: 0, ohi: int32(len(g.oob)), constant: constant})
 	for len(g.stack) > 0 {
 		tk := g.stack[len(g.stack)-1]
 		g.stack = g.stack[:len(g.stack)-1]
@@ -420,13 +440,18 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
 	W := float64(wsum)
 	tried := 0
+	constant := tk.constant
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
 		r := k + rng.IntN(g.d-k)
 		g.feats[k], g.feats[r] = g.feats[r], g.feats[k]
 		j := g.feats[k]
+		if constant&constantBit(j) != 0 {
+			continue // constant here as in an ancestor
+		}
 		seg := g.lists[j][tk.lo:tk.hi]
 		bin := g.b.bin[j]
 		if bin[seg[0]] == bin[seg[len(seg)-1]] {
+			constant |= constantBit(j)
 			continue
 		}
 		tried++
@@ -500,6 +525,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	for j := range g.d {
 		seg := g.lists[j][tk.lo:tk.hi]
 		switch {
+		case j != 0 && constant&constantBit(j) != 0:
+			// constant on the children's rows too: never read below
 		case j == 0 || needL && needR || partitionAll:
 			tmp := g.tmp[:len(seg)]
 			p, q := 0, 0
@@ -528,8 +555,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	}
 	mid := tk.lo + nl
 	g.stack = append(g.stack,
-		task{node: left + 1, lo: mid, hi: tk.hi, olo: omid, ohi: tk.ohi, depth: tk.depth + 1},
-		task{node: left, lo: tk.lo, hi: mid, olo: tk.olo, ohi: omid, depth: tk.depth + 1})
+		task{node: left + 1, lo: mid, hi: tk.hi, olo: omid, ohi: tk.ohi, depth: tk.depth + 1, constant: constant},
+		task{node: left, lo: tk.lo, hi: mid, olo: tk.olo, ohi: omid, depth: tk.depth + 1, constant: constant})
 }
 
 // oobLeaf records v, the value of the leaf tk, as the prediction of the

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 )
@@ -14,6 +15,7 @@ import (
 func TestPartitionLeafChildren(t *testing.T) {
 	X, y, _ := stepData(400, 0.2, 3)
 	Xc, yc := cascadeData(300, 4)
+	Xi, yi := indicatorData(300, 5)
 	tests := []struct {
 		name string
 		X    [][]float64
@@ -27,6 +29,8 @@ func TestPartitionLeafChildren(t *testing.T) {
 		{"depth 1", X, y, Config{Trees: 20, MaxDepth: 1, MinLeaf: 2, Seed: 5}},
 		{"half samples", Xc, yc, Config{Trees: 20, SampleFrac: 0.5, Seed: 6}},
 		{"cascades, all features", Xc, yc, Config{Trees: 20, MaxFeatures: 6, MinLeaf: 3, Seed: 7}},
+		{"indicators", Xi, yi, Config{Trees: 20, Seed: 8}},
+		{"indicators, min leaf 1", Xi, yi, Config{Trees: 20, MinLeaf: 1, MaxFeatures: 3, Seed: 9}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,6 +57,30 @@ func TestPartitionLeafChildren(t *testing.T) {
 			}
 		})
 	}
+}
+
+// indicatorData draws n rows of cascadeData's 6 features followed by
+// indicators as the cascade features have them: a one-hot status of 4
+// levels (one never set, so constant), a flag and a constant 0, so that
+// nodes find features constant, and their children inherit them
+// (task.constant). The target depends on the status and a feature.
+func indicatorData(n int, seed uint64) (X [][]float64, y []float64) {
+	X, y = cascadeData(n, seed)
+	r := rand.New(rand.NewPCG(seed, 9))
+	for i := range X {
+		status := r.IntN(3)
+		for s := range 4 {
+			v := 0.0
+			if s == status {
+				v = 1
+			}
+			X[i] = append(X[i], v)
+		}
+		flag := float64(r.IntN(2))
+		X[i] = append(X[i], flag, 0)
+		y[i] += float64(status) + 0.5*flag
+	}
+	return X, y
 }
 
 // BenchmarkPartition grows a forest the size of one of evaluate's inner
