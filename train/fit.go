@@ -401,6 +401,14 @@ func bootstrap(w []int32, rng *rand.Rand, m int) {
 	}
 }
 
+// noGain is why split may pass over a position without dividing: with b =
+// bestGain*den rounded (a normal float) and num <= b*(1-2^-50) rounded,
+// num < bestGain*den exactly (two roundings move b by at most 2^-52
+// relatively), so num/den < bestGain and its rounding is at most
+// bestGain: the gain would not be taken. exactGains makes split divide at
+// every position, the reference its test compares with.
+var exactGains = false
+
 // partitionAll makes split partition every list in full, as it did before
 // it left out the rows of children that will be leaves: the reference its
 // test compares with.
@@ -467,7 +475,11 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			if wr < minLeaf {
 				break
 			}
-			if gain := sl * sl * W / (float64(wl) * float64(wr)); gain > bestGain {
+			num, den := sl*sl*W, float64(wl)*float64(wr)
+			if b := bestGain * den; b >= 0x1p-1000 && num <= b*(1-0x1p-50) && !exactGains {
+				continue // num/den, rounded, cannot exceed bestGain (see noGain)
+			}
+			if gain := num / den; gain > bestGain {
 				bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
 			}
 		}
