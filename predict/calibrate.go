@@ -671,10 +671,7 @@ func (cv *innerCV) grow(ctx context.Context) error {
 			return cv.fits[k], nil
 		}
 		r := cv.rows(k)
-		f, oob, err := train.FitOOB(ctx, r.X, r.y, cv.cfg)
-		if err == nil {
-			err = train.AddQuantiles(f, r.X, r.y, cv.cfg)
-		}
+		f, oob, err := train.FitQuantiles(ctx, r.X, r.y, cv.cfg)
 		if err != nil {
 			return nil, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}

@@ -441,9 +441,10 @@ func trainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		used.Workers = 0 // does not change the booster
 		bc = &used
 	} else {
-		f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)
-		if err == nil && target == TargetLogRatio && len(d.X)*rc.Trees <= MaxQuantileEntries {
-			err = train.AddQuantiles(f, d.X, d.y, l.Forest)
+		if target == TargetLogRatio && len(d.X)*rc.Trees <= MaxQuantileEntries {
+			f, oob, err = train.FitQuantiles(ctx, d.X, d.y, l.Forest)
+		} else {
+			f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)
 		}
 	}
 	if err != nil {

@@ -35,13 +35,26 @@ func Fit(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, 
 // missed it, NaN for a row that every tree drew. The forest is the one Fit
 // grows.
 func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, []float64, error) {
+	f, oob, _, err := fitOOB(ctx, X, y, cfg, false)
+	return f, oob, err
+}
+
+// grownRows is where a forest's training rows went as its trees grew: for
+// tree t, inBag[t][i] is row i's bootstrap count and leaf[t][i] the index
+// of the leaf it reached, in bag or out of bag.
+type grownRows struct {
+	inBag, leaf [][]int32
+}
+
+// fitOOB is FitOOB that also returns the rows' leaves when keep is set.
+func fitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config, keep bool) (*Forest, []float64, *grownRows, error) {
 	d, err := checkData(X, y)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg, err = cfg.Resolve(d)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	n := len(X)
 	var offset float64
@@ -54,11 +67,18 @@ func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Fores
 
 	trees := make([]Tree, cfg.Trees)
 	results := make([]treeResult, cfg.Trees)
+	var rows *grownRows
+	if keep {
+		rows = &grownRows{inBag: make([][]int32, cfg.Trees), leaf: make([][]int32, cfg.Trees)}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(cfg.Workers, cfg.Trees) {
 		wg.Go(func() {
 			g := newGrower(b, y, offset, cfg, m)
+			if keep {
+				g.leafOf = make([]int32, n)
+			}
 			for ctx.Err() == nil {
 				t := int(next.Add(1) - 1)
 				if t >= cfg.Trees {
@@ -66,12 +86,15 @@ func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Fores
 				}
 				trees[t] = g.grow(uint64(t))
 				results[t] = g.result()
+				if keep {
+					rows.inBag[t], rows.leaf[t] = slices.Clone(g.w), slices.Clone(g.leafOf)
+				}
 			}
 		})
 	}
 	wg.Wait()
 	if int(next.Load()) < cfg.Trees {
-		return nil, nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
+		return nil, nil, nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
 	}
 
 	f := &Forest{NFeatures: d, Offset: offset, Trees: trees, Importance: make([]float64, d)}
@@ -96,7 +119,7 @@ func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Fores
 			oob[i] = sum[i] / float64(count[i])
 		}
 	}
-	return f, oob, nil
+	return f, oob, rows, nil
 }
 
 // maxTarget bounds the targets so that a leaf's deviation from the mean
@@ -301,6 +324,9 @@ type grower struct {
 	// prediction of row i without walking the tree.
 	oob    []int32
 	oobVal []float32
+	// leafOf[i], when not nil, is set to the leaf row i reaches, in bag
+	// or out of bag (fitOOB's keep).
+	leafOf []int32
 }
 
 // task is a node waiting to be grown: its index, the range of its rows in
@@ -576,6 +602,14 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 func (g *grower) oobLeaf(tk task, v float32) {
 	for _, i := range g.oob[tk.olo:tk.ohi] {
 		g.oobVal[i] = v
+	}
+	if g.leafOf != nil {
+		for _, i := range g.oob[tk.olo:tk.ohi] {
+			g.leafOf[i] = tk.node
+		}
+		for _, i := range g.lists[0][tk.lo:tk.hi] {
+			g.leafOf[i] = tk.node
+		}
 	}
 }
 

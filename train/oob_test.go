@@ -2,8 +2,10 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 )
 
@@ -158,6 +160,62 @@ func TestOOBDistQuantiles(t *testing.T) {
 			}
 			if tc.cfg.Trees == 3 && nan == 0 {
 				t.Errorf("no row drawn by every tree: the case of no weight is not tested")
+			}
+		})
+	}
+}
+
+// TestFitQuantiles checks that FitQuantiles, keeping the leaves the
+// training rows reached as the trees grew, gives the forest, out-of-bag
+// predictions and quantiles of FitOOB and AddQuantiles, which walk the
+// trees again, and the same out-of-bag quantiles.
+func TestFitQuantiles(t *testing.T) {
+	Xi, yi := indicatorData(250, 31)
+	Xs, ys, _ := stepData(200, 0.3, 32)
+	taus := []float64{0.05, 0.1, 0.5, 0.9, 0.95}
+	for _, tc := range []struct {
+		name string
+		X    [][]float64
+		y    []float64
+		cfg  Config
+	}{
+		{"indicators", Xi, yi, Config{Trees: 30, Seed: 1}},
+		{"step, min leaf 1, depth 4", Xs, ys, Config{Trees: 30, MinLeaf: 1, MaxDepth: 4, Seed: 2}},
+		{"half samples, 2 workers", Xs, ys, Config{Trees: 30, SampleFrac: 0.5, Seed: 3, Workers: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want, wantOOB, err := FitOOB(context.Background(), tc.X, tc.y, tc.cfg)
+			if err == nil {
+				err = AddQuantiles(want, tc.X, tc.y, tc.cfg)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, gotOOB, err := FitQuantiles(context.Background(), tc.X, tc.y, tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Quantiles.oobLeaf == nil {
+				t.Fatal("no out-of-bag leaves kept")
+			}
+			wq, err := want.OOBQuantiles(tc.X, taus)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gq, err := got.OOBQuantiles(tc.X, taus)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(gq) != fmt.Sprint(wq) || fmt.Sprint(gotOOB) != fmt.Sprint(wantOOB) {
+				t.Error("out-of-bag quantiles or predictions differ from walking the trees")
+			}
+			kept := *got.Quantiles
+			kept.oobLeaf = nil
+			g := *got
+			g.Quantiles = &kept
+			g.OOBStats, want.OOBStats = OOBStats{}, OOBStats{} // may hold NaN
+			if !reflect.DeepEqual(&g, want) {
+				t.Error("forest or quantiles differ from FitOOB and AddQuantiles")
 			}
 		})
 	}

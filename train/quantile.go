@@ -2,6 +2,7 @@ package train
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -29,6 +30,11 @@ type Quantiles struct {
 	// Leaf[t][i] is the index in Trees[t].Nodes of the leaf in-bag row i
 	// reached, -1 for a row tree t did not draw.
 	Leaf [][]int32
+
+	// oobLeaf[t][i], when not nil, is the leaf of tree t that row i
+	// reached out of bag as the tree grew (FitQuantiles): OOBDist reads
+	// it instead of walking the tree.
+	oobLeaf [][]int32
 
 	order   []int32   // rows by increasing Y
 	start   [][]int32 // start[t][j]: first member of node j of tree t, len nodes+1
@@ -58,19 +64,53 @@ func AddQuantiles(f *Forest, X [][]float64, y []float64, cfg Config) error {
 	if cfg.Trees != len(f.Trees) {
 		return fmt.Errorf("train: quantiles: config has %d trees, forest %d", cfg.Trees, len(f.Trees))
 	}
+	return addQuantiles(f, X, y, cfg, nil)
+}
+
+// FitQuantiles grows a quantile regression forest: FitOOB and then
+// AddQuantiles, the same forest and out-of-bag predictions, but with the
+// leaf each training row reached kept as the trees grew rather than found
+// again by walking them, in bag (Quantiles.Leaf) and out of bag (which
+// OOBDist then reads).
+func FitQuantiles(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, []float64, error) {
+	f, oob, rows, err := fitOOB(ctx, X, y, cfg, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := addQuantiles(f, X, y, cfg, rows); err != nil {
+		return nil, nil, err
+	}
+	return f, oob, nil
+}
+
+// addQuantiles is AddQuantiles, taking the bootstrap counts and leaves
+// from rows when not nil (the forest's cfg already checked by fitOOB).
+func addQuantiles(f *Forest, X [][]float64, y []float64, cfg Config, rows *grownRows) error {
 	n := len(X)
-	m := sampleSize(n, cfg.SampleFrac)
 	q := &Quantiles{Y: make([]float64, n), InBag: make([][]int32, len(f.Trees)), Leaf: make([][]int32, len(f.Trees))}
 	for i, v := range y {
 		q.Y[i] = float64(float32(v))
 	}
+	if rows != nil {
+		q.oobLeaf = rows.leaf
+	}
+	m := sampleSize(n, cfg.SampleFrac)
 	for t := range f.Trees {
-		w := make([]int32, n)
-		bootstrap(w, rand.New(rand.NewPCG(cfg.Seed, uint64(t))), m)
+		var w []int32
+		if rows != nil {
+			w = rows.inBag[t]
+		} else {
+			w = make([]int32, n)
+			bootstrap(w, rand.New(rand.NewPCG(cfg.Seed, uint64(t))), m)
+		}
 		leaf := make([]int32, n)
 		for i := range leaf {
 			leaf[i] = -1
-			if w[i] > 0 {
+			switch {
+			case w[i] == 0:
+			case rows != nil:
+				leaf[i] = rows.leaf[t][i]
+			default:
 				leaf[i] = f.Trees[t].leaf(X[i])
 			}
 		}
@@ -292,7 +332,12 @@ func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
 			if oob && q.InBag[t][i] > 0 {
 				continue
 			}
-			j := f.Trees[t].leaf(x)
+			var j int32
+			if oob && q.oobLeaf != nil {
+				j = q.oobLeaf[t][i]
+			} else {
+				j = f.Trees[t].leaf(x)
+			}
 			s := q.start[t]
 			for k := s[j]; k < s[j+1]; k++ {
 				acc[q.members[t][k]] += q.weight[t][k]
