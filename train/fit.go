@@ -327,67 +327,6 @@ type grower struct {
 	// leafOf[i], when not nil, is set to the leaf row i reaches, in bag
 	// or out of bag (fitOOB's keep).
 	leafOf []int32
-	// info[j] is node j's range of in-bag rows, its split and the lists
-	// sorted for it (see ensure); path is ensure's scratch.
-	info []nodeRows
-	path []int32
-}
-
-// nodeRows is where a node's in-bag rows are in the lists, and its split:
-// rows of bin at most bin of feature feat go to its left child, which
-// holds lists[j][lo:mid]. Bit j of fresh is set when lists[j][lo:hi] holds
-// the node's rows sorted by feature j.
-type nodeRows struct {
-	parent      int32
-	lo, mid, hi int32
-	feat, bin   int32
-	fresh       uint64
-}
-
-// lazyLists reports whether split partitions a feature's list only when
-// a node below tries the feature (ensure), which it does for up to 64
-// features, rather than at every split (partitionAll, or more features).
-func (g *grower) lazyLists() bool {
-	return g.d <= 64 && !partitionAll
-}
-
-// ensure makes lists[j] sorted for node: it finds the nearest ancestor
-// whose list j is, and partitions list j of each node from there down
-// by that node's split, which sorts it for both children. Each node's
-// list j is thus partitioned once at most, and only where a node below
-// tries feature j: a feature no node below tries (at the bottom of a
-// tree, most of them) is never partitioned.
-func (g *grower) ensure(node int32, j int) {
-	bit := uint64(1) << j
-	if g.info[node].fresh&bit != 0 {
-		return
-	}
-	path := g.path[:0]
-	for a := node; g.info[a].fresh&bit == 0; a = g.info[a].parent {
-		path = append(path, a)
-	}
-	for k := len(path) - 1; k >= 0; k-- {
-		in := &g.info[g.info[path[k]].parent]
-		seg := g.lists[j][in.lo:in.hi]
-		bin := g.b.bin[in.feat]
-		tmp := g.tmp[:len(seg)]
-		p, q := 0, 0
-		for _, i := range seg {
-			l := 0
-			if bin[i] <= in.bin {
-				l = 1
-			}
-			seg[p] = i
-			tmp[q] = i
-			p += l
-			q += 1 - l
-		}
-		copy(seg[p:], tmp[:q])
-		left := g.nodes[g.info[path[k]].parent].Left
-		g.info[left].fresh |= bit
-		g.info[left+1].fresh |= bit
-	}
-	g.path = path
 }
 
 // task is a node waiting to be grown: its index, the range of its rows in
@@ -465,7 +404,6 @@ func (g *grower) grow(t uint64) Tree {
 	}
 	g.gain = make([]float64, g.d)
 	g.nodes = append(g.nodes[:0], Node{})
-	g.info = append(g.info[:0], nodeRows{parent: -1, hi: int32(len(g.lists[0])), fresh: ^uint64(0)})
 	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0])), olo: 0, ohi: int32(len(g.oob)), constant: constant})
 	for len(g.stack) > 0 {
 		tk := g.stack[len(g.stack)-1]
@@ -537,16 +475,12 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	W := float64(wsum)
 	tried := 0
 	constant := tk.constant
-	lazy := g.lazyLists()
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
 		r := k + rng.IntN(g.d-k)
 		g.feats[k], g.feats[r] = g.feats[r], g.feats[k]
 		j := g.feats[k]
 		if constant&constantBit(j) != 0 {
 			continue // constant here as in an ancestor
-		}
-		if lazy {
-			g.ensure(tk.node, j)
 		}
 		seg := g.lists[j][tk.lo:tk.hi]
 		bin := g.b.bin[j]
@@ -605,7 +539,6 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	g.nodes[tk.node] = Node{Feature: int32(bestFeat), Left: left, Value: g.b.cut[bestFeat][k]}
 	g.nodes = append(g.nodes, Node{}, Node{})
 	g.gain[bestFeat] += bestGain
-	g.info = append(g.info, nodeRows{parent: tk.node}, nodeRows{parent: tk.node})
 
 	nl, wl := int32(0), 0
 	for _, i := range rows {
@@ -630,8 +563,7 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	for j := range g.d {
 		seg := g.lists[j][tk.lo:tk.hi]
 		switch {
-		case j != 0 && (lazy || constant&constantBit(j) != 0):
-			// partitioned when a node below tries it (ensure), or
+		case j != 0 && constant&constantBit(j) != 0:
 			// constant on the children's rows too: never read below
 		case j == 0 || needL && needR || partitionAll:
 			tmp := g.tmp[:len(seg)]
@@ -660,10 +592,6 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		}
 	}
 	mid := tk.lo + nl
-	in := &g.info[tk.node]
-	in.lo, in.mid, in.hi, in.feat, in.bin = tk.lo, mid, tk.hi, int32(bestFeat), bestBin
-	g.info[left] = nodeRows{parent: tk.node, lo: tk.lo, hi: mid, fresh: 1}
-	g.info[left+1] = nodeRows{parent: tk.node, lo: mid, hi: tk.hi, fresh: 1}
 	g.stack = append(g.stack,
 		task{node: left + 1, lo: mid, hi: tk.hi, olo: omid, ohi: tk.ohi, depth: tk.depth + 1, constant: constant},
 		task{node: left, lo: tk.lo, hi: mid, olo: tk.olo, ohi: omid, depth: tk.depth + 1, constant: constant})

@@ -7,26 +7,15 @@ import (
 	"testing"
 )
 
-// TestPartitionLeafChildren checks that the forest split grows, partitioning
-// a list only where a node below tries its feature (ensure; or, beyond 64
-// features, leaving out of the lists the rows of children that will be
-// leaves), is the one it grows partitioning every list in full: the same trees, out-of-bag predictions
+// TestPartitionLeafChildren checks that the forest split grows, leaving out
+// of the lists the rows of children that will be leaves, is the one it grows
+// partitioning every list in full: the same trees, out-of-bag predictions
 // and importances, over settings that make leaves by MinLeaf, by MaxDepth
 // and by constant targets.
 func TestPartitionLeafChildren(t *testing.T) {
 	X, y, _ := stepData(400, 0.2, 3)
 	Xc, yc := cascadeData(300, 4)
 	Xi, yi := indicatorData(300, 5)
-	X70, y70 := indicatorData(300, 6) // 70 features: every list partitioned at each split
-	for b := range uint64(5) {
-		Xb, _ := indicatorData(300, 7+b)
-		for i := range X70 {
-			X70[i] = append(X70[i], Xb[i]...)
-		}
-	}
-	for i := range X70 {
-		X70[i] = X70[i][:70]
-	}
 	tests := []struct {
 		name string
 		X    [][]float64
@@ -42,7 +31,6 @@ func TestPartitionLeafChildren(t *testing.T) {
 		{"cascades, all features", Xc, yc, Config{Trees: 20, MaxFeatures: 6, MinLeaf: 3, Seed: 7}},
 		{"indicators", Xi, yi, Config{Trees: 20, Seed: 8}},
 		{"indicators, min leaf 1", Xi, yi, Config{Trees: 20, MinLeaf: 1, MaxFeatures: 3, Seed: 9}},
-		{"70 features", X70, y70, Config{Trees: 10, Seed: 10}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
