@@ -909,6 +909,12 @@ func heldOutScore(in []bool, width []float64, groups []int) IntervalScore {
 // count (Observed), which places it in a split interval's half.
 func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64) (y, lo, hi float64) {
 	y = f.Predict(x)
+	lo, hi = logIntervalAt(f, iv, x, y, logN)
+	return y, lo, hi
+}
+
+// logIntervalAt is logInterval given y, f's prediction at x.
+func logIntervalAt(f *train.Forest, iv *train.Interval, x []float64, y, logN float64) (lo, hi float64) {
 	var quant func(a, b float64) (float64, float64)
 	if f.Quantiles != nil {
 		quant = func(a, b float64) (float64, float64) {
@@ -917,8 +923,7 @@ func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64)
 			return q[0], q[1]
 		}
 	}
-	lo, hi = intervalAt(iv, y, logN, quant)
-	return y, lo, hi
+	return intervalAt(iv, y, logN, quant)
 }
 
 // intervalAt returns the interval iv around y, a forest's prediction, in

@@ -223,7 +223,7 @@ func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
 	if v, ok := t.Size(r, point); ok {
 		p := Prediction{NHat: v, Source: SourceForest}
 		if iv := model.Interval; iv != nil && t == TargetLogRatio {
-			_, a, b := logInterval(model.Forest, iv, x, math.Log(Observed(r)))
+			a, b := logIntervalAt(model.Forest, iv, x, y, math.Log(Observed(r)))
 			lo, okLo := t.Size(r, a)
 			hi, okHi := t.Size(r, b)
 			if okLo && okHi {
