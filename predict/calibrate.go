@@ -981,7 +981,9 @@ func newRowQuantiles(f *train.Forest, ivs map[[2]float64]*train.Interval, n int)
 	return &rowQuantiles{f: f, taus: taus, idx: idx, y: make([]float64, n), q: make([][]float64, n)}
 }
 
-// at computes row i's prediction and quantiles from its features x.
+// at computes row i's prediction and quantiles from its features x, row
+// by row: innerCV.heldOut fills a fold's held-out rows at once, the same
+// values (its test compares the two).
 func (r *rowQuantiles) at(i int, x []float64) {
 	r.y[i] = r.f.Predict(x)
 	if len(r.taus) > 0 && r.f.Quantiles != nil {

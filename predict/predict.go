@@ -325,7 +325,7 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 // Model.TrainedOn counts the rows used. For TargetLogRatio the model
 // carries an interval of level DefaultLevel calibrated by l.Interval
 // (DefaultIntervalMethod when empty; see IntervalMethod): a forest is made
-// a quantile regression forest (train.AddQuantiles) for the quantile
+// a quantile regression forest (train.FitQuantiles) for the quantile
 // methods, unless rows times trees exceeds MaxQuantileEntries; that forest,
 // and boosted trees, get split conformal on their held-out residuals
 // (OOBInterval). For TargetLogRatio the model's Shift is the one that
@@ -353,7 +353,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 	return ms, err
 }
 
-// grown is a quantile forest grown by FitOOB and AddQuantiles on X and y
+// grown is a quantile forest grown by train.FitQuantiles on X and y
 // with the settings cfg (resolved, Workers 0), and its out-of-bag
 // predictions oob. trainIntervals returns the forest it grew as one, so
 // that splitTargets can take it where it would grow the same forest again
@@ -367,7 +367,7 @@ type grown struct {
 	q   *oobQuantiles // f's out-of-bag quantiles of X
 }
 
-// grownOn reports whether g is the forest FitOOB and AddQuantiles grow on X
+// grownOn reports whether g is the forest train.FitQuantiles grows on X
 // and y with the settings cfg (resolved, Workers 0): the same settings and
 // the same rows in the same order. It is false for a nil g.
 func (g *grown) grownOn(X [][]float64, y []float64, cfg train.Config) bool {
