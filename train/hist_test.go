@@ -14,8 +14,8 @@ import (
 // held-out predictions and depth chosen, over bins, depths, leaf sizes and
 // subsamples, on data with ties and a constant feature.
 func TestHistAllFeatures(t *testing.T) {
-	Xw, yw := wideData(300, 11)
-	Xc, yc := cascadeData(250, 12)
+	Xw, yw := wideData(150, 11)
+	Xc, yc := cascadeData(150, 12)
 	for i := range Xc {
 		Xc[i] = append(Xc[i], 7) // constant: one bin
 	}
@@ -25,10 +25,10 @@ func TestHistAllFeatures(t *testing.T) {
 		y    []float64
 		cfg  BoostConfig
 	}{
-		{"wide, depth chosen", Xw, yw, BoostConfig{MaxRounds: 60, Patience: 10}},
-		{"wide, 8 bins", Xw, yw, BoostConfig{MaxRounds: 40, Bins: 8, MaxDepth: 4, Seed: 3}},
-		{"cascades, min leaf 1", Xc, yc, BoostConfig{MaxRounds: 40, MinLeaf: 1, MaxDepth: 6, Seed: 4}},
-		{"cascades, all rows, fixed rounds", Xc, yc, BoostConfig{Rounds: 30, MaxDepth: 3, Subsample: 1, Bins: 300, Seed: 5}},
+		{"wide, depth chosen", Xw, yw, BoostConfig{MaxRounds: 20, Patience: 5}},
+		{"wide, 8 bins", Xw, yw, BoostConfig{MaxRounds: 20, Bins: 8, MaxDepth: 4, Seed: 3}},
+		{"cascades, min leaf 1", Xc, yc, BoostConfig{MaxRounds: 20, MinLeaf: 1, MaxDepth: 6, Seed: 4}},
+		{"cascades, all rows, fixed rounds", Xc, yc, BoostConfig{Rounds: 20, MaxDepth: 3, Subsample: 1, Bins: 300, Seed: 5}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
