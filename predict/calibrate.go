@@ -8,6 +8,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/hawkes-toolkit/hawkes/evaluate"
 	"github.com/hawkes-toolkit/hawkes/features"
@@ -120,6 +121,37 @@ type Calibration struct {
 	// binTargets).
 	Bins int
 	Asym bool
+
+	// oob, when not nil, is Forest's out-of-bag quantiles of X, shared
+	// by the calibrations of one forest (trainIntervals).
+	oob *oobQuantiles
+}
+
+// oobQuantiles gives a quantile forest's out-of-bag quantiles of its
+// training rows X at any levels, their distributions (Forest.OOBDist)
+// computed at the first call and shared by the later ones, which may run
+// at once: a forest is calibrated by several methods and inner
+// cross-validations, each asking other levels.
+type oobQuantiles struct {
+	f    *train.Forest
+	X    [][]float64
+	once sync.Once
+	d    *train.Dist
+	err  error
+}
+
+func newOOBQuantiles(f *train.Forest, X [][]float64) *oobQuantiles {
+	return &oobQuantiles{f: f, X: X}
+}
+
+// at returns the out-of-bag quantiles taus of every row, as
+// train.Forest.OOBQuantiles does.
+func (o *oobQuantiles) at(taus []float64) ([][]float64, error) {
+	o.once.Do(func() { o.d, o.err = o.f.OOBDist(o.X) })
+	if o.err != nil {
+		return nil, o.err
+	}
+	return o.d.Quantiles(taus), nil
 }
 
 // Calibrate returns the interval of level level that method, a fixed one
@@ -138,28 +170,31 @@ func Calibrate(method IntervalMethod, c Calibration, level float64) (*train.Inte
 	if method == IntervalConformal || c.Forest.Quantiles == nil {
 		return OOBInterval(c.Y, c.OOB, level), nil
 	}
+	if c.oob == nil {
+		c.oob = newOOBQuantiles(c.Forest, c.X)
+	}
 	if method == IntervalCQR {
-		return CQRInterval(c.Forest, c.X, c.Y, level)
+		return cqrInterval(c.oob, c.Y, level)
 	}
 	logN := make([]float64, len(c.N))
 	for i, v := range c.N {
 		logN[i] = math.Log(v)
 	}
 	if method == IntervalCQRBins {
-		return CQRBinsInterval(c.Forest, c.X, c.Y, c.OOB, logN, level, max(c.Bins, 1), c.Asym)
+		return cqrBinsInterval(c.oob, c.Y, c.OOB, logN, level, max(c.Bins, 1), c.Asym)
 	}
 	if method == IntervalQRFSplit {
 		cover, floor := c.Cover, c.Floor
 		if cover == 0 {
 			cover, floor = level, DecileFloor
 		}
-		iv, err := QRFSplitInterval(c.Forest, c.X, c.Y, c.OOB, logN, sizeDeciles(c.Sizes), level, cover, floor)
+		iv, err := qrfSplitInterval(c.oob, c.Y, c.OOB, logN, sizeDeciles(c.Sizes), level, cover, floor)
 		if err == nil && c.Lower > 0 {
 			iv.Lo = -c.Lower
 		}
 		return iv, err
 	}
-	return QRFInterval(c.Forest, c.X, c.Y, sizeDeciles(c.Sizes), level)
+	return qrfInterval(c.oob, c.Y, sizeDeciles(c.Sizes), level)
 }
 
 // CQRInterval returns the conformalized quantile regression interval of
@@ -171,8 +206,13 @@ func Calibrate(method IntervalMethod, c Calibration, level float64) (*train.Inte
 // q may be negative: the forest's quantiles then cover more than level out
 // of bag, and the interval narrows.
 func CQRInterval(f *train.Forest, X [][]float64, y []float64, level float64) (*train.Interval, error) {
+	return cqrInterval(newOOBQuantiles(f, X), y, level)
+}
+
+// cqrInterval is CQRInterval from the forest's out-of-bag quantiles o.
+func cqrInterval(o *oobQuantiles, y []float64, level float64) (*train.Interval, error) {
 	taus := []float64{(1 - level) / 2, (1 + level) / 2}
-	oob, err := f.OOBQuantiles(X, taus)
+	oob, err := o.at(taus)
 	if err != nil {
 		return nil, err
 	}
@@ -217,8 +257,14 @@ const MinBinRows = 30
 // conformal quantiles of its rows' scores (binOffsets). A row is placed in
 // its bin by log n + the forest's prediction (train.IntervalBins.Bin).
 func CQRBinsInterval(f *train.Forest, X [][]float64, y, oob, logN []float64, level float64, bins int, asym bool) (*train.Interval, error) {
+	return cqrBinsInterval(newOOBQuantiles(f, X), y, oob, logN, level, bins, asym)
+}
+
+// cqrBinsInterval is CQRBinsInterval from the forest's out-of-bag
+// quantiles o.
+func cqrBinsInterval(o *oobQuantiles, y, oob, logN []float64, level float64, bins int, asym bool) (*train.Interval, error) {
 	taus := []float64{(1 - level) / 2, (1 + level) / 2}
-	q, err := f.OOBQuantiles(X, taus)
+	q, err := o.at(taus)
 	if err != nil {
 		return nil, err
 	}
@@ -312,7 +358,13 @@ const splitSteps = 25
 // therefore asks more than level and DecileFloor, as much more as an inner
 // cross-validation of the training rows shows is needed (splitTargets).
 func QRFSplitInterval(f *train.Forest, X [][]float64, y, oob, logN []float64, groups []int, level, cover, floor float64) (*train.Interval, error) {
-	s, err := newSplitTable(f, X, y, oob, logN, groups)
+	return qrfSplitInterval(newOOBQuantiles(f, X), y, oob, logN, groups, level, cover, floor)
+}
+
+// qrfSplitInterval is QRFSplitInterval from the forest's out-of-bag
+// quantiles o.
+func qrfSplitInterval(o *oobQuantiles, y, oob, logN []float64, groups []int, level, cover, floor float64) (*train.Interval, error) {
+	s, err := newSplitTable(o, y, oob, logN, groups)
 	if err != nil {
 		return nil, err
 	}
@@ -361,8 +413,8 @@ type splitOptions struct {
 	mostAll int32
 }
 
-func newSplitTable(f *train.Forest, X [][]float64, y, oob, logN []float64, groups []int) (*splitTable, error) {
-	q, err := f.OOBQuantiles(X, splitTaus)
+func newSplitTable(o *oobQuantiles, y, oob, logN []float64, groups []int) (*splitTable, error) {
+	q, err := o.at(splitTaus)
 	if err != nil {
 		return nil, err
 	}
@@ -546,9 +598,45 @@ type innerCV struct {
 // sizes.
 type innerFit struct {
 	f              *train.Forest
+	q              *oobQuantiles // f's out-of-bag quantiles of X
 	oob            []float64
 	X              [][]float64
 	y, logN, sizes []float64
+
+	// The forest's predictions of the fold's held-out rows and their
+	// distributions, computed once (innerCV.heldOut) for splitTargets
+	// and binTargets.
+	held     sync.Once
+	heldPred []float64
+	heldDist *train.Dist
+	heldErr  error
+}
+
+// heldOut fills q with inner fold k's forest's predictions of its
+// held-out rows and their quantiles at q's levels, as q.at does for each
+// row; the forest's predictions and distributions of those rows are
+// computed at the first call and shared by the later ones.
+func (cv *innerCV) heldOut(k int, q *rowQuantiles) error {
+	r, test := cv.fits[k], cv.folds[k]
+	r.held.Do(func() {
+		X := make([][]float64, len(test))
+		r.heldPred = make([]float64, len(test))
+		for j, i := range test {
+			X[j] = cv.d.X[i]
+			r.heldPred[j] = r.f.Predict(X[j])
+		}
+		r.heldDist, r.heldErr = r.f.Dist(X)
+	})
+	if r.heldErr != nil {
+		return fmt.Errorf("inner cross-validation of the interval: %w", r.heldErr)
+	}
+	for j, i := range test {
+		q.y[i] = r.heldPred[j]
+		if len(q.taus) > 0 {
+			q.q[i] = r.heldDist.RowQuantiles(nil, j, q.taus)
+		}
+	}
+	return nil
 }
 
 // newInnerCV returns the inner cross-validation of d with forests of
@@ -583,14 +671,11 @@ func (cv *innerCV) grow(ctx context.Context) error {
 			return cv.fits[k], nil
 		}
 		r := cv.rows(k)
-		f, oob, err := train.FitOOB(ctx, r.X, r.y, cv.cfg)
-		if err == nil {
-			err = train.AddQuantiles(f, r.X, r.y, cv.cfg)
-		}
+		f, oob, err := train.FitQuantiles(ctx, r.X, r.y, cv.cfg)
 		if err != nil {
 			return nil, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
-		r.f, r.oob = f, oob
+		r.f, r.oob, r.q = f, oob, newOOBQuantiles(f, r.X)
 		return r, nil
 	}, func(k int, r *innerFit) error {
 		cv.fits[k] = r
@@ -617,7 +702,7 @@ func (cv *innerCV) adopt(pre []*grown) {
 			continue
 		}
 		if r := cv.rows(k); pre[k].grownOn(r.X, r.y, rc) {
-			r.f, r.oob = pre[k].f, pre[k].oob
+			r.f, r.oob, r.q = pre[k].f, pre[k].oob, pre[k].q
 			cv.fits[k] = r
 		}
 	}
@@ -664,7 +749,7 @@ func splitTargets(ctx context.Context, cv *innerCV, level float64) (cover, floor
 	}
 	err = ordered.Map(ctx, len(cv.folds), cv.cfg.WithDefaults().Workers, func(ctx context.Context, k int) (fold, error) {
 		r := cv.fits[k]
-		s, err := newSplitTable(r.f, r.X, r.y, r.oob, r.logN, sizeDeciles(r.sizes))
+		s, err := newSplitTable(r.q, r.y, r.oob, r.logN, sizeDeciles(r.sizes))
 		if err != nil {
 			return fold{}, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
@@ -677,8 +762,8 @@ func splitTargets(ctx context.Context, cv *innerCV, level float64) (cover, floor
 		// Each held-out row's prediction and its quantiles at every level
 		// the intervals use, computed once for all the targets.
 		q := newRowQuantiles(r.f, ivs, n)
-		for _, i := range cv.folds[k] {
-			q.at(i, d.X[i])
+		if err := cv.heldOut(k, q); err != nil {
+			return fold{}, err
 		}
 		return fold{ivs, q}, nil
 	}, func(k int, fd fold) error {
@@ -765,7 +850,7 @@ func binTargets(ctx context.Context, cv *innerCV, level float64) (bins int, asym
 	}
 	for k, test := range cv.folds {
 		r := cv.fits[k]
-		oobQ, err := r.f.OOBQuantiles(r.X, taus)
+		oobQ, err := r.q.at(taus)
 		if err != nil {
 			return 0, false, fmt.Errorf("inner cross-validation of the interval: %w", err)
 		}
@@ -776,8 +861,8 @@ func binTargets(ctx context.Context, cv *innerCV, level float64) (bins int, asym
 			}
 		}
 		q := newRowQuantiles(r.f, map[[2]float64]*train.Interval{{}: ivs[0]}, n)
-		for _, i := range test {
-			q.at(i, d.X[i])
+		if err := cv.heldOut(k, q); err != nil {
+			return 0, false, err
 		}
 		for j, iv := range ivs {
 			for _, i := range test {
@@ -824,6 +909,12 @@ func heldOutScore(in []bool, width []float64, groups []int) IntervalScore {
 // count (Observed), which places it in a split interval's half.
 func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64) (y, lo, hi float64) {
 	y = f.Predict(x)
+	lo, hi = logIntervalAt(f, iv, x, y, logN)
+	return y, lo, hi
+}
+
+// logIntervalAt is logInterval given y, f's prediction at x.
+func logIntervalAt(f *train.Forest, iv *train.Interval, x []float64, y, logN float64) (lo, hi float64) {
 	var quant func(a, b float64) (float64, float64)
 	if f.Quantiles != nil {
 		quant = func(a, b float64) (float64, float64) {
@@ -832,8 +923,7 @@ func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64)
 			return q[0], q[1]
 		}
 	}
-	lo, hi = intervalAt(iv, y, logN, quant)
-	return y, lo, hi
+	return intervalAt(iv, y, logN, quant)
 }
 
 // intervalAt returns the interval iv around y, a forest's prediction, in
@@ -891,7 +981,9 @@ func newRowQuantiles(f *train.Forest, ivs map[[2]float64]*train.Interval, n int)
 	return &rowQuantiles{f: f, taus: taus, idx: idx, y: make([]float64, n), q: make([][]float64, n)}
 }
 
-// at computes row i's prediction and quantiles from its features x.
+// at computes row i's prediction and quantiles from its features x, row
+// by row: innerCV.heldOut fills a fold's held-out rows at once, the same
+// values (its test compares the two).
 func (r *rowQuantiles) at(i int, x []float64) {
 	r.y[i] = r.f.Predict(x)
 	if len(r.taus) > 0 && r.f.Quantiles != nil {

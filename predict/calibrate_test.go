@@ -219,3 +219,36 @@ func TestRowQuantiles(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldOut checks that an inner fold's held-out rows, predicted once
+// for splitTargets and binTargets (innerCV.heldOut), get the predictions
+// and quantiles rowQuantiles.at computes row by row, at the levels of
+// splitTargets' and of binTargets' intervals alike.
+func TestHeldOut(t *testing.T) {
+	c := calibrationData(t, 150)
+	d := learnerData{X: c.X, y: c.Y, sizes: c.Sizes, n: c.N}
+	cv := newInnerCV(d, train.Config{Trees: testTrees(), Seed: 3})
+	if err := cv.grow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	levels := []map[[2]float64]*train.Interval{
+		{{}: {QLo: 0.1, QHi: 0.9}},
+		{{0, 1}: {QLo: 0.01, QHi: 0.75, Split: new(0.5), QLo2: 0.25, QHi2: 0.99}, {0, 2}: {QLo: 0.1, QHi: 0.9}},
+		{{}: {Lo: -1, Hi: 1}}, // no quantile levels
+	}
+	for k, test := range cv.folds {
+		for _, ivs := range levels {
+			got := newRowQuantiles(cv.fits[k].f, ivs, len(d.X))
+			if err := cv.heldOut(k, got); err != nil {
+				t.Fatal(err)
+			}
+			want := newRowQuantiles(cv.fits[k].f, ivs, len(d.X))
+			for _, i := range test {
+				want.at(i, d.X[i])
+				if got.y[i] != want.y[i] || !slices.Equal(got.q[i], want.q[i]) {
+					t.Fatalf("fold %d row %d, levels %v: %v %v, row by row %v %v", k, i, got.taus, got.y[i], got.q[i], want.y[i], want.q[i])
+				}
+			}
+		}
+	}
+}

@@ -223,7 +223,7 @@ func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
 	if v, ok := t.Size(r, point); ok {
 		p := Prediction{NHat: v, Source: SourceForest}
 		if iv := model.Interval; iv != nil && t == TargetLogRatio {
-			_, a, b := logInterval(model.Forest, iv, x, math.Log(Observed(r)))
+			a, b := logIntervalAt(model.Forest, iv, x, y, math.Log(Observed(r)))
 			lo, okLo := t.Size(r, a)
 			hi, okHi := t.Size(r, b)
 			if okLo && okHi {
@@ -325,7 +325,7 @@ func Train(ctx context.Context, rows []features.Row, target Target, cfg train.Co
 // Model.TrainedOn counts the rows used. For TargetLogRatio the model
 // carries an interval of level DefaultLevel calibrated by l.Interval
 // (DefaultIntervalMethod when empty; see IntervalMethod): a forest is made
-// a quantile regression forest (train.AddQuantiles) for the quantile
+// a quantile regression forest (train.FitQuantiles) for the quantile
 // methods, unless rows times trees exceeds MaxQuantileEntries; that forest,
 // and boosted trees, get split conformal on their held-out residuals
 // (OOBInterval). For TargetLogRatio the model's Shift is the one that
@@ -353,7 +353,7 @@ func TrainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 	return ms, err
 }
 
-// grown is a quantile forest grown by FitOOB and AddQuantiles on X and y
+// grown is a quantile forest grown by train.FitQuantiles on X and y
 // with the settings cfg (resolved, Workers 0), and its out-of-bag
 // predictions oob. trainIntervals returns the forest it grew as one, so
 // that splitTargets can take it where it would grow the same forest again
@@ -364,9 +364,10 @@ type grown struct {
 	cfg train.Config
 	f   *train.Forest
 	oob []float64
+	q   *oobQuantiles // f's out-of-bag quantiles of X
 }
 
-// grownOn reports whether g is the forest FitOOB and AddQuantiles grow on X
+// grownOn reports whether g is the forest train.FitQuantiles grows on X
 // and y with the settings cfg (resolved, Workers 0): the same settings and
 // the same rows in the same order. It is false for a nil g.
 func (g *grown) grownOn(X [][]float64, y []float64, cfg train.Config) bool {
@@ -440,9 +441,10 @@ func trainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		used.Workers = 0 // does not change the booster
 		bc = &used
 	} else {
-		f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)
-		if err == nil && target == TargetLogRatio && len(d.X)*rc.Trees <= MaxQuantileEntries {
-			err = train.AddQuantiles(f, d.X, d.y, l.Forest)
+		if target == TargetLogRatio && len(d.X)*rc.Trees <= MaxQuantileEntries {
+			f, oob, err = train.FitQuantiles(ctx, d.X, d.y, l.Forest)
+		} else {
+			f, oob, err = train.FitOOB(ctx, d.X, d.y, l.Forest)
 		}
 	}
 	if err != nil {
@@ -467,9 +469,11 @@ func trainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 		TrainedOn: len(d.X),
 		LogLinear: &ll.A,
 	}
+	var oobQ *oobQuantiles // shared by the methods' calibrations
 	var g *grown
 	if bc == nil && f.Quantiles != nil {
-		g = &grown{X: d.X, y: d.y, cfg: rc, f: f, oob: oob}
+		oobQ = newOOBQuantiles(f, d.X)
+		g = &grown{X: d.X, y: d.y, cfg: rc, f: f, oob: oob, q: oobQ}
 	}
 	out := make([]*train.Model, len(methods))
 	cv := newInnerCV(d, l.Forest) // shared by splitTargets and binTargets
@@ -483,7 +487,7 @@ func trainIntervals(ctx context.Context, rows []features.Row, target Target, l L
 			cv.adopt(pre)
 		}
 		if target == TargetLogRatio {
-			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n}
+			c := Calibration{Forest: f, X: d.X, Y: d.y, OOB: oob, Sizes: d.sizes, N: d.n, oob: oobQ}
 			if method == IntervalQRFSplit && f.Quantiles != nil {
 				if c.Cover, c.Floor, c.Lower, err = splitTargets(ctx, cv, DefaultLevel); err != nil {
 					return nil, nil, err
@@ -569,13 +573,18 @@ func selectRows(rows []features.Row, target Target) (learnerData, error) {
 // the largest without widening both ends. Everything is chosen on the
 // training rows alone.
 func QRFInterval(f *train.Forest, X [][]float64, y []float64, groups []int, level float64) (*train.Interval, error) {
+	return qrfInterval(newOOBQuantiles(f, X), y, groups, level)
+}
+
+// qrfInterval is QRFInterval from the forest's out-of-bag quantiles o.
+func qrfInterval(o *oobQuantiles, y []float64, groups []int, level float64) (*train.Interval, error) {
 	const steps = 100
 	taus := make([]float64, 2*steps)
 	for k := range steps {
 		taus[k] = qrfTau(k)
 		taus[steps+k] = 1 - qrfTau(steps-1-k)
 	}
-	oob, err := f.OOBQuantiles(X, taus)
+	oob, err := o.at(taus)
 	if err != nil {
 		return nil, err
 	}

@@ -111,3 +111,38 @@ func BenchmarkBoostPredict(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkFitFold grows one of evaluate's inner forests: 325 rows of 18
+// features (12 numeric, 6 indicators, as the cascade features), 200 trees,
+// one worker, with its out-of-bag predictions and quantiles.
+func BenchmarkFitFold(b *testing.B) {
+	X, y := indicatorData(325, 4)
+	Xn, _ := cascadeData(325, 14)
+	for i := range X {
+		X[i] = append(X[i], Xn[i]...)
+	}
+	cfg := Config{Trees: 200, Seed: 1, Workers: 1}
+	b.ReportAllocs()
+	for b.Loop() {
+		f, _, err := FitOOB(context.Background(), X, y, cfg)
+		if err == nil {
+			err = AddQuantiles(f, X, y, cfg)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBoostFold boosts trees as evaluate does on one outer fold: 406
+// rows of 18 features, the default settings (20 inner runs, 4 depths by 5
+// splits, then the final booster), one worker.
+func BenchmarkBoostFold(b *testing.B) {
+	X, y := wideData(406, 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := FitBoostOOB(context.Background(), X, y, BoostConfig{Workers: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

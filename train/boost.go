@@ -362,9 +362,15 @@ const boostStream = 0x626f6f7374 << 8 // "boost"
 // histBins cuts each feature into bins at quantiles of the training rows:
 // bin[j][i] is the bin of X[i][j], and every value of bin k is <= cut[j][k]
 // < every value of bin k+1, so a split after bin k is x[j] <= cut[j][k].
+//
+// flat lays the bins out by row for split's histograms: flat[i*d+j] is
+// off[j] + bin[j][i], the index of X[i][j]'s bin among all the features'
+// bins, feature j's being off[j] to off[j+1]-1.
 type histBins struct {
-	bin [][]uint16
-	cut [][]float32
+	bin  [][]uint16
+	cut  [][]float32
+	flat []uint32
+	off  []int
 }
 
 // newHistBins bins the d features of X into at most maxBins bins each. The
@@ -408,8 +414,23 @@ func newHistBins(X [][]float64, d, maxBins int) *histBins {
 		}
 		hb.bin[j], hb.cut[j] = bins, cuts
 	}
+	hb.off = make([]int, d+1)
+	for j := range d {
+		hb.off[j+1] = hb.off[j] + len(hb.cut[j]) + 1
+	}
+	hb.flat = make([]uint32, n*d)
+	for j := range d {
+		for i, b := range hb.bin[j] {
+			hb.flat[i*d+j] = uint32(hb.off[j] + int(b))
+		}
+	}
 	return hb
 }
+
+// histByFeature makes split build its histograms feature by feature from
+// bin, as it did before it read each row's bins at once from flat: the
+// reference its test compares with.
+var histByFeature = false
 
 // binOf returns the bin of v: the number of cuts below v.
 func binOf(cuts []float32, v float64) int {
@@ -463,25 +484,48 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	}
 	base := s * s / float64(n)
 	bestGain, bestFeat, bestBin := 0.0, -1, 0
+	// The histograms of every feature at once, each bin's residuals
+	// summed in the order of rows as feature by feature.
+	off := g.hb.off
+	if !histByFeature {
+		all := off[len(off)-1]
+		g.cnt = slices.Grow(g.cnt[:0], all)[:all]
+		g.sum = slices.Grow(g.sum[:0], all)[:all]
+		clear(g.cnt)
+		clear(g.sum)
+		d := len(off) - 1
+		for _, i := range rows {
+			r := g.resid[i]
+			for _, k := range g.hb.flat[int(i)*d : int(i)*d+d] {
+				g.cnt[k]++
+				g.sum[k] += r
+			}
+		}
+	}
 	for f, bins := range g.hb.bin {
 		nb := len(g.hb.cut[f]) + 1
 		if nb < 2 {
 			continue
 		}
-		g.cnt = slices.Grow(g.cnt[:0], nb)[:nb]
-		g.sum = slices.Grow(g.sum[:0], nb)[:nb]
-		clear(g.cnt)
-		clear(g.sum)
-		for _, i := range rows {
-			b := bins[i]
-			g.cnt[b]++
-			g.sum[b] += g.resid[i]
+		cnt, sum := g.cnt[:0], g.sum[:0]
+		if histByFeature {
+			cnt, sum = slices.Grow(cnt, nb)[:nb], slices.Grow(sum, nb)[:nb]
+			clear(cnt)
+			clear(sum)
+			for _, i := range rows {
+				b := bins[i]
+				cnt[b]++
+				sum[b] += g.resid[i]
+			}
+			g.cnt, g.sum = cnt, sum
+		} else {
+			cnt, sum = g.cnt[off[f]:off[f+1]], g.sum[off[f]:off[f+1]]
 		}
 		nl, sl := 0, 0.0
 		for b := range nb - 1 {
-			nl += g.cnt[b]
-			sl += g.sum[b]
-			if g.cnt[b] == 0 || nl < minLeaf {
+			nl += cnt[b]
+			sl += sum[b]
+			if cnt[b] == 0 || nl < minLeaf {
 				continue
 			}
 			nr := n - nl

@@ -35,13 +35,26 @@ func Fit(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, 
 // missed it, NaN for a row that every tree drew. The forest is the one Fit
 // grows.
 func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, []float64, error) {
+	f, oob, _, err := fitOOB(ctx, X, y, cfg, false)
+	return f, oob, err
+}
+
+// grownRows is where a forest's training rows went as its trees grew: for
+// tree t, inBag[t][i] is row i's bootstrap count and leaf[t][i] the index
+// of the leaf it reached, in bag or out of bag.
+type grownRows struct {
+	inBag, leaf [][]int32
+}
+
+// fitOOB is FitOOB that also returns the rows' leaves when keep is set.
+func fitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config, keep bool) (*Forest, []float64, *grownRows, error) {
 	d, err := checkData(X, y)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cfg, err = cfg.Resolve(d)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	n := len(X)
 	var offset float64
@@ -54,24 +67,34 @@ func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Fores
 
 	trees := make([]Tree, cfg.Trees)
 	results := make([]treeResult, cfg.Trees)
+	var rows *grownRows
+	if keep {
+		rows = &grownRows{inBag: make([][]int32, cfg.Trees), leaf: make([][]int32, cfg.Trees)}
+	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(cfg.Workers, cfg.Trees) {
 		wg.Go(func() {
 			g := newGrower(b, y, offset, cfg, m)
+			if keep {
+				g.leafOf = make([]int32, n)
+			}
 			for ctx.Err() == nil {
 				t := int(next.Add(1) - 1)
 				if t >= cfg.Trees {
 					return
 				}
 				trees[t] = g.grow(uint64(t))
-				results[t] = g.result(X, &trees[t])
+				results[t] = g.result()
+				if keep {
+					rows.inBag[t], rows.leaf[t] = slices.Clone(g.w), slices.Clone(g.leafOf)
+				}
 			}
 		})
 	}
 	wg.Wait()
 	if int(next.Load()) < cfg.Trees {
-		return nil, nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
+		return nil, nil, nil, fmt.Errorf("train: fit forest: %w", ctx.Err())
 	}
 
 	f := &Forest{NFeatures: d, Offset: offset, Trees: trees, Importance: make([]float64, d)}
@@ -96,7 +119,7 @@ func FitOOB(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Fores
 			oob[i] = sum[i] / float64(count[i])
 		}
 	}
-	return f, oob, nil
+	return f, oob, rows, nil
 }
 
 // maxTarget bounds the targets so that a leaf's deviation from the mean
@@ -294,24 +317,50 @@ type grower struct {
 	stack []task
 	nodes []Node
 	gain  []float64
+	// oob[olo:ohi] are the out-of-bag rows that reach a node, in
+	// increasing order; each is sent down the splits by its bin, which
+	// for a training row is the side x[j] <= cut gives (see binned), so
+	// that oobVal[i], set where it reaches a leaf, is the tree's
+	// prediction of row i without walking the tree.
+	oob    []int32
+	oobVal []float32
+	// leafOf[i], when not nil, is set to the leaf row i reaches, in bag
+	// or out of bag (fitOOB's keep).
+	leafOf []int32
 }
 
 // task is a node waiting to be grown: its index, the range of its rows in
 // the lists, and its depth.
 type task struct {
 	node, lo, hi int32
+	olo, ohi     int32 // the node's range of out-of-bag rows in oob
 	depth        int
+	// constant has bit j set for a feature j < 64 known to be constant
+	// on the node's rows (one bin): its list is neither scanned nor
+	// partitioned below (but list 0, which leaves read).
+	constant uint64
+}
+
+// constantBit returns the bit of feature j in task.constant, 0 for j >= 64
+// or when every list is partitioned in full (partitionAll).
+func constantBit(j int) uint64 {
+	if j >= 64 || partitionAll {
+		return 0
+	}
+	return 1 << j
 }
 
 func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *grower {
 	n, d := len(y), len(b.bin)
 	g := &grower{
 		b: b, y: y, offset: offset, cfg: cfg, d: d, m: m,
-		w:     make([]int32, n),
-		lists: make([][]int32, d),
-		left:  make([]int32, n),
-		tmp:   make([]int32, n),
-		feats: make([]int, d),
+		w:      make([]int32, n),
+		lists:  make([][]int32, d),
+		left:   make([]int32, n),
+		tmp:    make([]int32, n),
+		feats:  make([]int, d),
+		oob:    make([]int32, 0, n),
+		oobVal: make([]float32, n),
 	}
 	for j := range d {
 		g.lists[j] = make([]int32, 0, n)
@@ -323,21 +372,39 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 func (g *grower) grow(t uint64) Tree {
 	rng := rand.New(rand.NewPCG(g.cfg.Seed, t))
 	bootstrap(g.w, rng, g.m)
+	// The in-bag rows of each list, in order, without branches (whether
+	// a row was drawn is a coin toss): each row is written and kept if
+	// drawn.
+	n := len(g.w)
+	var constant uint64 // features of one bin on every row
 	for j := range g.d {
-		l := g.lists[j][:0]
-		for _, i := range g.b.order[j] {
-			if g.w[i] > 0 {
-				l = append(l, i)
-			}
+		if len(g.b.cut[j]) == 0 && j != 0 {
+			constant |= constantBit(j)
 		}
-		g.lists[j] = l
+		if constant&constantBit(j) != 0 {
+			continue
+		}
+		l := g.lists[j][:n]
+		p := 0
+		for _, i := range g.b.order[j] {
+			l[p] = i
+			p += int(min(g.w[i], 1))
+		}
+		g.lists[j] = l[:p]
 	}
+	oob := g.oob[:n]
+	p := 0
+	for i, w := range g.w {
+		oob[p] = int32(i)
+		p += 1 - int(min(w, 1))
+	}
+	g.oob = oob[:p]
 	for j := range g.feats {
 		g.feats[j] = j
 	}
 	g.gain = make([]float64, g.d)
 	g.nodes = append(g.nodes[:0], Node{})
-	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0]))})
+	g.stack = append(g.stack[:0], task{node: 0, lo: 0, hi: int32(len(g.lists[0])), olo: 0, ohi: int32(len(g.oob)), constant: constant})
 	for len(g.stack) > 0 {
 		tk := g.stack[len(g.stack)-1]
 		g.stack = g.stack[:len(g.stack)-1]
@@ -360,6 +427,14 @@ func bootstrap(w []int32, rng *rand.Rand, m int) {
 	}
 }
 
+// noGain is why split may pass over a position without dividing: with b =
+// bestGain*den rounded (a normal float) and num <= b*(1-2^-50) rounded,
+// num < bestGain*den exactly (two roundings move b by at most 2^-52
+// relatively), so num/den < bestGain and its rounding is at most
+// bestGain: the gain would not be taken. exactGains makes split divide at
+// every position, the reference its test compares with.
+var exactGains = false
+
 // partitionAll makes split partition every list in full, as it did before
 // it left out the rows of children that will be leaves: the reference its
 // test compares with.
@@ -379,9 +454,11 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		ymin, ymax = min(ymin, y), max(ymax, y)
 	}
 	mean := ysum / float64(wsum)
-	g.nodes[tk.node] = Node{Feature: -1, Value: roundLeaf(mean - g.offset)}
+	leaf := roundLeaf(mean - g.offset)
+	g.nodes[tk.node] = Node{Feature: -1, Value: leaf}
 	minLeaf := g.cfg.MinLeaf
 	if wsum < 2*minLeaf || ymin == ymax || (g.cfg.MaxDepth > 0 && tk.depth >= g.cfg.MaxDepth) {
+		g.oobLeaf(tk, leaf)
 		return
 	}
 	var sse float64
@@ -397,13 +474,18 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
 	W := float64(wsum)
 	tried := 0
+	constant := tk.constant
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
 		r := k + rng.IntN(g.d-k)
 		g.feats[k], g.feats[r] = g.feats[r], g.feats[k]
 		j := g.feats[k]
+		if constant&constantBit(j) != 0 {
+			continue // constant here as in an ancestor
+		}
 		seg := g.lists[j][tk.lo:tk.hi]
 		bin := g.b.bin[j]
 		if bin[seg[0]] == bin[seg[len(seg)-1]] {
+			constant |= constantBit(j)
 			continue
 		}
 		tried++
@@ -419,22 +501,45 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			if wr < minLeaf {
 				break
 			}
-			if gain := sl * sl * W / (float64(wl) * float64(wr)); gain > bestGain {
+			num, den := sl*sl*W, float64(wl)*float64(wr)
+			if b := bestGain * den; b >= 0x1p-1000 && num <= b*(1-0x1p-50) && !exactGains {
+				continue // num/den, rounded, cannot exceed bestGain (see noGain)
+			}
+			if gain := num / den; gain > bestGain {
 				bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
 			}
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
+		g.oobLeaf(tk, leaf)
 		return
 	}
 
 	left := int32(len(g.nodes))
 	k := g.b.splitCut(bestFeat, bestBin, bestNext)
+	// The out-of-bag rows go left when their bin is at most the cut's k:
+	// unlike the in-bag rows, they may lie in bins between bestBin and
+	// bestNext.
+	bin := g.b.bin[bestFeat]
+	oseg := g.oob[tk.olo:tk.ohi]
+	tmp := g.tmp[:len(oseg)]
+	op, oq := 0, 0
+	for _, i := range oseg {
+		l := 0
+		if bin[i] <= k {
+			l = 1
+		}
+		oseg[op] = i
+		tmp[oq] = i
+		op += l
+		oq += 1 - l
+	}
+	copy(oseg[op:], tmp[:oq])
+	omid := tk.olo + int32(op)
 	g.nodes[tk.node] = Node{Feature: int32(bestFeat), Left: left, Value: g.b.cut[bestFeat][k]}
 	g.nodes = append(g.nodes, Node{}, Node{})
 	g.gain[bestFeat] += bestGain
 
-	bin := g.b.bin[bestFeat]
 	nl, wl := int32(0), 0
 	for _, i := range rows {
 		l := int32(0)
@@ -458,6 +563,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	for j := range g.d {
 		seg := g.lists[j][tk.lo:tk.hi]
 		switch {
+		case j != 0 && constant&constantBit(j) != 0:
+			// constant on the children's rows too: never read below
 		case j == 0 || needL && needR || partitionAll:
 			tmp := g.tmp[:len(seg)]
 			p, q := 0, 0
@@ -486,20 +593,36 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	}
 	mid := tk.lo + nl
 	g.stack = append(g.stack,
-		task{node: left + 1, lo: mid, hi: tk.hi, depth: tk.depth + 1},
-		task{node: left, lo: tk.lo, hi: mid, depth: tk.depth + 1})
+		task{node: left + 1, lo: mid, hi: tk.hi, olo: omid, ohi: tk.ohi, depth: tk.depth + 1, constant: constant},
+		task{node: left, lo: tk.lo, hi: mid, olo: tk.olo, ohi: omid, depth: tk.depth + 1, constant: constant})
+}
+
+// oobLeaf records v, the value of the leaf tk, as the prediction of the
+// out-of-bag rows that reach it.
+func (g *grower) oobLeaf(tk task, v float32) {
+	for _, i := range g.oob[tk.olo:tk.ohi] {
+		g.oobVal[i] = v
+	}
+	if g.leafOf != nil {
+		for _, i := range g.oob[tk.olo:tk.ohi] {
+			g.leafOf[i] = tk.node
+		}
+		for _, i := range g.lists[0][tk.lo:tk.hi] {
+			g.leafOf[i] = tk.node
+		}
+	}
 }
 
 // result returns the out-of-bag predictions of the tree just grown and its
 // gains.
-func (g *grower) result(X [][]float64, t *Tree) treeResult {
-	var r treeResult
+// The out-of-bag rows were sent down the tree as it grew (oobVal).
+func (g *grower) result() treeResult {
+	r := treeResult{oobRows: make([]int32, 0, len(g.oob)), oobPred: make([]float64, 0, len(g.oob)), gain: g.gain}
 	for i, w := range g.w {
 		if w == 0 {
 			r.oobRows = append(r.oobRows, int32(i))
-			r.oobPred = append(r.oobPred, t.predict(X[i]))
+			r.oobPred = append(r.oobPred, float64(g.oobVal[i]))
 		}
 	}
-	r.gain = g.gain
 	return r
 }

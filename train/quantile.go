@@ -2,6 +2,7 @@ package train
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -29,6 +30,11 @@ type Quantiles struct {
 	// Leaf[t][i] is the index in Trees[t].Nodes of the leaf in-bag row i
 	// reached, -1 for a row tree t did not draw.
 	Leaf [][]int32
+
+	// oobLeaf[t][i], when not nil, is the leaf of tree t that row i
+	// reached out of bag as the tree grew (FitQuantiles): OOBDist reads
+	// it instead of walking the tree.
+	oobLeaf [][]int32
 
 	order   []int32   // rows by increasing Y
 	start   [][]int32 // start[t][j]: first member of node j of tree t, len nodes+1
@@ -58,19 +64,53 @@ func AddQuantiles(f *Forest, X [][]float64, y []float64, cfg Config) error {
 	if cfg.Trees != len(f.Trees) {
 		return fmt.Errorf("train: quantiles: config has %d trees, forest %d", cfg.Trees, len(f.Trees))
 	}
+	return addQuantiles(f, X, y, cfg, nil)
+}
+
+// FitQuantiles grows a quantile regression forest: FitOOB and then
+// AddQuantiles, the same forest and out-of-bag predictions, but with the
+// leaf each training row reached kept as the trees grew rather than found
+// again by walking them, in bag (Quantiles.Leaf) and out of bag (which
+// OOBDist then reads).
+func FitQuantiles(ctx context.Context, X [][]float64, y []float64, cfg Config) (*Forest, []float64, error) {
+	f, oob, rows, err := fitOOB(ctx, X, y, cfg, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := addQuantiles(f, X, y, cfg, rows); err != nil {
+		return nil, nil, err
+	}
+	return f, oob, nil
+}
+
+// addQuantiles is AddQuantiles, taking the bootstrap counts and leaves
+// from rows when not nil (the forest's cfg already checked by fitOOB).
+func addQuantiles(f *Forest, X [][]float64, y []float64, cfg Config, rows *grownRows) error {
 	n := len(X)
-	m := sampleSize(n, cfg.SampleFrac)
 	q := &Quantiles{Y: make([]float64, n), InBag: make([][]int32, len(f.Trees)), Leaf: make([][]int32, len(f.Trees))}
 	for i, v := range y {
 		q.Y[i] = float64(float32(v))
 	}
+	if rows != nil {
+		q.oobLeaf = rows.leaf
+	}
+	m := sampleSize(n, cfg.SampleFrac)
 	for t := range f.Trees {
-		w := make([]int32, n)
-		bootstrap(w, rand.New(rand.NewPCG(cfg.Seed, uint64(t))), m)
+		var w []int32
+		if rows != nil {
+			w = rows.inBag[t]
+		} else {
+			w = make([]int32, n)
+			bootstrap(w, rand.New(rand.NewPCG(cfg.Seed, uint64(t))), m)
+		}
 		leaf := make([]int32, n)
 		for i := range leaf {
 			leaf[i] = -1
-			if w[i] > 0 {
+			switch {
+			case w[i] == 0:
+			case rows != nil:
+				leaf[i] = rows.leaf[t][i]
+			default:
 				leaf[i] = f.Trees[t].leaf(X[i])
 			}
 		}
@@ -232,7 +272,32 @@ func (f *Forest) PredictQuantiles(dst []float64, x []float64, taus []float64) []
 // same order, the quantiles taus (increasing) of its out-of-bag conditional
 // distribution: the weights of only the trees whose bootstrap sample missed
 // it. A row that every tree drew gets NaN. f must have Quantiles.
+// It is OOBDist and Dist.Quantiles.
 func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error) {
+	d, err := f.OOBDist(X)
+	if err != nil {
+		return nil, err
+	}
+	return d.Quantiles(taus), nil
+}
+
+// Dist is the conditional distribution of each of a set of rows under a
+// quantile regression forest, out of bag (Forest.OOBDist) or from every
+// tree (Forest.Dist), from which Dist.Quantiles reads the quantiles at any
+// levels: computed once, it serves every set of levels a calibration asks
+// for.
+type Dist struct {
+	last  float64   // the largest training target (the last of q.order)
+	total []float64 // total[i]: row i's total weight
+	start []int32   // row i's entries are y and cum [start[i]:start[i+1]]
+	y     []float64 // the targets of row i's weighted rows, increasing
+	cum   []float64 // their cumulative weights
+}
+
+// OOBDist returns the out-of-bag distributions of the rows of X, the
+// training rows of f in the same order (see OOBQuantiles). f must have
+// Quantiles.
+func (f *Forest) OOBDist(X [][]float64) (*Dist, error) {
 	q := f.Quantiles
 	if q == nil {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of a forest without quantiles")
@@ -240,24 +305,111 @@ func (f *Forest) OOBQuantiles(X [][]float64, taus []float64) ([][]float64, error
 	if len(X) != len(q.Y) {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of %d rows, forest trained on %d", len(X), len(q.Y))
 	}
+	return f.dist(X, true)
+}
+
+// Dist returns the conditional distributions of the rows X under every
+// tree, those PredictQuantiles reads its quantiles from. f must have
+// Quantiles.
+func (f *Forest) Dist(X [][]float64) (*Dist, error) {
+	if f.Quantiles == nil {
+		return nil, fmt.Errorf("train: quantiles of a forest without quantiles")
+	}
+	return f.dist(X, false)
+}
+
+// dist computes the distributions of the rows of X, out of bag when oob
+// is set (X being the training rows).
+func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
+	q := f.Quantiles
 	acc := make([]float64, len(q.Y))
-	out := make([][]float64, len(X))
+	d := &Dist{last: q.Y[q.order[len(q.order)-1]], total: make([]float64, len(X)), start: make([]int32, 1, len(X)+1)}
 	for i, x := range X {
 		if len(x) < f.NFeatures {
 			return nil, fmt.Errorf("train: row %d has %d values, forest %d features", i, len(x), f.NFeatures)
 		}
 		for t := range f.Trees {
-			if q.InBag[t][i] > 0 {
+			if oob && q.InBag[t][i] > 0 {
 				continue
 			}
-			j := f.Trees[t].leaf(x)
+			var j int32
+			if oob && q.oobLeaf != nil {
+				j = q.oobLeaf[t][i]
+			} else {
+				j = f.Trees[t].leaf(x)
+			}
 			s := q.start[t]
 			for k := s[j]; k < s[j+1]; k++ {
 				acc[q.members[t][k]] += q.weight[t][k]
 			}
 		}
-		out[i] = make([]float64, len(taus))
-		q.quantiles(out[i], acc, taus)
+		// As quantiles sums and scans them.
+		var total float64
+		for _, v := range acc {
+			total += v
+		}
+		d.total[i] = total
+		if total > 0 {
+			var cum float64
+			for _, r := range q.order {
+				if acc[r] == 0 {
+					continue
+				}
+				cum += acc[r]
+				d.y = append(d.y, q.Y[r])
+				d.cum = append(d.cum, cum)
+			}
+		}
+		d.start = append(d.start, int32(len(d.y)))
+		clear(acc)
 	}
-	return out, nil
+	return d, nil
+}
+
+// Quantiles returns, for each row, its quantiles taus (increasing): those
+// quantiles gives from the row's weights, NaN for a row without any.
+func (d *Dist) Quantiles(taus []float64) [][]float64 {
+	out := make([][]float64, len(d.total))
+	for i := range out {
+		out[i] = make([]float64, len(taus))
+		d.quantiles(out[i], i, taus)
+	}
+	return out
+}
+
+// RowQuantiles writes row i's quantiles taus (increasing) into dst when it
+// has room and returns it: those of Quantiles.
+func (d *Dist) RowQuantiles(dst []float64, i int, taus []float64) []float64 {
+	if cap(dst) < len(taus) {
+		dst = make([]float64, len(taus))
+	}
+	dst = dst[:len(taus)]
+	d.quantiles(dst, i, taus)
+	return dst
+}
+
+// quantiles writes row i's quantiles taus into dst (len(taus)), as
+// Quantiles.quantiles does from the row's weights: the first target whose
+// cumulative weight reaches tau times the total (less a relative 1e-9),
+// the largest training target when none does, NaN without weight.
+func (d *Dist) quantiles(dst []float64, i int, taus []float64) {
+	total := d.total[i]
+	if total <= 0 {
+		for k := range dst {
+			dst[k] = math.NaN()
+		}
+		return
+	}
+	y, cum := d.y[d.start[i]:d.start[i+1]], d.cum[d.start[i]:d.start[i+1]]
+	e := 0
+	for k, tau := range taus {
+		for e < len(cum) && !(cum[e] >= tau*total*(1-1e-9)) {
+			e++
+		}
+		if e == len(cum) {
+			dst[k] = d.last
+			continue
+		}
+		dst[k] = y[e]
+	}
 }
