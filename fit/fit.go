@@ -502,8 +502,10 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (s
 // kernel (not those handed over to the limit or escaped to n* -> inf). On
 // seismic_subset (with the coarse stage) 0.1 and 1e-5 took the power law's
 // rates times distinct times at 3600 s to 7.62e9, 0.3 and 1e-4 to 6.91e9,
-// 0.5 and 1e-3 to 6.30e9, every fit the same at 600 and 3600 s
-// (docs/MEASUREMENTS.md).
+// 0.5 and 1e-3 to 6.30e9, every fit the same at 600 and 3600 s. With the
+// paths (pathJoins), 0.5 and 1e-3 take it to 4.48e9; 1 and 1e-3 to 3.93e9,
+// but RT1510's boundary fit at 21600 s came out 109 lower, and 2 and 1e-2
+// lost nine supercritical fits at 3600 s (docs/MEASUREMENTS.md).
 var (
 	joinDist = 0.5
 	joinTol  = 1e-3
