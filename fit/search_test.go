@@ -31,9 +31,12 @@ func TestSearchShortcutsKeepFits(t *testing.T) {
 // Joins at the points of earlier runs' paths (pathJoins) save evaluations
 // and change no fit: with and without them, the same status and
 // log-likelihood (to 1e-7 relative), on the cascades of
-// TestSearchShortcutsKeepFits. Under -short RT1933 and RT757.
+// TestSearchShortcutsKeepFits, RT1339 at 3600 s (ok, fragile), RT1057 at
+// 3600 s (supercritical, lost with joinDist 2) and RT1510 at 21600 s
+// (supercritical; with joinDist 1 its boundary fit came out 109 lower, and
+// this test fails). Under -short RT1933 and RT757.
 func TestPathJoinsKeepFits(t *testing.T) {
-	cases := []fitAt{{"RT1933", 600}, {"RT757", 600}, {"RT5", 600}, {"RT2539", 600}, {"RT495", 600}, {"RT1653", 600}, {"RT2260", 600}, {"RT1044", 3600}, {"RT859", 600}, {"RT1339", 3600}}
+	cases := []fitAt{{"RT1933", 600}, {"RT757", 600}, {"RT5", 600}, {"RT2539", 600}, {"RT495", 600}, {"RT1653", 600}, {"RT2260", 600}, {"RT1044", 3600}, {"RT859", 600}, {"RT1339", 3600}, {"RT1510", 21600}, {"RT1057", 3600}}
 	if testing.Short() {
 		cases = cases[:2]
 	}
