@@ -287,7 +287,8 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop s
 // cost a tenth of all the fitting time on seismic_subset in the search, for
 // a few hundred points out of a million, and in the polish of the
 // subcritical candidates of supercritical fits (runs off to theta, c -> 0)
-// 132 evaluations took about a seventh of the CPU at 3600 s; backing off
+// 132 evaluations took 11 of the 73 s spent in evaluations at 3600 s
+// (each timed, docs/MEASUREMENTS.md); backing off
 // instead only shortens the step, and the run escapes or converges all the
 // same (docs/MEASUREMENTS.md: every fit of seismic_subset the same). Under
 // Options.Exact the polish evaluates exactly everywhere.
