@@ -43,8 +43,8 @@
 // first at a coarse accuracy of the likelihood (about half the rates of the
 // rough one) to near its optimum and, if that is a power-law optimum, on
 // from there to a loose tolerance at the rough accuracy, which is enough to
-// rank the starts; a run that comes near where an earlier run reached its
-// optimum stops as that optimum. The optima within 1e-3 (relative) of the
+// rank the starts; a run that comes near a point an earlier run passed
+// through on its way to an optimum stops as that optimum. The optima within 1e-3 (relative) of the
 // best are then polished, by Newton's method and if need be BFGS, to a gradient
 // of 1e-9 per event, once per distinct loose optimum. Result.Evals counts
 // the likelihood evaluations of a fit. The exponential kernel rate e^(-rate tau), the limit of

@@ -260,25 +260,7 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop s
 	hook := remember(stop, &stopped)
 	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
-		q := normalized{p[0], p[1], p[2], p[3]}
-		if m.acc.searching() {
-			// The loose search treats the points the fast likelihood
-			// does not cover as outside the domain. They are trial
-			// points of line searches heading for a limit: theta beyond
-			// fastMaxTheta, far past thetaLimit, or c below ~1e-8 s.
-			// The exact O(n^2) fallback there cost a tenth of all the
-			// fitting time on seismic_subset for a few hundred points
-			// out of a million; backing off instead only shortens the
-			// step, and the run escapes at the next iteration all the
-			// same.
-			if ll, ok := cs.fastPowerLaw(q, m.acc, g); ok {
-				return ll
-			}
-			return math.NaN()
-		}
-		return cs.powerLaw(q, m.acc, g)
-	}, hook)
+	p, ll, err := fitKernel(ctx, cs, k, p0, m, cs.powerLawObjective(m.acc), hook)
 	if errors.Is(err, errStopped) {
 		return *stopped, nil
 	}
@@ -294,6 +276,33 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop s
 	// ll is cs.powerLaw(q, m.acc, nil): the search's fast likelihood is
 	// finite at the optimum it reached.
 	return candidate{q: q, ll: ll, nstar: q.NStar}, nil
+}
+
+// powerLawObjective returns the log-likelihood of the power law at the
+// accuracy acc as fitKernel takes it: of the model point p, with its
+// gradient written into g. Every fit but an exact one treats the points the
+// fast likelihood does not cover as outside the domain (NaN). They are trial
+// points of line searches heading for a limit: theta beyond fastMaxTheta,
+// far past thetaLimit, or c below ~1e-8 s. The exact O(n^2) fallback there
+// cost a tenth of all the fitting time on seismic_subset in the search, for
+// a few hundred points out of a million, and in the polish of the
+// subcritical candidates of supercritical fits (runs off to theta, c -> 0)
+// 132 evaluations took 11 of the 73 s spent in evaluations at 3600 s
+// (each timed, docs/MEASUREMENTS.md); backing off
+// instead only shortens the step, and the run escapes or converges all the
+// same (docs/MEASUREMENTS.md: every fit of seismic_subset the same). Under
+// Options.Exact the polish evaluates exactly everywhere.
+func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64) float64 {
+	return func(p, g []float64) float64 {
+		q := normalized{p[0], p[1], p[2], p[3]}
+		if acc == exact {
+			return cs.exactPowerLaw(q, g)
+		}
+		if ll, ok := cs.fastPowerLaw(q, acc, g); ok {
+			return ll
+		}
+		return math.NaN()
+	}
 }
 
 // fitExponential maximises the likelihood of the exponential limit from e0

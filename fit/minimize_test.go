@@ -33,3 +33,53 @@ func TestMinimizeErrorSaysWhy(t *testing.T) {
 		})
 	}
 }
+
+// The power law's objective evaluates the fast likelihood wherever its grid
+// covers the point, at every accuracy but exact, and takes the points it
+// does not cover (c or theta run off towards 0, theta past fastMaxTheta) as
+// outside the domain rather than falling back to the O(n^2) double sum; an
+// exact fit evaluates exactly everywhere.
+func TestPowerLawObjectiveStaysOnTheGrid(t *testing.T) {
+	times, mags := synthetic(300, 3600, 7)
+	inside := normalized{NStar: 0.8, Beta: 0.5, C: 60, Theta: 0.7}
+	tests := []struct {
+		name string
+		q    normalized
+		acc  accuracy
+		want string // "fast", "exact" or "NaN"
+	}{
+		{"coarse inside", inside, coarse, "fast"},
+		{"rough inside", inside, rough, "fast"},
+		{"precise inside", inside, precise, "fast"},
+		{"exact inside", inside, exact, "exact"},
+		{"rough, c and theta near 0", normalized{NStar: 0.5, Beta: 0.5, C: 1e-100, Theta: 1e-100}, rough, "NaN"},
+		{"precise, c and theta near 0", normalized{NStar: 0.5, Beta: 0.5, C: 1e-100, Theta: 1e-100}, precise, "NaN"},
+		{"precise, theta past fastMaxTheta", normalized{NStar: 0.5, Beta: 0.5, C: 1e6, Theta: 2 * fastMaxTheta}, precise, "NaN"},
+		{"exact, c and theta near 0", normalized{NStar: 0.5, Beta: 0.5, C: 1e-100, Theta: 1e-100}, exact, "exact"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := newCascade(times, mags, 3600)
+			p := []float64{tc.q.NStar, tc.q.Beta, tc.q.C, tc.q.Theta}
+			g := make([]float64, 4)
+			got := cs.powerLawObjective(tc.acc)(p, g)
+			want := math.NaN()
+			switch tc.want {
+			case "fast":
+				v, ok := cs.fastPowerLaw(tc.q, tc.acc, nil)
+				if !ok {
+					t.Fatal("the fast grid does not cover the point")
+				}
+				want = v
+			case "exact":
+				want = cs.exactPowerLaw(tc.q, nil)
+			}
+			if math.IsNaN(want) != math.IsNaN(got) || (!math.IsNaN(want) && got != want) {
+				t.Errorf("objective %v, want %v (%s)", got, want, tc.want)
+			}
+			if tc.want == "exact" && math.IsNaN(got) {
+				t.Errorf("exact objective is NaN")
+			}
+		})
+	}
+}
