@@ -95,6 +95,9 @@
 //   - starts.go: the defaults and the seeded starting points.
 //   - minimize.go: the mode of each run (accuracy, tolerance, n* free or
 //     fixed), the objective, BFGS and the fit of one kernel from one point.
+//   - bfgs.go: gonum's BFGS driven in the calling goroutine, as
+//     optimize.Minimize would drive it but without its goroutines and
+//     channels (hand-written for that reason only).
 //   - newton.go: Newton's method, which polishes a loose optimum in a few
 //     steps.
 //   - coords.go: n* and kappa, the fitter's parameters and their maps to the

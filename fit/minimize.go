@@ -177,33 +177,33 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []
 		FuncEvaluations:   maxEvals,
 		Recorder:          recorder{ctx, check},
 	}
-	r, err := optimize.Minimize(obj.problem(), x0, settings, &optimize.BFGS{})
+	x, status, err := runBFGS(obj.problem(), x0, settings)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return nil, ctxErr
 	}
-	if r == nil {
+	if x == nil {
 		return nil, err
 	}
 	if errors.Is(err, errEscaped) {
-		return r.X, nil
+		return x, nil
 	}
 	if errors.Is(err, errStopped) {
-		return r.X, errStopped
+		return x, errStopped
 	}
-	obj.at(r.X)
+	obj.at(x)
 	gnorm := floats.Norm(obj.g, math.Inf(1))
 	if math.IsInf(obj.f, 0) {
 		return nil, errors.New("no finite likelihood reached")
 	}
-	switch r.Status {
+	switch status {
 	case optimize.GradientThreshold, optimize.FunctionConvergence:
-		return r.X, nil
+		return x, nil
 	}
 	if gnorm < tol.accept {
-		return r.X, nil
+		return x, nil
 	}
 	if err == nil {
-		return nil, fmt.Errorf("optimiser status %v (gradient %.3g)", r.Status, gnorm)
+		return nil, fmt.Errorf("optimiser status %v (gradient %.3g)", status, gnorm)
 	}
 	return nil, fmt.Errorf("%w (gradient %.3g)", err, gnorm)
 }
