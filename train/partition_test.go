@@ -34,27 +34,7 @@ func TestPartitionLeafChildren(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			grow := func(all bool) (*Forest, []float64) {
-				partitionAll = all
-				defer func() { partitionAll = false }()
-				cfg := tc.cfg
-				cfg.Workers = 1
-				f, oob, err := FitOOB(context.Background(), tc.X, tc.y, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return f, oob
-			}
-			want, wantOOB := grow(true)
-			got, gotOOB := grow(false)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("forest differs from the one of full partitions (%d and %d nodes)", got.NumNodes(), want.NumNodes())
-			}
-			for i := range gotOOB {
-				if gotOOB[i] != wantOOB[i] && !(gotOOB[i] != gotOOB[i] && wantOOB[i] != wantOOB[i]) {
-					t.Fatalf("row %d: out-of-bag %v, full partitions %v", i, gotOOB[i], wantOOB[i])
-				}
-			}
+			sameForestWithout(t, &partitionAll, tc.X, tc.y, tc.cfg, "full partitions")
 		})
 	}
 }
@@ -89,28 +69,36 @@ func TestGainFilter(t *testing.T) {
 		{"two values", two, Config{Trees: 20, MinLeaf: 2, MaxFeatures: 12, Seed: 4}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			grow := func(exact bool) (*Forest, []float64) {
-				exactGains = exact
-				defer func() { exactGains = false }()
-				cfg := tc.cfg
-				cfg.Workers = 1
-				f, oob, err := FitOOB(context.Background(), X, tc.y, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return f, oob
-			}
-			want, wantOOB := grow(true)
-			got, gotOOB := grow(false)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("forest differs from the one of exact gains (%d and %d nodes)", got.NumNodes(), want.NumNodes())
-			}
-			for i := range gotOOB {
-				if gotOOB[i] != wantOOB[i] && !(gotOOB[i] != gotOOB[i] && wantOOB[i] != wantOOB[i]) {
-					t.Fatalf("row %d: out-of-bag %v, exact gains %v", i, gotOOB[i], wantOOB[i])
-				}
-			}
+			sameForestWithout(t, &exactGains, X, tc.y, tc.cfg, "exact gains")
 		})
+	}
+}
+
+// sameForestWithout grows the forest of cfg on X and y (one worker) with
+// the straightforward path that *plain turns on and without it, and fails
+// unless the two forests and their out-of-bag predictions are the same;
+// what names the straightforward path in the messages.
+func sameForestWithout(t *testing.T, plain *bool, X [][]float64, y []float64, cfg Config, what string) {
+	t.Helper()
+	grow := func(on bool) (*Forest, []float64) {
+		*plain = on
+		defer func() { *plain = false }()
+		cfg.Workers = 1
+		f, oob, err := FitOOB(context.Background(), X, y, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f, oob
+	}
+	want, wantOOB := grow(true)
+	got, gotOOB := grow(false)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("forest differs from the one of %s (%d and %d nodes)", what, got.NumNodes(), want.NumNodes())
+	}
+	for i := range gotOOB {
+		if gotOOB[i] != wantOOB[i] && !(gotOOB[i] != gotOOB[i] && wantOOB[i] != wantOOB[i]) {
+			t.Fatalf("row %d: out-of-bag %v, %s %v", i, gotOOB[i], what, wantOOB[i])
+		}
 	}
 }
 
