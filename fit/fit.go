@@ -373,36 +373,37 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (s
 	// The points the current power-law run passed through, at coarse
 	// accuracy and at the accuracy of m (see pathJoins).
 	var coarsePath, finishPath []seen
-	stopPowerLaw := func(p []float64, ll float64) *candidate {
-		if c, path := joins(plSeen, plCoords, p, ll); c != nil {
+	// join returns the candidate of a point of known that the run at p, of
+	// log-likelihood ll, has come near (see joins), and counts the join.
+	join := func(known []seen, k coords, p []float64, ll float64) *candidate {
+		c, path := joins(known, k, p, ll)
+		if c != nil {
 			out.joined++
 			if path {
 				out.pathJoined++
 			}
-			return c
-		}
-		c := handOver(p, ll, m.acc)
-		if c == nil {
-			finishPath = track(finishPath, plCoords, p, ll)
 		}
 		return c
+	}
+	// stopRun returns the stop of a power-law run at accuracy acc: it
+	// joins a point of *known, else hands the run over to the limit, else
+	// adds its point to *path.
+	stopRun := func(known *[]seen, acc accuracy, path *[]seen) stopFunc {
+		return func(p []float64, ll float64) *candidate {
+			if c := join(*known, plCoords, p, ll); c != nil {
+				return c
+			}
+			c := handOver(p, ll, acc)
+			if c == nil {
+				*path = track(*path, plCoords, p, ll)
+			}
+			return c
+		}
 	}
 	mc := m
 	mc.acc, mc.tol = coarse, coarseTol
-	stopCoarse := func(p []float64, ll float64) *candidate {
-		if c, path := joins(coarseSeen, plCoords, p, ll); c != nil {
-			out.joined++
-			if path {
-				out.pathJoined++
-			}
-			return c
-		}
-		c := handOver(p, ll, mc.acc)
-		if c == nil {
-			coarsePath = track(coarsePath, plCoords, p, ll)
-		}
-		return c
-	}
+	stopPowerLaw := stopRun(&plSeen, m.acc, &finishPath)
+	stopCoarse := stopRun(&coarseSeen, mc.acc, &coarsePath)
 	// reached adds the points of the current run's paths to those of
 	// their stage, as leading to the power-law candidate c.
 	reached := func(c candidate) {
@@ -454,11 +455,7 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (s
 	}
 	var expPath []seen // the points the current run of the limit passed through
 	stopExp := func(p []float64, ll float64) *candidate {
-		if c, path := joins(expSeen, expCoords, p, ll); c != nil {
-			out.joined++
-			if path {
-				out.pathJoined++
-			}
+		if c := join(expSeen, expCoords, p, ll); c != nil {
 			return c
 		}
 		expPath = track(expPath, expCoords, p, ll)
