@@ -410,16 +410,20 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (s
 		coarseSeen = leadTo(coarseSeen, coarsePath, c)
 		plSeen = leadTo(plSeen, finishPath, c)
 	}
+	// direct runs the power law from q at the accuracy of m alone.
+	direct := func(q normalized) (candidate, error) {
+		c, err := fitPowerLaw(ctx, cs, q, m, stopPowerLaw)
+		if err == nil && !c.exp {
+			reached(c)
+		}
+		return c, err
+	}
 	// runPowerLaw runs the power law from q: at coarse accuracy first, and
 	// from a power-law optimum reached so at the accuracy of m.
 	runPowerLaw := func(q normalized) (candidate, error) {
 		coarsePath, finishPath = coarsePath[:0], finishPath[:0]
 		if !useCoarse {
-			c, err := fitPowerLaw(ctx, cs, q, m, stopPowerLaw)
-			if err == nil && !c.exp {
-				reached(c)
-			}
-			return c, err
+			return direct(q)
 		}
 		joined := out.joined
 		c0, err := fitPowerLaw(ctx, cs, q, mc, stopCoarse)
@@ -428,11 +432,7 @@ func fitStarts(ctx context.Context, cs *cascade, starts []normalized, m mode) (s
 		}
 		if err != nil {
 			coarsePath = coarsePath[:0]
-			c, err := fitPowerLaw(ctx, cs, q, m, stopPowerLaw)
-			if err == nil && !c.exp {
-				reached(c)
-			}
-			return c, err
+			return direct(q)
 		}
 		if c0.exp {
 			return c0, nil
