@@ -216,8 +216,9 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []
 // evaluation, at the point reached, gives the value without another one.
 // stop, if not nil, is asked at every major iteration of the search with
 // the model point and its log-likelihood; when it returns a candidate the
-// run stops and fitKernel returns errStopped (see fitStarts).
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64, stop stopFunc) ([]float64, float64, error) {
+// run stops and fitKernel returns that candidate as stopped (see
+// fitStarts).
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64, stop stopFunc) (_ []float64, _ float64, stopped *candidate, _ error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -235,33 +236,33 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 		if p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit) {
 			return errEscaped
 		}
-		if stop != nil && stop(p, -f*obj.scale) != nil {
-			return errStopped
+		if stop != nil {
+			if stopped = stop(p, -f*obj.scale); stopped != nil {
+				return errStopped
+			}
 		}
 		return nil
 	}
 	x, err := minimize(ctx, obj, k.internal(p0), check, m)
 	if errors.Is(err, errStopped) {
-		return nil, 0, err
+		return nil, 0, stopped, nil
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	obj.at(x) // the point the optimiser stopped at: its value is cached
 	k.model(x, p)
-	return p, obj.ll, nil
+	return p, obj.ll, nil, nil
 }
 
 // fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
 // n* held at q0.NStar when m.fixed, and values the optimum at m.acc. A run
 // that stop stops returns the candidate stop gave.
 func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop stopFunc) (candidate, error) {
-	var stopped *candidate
-	hook := remember(stop, &stopped)
 	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	p, ll, err := fitKernel(ctx, cs, k, p0, m, cs.powerLawObjective(m.acc), hook)
-	if errors.Is(err, errStopped) {
+	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, cs.powerLawObjective(m.acc), stop)
+	if stopped != nil {
 		return *stopped, nil
 	}
 	if err != nil {
@@ -309,14 +310,12 @@ func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64) float64 
 // in the mode m, with n* held at e0.NStar when m.fixed. A run that stop
 // stops returns the candidate stop gave.
 func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode, stop stopFunc) (candidate, error) {
-	var stopped *candidate
-	hook := remember(stop, &stopped)
 	k := coords{a: exponentialCoords, fixed: m.fixed, nstar: e0.NStar}
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
-	p, ll, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
+	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
 		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
-	}, hook)
-	if errors.Is(err, errStopped) {
+	}, stop)
+	if stopped != nil {
 		return *stopped, nil
 	}
 	if err != nil {
@@ -330,14 +329,3 @@ func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode, st
 // the model point p and its log-likelihood ll; a candidate it returns ends
 // the run as that candidate (see fitStarts).
 type stopFunc func(p []float64, ll float64) *candidate
-
-// remember wraps stop so that the candidate it returns is kept in *got.
-func remember(stop stopFunc, got **candidate) stopFunc {
-	if stop == nil {
-		return nil
-	}
-	return func(p []float64, ll float64) *candidate {
-		*got = stop(p, ll)
-		return *got
-	}
-}
