@@ -13,16 +13,6 @@ var exp2Table = func() (t [expTableSize]float64) {
 	return t
 }()
 
-// fastExp returns e^x to within about 2 ulps (math.Exp's own error
-// included; TestFastExp), by expPowers' method. Outside |x| < 700 it is
-// math.Exp.
-func fastExp(x float64) float64 {
-	var p [1][2]float64
-	xs := [1]float64{x}
-	expPowers(p[:], xs[:], 1)
-	return p[0][0]
-}
-
 // expPowers sets pow[k] to (e^(beta x_k), e^(beta x_k) x_k) for each x_k of
 // xs: the powers m^beta = e^(beta log m) and m^beta log m that marks
 // computes for every distinct magnitude at every new beta, which took a

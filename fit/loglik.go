@@ -193,27 +193,20 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 	for k := 1; k < len(u); k++ {
 		var S, Sb, Sc, St float64
 		tk := u[k]
-		if kern != nil {
-			// The same sums as below, with y and w looked up by lag.
-			for l := 0; l < k; l++ {
-				tau := tk - u[l]
+		for l := 0; l < k; l++ {
+			tau := tk - u[l]
+			var y, w float64
+			if kern != nil {
 				yw := kern[int(tau)]
-				y, w := yw[0], yw[1]
-				S += cs.MML[l][0] * w
-				Sb += cs.MML[l][1] * w
-				Sc += cs.MML[l][0] * w * tau / (c + tau)
-				St += cs.MML[l][0] * w * y
+				y, w = yw[0], yw[1]
+			} else {
+				y = math.Log1p(tau / c)
+				w = math.Exp(-(1 + theta) * y)
 			}
-		} else {
-			for l := 0; l < k; l++ {
-				tau := tk - u[l]
-				y := math.Log1p(tau / c)
-				w := math.Exp(-(1 + theta) * y)
-				S += cs.MML[l][0] * w
-				Sb += cs.MML[l][1] * w
-				Sc += cs.MML[l][0] * w * tau / (c + tau)
-				St += cs.MML[l][0] * w * y
-			}
+			S += cs.MML[l][0] * w
+			Sb += cs.MML[l][1] * w
+			Sc += cs.MML[l][0] * w * tau / (c + tau)
+			St += cs.MML[l][0] * w * y
 		}
 		nk := cs.count(k)
 		if S <= 0 {
