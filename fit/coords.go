@@ -93,7 +93,8 @@ type exponential struct {
 // E[m^beta] diverges, theta -> 0, or c and theta -> inf together) moves one
 // direction of x while A stays put, whereas in log n* these are curved
 // valleys that take the optimiser hundreds of steps. When n* is held fixed
-// (the fit on the boundary n* = 1), x is (logit(beta/(Alpha-1)), log t...).
+// (the fit on the boundary n* = 1), and when the likelihood chooses it (the
+// profile likelihood, see terms), x is (logit(beta/(Alpha-1)), log t...).
 type coords struct {
 	a     []float64
 	fixed bool

@@ -39,7 +39,11 @@
 // where A is the kernel's amplitude at lag 0. Every constraint holds by
 // construction, n* is free to exceed 1, and each way a fit can run off to a
 // limit of the family (beta -> Alpha-1, theta -> 0, or c and theta growing
-// together) moves along one coordinate while A stays put. Every start runs
+// together) moves along one coordinate while A stays put. The likelihood
+// is ne log A - A C + terms free of A, so at given beta, c and theta its
+// best A, ne/C, is known in closed form: the fits with n* free maximise
+// that profile likelihood over the last three coordinates alone, at the
+// cost of one evaluation per point (amplitude.go). Every start runs
 // first at a coarse accuracy of the likelihood (about half the rates of the
 // rough one) to near its optimum and, if that is a power-law optimum, on
 // from there to a loose tolerance at the rough accuracy, which is enough to
@@ -101,7 +105,8 @@
 //   - newton.go: Newton's method, which polishes a loose optimum in a few
 //     steps.
 //   - coords.go: n* and kappa, the fitter's parameters and their maps to the
-//     optimiser's coordinates.
+//     optimiser's coordinates; amplitude.go: the likelihood's dependence on
+//     n*, and the profile likelihood.
 //   - loglik.go: a cascade prepared for evaluation (ties grouped), the exact
 //     likelihoods of the power law and of its exponential limit, and LogLik.
 //   - fast.go: the fast likelihood, its grid of rates and FastAccuracy;

@@ -247,16 +247,25 @@ func peakRatio(a, L float64, right bool) float64 {
 // be rough or precise. ok is false when q lies outside the range the grid
 // covers; nothing is computed then.
 func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll float64, ok bool) {
-	nstar, beta, c, theta := q.NStar, q.Beta, q.C, q.Theta
-	nodes, ok := cs.laplaceRates(c, theta, acc)
+	t, ok := cs.fastTerms(q, acc)
 	if !ok {
 		return 0, false
+	}
+	return t.at(q.NStar, grad), true
+}
+
+// fastTerms is fastPowerLaw's evaluation split by its dependence on n*
+// (terms), at the beta, c and theta of q.
+func (cs *cascade) fastTerms(q normalized, acc accuracy) (t terms, ok bool) {
+	beta, c, theta := q.Beta, q.C, q.Theta
+	nodes, ok := cs.laplaceRates(c, theta, acc)
+	if !ok {
+		return t, false
 	}
 	cs.evals++
 	lp := cs.lap
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
-	logD := math.Log(nstar) - logE
 
 	sums := lp.acc
 	// The lowest rates, where s_k times the largest lag is small, enter
@@ -347,7 +356,7 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	}
 
 	ne := float64(cs.explained())
-	ll = ne * logD
+	t = terms{ne: ne, logE: logE, dlogE: dlogE}
 	gb := -ne * dlogE
 	var gc, gt float64
 	logs := newLogSum()
@@ -357,7 +366,8 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 	for j := range sums {
 		a := &sums[j]
 		if a[0] <= 0 {
-			return math.Inf(-1), true
+			t.S = math.Inf(-1)
+			return t, true
 		}
 		n := hi[j] - lo[j]
 		if !logs.addOne(a[0], n) {
@@ -368,11 +378,12 @@ func (cs *cascade) fastPowerLaw(q normalized, acc accuracy, grad []float64) (ll 
 		gc += r * a[1]
 		gt += r * a[2]
 	}
-	ll += logs.value()
-	g := [3]float64{gb, gc, gt}
+	t.S = logs.value()
+	t.dS = [3]float64{gb, gc, gt}
 	if lapComp {
-		// compensator's Cc is -c/theta dC/dc.
-		return cs.subtractSums(ll, q, g, [4]float64{comp[0], comp[1], -c / theta * comp[2], comp[3]}, grad), true
+		t.C, t.dC = comp[0], [3]float64{comp[1], comp[2], comp[3]}
+	} else {
+		t.C, t.dC = cs.compensatorTerms(c, theta)
 	}
-	return cs.subtractCompensator(ll, q, g, grad), true
+	return t, true
 }

@@ -48,7 +48,8 @@ type candidate struct {
 // The power law is fitted by BFGS with the analytic gradient from
 // Options.Starts seeded starting points (see drawStarts), in coordinates
 // where every constraint holds by construction and n* is free to exceed 1
-// (see coords). Its limit as c and theta grow with theta/c fixed, the
+// (see coords), with n* at its best for the rest of the point (the profile
+// likelihood, see terms). Its limit as c and theta grow with theta/c fixed, the
 // exponential kernel, is fitted from as many starts. Every start runs to a
 // loose tolerance (the power law first at a coarse accuracy, and a run that
 // comes near an optimum already found stops there: see fitStarts); the

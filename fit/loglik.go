@@ -174,17 +174,23 @@ func (cs *cascade) marks(beta float64) {
 // the exact O(U^2) double sum over distinct times, and writes its gradient
 // with respect to (n*, beta, c, theta) into grad when grad is not nil.
 func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
-	nstar, beta, c, theta := q.NStar, q.Beta, q.C, q.Theta
+	t := cs.exactTerms(q)
+	return t.at(q.NStar, grad)
+}
+
+// exactTerms is exactPowerLaw's evaluation split by its dependence on n*
+// (terms), at the beta, c and theta of q.
+func (cs *cascade) exactTerms(q normalized) terms {
+	beta, c, theta := q.Beta, q.C, q.Theta
 	cs.evals++
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
-	logD := math.Log(nstar) - logE // D = n*/E[m^beta]
 
 	// Sum over explained events of log lambda(t) =
 	// log D + log(theta/c) + log S, S = sum_l M_l (1+tau/c)^-(1+theta).
 	var ll, gb, gc, gt float64
 	ne := float64(cs.explained())
-	ll = ne * (logD + math.Log(theta/c))
+	t := terms{ne: ne, lead: math.Log(theta / c), logE: logE, dlogE: dlogE}
 	gb = -ne * dlogE
 	gc = -ne / c
 	gt = ne / theta
@@ -212,7 +218,8 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 		if S <= 0 {
 			// Every earlier event has magnitude 0: the intensity is zero at
 			// an event that happened, so the likelihood is -Inf.
-			return math.Inf(-1)
+			t.S = math.Inf(-1)
+			return t
 		}
 		ll += nk * math.Log(S)
 		gb += nk * Sb / S
@@ -220,8 +227,9 @@ func (cs *cascade) exactPowerLaw(q normalized, grad []float64) float64 {
 		gt -= nk * St / S
 	}
 
-	ll = cs.subtractCompensator(ll, q, [3]float64{gb, gc, gt}, grad)
-	return ll
+	t.S, t.dS = ll, [3]float64{gb, gc, gt}
+	t.C, t.dC = cs.compensatorTerms(c, theta)
+	return t
 }
 
 // maxLagTable bounds the span of whole-number times for which
@@ -299,29 +307,11 @@ func (cs *cascade) newLagTable() *lagTable {
 	return lt
 }
 
-// subtractCompensator finishes a power-law evaluation at q: given the sum
-// over explained events ll of the log-intensities and the beta, c and theta
-// derivatives g of that sum, it subtracts the compensator and, when grad is
-// not nil, writes the full gradient with respect to (n*, beta, c, theta).
-// cs.MML must hold the marks at q.Beta.
-func (cs *cascade) subtractCompensator(ll float64, q normalized, g [3]float64, grad []float64) float64 {
-	C, Cb, Cc, Ct := cs.compensator(q.C, q.Theta)
-	return cs.subtractSums(ll, q, g, [4]float64{C, Cb, Cc, Ct}, grad)
-}
-
-// subtractSums is subtractCompensator with the sums of compensator given.
-func (cs *cascade) subtractSums(ll float64, q normalized, g [3]float64, sums [4]float64, grad []float64) float64 {
-	logE, dlogE := meanMarkLog(q.Beta)
-	D := math.Exp(math.Log(q.NStar) - logE)
-	ne := float64(cs.explained())
-	C, Cb, Cc, Ct := sums[0], sums[1], sums[2], sums[3]
-	if grad != nil {
-		grad[0] = ne/q.NStar - C*D/q.NStar
-		grad[1] = g[0] - D*(Cb-dlogE*C)
-		grad[2] = g[1] + D*q.Theta/q.C*Cc
-		grad[3] = g[2] - D*Ct
-	}
-	return ll - D*C
+// compensatorTerms returns the power-law compensator at D = 1 and its
+// derivatives in (beta, c, theta), terms' C and dC, from compensator.
+func (cs *cascade) compensatorTerms(c, theta float64) (float64, [3]float64) {
+	C, Cb, Cc, Ct := cs.compensator(c, theta)
+	return C, [3]float64{Cb, -theta / c * Cc, Ct}
 }
 
 // compensator returns, for the marks in cs.MML, the sums that make
@@ -418,15 +408,20 @@ func kappaGrad(dst, g []float64, p Params, q normalized) {
 // limit at q in O(n) by the usual recursion over distinct times, and writes
 // its gradient with respect to (n*, beta, rate) into grad when grad is not nil.
 func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
-	nstar, beta, r := q.NStar, q.Beta, q.Rate
+	t := cs.exponentialTerms(q)
+	return t.at(q.NStar, grad)
+}
+
+// exponentialTerms is exactExponential's evaluation split by its
+// dependence on n* (terms), at the beta and rate of q.
+func (cs *cascade) exponentialTerms(q exponential) terms {
+	beta, r := q.Beta, q.Rate
 	cs.evals++
 	cs.marks(beta)
 	logE, dlogE := meanMarkLog(beta)
-	logD := math.Log(nstar) - logE
-	D := math.Exp(logD)
 
 	ne := float64(cs.explained())
-	ll := ne * (logD + math.Log(r))
+	t := terms{ne: ne, lead: math.Log(r), logE: logE, dlogE: dlogE}
 	gb := -ne * dlogE
 	gr := ne / r
 	// S = sum_l M_l e^{-r tau}, Sb = sum_l ML_l e^{-r tau},
@@ -452,7 +447,8 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 		S = e * (S + m)
 		Sb = e * (Sb + MML[k][1])
 		if S <= 0 {
-			return math.Inf(-1)
+			t.S = math.Inf(-1)
+			return t
 		}
 		n := hi[k] - lo[k]
 		if !logs.addOne(S, n) {
@@ -462,7 +458,7 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 		gb += ratio * Sb
 		gr -= ratio * Q
 	}
-	ll += logs.value()
+	t.S = logs.value()
 	// The compensator D sum_g M_g (1 - e^{-r(T-u_g)}) and its derivatives
 	// need the sums of M_g e^{-r(T-u_g)}, of ML_g e^{-r(T-u_g)} and of
 	// M_g (T-u_g) e^{-r(T-u_g)}: the recursion's state carried on to T,
@@ -483,13 +479,9 @@ func (cs *cascade) exactExponential(q exponential, grad []float64) float64 {
 			Cr += cs.MML[g][0] * (cs.T - ug) * v
 		}
 	}
-	ll -= D * C
-	if grad != nil {
-		grad[0] = ne/nstar - C*D/nstar
-		grad[1] = gb - D*(Cb-dlogE*C)
-		grad[2] = gr - D*Cr
-	}
-	return ll
+	t.dS = [3]float64{gb, gr}
+	t.C, t.dC = C, [3]float64{Cb, Cr}
+	return t
 }
 
 // logSum adds up n log x over the intensities at the distinct times with

@@ -211,28 +211,40 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []
 // fitKernel maximises the likelihood ll of one kernel from the model point
 // p0 in the coordinates k, with the optimiser run in the mode m, and returns
 // the model point reached and ll there. ll evaluates the log-likelihood at p
-// and writes its gradient with respect to p into g; its value does not
-// depend on whether the gradient is asked for, so the optimiser's last
-// evaluation, at the point reached, gives the value without another one.
-// stop, if not nil, is asked at every major iteration of the search with
-// the model point and its log-likelihood; when it returns a candidate the
-// run stops and fitKernel returns that candidate as stopped (see
-// fitStarts).
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64) float64, stop stopFunc) (_ []float64, _ float64, stopped *candidate, _ error) {
+// and writes its gradient with respect to p into g; with profile (k then
+// fixed) it first sets p[0] to the n* at which the likelihood is greatest
+// for the rest (terms.value), so that the optimiser maximises the profile
+// likelihood. Its value does not depend on whether the gradient is asked
+// for, so the optimiser's last evaluation, at the point reached, gives the
+// value without another one. stop, if not nil, is asked at every major
+// iteration of the search with the model point and its log-likelihood; when
+// it returns a candidate the run stops and fitKernel returns that candidate
+// as stopped (see fitStarts).
+func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64, profile bool) float64, profile bool, stop stopFunc) (_ []float64, _ float64, stopped *candidate, _ error) {
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
+	// nstar is n* at the point of the last evaluation, the one obj
+	// holds: under profile the likelihood chose it.
+	nstar := p0[0]
 	obj.eval = func(x, grad []float64) float64 {
 		k.model(x, p)
 		if !inDomain(p) {
 			return math.NaN()
 		}
-		v := ll(p, g)
+		v := ll(p, g, profile)
+		nstar = p[0]
 		k.chain(p, g, grad)
 		return v
 	}
-	check := func(x []float64, f float64) error {
+	// point fills p with the model point at x, evaluated last.
+	point := func(x []float64) {
+		obj.at(x)
 		k.model(x, p)
+		p[0] = nstar
+	}
+	check := func(x []float64, f float64) error {
+		point(x)
 		if p[0] > nstarLimit || (len(p) == 4 && p[3] > thetaLimit) {
 			return errEscaped
 		}
@@ -250,18 +262,30 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	obj.at(x) // the point the optimiser stopped at: its value is cached
-	k.model(x, p)
+	point(x) // the point the optimiser stopped at: its value is cached
+	if !inDomain(p) {
+		return nil, 0, nil, errors.New("no finite likelihood reached")
+	}
 	return p, obj.ll, nil, nil
+}
+
+// kernelCoords returns the coordinates of a kernel whose time parameters
+// enter log A with the powers a (coords), from the model point p0 in the
+// mode m, and whether the n* of its points is the profile's (see
+// profileNStar): the coordinates are then those of a fixed n*, which
+// the likelihood sets.
+func kernelCoords(a []float64, p0 []float64, m mode) (coords, bool) {
+	profile := profileNStar && !m.fixed
+	return coords{a: a, fixed: m.fixed || profile, nstar: p0[0]}, profile
 }
 
 // fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
 // n* held at q0.NStar when m.fixed, and values the optimum at m.acc. A run
 // that stop stops returns the candidate stop gave.
 func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop stopFunc) (candidate, error) {
-	k := coords{a: powerLawCoords, fixed: m.fixed, nstar: q0.NStar}
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, cs.powerLawObjective(m.acc), stop)
+	k, profile := kernelCoords(powerLawCoords, p0, m)
+	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, cs.powerLawObjective(m.acc), profile, stop)
 	if stopped != nil {
 		return *stopped, nil
 	}
@@ -293,14 +317,15 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop s
 // instead only shortens the step, and the run escapes or converges all the
 // same (docs/MEASUREMENTS.md: every fit of seismic_subset the same). Under
 // Options.Exact the polish evaluates exactly everywhere.
-func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64) float64 {
-	return func(p, g []float64) float64 {
+func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64, profile bool) float64 {
+	return func(p, g []float64, profile bool) float64 {
 		q := normalized{p[0], p[1], p[2], p[3]}
 		if acc == exact {
-			return cs.exactPowerLaw(q, g)
+			t := cs.exactTerms(q)
+			return t.value(p, g, profile)
 		}
-		if ll, ok := cs.fastPowerLaw(q, acc, g); ok {
-			return ll
+		if t, ok := cs.fastTerms(q, acc); ok {
+			return t.value(p, g, profile)
 		}
 		return math.NaN()
 	}
@@ -310,11 +335,12 @@ func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64) float64 
 // in the mode m, with n* held at e0.NStar when m.fixed. A run that stop
 // stops returns the candidate stop gave.
 func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode, stop stopFunc) (candidate, error) {
-	k := coords{a: exponentialCoords, fixed: m.fixed, nstar: e0.NStar}
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
-	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64) float64 {
-		return cs.exactExponential(exponential{p[0], p[1], p[2]}, g)
-	}, stop)
+	k, profile := kernelCoords(exponentialCoords, p0, m)
+	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64, profile bool) float64 {
+		t := cs.exponentialTerms(exponential{p[0], p[1], p[2]})
+		return t.value(p, g, profile)
+	}, profile, stop)
 	if stopped != nil {
 		return *stopped, nil
 	}

@@ -62,7 +62,7 @@ func TestPowerLawObjectiveStaysOnTheGrid(t *testing.T) {
 			cs := newCascade(times, mags, 3600)
 			p := []float64{tc.q.NStar, tc.q.Beta, tc.q.C, tc.q.Theta}
 			g := make([]float64, 4)
-			got := cs.powerLawObjective(tc.acc)(p, g)
+			got := cs.powerLawObjective(tc.acc)(p, g, false)
 			want := math.NaN()
 			switch tc.want {
 			case "fast":
