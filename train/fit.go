@@ -472,7 +472,7 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	// the decrease in squared error, sl^2 * W / (wl * wr), with sl the sum
 	// of the left rows' centred targets.
 	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
-	W := float64(wsum)
+	gw, gy := g.w, g.y
 	tried := 0
 	constant := tk.constant
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
@@ -489,25 +489,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			continue
 		}
 		tried++
-		wl, sl := 0, 0.0
-		for p, i := range seg[:len(seg)-1] {
-			wl += int(g.w[i])
-			sl += float64(g.w[i]) * (g.y[i] - mean)
-			bi, bn := bin[i], bin[seg[p+1]]
-			if bi == bn || wl < minLeaf {
-				continue
-			}
-			wr := wsum - wl
-			if wr < minLeaf {
-				break
-			}
-			num, den := sl*sl*W, float64(wl)*float64(wr)
-			if b := bestGain * den; b >= 0x1p-1000 && num <= b*(1-0x1p-50) && !exactGains {
-				continue // num/den, rounded, cannot exceed bestGain (see noGain)
-			}
-			if gain := num / den; gain > bestGain {
-				bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
-			}
+		if gain, bi, bn := scanSplits(seg, bin, gw, gy, mean, wsum, minLeaf, bestGain); gain > bestGain {
+			bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
@@ -566,29 +549,11 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		case j != 0 && constant&constantBit(j) != 0:
 			// constant on the children's rows too: never read below
 		case j == 0 || needL && needR || partitionAll:
-			tmp := g.tmp[:len(seg)]
-			p, q := 0, 0
-			for _, i := range seg {
-				l := int(g.left[i])
-				seg[p] = i
-				tmp[q] = i
-				p += l
-				q += 1 - l
-			}
-			copy(seg[p:], tmp[:q])
-		case needL: // the left rows, in order, at the start
-			p := 0
-			for _, i := range seg {
-				seg[p] = i
-				p += int(g.left[i])
-			}
-		case needR: // the right rows, in order, at the end
-			p := len(seg)
-			for k := len(seg) - 1; k >= 0; k-- {
-				i := seg[k]
-				seg[p-1] = i
-				p -= 1 - int(g.left[i])
-			}
+			partitionBoth(seg, g.tmp[:len(seg)], g.left)
+		case needL:
+			partitionLeft(seg, g.left)
+		case needR:
+			partitionRight(seg, g.left)
 		}
 	}
 	mid := tk.lo + nl
@@ -625,4 +590,84 @@ func (g *grower) result() treeResult {
 		}
 	}
 	return r
+}
+
+// The partitions of a node's rows by left[i] (1: the row goes left) are
+// functions of their own, not inlined, so that the compiler keeps every
+// variable of their loops in a register: written out in split, which has
+// many live values, the loops kept their indices on the stack.
+
+// partitionBoth partitions seg stably, left rows first, without branches:
+// each row is written to both sides (seg and tmp, of seg's length) and the
+// side it does not belong to is overwritten.
+//
+//go:noinline
+func partitionBoth(seg, tmp, left []int32) {
+	p, q := 0, 0
+	for _, i := range seg {
+		l := int(left[i])
+		seg[p] = i
+		tmp[q] = i
+		p += l
+		q += 1 - l
+	}
+	copy(seg[p:], tmp[:q])
+}
+
+// partitionLeft moves the left rows of seg, in order, to its start.
+//
+//go:noinline
+func partitionLeft(seg, left []int32) {
+	p := 0
+	for _, i := range seg {
+		seg[p] = i
+		p += int(left[i])
+	}
+}
+
+// partitionRight moves the right rows of seg, in order, to its end.
+//
+//go:noinline
+func partitionRight(seg, left []int32) {
+	p := len(seg)
+	for k := len(seg) - 1; k >= 0; k-- {
+		i := seg[k]
+		seg[p-1] = i
+		p -= 1 - int(left[i])
+	}
+}
+
+// scanSplits returns the best gain above bestGain of the splits of the
+// rows seg, sorted by their bins bin, between two neighbouring bins, with
+// those bins, or bestGain when none beats it (see split: the gain of
+// sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
+// of the left rows' targets y centred on mean, weights w, W = wsum, and
+// each side at least minLeaf draws). It is not inlined for the reason the
+// partitions are not.
+//
+//go:noinline
+func scanSplits(seg, bin, w []int32, y []float64, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, bestBin, bestNext int32) {
+	W := float64(wsum)
+	wl, sl := 0, 0.0
+	for p, i := range seg[:len(seg)-1] {
+		wi := w[i]
+		wl += int(wi)
+		sl += float64(wi) * (y[i] - mean)
+		bi, bn := bin[i], bin[seg[p+1]]
+		if bi == bn || wl < minLeaf {
+			continue
+		}
+		wr := wsum - wl
+		if wr < minLeaf {
+			break
+		}
+		num, den := sl*sl*W, float64(wl)*float64(wr)
+		if b := bestGain * den; b >= 0x1p-1000 && num <= b*(1-0x1p-50) && !exactGains {
+			continue // num/den, rounded, cannot exceed bestGain (see noGain)
+		}
+		if g := num / den; g > bestGain {
+			bestGain, bestBin, bestNext = g, bi, bn
+		}
+	}
+	return bestGain, bestBin, bestNext
 }
