@@ -493,14 +493,7 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 		g.sum = slices.Grow(g.sum[:0], all)[:all]
 		clear(g.cnt)
 		clear(g.sum)
-		d := len(off) - 1
-		for _, i := range rows {
-			r := g.resid[i]
-			for _, k := range g.hb.flat[int(i)*d : int(i)*d+d] {
-				g.cnt[k]++
-				g.sum[k] += r
-			}
-		}
+		fillHistograms(rows, g.resid, g.hb.flat, len(off)-1, g.cnt, g.sum)
 	}
 	for f, bins := range g.hb.bin {
 		nb := len(g.hb.cut[f]) + 1
@@ -521,22 +514,8 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 		} else {
 			cnt, sum = g.cnt[off[f]:off[f+1]], g.sum[off[f]:off[f+1]]
 		}
-		nl, sl := 0, 0.0
-		for b := range nb - 1 {
-			nl += cnt[b]
-			sl += sum[b]
-			if cnt[b] == 0 || nl < minLeaf {
-				continue
-			}
-			nr := n - nl
-			if nr < minLeaf {
-				break
-			}
-			sr := s - sl
-			gain := sl*sl/float64(nl) + sr*sr/float64(nr) - base
-			if gain > bestGain {
-				bestGain, bestFeat, bestBin = gain, f, b
-			}
+		if gain, b := scanHistogram(cnt[:nb], sum[:nb], n, s, base, minLeaf, bestGain); gain > bestGain {
+			bestGain, bestFeat, bestBin = gain, f, b
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
@@ -562,4 +541,49 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	g.right = right
 	g.split(left, rows[:p], depth+1)
 	g.split(left+1, rows[p:], depth+1)
+}
+
+// fillHistograms adds the rows' counts and residuals to the histograms of
+// every feature at once (cnt and sum, laid out as histBins.off
+// says), each bin's residuals summed in the order of rows, from the bins
+// laid out by row (flat, d per row). It and scanHistogram are functions of
+// their own, not inlined, so that the compiler keeps their loops'
+// variables in registers (see partitionBoth).
+//
+//go:noinline
+func fillHistograms(rows []int32, resid []float64, flat []uint32, d int, cnt []int, sum []float64) {
+	for _, i := range rows {
+		r := resid[i]
+		for _, k := range flat[int(i)*d : int(i)*d+d] {
+			cnt[k]++
+			sum[k] += r
+		}
+	}
+}
+
+// scanHistogram returns the best gain above bestGain of the splits
+// between the bins of one feature's histogram (cnt and sum, of the node's
+// n rows, whose residuals sum to s; base = s^2/n), each side at least
+// minLeaf rows, with the last bin on the left, or bestGain when none beats
+// it.
+//
+//go:noinline
+func scanHistogram(cnt []int, sum []float64, n int, s, base float64, minLeaf int, bestGain float64) (gain float64, bestBin int) {
+	nl, sl := 0, 0.0
+	for b := range len(cnt) - 1 {
+		nl += cnt[b]
+		sl += sum[b]
+		if cnt[b] == 0 || nl < minLeaf {
+			continue
+		}
+		nr := n - nl
+		if nr < minLeaf {
+			break
+		}
+		sr := s - sl
+		if g := sl*sl/float64(nl) + sr*sr/float64(nr) - base; g > bestGain {
+			bestGain, bestBin = g, b
+		}
+	}
+	return bestGain, bestBin
 }
