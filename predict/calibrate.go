@@ -908,22 +908,57 @@ func heldOutScore(in []bool, width []float64, groups []int) IntervalScore {
 // around it, in log-ratio space; logN is the log of the row's observed
 // count (Observed), which places it in a split interval's half.
 func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64) (y, lo, hi float64) {
-	y = f.Predict(x)
-	lo, hi = logIntervalAt(f, iv, x, y, logN)
+	r := &forestRow{f: f, x: x}
+	y = r.predict()
+	lo, hi = r.interval(iv, logN)
 	return y, lo, hi
 }
 
-// logIntervalAt is logInterval given y, f's prediction at x.
-func logIntervalAt(f *train.Forest, iv *train.Interval, x []float64, y, logN float64) (lo, hi float64) {
-	var quant func(a, b float64) (float64, float64)
-	if f.Quantiles != nil {
-		quant = func(a, b float64) (float64, float64) {
-			var q [2]float64
-			f.PredictQuantiles(q[:], x, []float64{a, b})
-			return q[0], q[1]
-		}
+// forestRow is one row's feature vector x under the forest f, with f's
+// prediction of it and its conditional distribution (train.Forest.Dist)
+// computed when first asked for and then kept: the models of
+// TrainIntervals share one forest and differ only in their intervals, and
+// scoreIntervals applies each to every held-out row (applyModels).
+type forestRow struct {
+	f         *train.Forest
+	x         []float64
+	y         float64
+	predicted bool
+	dist      *train.Dist
+}
+
+// predict returns f.Predict(x).
+func (r *forestRow) predict() float64 {
+	if !r.predicted {
+		r.y, r.predicted = r.f.Predict(r.x), true
 	}
-	return intervalAt(iv, y, logN, quant)
+	return r.y
+}
+
+// quantiles returns f's conditional quantiles at the levels a and b, those
+// f.PredictQuantiles gives: both read the same weights the same way
+// (train.Dist).
+func (r *forestRow) quantiles(a, b float64) (float64, float64) {
+	if r.dist == nil {
+		d, err := r.f.Dist([][]float64{r.x})
+		if err != nil {
+			panic("predict: " + err.Error()) // f has quantiles and x its features (predict checked)
+		}
+		r.dist = d
+	}
+	var q [2]float64
+	r.dist.RowQuantiles(q[:], 0, []float64{a, b})
+	return q[0], q[1]
+}
+
+// interval returns the interval iv around the row's prediction, in
+// log-ratio space; logN is the log of the row's observed count.
+func (r *forestRow) interval(iv *train.Interval, logN float64) (lo, hi float64) {
+	var quant func(a, b float64) (float64, float64)
+	if r.f.Quantiles != nil {
+		quant = r.quantiles
+	}
+	return intervalAt(iv, r.predict(), logN, quant)
 }
 
 // intervalAt returns the interval iv around y, a forest's prediction, in
@@ -1112,9 +1147,11 @@ func scoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 		return fold{models, c, g}, nil
 	}, func(f int, fd fold) error {
 		grownOn = append(grownOn, fd.grown)
+		prs := make([]Prediction, len(fd.models))
 		for _, i := range folds[f] {
+			applyModels(prs, fd.models, &rows[i], x)
 			for j, m := range fd.models {
-				pr := Apply(m, &rows[i], x)
+				pr := prs[j]
 				v := pr.NHat
 				if pr.Source != SourceForest { // as CrossValidate's fallback, a point
 					v = evaluate.LogLinear{A: *m.LogLinear}.Predict(Observed(&rows[i]))

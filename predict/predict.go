@@ -214,8 +214,33 @@ func Vector(model *train.Model, r *features.Row, x []float64) []float64 {
 // of r's own (r.Vector): permutation importance changes one feature of it.
 // model must not be nil.
 func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
+	return applyRow(model, r, &forestRow{f: model.Forest, x: x})
+}
+
+// applyModels sets out[j] to Apply(models[j], r, x) for each model; the
+// models that share a forest and its features (TrainIntervals') share one
+// walk of it for the prediction and one for the quantiles of their
+// intervals.
+func applyModels(out []Prediction, models []*train.Model, r *features.Row, x []float64) {
+	var fr *forestRow
+	var prev *train.Model
+	for j, m := range models {
+		if m == nil {
+			out[j] = ModelOnly(r)
+			continue
+		}
+		if fr == nil || m.Forest != prev.Forest || !slices.Equal(m.Features, prev.Features) {
+			fr, prev = &forestRow{f: m.Forest, x: Vector(m, r, x)}, m
+		}
+		out[j] = applyRow(m, r, fr)
+	}
+}
+
+// applyRow is ApplyVector with the row's vector and its forest's
+// predictions of it in fr (fr.f being model.Forest).
+func applyRow(model *train.Model, r *features.Row, fr *forestRow) Prediction {
 	t := Target(model.Target)
-	y := model.Forest.Predict(x)
+	y := fr.predict()
 	point := y
 	if t == TargetLogRatio {
 		point += model.Shift
@@ -223,7 +248,7 @@ func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
 	if v, ok := t.Size(r, point); ok {
 		p := Prediction{NHat: v, Source: SourceForest}
 		if iv := model.Interval; iv != nil && t == TargetLogRatio {
-			a, b := logIntervalAt(model.Forest, iv, x, y, math.Log(Observed(r)))
+			a, b := fr.interval(iv, math.Log(Observed(r)))
 			lo, okLo := t.Size(r, a)
 			hi, okHi := t.Size(r, b)
 			if okLo && okHi {
