@@ -291,6 +291,7 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 	g := &histGrower{hb: hb, cfg: cfg, resid: make([]float64, n), gain: make([]float64, d)}
 	m := max(1, int(math.Round(cfg.Subsample*float64(n))))
 	rows := make([]int32, n)
+	drawn := make([]bool, n)
 	bestLoss := math.Inf(1)
 	var gains [][]float64
 	rng := rand.New(rand.NewPCG(cfg.Seed, boostStream+stream))
@@ -307,7 +308,7 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 				k := i + rng.IntN(n-i)
 				rows[i], rows[k] = rows[k], rows[i]
 			}
-			slices.Sort(rows[:m])
+			sortSample(rows, m, drawn)
 		}
 		clear(g.gain)
 		t := g.grow(rows[:m])
@@ -349,6 +350,23 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 	}
 	out.validPred = bestPred
 	return out, nil
+}
+
+// sortSample sorts rows[:m], a sample of the rows 0 to len(rows)-1, in
+// increasing order, in time linear in len(rows): each drawn row is marked
+// in drawn (len(rows), all false, and left so) and the marks read in order.
+func sortSample(rows []int32, m int, drawn []bool) {
+	for _, i := range rows[:m] {
+		drawn[i] = true
+	}
+	p := 0
+	for i, ok := range drawn {
+		if ok {
+			rows[p] = int32(i)
+			p++
+			drawn[i] = false
+		}
+	}
 }
 
 // BoostDepths are the tree depths FitBoostOOB chooses from when
