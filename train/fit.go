@@ -310,9 +310,11 @@ type grower struct {
 	m      int // draws per bootstrap sample
 
 	w     []int32   // bootstrap count of each row
-	lists [][]int32 // lists[j][lo:hi]: the node's in-bag rows sorted by bin j
+	rs    []rowStat // target and bootstrap count of each row
+	lists [][]entry // lists[j][lo:hi]: the node's in-bag rows sorted by bin j
 	left  []int32   // per row: 1 if it goes to the left child of the current split
-	tmp   []int32
+	tmp   []entry
+	otmp  []int32
 	feats []int
 	stack []task
 	nodes []Node
@@ -328,6 +330,28 @@ type grower struct {
 	// or out of bag (fitOOB's keep).
 	leafOf []int32
 }
+
+// rowStat is a row's target and its bootstrap count in the tree being
+// grown, side by side for split's loops.
+type rowStat struct {
+	y float64
+	w int32
+}
+
+// entry is a row of a feature's list (its low 32 bits) and its bin of
+// that feature (its high 32 bits), kept beside it so that the scan of the
+// list reads the bins in order rather than looking each up by row. One
+// word, it is moved by one instruction.
+type entry uint64
+
+// makeEntry returns the entry of row i in bin b.
+func makeEntry(i, b int32) entry { return entry(uint32(i)) | entry(uint32(b))<<32 }
+
+// row returns e's row.
+func (e entry) row() int32 { return int32(uint32(e)) }
+
+// bin returns e's bin.
+func (e entry) bin() int32 { return int32(uint32(e >> 32)) }
 
 // task is a node waiting to be grown: its index, the range of its rows in
 // the lists, and its depth.
@@ -355,15 +379,17 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 	g := &grower{
 		b: b, y: y, offset: offset, cfg: cfg, d: d, m: m,
 		w:      make([]int32, n),
-		lists:  make([][]int32, d),
+		rs:     make([]rowStat, n),
+		lists:  make([][]entry, d),
 		left:   make([]int32, n),
-		tmp:    make([]int32, n),
+		tmp:    make([]entry, n),
+		otmp:   make([]int32, n),
 		feats:  make([]int, d),
 		oob:    make([]int32, 0, n),
 		oobVal: make([]float32, n),
 	}
 	for j := range d {
-		g.lists[j] = make([]int32, 0, n)
+		g.lists[j] = make([]entry, 0, n)
 	}
 	return g
 }
@@ -372,6 +398,9 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 func (g *grower) grow(t uint64) Tree {
 	rng := rand.New(rand.NewPCG(g.cfg.Seed, t))
 	bootstrap(g.w, rng, g.m)
+	for i, w := range g.w {
+		g.rs[i] = rowStat{y: g.y[i], w: w}
+	}
 	// The in-bag rows of each list, in order, without branches (whether
 	// a row was drawn is a coin toss): each row is written and kept if
 	// drawn.
@@ -384,13 +413,7 @@ func (g *grower) grow(t uint64) Tree {
 		if constant&constantBit(j) != 0 {
 			continue
 		}
-		l := g.lists[j][:n]
-		p := 0
-		for _, i := range g.b.order[j] {
-			l[p] = i
-			p += int(min(g.w[i], 1))
-		}
-		g.lists[j] = l[:p]
+		g.lists[j] = inBag(g.lists[j][:n], g.b.order[j], g.b.bin[j], g.w)
 	}
 	oob := g.oob[:n]
 	p := 0
@@ -447,8 +470,9 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	var wsum int
 	var ysum float64
 	ymin, ymax := math.Inf(1), math.Inf(-1)
-	for _, i := range rows {
-		w, y := g.w[i], g.y[i]
+	for _, e := range rows {
+		r := g.rs[e.row()]
+		w, y := r.w, r.y
 		wsum += int(w)
 		ysum += float64(w) * y
 		ymin, ymax = min(ymin, y), max(ymax, y)
@@ -462,9 +486,10 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		return
 	}
 	var sse float64
-	for _, i := range rows {
-		e := g.y[i] - mean
-		sse += float64(g.w[i]) * e * e
+	for _, e := range rows {
+		r := g.rs[e.row()]
+		d := r.y - mean
+		sse += float64(r.w) * d * d
 	}
 
 	// Try features in a random order until MaxFeatures non-constant ones
@@ -472,7 +497,6 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	// the decrease in squared error, sl^2 * W / (wl * wr), with sl the sum
 	// of the left rows' centred targets.
 	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
-	gw, gy := g.w, g.y
 	tried := 0
 	constant := tk.constant
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
@@ -483,13 +507,12 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			continue // constant here as in an ancestor
 		}
 		seg := g.lists[j][tk.lo:tk.hi]
-		bin := g.b.bin[j]
-		if bin[seg[0]] == bin[seg[len(seg)-1]] {
+		if seg[0].bin() == seg[len(seg)-1].bin() {
 			constant |= constantBit(j)
 			continue
 		}
 		tried++
-		if gain, bi, bn := scanSplits(seg, bin, gw, gy, mean, wsum, minLeaf, bestGain); gain > bestGain {
+		if gain, bi, bn := scanSplits(seg, g.rs, mean, wsum, minLeaf, bestGain); gain > bestGain {
 			bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
 		}
 	}
@@ -505,7 +528,7 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	// bestNext.
 	bin := g.b.bin[bestFeat]
 	oseg := g.oob[tk.olo:tk.ohi]
-	tmp := g.tmp[:len(oseg)]
+	tmp := g.otmp[:len(oseg)]
 	op, oq := 0, 0
 	for _, i := range oseg {
 		l := 0
@@ -524,7 +547,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	g.gain[bestFeat] += bestGain
 
 	nl, wl := int32(0), 0
-	for _, i := range rows {
+	for _, e := range rows {
+		i := e.row()
 		l := int32(0)
 		if bin[i] <= bestBin {
 			l = 1
@@ -572,8 +596,8 @@ func (g *grower) oobLeaf(tk task, v float32) {
 		for _, i := range g.oob[tk.olo:tk.ohi] {
 			g.leafOf[i] = tk.node
 		}
-		for _, i := range g.lists[0][tk.lo:tk.hi] {
-			g.leafOf[i] = tk.node
+		for _, e := range g.lists[0][tk.lo:tk.hi] {
+			g.leafOf[e.row()] = tk.node
 		}
 	}
 }
@@ -602,12 +626,12 @@ func (g *grower) result() treeResult {
 // side it does not belong to is overwritten.
 //
 //go:noinline
-func partitionBoth(seg, tmp, left []int32) {
+func partitionBoth(seg, tmp []entry, left []int32) {
 	p, q := 0, 0
-	for _, i := range seg {
-		l := int(left[i])
-		seg[p] = i
-		tmp[q] = i
+	for _, e := range seg {
+		l := int(left[e.row()])
+		seg[p] = e
+		tmp[q] = e
 		p += l
 		q += 1 - l
 	}
@@ -617,57 +641,92 @@ func partitionBoth(seg, tmp, left []int32) {
 // partitionLeft moves the left rows of seg, in order, to its start.
 //
 //go:noinline
-func partitionLeft(seg, left []int32) {
+func partitionLeft(seg []entry, left []int32) {
 	p := 0
-	for _, i := range seg {
-		seg[p] = i
-		p += int(left[i])
+	for _, e := range seg {
+		seg[p] = e
+		p += int(left[e.row()])
 	}
 }
 
 // partitionRight moves the right rows of seg, in order, to its end.
 //
 //go:noinline
-func partitionRight(seg, left []int32) {
+func partitionRight(seg []entry, left []int32) {
 	p := len(seg)
 	for k := len(seg) - 1; k >= 0; k-- {
-		i := seg[k]
-		seg[p-1] = i
-		p -= 1 - int(left[i])
+		e := seg[k]
+		seg[p-1] = e
+		p -= 1 - int(left[e.row()])
 	}
 }
 
-// scanSplits returns the best gain above bestGain of the splits of the
-// rows seg, sorted by their bins bin, between two neighbouring bins, with
-// those bins, or bestGain when none beats it (see split: the gain of
-// sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
-// of the left rows' targets y centred on mean, weights w, W = wsum, and
-// each side at least minLeaf draws). It is not inlined for the reason the
-// partitions are not.
+// inBag returns l (of len(order)) holding the entries of the rows of
+// order, in order, that the bootstrap drew (w[i] > 0), each with its bin,
+// without branches (whether a row was drawn is a coin toss): each row is
+// written and kept if drawn.
 //
 //go:noinline
-func scanSplits(seg, bin, w []int32, y []float64, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, bestBin, bestNext int32) {
+func inBag(l []entry, order, bin, w []int32) []entry {
+	p := 0
+	for _, i := range order {
+		l[p] = makeEntry(i, bin[i])
+		p += int(min(w[i], 1))
+	}
+	return l[:p]
+}
+
+// scanSplits returns the best gain above bestGain of the splits of the
+// rows seg, sorted by their bins, between two neighbouring bins, with
+// those bins, or bestGain when none beats it (see split: the gain of
+// sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
+// of the left rows' targets y centred on mean, weighted by their draws w
+// (rs), W = wsum, and each side at least minLeaf draws). It is not
+// inlined for the reason the partitions are not, and keeps few values
+// live in its loop (the position of the best split, not its bins; wr as
+// W - wl, exact in a float64) so that they all stay in registers.
+//
+//go:noinline
+func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, bestBin, bestNext int32) {
 	W := float64(wsum)
+	last := len(seg) - 1
 	wl, sl := 0, 0.0
-	for p, i := range seg[:len(seg)-1] {
-		wi := w[i]
-		wl += int(wi)
-		sl += float64(wi) * (y[i] - mean)
-		bi, bn := bin[i], bin[seg[p+1]]
-		if bi == bn || wl < minLeaf {
-			continue
+	p := -1
+	for wl < minLeaf { // no split leaves fewer than minLeaf draws on the left
+		if p++; p == last {
+			return bestGain, 0, 0
 		}
-		wr := wsum - wl
-		if wr < minLeaf {
+		r := rs[seg[p].row()]
+		wl += int(r.w)
+		sl += float64(r.w) * (r.y - mean)
+	}
+	// Row p is on the left; a split between it and row p+1 is possible
+	// where their bins differ.
+	maxWl := wsum - minLeaf
+	best := -1
+	for {
+		if seg[p].bin() != seg[p+1].bin() {
+			if wl > maxWl {
+				break // under minLeaf draws on the right from here on
+			}
+			fl := float64(wl)
+			num, den := sl*sl*W, fl*(W-fl)
+			if b := bestGain * den; b < 0x1p-1000 || num > b*(1-0x1p-50) || exactGains {
+				// else num/den, rounded, cannot exceed bestGain (see noGain)
+				if g := num / den; g > bestGain {
+					bestGain, best = g, p
+				}
+			}
+		}
+		if p++; p == last {
 			break
 		}
-		num, den := sl*sl*W, float64(wl)*float64(wr)
-		if b := bestGain * den; b >= 0x1p-1000 && num <= b*(1-0x1p-50) && !exactGains {
-			continue // num/den, rounded, cannot exceed bestGain (see noGain)
-		}
-		if g := num / den; g > bestGain {
-			bestGain, bestBin, bestNext = g, bi, bn
-		}
+		r := rs[seg[p].row()]
+		wl += int(r.w)
+		sl += float64(r.w) * (r.y - mean)
 	}
-	return bestGain, bestBin, bestNext
+	if best < 0 {
+		return bestGain, 0, 0
+	}
+	return bestGain, seg[best].bin(), seg[best+1].bin()
 }
