@@ -519,25 +519,8 @@ pairs:
 		if needAll-o0.all[k0] > o1.mostAll {
 			continue
 		}
-		for k1, w1 := range o1.w {
-			if w0+w1 >= bw {
-				break
-			}
-			if o0.all[k0]+o1.all[k1] < needAll {
-				continue
-			}
-			c1 := o1.cov[10*k1 : 10*k1+10]
-			ok := true
-			for g := range short {
-				if c1[g] < short[g] {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				best, bw = [2]int{k0, k1}, w0+w1
-				break
-			}
+		if k1 := o1.first(o1.below(w0, bw), needAll-o0.all[k0], &short); k1 >= 0 {
+			best, bw = [2]int{k0, k1}, w0+o1.w[k1]
 		}
 	}
 	type pair struct{ a, c int }
@@ -551,6 +534,56 @@ pairs:
 	split := s.split
 	return &train.Interval{Level: DefaultLevel, QLo: splitTaus[chosen[0].a], QHi: splitTaus[2*splitSteps-1-chosen[0].c],
 		Split: &split, QLo2: splitTaus[chosen[1].a], QHi2: splitTaus[2*splitSteps-1-chosen[1].c]}
+}
+
+// below returns the number of o's first pairs whose width w added to w0
+// is below bw: the widths increase and finite, and rounding is monotone, so
+// they are those before the first where w0 + w >= bw.
+func (o *splitOptions) below(w0, bw float64) int {
+	lo, hi := 0, len(o.w)
+	if math.IsInf(bw, 1) {
+		return hi
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if w0+o.w[m] >= bw {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
+
+// first returns the first of o's first end pairs whose counts reach
+// needAll in all and short in each group, or -1. It is a function of its
+// own, not inlined, so that its loop keeps its variables in registers
+// (choose's loop over half 0 reloaded o's slices at every pair).
+//
+//go:noinline
+func (o *splitOptions) first(end int, needAll int32, short *[10]int32) int {
+	cov := o.cov
+	miss := 0 // the group that failed last, checked first
+	for k, a := range o.all[:end] {
+		if a < needAll {
+			continue
+		}
+		c := (*[10]int32)(cov[10*k : 10*k+10])
+		if c[miss] < short[miss] {
+			continue
+		}
+		ok := true
+		for g, v := range short {
+			if c[g] < v {
+				ok, miss = false, g
+				break
+			}
+		}
+		if ok {
+			return k
+		}
+	}
+	return -1
 }
 
 // median returns the median of x, which it sorts.
