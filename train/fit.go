@@ -215,7 +215,7 @@ type binned struct {
 	cut   [][]float32 // cut[j][k]: threshold between bins k and k+1
 	lo    [][]float64 // lo[j][k]: smallest value in bin k
 	hi    [][]float64 // hi[j][k]: largest value in bin k
-	order [][]int32   // order[j]: rows sorted by X[i][j], then by i
+	order [][]entry   // order[j]: rows sorted by X[i][j], then by i, with their bins of j
 }
 
 // splitCut returns the cut index for a split of feature j between a node's
@@ -239,7 +239,7 @@ func binData(X [][]float64, d int) *binned {
 		cut:   make([][]float32, d),
 		lo:    make([][]float64, d),
 		hi:    make([][]float64, d),
-		order: make([][]int32, d),
+		order: make([][]entry, d),
 	}
 	for j := range d {
 		order := make([]int32, n)
@@ -270,7 +270,11 @@ func binData(X [][]float64, d int) *binned {
 			}
 			bin[i] = k
 		}
-		b.bin[j], b.cut[j], b.lo[j], b.hi[j], b.order[j] = bin, cuts, lo, hi, order
+		entries := make([]entry, n)
+		for k, i := range order {
+			entries[k] = makeEntry(i, bin[i])
+		}
+		b.bin[j], b.cut[j], b.lo[j], b.hi[j], b.order[j] = bin, cuts, lo, hi, entries
 	}
 	return b
 }
@@ -413,7 +417,7 @@ func (g *grower) grow(t uint64) Tree {
 		if constant&constantBit(j) != 0 {
 			continue
 		}
-		g.lists[j] = inBag(g.lists[j][:n], g.b.order[j], g.b.bin[j], g.w)
+		g.lists[j] = inBag(g.lists[j][:n], g.b.order[j], g.w)
 	}
 	oob := g.oob[:n]
 	p := 0
@@ -475,7 +479,15 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		w, y := r.w, r.y
 		wsum += int(w)
 		ysum += float64(w) * y
-		ymin, ymax = min(ymin, y), max(ymax, y)
+		// Comparisons rather than min and max, which also handle NaNs
+		// and signed zeros: the targets are finite, and ymin == ymax
+		// below holds alike for either zero.
+		if y < ymin {
+			ymin = y
+		}
+		if y > ymax {
+			ymax = y
+		}
 	}
 	mean := ysum / float64(wsum)
 	leaf := roundLeaf(mean - g.offset)
@@ -496,7 +508,7 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	// have been scanned. The gain of sending the rows up to bin k left is
 	// the decrease in squared error, sl^2 * W / (wl * wr), with sl the sum
 	// of the left rows' centred targets.
-	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
+	bestGain, bestFeat, bestPos := 0.0, -1, 0
 	tried := 0
 	constant := tk.constant
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
@@ -512,8 +524,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			continue
 		}
 		tried++
-		if gain, bi, bn := scanSplits(seg, g.rs, mean, wsum, minLeaf, bestGain); gain > bestGain {
-			bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
+		if gain, pos := scanSplits(seg, g.rs, mean, wsum, minLeaf, bestGain); gain > bestGain {
+			bestGain, bestFeat, bestPos = gain, j, pos
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
@@ -521,42 +533,21 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		return
 	}
 
+	// The split sends left the rows of bestFeat's list up to bestPos
+	// (their bins at most the one there, the list being sorted by bin).
+	best := g.lists[bestFeat][tk.lo:tk.hi]
 	left := int32(len(g.nodes))
-	k := g.b.splitCut(bestFeat, bestBin, bestNext)
+	k := g.b.splitCut(bestFeat, best[bestPos].bin(), best[bestPos+1].bin())
 	// The out-of-bag rows go left when their bin is at most the cut's k:
-	// unlike the in-bag rows, they may lie in bins between bestBin and
-	// bestNext.
-	bin := g.b.bin[bestFeat]
+	// unlike the in-bag rows, they may lie in bins between the two.
 	oseg := g.oob[tk.olo:tk.ohi]
-	tmp := g.otmp[:len(oseg)]
-	op, oq := 0, 0
-	for _, i := range oseg {
-		l := 0
-		if bin[i] <= k {
-			l = 1
-		}
-		oseg[op] = i
-		tmp[oq] = i
-		op += l
-		oq += 1 - l
-	}
-	copy(oseg[op:], tmp[:oq])
-	omid := tk.olo + int32(op)
+	omid := tk.olo + int32(partitionBins(oseg, g.otmp[:len(oseg)], g.b.bin[bestFeat], k))
 	g.nodes[tk.node] = Node{Feature: int32(bestFeat), Left: left, Value: g.b.cut[bestFeat][k]}
 	g.nodes = append(g.nodes, Node{}, Node{})
 	g.gain[bestFeat] += bestGain
 
-	nl, wl := int32(0), 0
-	for _, e := range rows {
-		i := e.row()
-		l := int32(0)
-		if bin[i] <= bestBin {
-			l = 1
-		}
-		g.left[i] = l
-		nl += l
-		wl += int(l * g.w[i])
-	}
+	nl := int32(bestPos + 1)
+	wl := markLeft(g.left, best, nl, g.w)
 	// A child with fewer than 2*MinLeaf draws, or at MaxDepth, will be a
 	// leaf, which reads its rows from lists[0] alone: the other lists need
 	// only the rows of the children that may split.
@@ -570,6 +561,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	for j := range g.d {
 		seg := g.lists[j][tk.lo:tk.hi]
 		switch {
+		case j == bestFeat && !partitionAll:
+			// partitioned already: the left rows come first
 		case j != 0 && constant&constantBit(j) != 0:
 			// constant on the children's rows too: never read below
 		case j == 0 || needL && needR || partitionAll:
@@ -621,6 +614,43 @@ func (g *grower) result() treeResult {
 // variable of their loops in a register: written out in split, which has
 // many live values, the loops kept their indices on the stack.
 
+// markLeft sets left[i] to 1 for the rows i of seg[:nl] and to 0 for
+// those of the rest of seg, and returns the draws w of the first.
+//
+//go:noinline
+func markLeft(left []int32, seg []entry, nl int32, w []int32) int {
+	wl := 0
+	for _, e := range seg[:nl] {
+		left[e.row()] = 1
+		wl += int(w[e.row()])
+	}
+	for _, e := range seg[nl:] {
+		left[e.row()] = 0
+	}
+	return wl
+}
+
+// partitionBins partitions the rows seg stably, those of bin at most k
+// (bin[i]) first, without branches as partitionBoth, with tmp (of seg's
+// length) for the others, and returns the number of the first.
+//
+//go:noinline
+func partitionBins(seg, tmp, bin []int32, k int32) int {
+	p, q := 0, 0
+	for _, i := range seg {
+		l := 0
+		if bin[i] <= k {
+			l = 1
+		}
+		seg[p] = i
+		tmp[q] = i
+		p += l
+		q += 1 - l
+	}
+	copy(seg[p:], tmp[:q])
+	return p
+}
+
 // partitionBoth partitions seg stably, left rows first, without branches:
 // each row is written to both sides (seg and tmp, of seg's length) and the
 // side it does not belong to is overwritten.
@@ -661,24 +691,26 @@ func partitionRight(seg []entry, left []int32) {
 	}
 }
 
-// inBag returns l (of len(order)) holding the entries of the rows of
-// order, in order, that the bootstrap drew (w[i] > 0), each with its bin,
-// without branches (whether a row was drawn is a coin toss): each row is
-// written and kept if drawn.
+// inBag returns l (of len(order)) holding the entries of order, in
+// order, whose rows the bootstrap drew (w[i] > 0), without branches
+// (whether a row was drawn is a coin toss): each entry is written and kept
+// if drawn.
 //
 //go:noinline
-func inBag(l []entry, order, bin, w []int32) []entry {
+func inBag(l, order []entry, w []int32) []entry {
+	l = l[:len(order)]
 	p := 0
-	for _, i := range order {
-		l[p] = makeEntry(i, bin[i])
-		p += int(min(w[i], 1))
+	for _, e := range order {
+		l[p] = e
+		p += int(min(w[e.row()], 1))
 	}
 	return l[:p]
 }
 
 // scanSplits returns the best gain above bestGain of the splits of the
-// rows seg, sorted by their bins, between two neighbouring bins, with
-// those bins, or bestGain when none beats it (see split: the gain of
+// rows seg, sorted by their bins, between two neighbouring bins, with the
+// position of the last row on the left, or bestGain and -1 when none beats
+// it (see split: the gain of
 // sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
 // of the left rows' targets y centred on mean, weighted by their draws w
 // (rs), W = wsum, and each side at least minLeaf draws). It is not
@@ -687,14 +719,14 @@ func inBag(l []entry, order, bin, w []int32) []entry {
 // W - wl, exact in a float64) so that they all stay in registers.
 //
 //go:noinline
-func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, bestBin, bestNext int32) {
+func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, pos int) {
 	W := float64(wsum)
 	last := len(seg) - 1
 	wl, sl := 0, 0.0
 	p := -1
 	for wl < minLeaf { // no split leaves fewer than minLeaf draws on the left
 		if p++; p == last {
-			return bestGain, 0, 0
+			return bestGain, -1
 		}
 		r := rs[seg[p].row()]
 		wl += int(r.w)
@@ -725,8 +757,5 @@ func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, best
 		wl += int(r.w)
 		sl += float64(r.w) * (r.y - mean)
 	}
-	if best < 0 {
-		return bestGain, 0, 0
-	}
-	return bestGain, seg[best].bin(), seg[best+1].bin()
+	return bestGain, best
 }
