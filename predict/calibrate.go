@@ -653,12 +653,10 @@ func (cv *innerCV) heldOut(k int, q *rowQuantiles) error {
 	r, test := cv.fits[k], cv.folds[k]
 	r.held.Do(func() {
 		X := make([][]float64, len(test))
-		r.heldPred = make([]float64, len(test))
 		for j, i := range test {
 			X[j] = cv.d.X[i]
-			r.heldPred[j] = r.f.Predict(X[j])
 		}
-		r.heldDist, r.heldErr = r.f.Dist(X)
+		r.heldPred, r.heldDist, r.heldErr = r.f.PredictDist(X)
 	})
 	if r.heldErr != nil {
 		return fmt.Errorf("inner cross-validation of the interval: %w", r.heldErr)

@@ -318,7 +318,7 @@ func (f *Forest) OOBDist(X [][]float64) (*Dist, error) {
 	if len(X) != len(q.Y) {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of %d rows, forest trained on %d", len(X), len(q.Y))
 	}
-	return f.dist(X, true)
+	return f.dist(X, true, nil)
 }
 
 // Dist returns the conditional distributions of the rows X under every
@@ -328,12 +328,28 @@ func (f *Forest) Dist(X [][]float64) (*Dist, error) {
 	if f.Quantiles == nil {
 		return nil, fmt.Errorf("train: quantiles of a forest without quantiles")
 	}
-	return f.dist(X, false)
+	return f.dist(X, false, nil)
+}
+
+// PredictDist returns Predict of each row of X and Dist(X), walking each
+// tree once per row for both. f must have Quantiles.
+func (f *Forest) PredictDist(X [][]float64) ([]float64, *Dist, error) {
+	if f.Quantiles == nil {
+		return nil, nil, fmt.Errorf("train: quantiles of a forest without quantiles")
+	}
+	pred := make([]float64, len(X))
+	d, err := f.dist(X, false, pred)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pred, d, nil
 }
 
 // dist computes the distributions of the rows of X, out of bag when oob
-// is set (X being the training rows).
-func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
+// is set (X being the training rows); otherwise, when pred is not nil, it
+// also sets pred[i] to Predict(X[i]), summing the leaves it reaches as
+// Predict does.
+func (f *Forest) dist(X [][]float64, oob bool, pred []float64) (*Dist, error) {
 	q := f.Quantiles
 	acc := make([]float64, len(q.Y))
 	d := &Dist{last: q.Y[q.order[len(q.order)-1]], total: make([]float64, len(X)), start: make([]int32, 1, len(X)+1)}
@@ -341,6 +357,7 @@ func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
 		if len(x) < f.NFeatures {
 			return nil, fmt.Errorf("train: row %d has %d values, forest %d features", i, len(x), f.NFeatures)
 		}
+		var sum float64
 		for t := range f.Trees {
 			if oob && q.InBag[t][i] > 0 {
 				continue
@@ -350,8 +367,12 @@ func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
 				j = q.oobLeaf[t][i]
 			} else {
 				j = f.Trees[t].leaf(x)
+				sum += float64(f.Trees[t].Nodes[j].Value)
 			}
 			q.addLeaf(acc, t, j)
+		}
+		if pred != nil {
+			pred[i] = f.sumPrediction(sum)
 		}
 		d.add(i, acc, q)
 	}
