@@ -735,9 +735,10 @@ func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, best
 	// Row p is on the left; a split between it and row p+1 is possible
 	// where their bins differ.
 	maxWl := wsum - minLeaf
+	lastBin := seg[last].bin()
 	best := -1
 	for {
-		if seg[p].bin() != seg[p+1].bin() {
+		if nb := seg[p+1].bin(); seg[p].bin() != nb {
 			if wl > maxWl {
 				break // under minLeaf draws on the right from here on
 			}
@@ -748,6 +749,9 @@ func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, best
 				if g := num / den; g > bestGain {
 					bestGain, best = g, p
 				}
+			}
+			if nb == lastBin {
+				break // the rows after p share one bin: no split among them
 			}
 		}
 		if p++; p == last {
