@@ -315,6 +315,7 @@ type grower struct {
 
 	w     []int32   // bootstrap count of each row
 	rs    []rowStat // target and bootstrap count of each row
+	cd    []centred // the current node's rows' centred targets and counts
 	lists [][]entry // lists[j][lo:hi]: the node's in-bag rows sorted by bin j
 	left  []int32   // per row: 1 if it goes to the left child of the current split
 	tmp   []entry
@@ -340,6 +341,12 @@ type grower struct {
 type rowStat struct {
 	y float64
 	w int32
+}
+
+// centred is a row's target less the mean target of the node being split,
+// d, and its bootstrap count w, as a float64 (exact).
+type centred struct {
+	d, w float64
 }
 
 // entry is a row of a feature's list (its low 32 bits) and its bin of
@@ -384,6 +391,7 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 		b: b, y: y, offset: offset, cfg: cfg, d: d, m: m,
 		w:      make([]int32, n),
 		rs:     make([]rowStat, n),
+		cd:     make([]centred, n),
 		lists:  make([][]entry, d),
 		left:   make([]int32, n),
 		tmp:    make([]entry, n),
@@ -497,10 +505,13 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		g.oobLeaf(tk, leaf)
 		return
 	}
+	// Each row's centred target, computed once for the features' scans,
+	// which add w*d as they did w*(y-mean).
 	var sse float64
 	for _, e := range rows {
 		r := g.rs[e.row()]
 		d := r.y - mean
+		g.cd[e.row()] = centred{d: d, w: float64(r.w)}
 		sse += float64(r.w) * d * d
 	}
 
@@ -524,7 +535,7 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			continue
 		}
 		tried++
-		if gain, pos := scanSplits(seg, g.rs, mean, wsum, minLeaf, bestGain); gain > bestGain {
+		if gain, pos := scanSplits(seg, g.cd, wsum, minLeaf, bestGain); gain > bestGain {
 			bestGain, bestFeat, bestPos = gain, j, pos
 		}
 	}
@@ -712,29 +723,31 @@ func inBag(l, order []entry, w []int32) []entry {
 // position of the last row on the left, or bestGain and -1 when none beats
 // it (see split: the gain of
 // sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
-// of the left rows' targets y centred on mean, weighted by their draws w
-// (rs), W = wsum, and each side at least minLeaf draws). It is not
-// inlined for the reason the partitions are not, and keeps few values
-// live in its loop (the position of the best split, not its bins; wr as
-// W - wl, exact in a float64) so that they all stay in registers.
+// of the left rows' centred targets d weighted by their draws w (cd),
+// W = wsum, and each side at least minLeaf draws). It is not inlined for
+// the reason the partitions are not, and keeps few values live in its loop
+// (the position of the best split, not its bins; wr as W - wl) so that
+// they all stay in registers.
 //
 //go:noinline
-func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, pos int) {
-	W := float64(wsum)
+func scanSplits(seg []entry, cd []centred, wsum, minLeaf int, bestGain float64) (gain float64, pos int) {
+	// The draws are whole numbers below 2^31: their sums and differences
+	// are exact in float64, the comparisons those of the ints.
+	W, fmin := float64(wsum), float64(minLeaf)
 	last := len(seg) - 1
-	wl, sl := 0, 0.0
+	wl, sl := 0.0, 0.0
 	p := -1
-	for wl < minLeaf { // no split leaves fewer than minLeaf draws on the left
+	for wl < fmin { // no split leaves fewer than minLeaf draws on the left
 		if p++; p == last {
 			return bestGain, -1
 		}
-		r := rs[seg[p].row()]
-		wl += int(r.w)
-		sl += float64(r.w) * (r.y - mean)
+		c := cd[seg[p].row()]
+		wl += c.w
+		sl += c.w * c.d
 	}
 	// Row p is on the left; a split between it and row p+1 is possible
 	// where their bins differ.
-	maxWl := wsum - minLeaf
+	maxWl := W - fmin
 	lastBin := seg[last].bin()
 	best := -1
 	for {
@@ -742,8 +755,7 @@ func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, best
 			if wl > maxWl {
 				break // under minLeaf draws on the right from here on
 			}
-			fl := float64(wl)
-			num, den := sl*sl*W, fl*(W-fl)
+			num, den := sl*sl*W, wl*(W-wl)
 			if b := bestGain * den; b < 0x1p-1000 || num > b*(1-0x1p-50) || exactGains {
 				// else num/den, rounded, cannot exceed bestGain (see noGain)
 				if g := num / den; g > bestGain {
@@ -757,9 +769,9 @@ func scanSplits(seg []entry, rs []rowStat, mean float64, wsum, minLeaf int, best
 		if p++; p == last {
 			break
 		}
-		r := rs[seg[p].row()]
-		wl += int(r.w)
-		sl += float64(r.w) * (r.y - mean)
+		c := cd[seg[p].row()]
+		wl += c.w
+		sl += c.w * c.d
 	}
 	return bestGain, best
 }
