@@ -288,7 +288,7 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 	}
 	bestPred := slices.Clone(vpred)
 	out := &boosted{offset: offset, gain: make([]float64, d)}
-	g := &histGrower{hb: hb, cfg: cfg, resid: make([]float64, n), gain: make([]float64, d)}
+	g := &histGrower{hb: hb, cfg: cfg, resid: make([]float64, n), gain: make([]float64, d), leafOf: make([]int32, n)}
 	m := max(1, int(math.Round(cfg.Subsample*float64(n))))
 	rows := make([]int32, n)
 	drawn := make([]bool, n)
@@ -302,6 +302,7 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 		for i := range rows {
 			rows[i] = int32(i)
 			g.resid[i] = y[i] - pred[i]
+			g.leafOf[i] = -1
 		}
 		if m < n {
 			for i := range m { // partial Fisher-Yates: the first m rows are the sample
@@ -316,7 +317,13 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 		out.trees = append(out.trees, t)
 		var loss float64
 		for i, x := range X {
-			pred[i] += t.predict(x)
+			// A row of the subsample reached its leaf as the tree grew:
+			// its bins split as x[j] <= cut does (histBins).
+			if j := g.leafOf[i]; j >= 0 {
+				pred[i] += float64(t.Nodes[j].Value)
+			} else {
+				pred[i] += t.predict(x)
+			}
 			e := y[i] - pred[i]
 			loss += e * e
 		}
@@ -471,6 +478,9 @@ type histGrower struct {
 	cnt   []int
 	sum   []float64
 	right []int32 // scratch of split
+	// leafOf[i] is set to the leaf row i reaches, for the rows grow is
+	// given.
+	leafOf []int32
 }
 
 // grow returns a tree fitted to the residuals of rows.
@@ -492,6 +502,7 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	g.nodes[j] = Node{Feature: -1, Value: roundLeaf(g.cfg.LearningRate * s / float64(n))}
 	minLeaf := g.cfg.MinLeaf
 	if depth >= g.cfg.MaxDepth || n < 2*minLeaf {
+		g.setLeaf(j, rows)
 		return
 	}
 	var sse float64
@@ -537,6 +548,7 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
+		g.setLeaf(j, rows)
 		return
 	}
 	left := int32(len(g.nodes))
@@ -559,6 +571,15 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	g.right = right
 	g.split(left, rows[:p], depth+1)
 	g.split(left+1, rows[p:], depth+1)
+}
+
+// setLeaf records j as the leaf of rows.
+func (g *histGrower) setLeaf(j int32, rows []int32) {
+	if g.leafOf != nil {
+		for _, i := range rows {
+			g.leafOf[i] = j
+		}
+	}
 }
 
 // fillHistograms adds the rows' counts and residuals to the histograms of

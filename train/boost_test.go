@@ -263,3 +263,33 @@ func TestSortSample(t *testing.T) {
 		}
 	}
 }
+
+// TestBoostSampleLeaves checks that the training loss boost records, which
+// takes the subsample's predictions from the leaves its rows reached as
+// each tree grew, is the loss of walking every tree for every row, bit for
+// bit, with and without subsampling.
+func TestBoostSampleLeaves(t *testing.T) {
+	X, y := wideData(150, 8)
+	for _, sub := range []float64{0.7, 1} {
+		cfg := BoostConfig{Subsample: sub, MaxDepth: 4, MinLeaf: 3, Seed: 6}.WithDefaults()
+		bt, err := boost(context.Background(), X, y, nil, nil, cfg, 40, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred := make([]float64, len(X))
+		for i := range pred {
+			pred[i] = bt.offset
+		}
+		for r, tr := range bt.trees {
+			var loss float64
+			for i, x := range X {
+				pred[i] += tr.predict(x)
+				e := y[i] - pred[i]
+				loss += e * e
+			}
+			if got, want := bt.trainLoss[r], loss/float64(len(X)); got != want {
+				t.Fatalf("subsample %v round %d: training loss %v, walking the trees %v", sub, r, got, want)
+			}
+		}
+	}
+}
