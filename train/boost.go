@@ -475,8 +475,7 @@ type histGrower struct {
 	resid []float64
 	gain  []float64
 	nodes []Node
-	cnt   []int
-	sum   []float64
+	hist  []histBin
 	right []int32 // scratch of split
 	// leafOf[i] is set to the leaf row i reaches, for the rows grow is
 	// given.
@@ -518,32 +517,29 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	off := g.hb.off
 	if !histByFeature {
 		all := off[len(off)-1]
-		g.cnt = slices.Grow(g.cnt[:0], all)[:all]
-		g.sum = slices.Grow(g.sum[:0], all)[:all]
-		clear(g.cnt)
-		clear(g.sum)
-		fillHistograms(rows, g.resid, g.hb.flat, len(off)-1, g.cnt, g.sum)
+		g.hist = slices.Grow(g.hist[:0], all)[:all]
+		clear(g.hist)
+		fillHistograms(rows, g.resid, g.hb.flat, len(off)-1, g.hist)
 	}
 	for f, bins := range g.hb.bin {
 		nb := len(g.hb.cut[f]) + 1
 		if nb < 2 {
 			continue
 		}
-		cnt, sum := g.cnt[:0], g.sum[:0]
+		var hist []histBin
 		if histByFeature {
-			cnt, sum = slices.Grow(cnt, nb)[:nb], slices.Grow(sum, nb)[:nb]
-			clear(cnt)
-			clear(sum)
+			hist = slices.Grow(g.hist[:0], nb)[:nb]
+			clear(hist)
 			for _, i := range rows {
 				b := bins[i]
-				cnt[b]++
-				sum[b] += g.resid[i]
+				hist[b].cnt++
+				hist[b].sum += g.resid[i]
 			}
-			g.cnt, g.sum = cnt, sum
+			g.hist = hist
 		} else {
-			cnt, sum = g.cnt[off[f]:off[f+1]], g.sum[off[f]:off[f+1]]
+			hist = g.hist[off[f]:off[f+1]]
 		}
-		if gain, b := scanHistogram(cnt[:nb], sum[:nb], n, s, base, minLeaf, bestGain); gain > bestGain {
+		if gain, b := scanHistogram(hist[:nb], n, s, base, minLeaf, bestGain); gain > bestGain {
 			bestGain, bestFeat, bestBin = gain, f, b
 		}
 	}
@@ -582,37 +578,44 @@ func (g *histGrower) setLeaf(j int32, rows []int32) {
 	}
 }
 
+// histBin is a bin of a histogram: the sum of its rows' residuals and
+// their number, side by side.
+type histBin struct {
+	sum float64
+	cnt int
+}
+
 // fillHistograms adds the rows' counts and residuals to the histograms of
-// every feature at once (cnt and sum, laid out as histBins.off
-// says), each bin's residuals summed in the order of rows, from the bins
-// laid out by row (flat, d per row). It and scanHistogram are functions of
-// their own, not inlined, so that the compiler keeps their loops'
-// variables in registers (see partitionBoth).
+// every feature at once (hist, laid out as histBins.off says), each bin's
+// residuals summed in the order of rows, from the bins laid out by row
+// (flat, d per row). It and scanHistogram are functions of their own, not
+// inlined, so that the compiler keeps their loops' variables in registers
+// (see partitionBoth).
 //
 //go:noinline
-func fillHistograms(rows []int32, resid []float64, flat []uint32, d int, cnt []int, sum []float64) {
+func fillHistograms(rows []int32, resid []float64, flat []uint32, d int, hist []histBin) {
 	for _, i := range rows {
 		r := resid[i]
 		for _, k := range flat[int(i)*d : int(i)*d+d] {
-			cnt[k]++
-			sum[k] += r
+			h := &hist[k]
+			h.cnt++
+			h.sum += r
 		}
 	}
 }
 
 // scanHistogram returns the best gain above bestGain of the splits
-// between the bins of one feature's histogram (cnt and sum, of the node's
-// n rows, whose residuals sum to s; base = s^2/n), each side at least
+// between the bins of one feature's histogram (hist, of the node's n rows, whose residuals sum to s; base = s^2/n), each side at least
 // minLeaf rows, with the last bin on the left, or bestGain when none beats
 // it.
 //
 //go:noinline
-func scanHistogram(cnt []int, sum []float64, n int, s, base float64, minLeaf int, bestGain float64) (gain float64, bestBin int) {
+func scanHistogram(hist []histBin, n int, s, base float64, minLeaf int, bestGain float64) (gain float64, bestBin int) {
 	nl, sl := 0, 0.0
-	for b := range len(cnt) - 1 {
-		nl += cnt[b]
-		sl += sum[b]
-		if cnt[b] == 0 || nl < minLeaf {
+	for b, h := range hist[:len(hist)-1] {
+		nl += h.cnt
+		sl += h.sum
+		if h.cnt == 0 || nl < minLeaf {
 			continue
 		}
 		nr := n - nl
