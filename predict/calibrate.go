@@ -519,25 +519,8 @@ pairs:
 		if needAll-o0.all[k0] > o1.mostAll {
 			continue
 		}
-		for k1, w1 := range o1.w {
-			if w0+w1 >= bw {
-				break
-			}
-			if o0.all[k0]+o1.all[k1] < needAll {
-				continue
-			}
-			c1 := o1.cov[10*k1 : 10*k1+10]
-			ok := true
-			for g := range short {
-				if c1[g] < short[g] {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				best, bw = [2]int{k0, k1}, w0+w1
-				break
-			}
+		if k1 := o1.first(o1.below(w0, bw), needAll-o0.all[k0], &short); k1 >= 0 {
+			best, bw = [2]int{k0, k1}, w0+o1.w[k1]
 		}
 	}
 	type pair struct{ a, c int }
@@ -551,6 +534,56 @@ pairs:
 	split := s.split
 	return &train.Interval{Level: DefaultLevel, QLo: splitTaus[chosen[0].a], QHi: splitTaus[2*splitSteps-1-chosen[0].c],
 		Split: &split, QLo2: splitTaus[chosen[1].a], QHi2: splitTaus[2*splitSteps-1-chosen[1].c]}
+}
+
+// below returns the number of o's first pairs whose width w added to w0
+// is below bw: the widths increase and finite, and rounding is monotone, so
+// they are those before the first where w0 + w >= bw.
+func (o *splitOptions) below(w0, bw float64) int {
+	lo, hi := 0, len(o.w)
+	if math.IsInf(bw, 1) {
+		return hi
+	}
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if w0+o.w[m] >= bw {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
+
+// first returns the first of o's first end pairs whose counts reach
+// needAll in all and short in each group, or -1. It is a function of its
+// own, not inlined, so that its loop keeps its variables in registers
+// (choose's loop over half 0 reloaded o's slices at every pair).
+//
+//go:noinline
+func (o *splitOptions) first(end int, needAll int32, short *[10]int32) int {
+	cov := o.cov
+	miss := 0 // the group that failed last, checked first
+	for k, a := range o.all[:end] {
+		if a < needAll {
+			continue
+		}
+		c := (*[10]int32)(cov[10*k : 10*k+10])
+		if c[miss] < short[miss] {
+			continue
+		}
+		ok := true
+		for g, v := range short {
+			if c[g] < v {
+				ok, miss = false, g
+				break
+			}
+		}
+		if ok {
+			return k
+		}
+	}
+	return -1
 }
 
 // median returns the median of x, which it sorts.
@@ -620,12 +653,10 @@ func (cv *innerCV) heldOut(k int, q *rowQuantiles) error {
 	r, test := cv.fits[k], cv.folds[k]
 	r.held.Do(func() {
 		X := make([][]float64, len(test))
-		r.heldPred = make([]float64, len(test))
 		for j, i := range test {
 			X[j] = cv.d.X[i]
-			r.heldPred[j] = r.f.Predict(X[j])
 		}
-		r.heldDist, r.heldErr = r.f.Dist(X)
+		r.heldPred, r.heldDist, r.heldErr = r.f.PredictDist(X)
 	})
 	if r.heldErr != nil {
 		return fmt.Errorf("inner cross-validation of the interval: %w", r.heldErr)
@@ -908,22 +939,57 @@ func heldOutScore(in []bool, width []float64, groups []int) IntervalScore {
 // around it, in log-ratio space; logN is the log of the row's observed
 // count (Observed), which places it in a split interval's half.
 func logInterval(f *train.Forest, iv *train.Interval, x []float64, logN float64) (y, lo, hi float64) {
-	y = f.Predict(x)
-	lo, hi = logIntervalAt(f, iv, x, y, logN)
+	r := &forestRow{f: f, x: x}
+	y = r.predict()
+	lo, hi = r.interval(iv, logN)
 	return y, lo, hi
 }
 
-// logIntervalAt is logInterval given y, f's prediction at x.
-func logIntervalAt(f *train.Forest, iv *train.Interval, x []float64, y, logN float64) (lo, hi float64) {
-	var quant func(a, b float64) (float64, float64)
-	if f.Quantiles != nil {
-		quant = func(a, b float64) (float64, float64) {
-			var q [2]float64
-			f.PredictQuantiles(q[:], x, []float64{a, b})
-			return q[0], q[1]
-		}
+// forestRow is one row's feature vector x under the forest f, with f's
+// prediction of it and its conditional distribution (train.Forest.Dist)
+// computed when first asked for and then kept: the models of
+// TrainIntervals share one forest and differ only in their intervals, and
+// scoreIntervals applies each to every held-out row (applyModels).
+type forestRow struct {
+	f         *train.Forest
+	x         []float64
+	y         float64
+	predicted bool
+	dist      *train.Dist
+}
+
+// predict returns f.Predict(x).
+func (r *forestRow) predict() float64 {
+	if !r.predicted {
+		r.y, r.predicted = r.f.Predict(r.x), true
 	}
-	return intervalAt(iv, y, logN, quant)
+	return r.y
+}
+
+// quantiles returns f's conditional quantiles at the levels a and b, those
+// f.PredictQuantiles gives: both read the same weights the same way
+// (train.Dist).
+func (r *forestRow) quantiles(a, b float64) (float64, float64) {
+	if r.dist == nil {
+		d, err := r.f.Dist([][]float64{r.x})
+		if err != nil {
+			panic("predict: " + err.Error()) // f has quantiles and x its features (predict checked)
+		}
+		r.dist = d
+	}
+	var q [2]float64
+	r.dist.RowQuantiles(q[:], 0, []float64{a, b})
+	return q[0], q[1]
+}
+
+// interval returns the interval iv around the row's prediction, in
+// log-ratio space; logN is the log of the row's observed count.
+func (r *forestRow) interval(iv *train.Interval, logN float64) (lo, hi float64) {
+	var quant func(a, b float64) (float64, float64)
+	if r.f.Quantiles != nil {
+		quant = r.quantiles
+	}
+	return intervalAt(iv, r.predict(), logN, quant)
 }
 
 // intervalAt returns the interval iv around y, a forest's prediction, in
@@ -1112,9 +1178,11 @@ func scoreIntervals(ctx context.Context, rows []features.Row, l Learner, methods
 		return fold{models, c, g}, nil
 	}, func(f int, fd fold) error {
 		grownOn = append(grownOn, fd.grown)
+		prs := make([]Prediction, len(fd.models))
 		for _, i := range folds[f] {
+			applyModels(prs, fd.models, &rows[i], x)
 			for j, m := range fd.models {
-				pr := Apply(m, &rows[i], x)
+				pr := prs[j]
 				v := pr.NHat
 				if pr.Source != SourceForest { // as CrossValidate's fallback, a point
 					v = evaluate.LogLinear{A: *m.LogLinear}.Predict(Observed(&rows[i]))

@@ -147,3 +147,16 @@ func TestSplitChooseMatchesScan(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSplitChoose chooses the 16 targets of splitTargets on a table
+// of an inner fold's size.
+func BenchmarkSplitChoose(b *testing.B) {
+	s := randomSplitTable(rand.New(rand.NewPCG(7, 260)), 260, true)
+	for b.Loop() {
+		for _, c := range splitCovers {
+			for _, f := range splitFloors {
+				s.choose(c, f)
+			}
+		}
+	}
+}

@@ -214,8 +214,33 @@ func Vector(model *train.Model, r *features.Row, x []float64) []float64 {
 // of r's own (r.Vector): permutation importance changes one feature of it.
 // model must not be nil.
 func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
+	return applyRow(model, r, &forestRow{f: model.Forest, x: x})
+}
+
+// applyModels sets out[j] to Apply(models[j], r, x) for each model; the
+// models that share a forest and its features (TrainIntervals') share one
+// walk of it for the prediction and one for the quantiles of their
+// intervals.
+func applyModels(out []Prediction, models []*train.Model, r *features.Row, x []float64) {
+	var fr *forestRow
+	var prev *train.Model
+	for j, m := range models {
+		if m == nil {
+			out[j] = ModelOnly(r)
+			continue
+		}
+		if fr == nil || m.Forest != prev.Forest || !slices.Equal(m.Features, prev.Features) {
+			fr, prev = &forestRow{f: m.Forest, x: Vector(m, r, x)}, m
+		}
+		out[j] = applyRow(m, r, fr)
+	}
+}
+
+// applyRow is ApplyVector with the row's vector and its forest's
+// predictions of it in fr (fr.f being model.Forest).
+func applyRow(model *train.Model, r *features.Row, fr *forestRow) Prediction {
 	t := Target(model.Target)
-	y := model.Forest.Predict(x)
+	y := fr.predict()
 	point := y
 	if t == TargetLogRatio {
 		point += model.Shift
@@ -223,7 +248,7 @@ func ApplyVector(model *train.Model, r *features.Row, x []float64) Prediction {
 	if v, ok := t.Size(r, point); ok {
 		p := Prediction{NHat: v, Source: SourceForest}
 		if iv := model.Interval; iv != nil && t == TargetLogRatio {
-			a, b := logIntervalAt(model.Forest, iv, x, y, math.Log(Observed(r)))
+			a, b := fr.interval(iv, math.Log(Observed(r)))
 			lo, okLo := t.Size(r, a)
 			hi, okHi := t.Size(r, b)
 			if okLo && okHi {
@@ -578,7 +603,7 @@ func QRFInterval(f *train.Forest, X [][]float64, y []float64, groups []int, leve
 
 // qrfInterval is QRFInterval from the forest's out-of-bag quantiles o.
 func qrfInterval(o *oobQuantiles, y []float64, groups []int, level float64) (*train.Interval, error) {
-	const steps = 100
+	const steps = qrfSteps
 	taus := make([]float64, 2*steps)
 	for k := range steps {
 		taus[k] = qrfTau(k)
@@ -588,34 +613,7 @@ func qrfInterval(o *oobQuantiles, y []float64, groups []int, level float64) (*tr
 	if err != nil {
 		return nil, err
 	}
-	// cover[a][b][g]: rows of group g with lower quantile a <= y <= upper
-	// quantile b; width: the sums of each quantile over the rows.
-	cover := make([][steps][10]int, steps)
-	var n [10]int
-	var sum [2 * steps]float64
-	total := 0
-	for i, q := range oob {
-		if math.IsNaN(q[0]) {
-			continue
-		}
-		g := 0
-		if groups != nil {
-			g = groups[i]
-		}
-		n[g]++
-		total++
-		for k, v := range q {
-			sum[k] += v
-		}
-		for a := range steps {
-			if q[a] > y[i] {
-				break // the lower quantiles only grow with a
-			}
-			for b := steps - 1; b >= 0 && q[steps+b] >= y[i]; b-- {
-				cover[a][b][g]++
-			}
-		}
-	}
+	cover, n, sum, total := qrfCounts(oob, y, groups)
 	if total == 0 {
 		return nil, errors.New("no training row has out-of-bag quantiles")
 	}
@@ -625,7 +623,7 @@ func qrfInterval(o *oobQuantiles, y []float64, groups []int, level float64) (*tr
 			all := 0
 			ok := true
 			for g := range n {
-				all += cover[a][b][g]
+				all += int(cover[a][b][g])
 				if n[g] > 0 && float64(cover[a][b][g]) < DecileFloor*float64(n[g]) {
 					ok = false
 				}
@@ -639,6 +637,67 @@ func qrfInterval(o *oobQuantiles, y []float64, groups []int, level float64) (*tr
 		}
 	}
 	return &train.Interval{Level: level, QLo: taus[bestA], QHi: taus[steps+bestB]}, nil
+}
+
+// qrfSteps is the number of quantile levels of QRFInterval on each tail.
+const qrfSteps = 100
+
+// qrfCounts returns what QRFInterval chooses from, given the out-of-bag
+// quantiles oob of the rows at its levels (qrfSteps lower ones, then
+// qrfSteps upper ones), their targets y and groups (nil for one):
+// cover[a][b][g], the rows of group g whose lower quantile a <= y <= upper
+// quantile b; n[g], the rows of group g; sum, each quantile summed over
+// the rows, in order; total, the rows. Rows without quantiles (NaN) are
+// left out.
+func qrfCounts(oob [][]float64, y []float64, groups []int) (cover [][qrfSteps][10]int32, n [10]int, sum [2 * qrfSteps]float64, total int) {
+	const steps = qrfSteps
+	// A row covers the pairs (a, b) with a below the first lower quantile
+	// above y (the lower quantiles only grow with a) and b from the last
+	// down to the first upper quantile at or above y: cover counts, for
+	// each pair, the rows whose rectangle holds it. Each row is counted
+	// once at its rectangle's corner (the largest a, the smallest b), and
+	// the counts then summed over b upwards and over a downwards.
+	cover = make([][steps][10]int32, steps)
+	for i, q := range oob {
+		if math.IsNaN(q[0]) {
+			continue
+		}
+		g := 0
+		if groups != nil {
+			g = groups[i]
+		}
+		n[g]++
+		total++
+		for k, v := range q {
+			sum[k] += v
+		}
+		a := 0
+		for a < steps && !(q[a] > y[i]) {
+			a++
+		}
+		b := steps
+		for b > 0 && q[steps+b-1] >= y[i] {
+			b--
+		}
+		if a > 0 && b < steps {
+			cover[a-1][b][g]++
+		}
+	}
+	for a := range steps {
+		for b := 1; b < steps; b++ {
+			for g := range n {
+				cover[a][b][g] += cover[a][b-1][g]
+			}
+		}
+	}
+	for a := steps - 2; a >= 0; a-- {
+		for b := range steps {
+			for g := range n {
+				cover[a][b][g] += cover[a+1][b][g]
+			}
+		}
+	}
+	return cover, n, sum, total
 }
 
 // qrfTau returns the lower quantile level of step k of QRFInterval's grid,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/hawkes-toolkit/hawkes/train"
@@ -164,4 +165,69 @@ func testTrees() int {
 		return 40
 	}
 	return 100
+}
+
+// TestQRFCounts checks qrfCounts against counting each row's pairs one by
+// one, as QRFInterval first did, on random quantiles (increasing or not,
+// with ties with the targets and rows without quantiles).
+func TestQRFCounts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const steps = qrfSteps
+	for rep := range 20 {
+		rows := 1 + rng.IntN(60)
+		oob := make([][]float64, rows)
+		y := make([]float64, rows)
+		groups := make([]int, rows)
+		for i := range oob {
+			y[i] = float64(rng.IntN(5))
+			groups[i] = rng.IntN(10)
+			q := make([]float64, 2*steps)
+			for k := range q {
+				q[k] = float64(rng.IntN(5))
+			}
+			if rep%2 == 0 {
+				slices.Sort(q)
+			}
+			if rng.IntN(8) == 0 {
+				for k := range q {
+					q[k] = math.NaN()
+				}
+			}
+			oob[i] = q
+		}
+		var g []int
+		if rep%3 != 0 {
+			g = groups
+		}
+		want := make([][steps][10]int32, steps)
+		var wantN [10]int
+		var wantSum [2 * steps]float64
+		wantTotal := 0
+		for i, q := range oob {
+			if math.IsNaN(q[0]) {
+				continue
+			}
+			gi := 0
+			if g != nil {
+				gi = g[i]
+			}
+			wantN[gi]++
+			wantTotal++
+			for k, v := range q {
+				wantSum[k] += v
+			}
+			for a := range steps {
+				if q[a] > y[i] {
+					break
+				}
+				for b := steps - 1; b >= 0 && q[steps+b] >= y[i]; b-- {
+					want[a][b][gi]++
+				}
+			}
+		}
+		cover, n, sum, total := qrfCounts(oob, y, g)
+		if !slices.Equal(cover, want) || n != wantN || sum != wantSum || total != wantTotal {
+			t.Fatalf("table %d (%d rows): counts differ from the row by row ones", rep, rows)
+		}
+	}
 }

@@ -288,9 +288,10 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 	}
 	bestPred := slices.Clone(vpred)
 	out := &boosted{offset: offset, gain: make([]float64, d)}
-	g := &histGrower{hb: hb, cfg: cfg, resid: make([]float64, n), gain: make([]float64, d)}
+	g := &histGrower{hb: hb, cfg: cfg, resid: make([]float64, n), gain: make([]float64, d), leafOf: make([]int32, n)}
 	m := max(1, int(math.Round(cfg.Subsample*float64(n))))
 	rows := make([]int32, n)
+	drawn := make([]bool, n)
 	bestLoss := math.Inf(1)
 	var gains [][]float64
 	rng := rand.New(rand.NewPCG(cfg.Seed, boostStream+stream))
@@ -301,13 +302,14 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 		for i := range rows {
 			rows[i] = int32(i)
 			g.resid[i] = y[i] - pred[i]
+			g.leafOf[i] = -1
 		}
 		if m < n {
 			for i := range m { // partial Fisher-Yates: the first m rows are the sample
 				k := i + rng.IntN(n-i)
 				rows[i], rows[k] = rows[k], rows[i]
 			}
-			slices.Sort(rows[:m])
+			sortSample(rows, m, drawn)
 		}
 		clear(g.gain)
 		t := g.grow(rows[:m])
@@ -315,7 +317,13 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 		out.trees = append(out.trees, t)
 		var loss float64
 		for i, x := range X {
-			pred[i] += t.predict(x)
+			// A row of the subsample reached its leaf as the tree grew:
+			// its bins split as x[j] <= cut does (histBins).
+			if j := g.leafOf[i]; j >= 0 {
+				pred[i] += float64(t.Nodes[j].Value)
+			} else {
+				pred[i] += t.predict(x)
+			}
 			e := y[i] - pred[i]
 			loss += e * e
 		}
@@ -349,6 +357,23 @@ func boost(ctx context.Context, X [][]float64, y []float64, Xv [][]float64, yv [
 	}
 	out.validPred = bestPred
 	return out, nil
+}
+
+// sortSample sorts rows[:m], a sample of the rows 0 to len(rows)-1, in
+// increasing order, in time linear in len(rows): each drawn row is marked
+// in drawn (len(rows), all false, and left so) and the marks read in order.
+func sortSample(rows []int32, m int, drawn []bool) {
+	for _, i := range rows[:m] {
+		drawn[i] = true
+	}
+	p := 0
+	for i, ok := range drawn {
+		if ok {
+			rows[p] = int32(i)
+			p++
+			drawn[i] = false
+		}
+	}
 }
 
 // BoostDepths are the tree depths FitBoostOOB chooses from when
@@ -450,9 +475,11 @@ type histGrower struct {
 	resid []float64
 	gain  []float64
 	nodes []Node
-	cnt   []int
-	sum   []float64
+	hist  []histBin
 	right []int32 // scratch of split
+	// leafOf[i] is set to the leaf row i reaches, for the rows grow is
+	// given.
+	leafOf []int32
 }
 
 // grow returns a tree fitted to the residuals of rows.
@@ -474,6 +501,7 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	g.nodes[j] = Node{Feature: -1, Value: roundLeaf(g.cfg.LearningRate * s / float64(n))}
 	minLeaf := g.cfg.MinLeaf
 	if depth >= g.cfg.MaxDepth || n < 2*minLeaf {
+		g.setLeaf(j, rows)
 		return
 	}
 	var sse float64
@@ -489,36 +517,34 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	off := g.hb.off
 	if !histByFeature {
 		all := off[len(off)-1]
-		g.cnt = slices.Grow(g.cnt[:0], all)[:all]
-		g.sum = slices.Grow(g.sum[:0], all)[:all]
-		clear(g.cnt)
-		clear(g.sum)
-		fillHistograms(rows, g.resid, g.hb.flat, len(off)-1, g.cnt, g.sum)
+		g.hist = slices.Grow(g.hist[:0], all)[:all]
+		clear(g.hist)
+		fillHistograms(rows, g.resid, g.hb.flat, len(off)-1, g.hist)
 	}
 	for f, bins := range g.hb.bin {
 		nb := len(g.hb.cut[f]) + 1
 		if nb < 2 {
 			continue
 		}
-		cnt, sum := g.cnt[:0], g.sum[:0]
+		var hist []histBin
 		if histByFeature {
-			cnt, sum = slices.Grow(cnt, nb)[:nb], slices.Grow(sum, nb)[:nb]
-			clear(cnt)
-			clear(sum)
+			hist = slices.Grow(g.hist[:0], nb)[:nb]
+			clear(hist)
 			for _, i := range rows {
 				b := bins[i]
-				cnt[b]++
-				sum[b] += g.resid[i]
+				hist[b].cnt++
+				hist[b].sum += g.resid[i]
 			}
-			g.cnt, g.sum = cnt, sum
+			g.hist = hist
 		} else {
-			cnt, sum = g.cnt[off[f]:off[f+1]], g.sum[off[f]:off[f+1]]
+			hist = g.hist[off[f]:off[f+1]]
 		}
-		if gain, b := scanHistogram(cnt[:nb], sum[:nb], n, s, base, minLeaf, bestGain); gain > bestGain {
+		if gain, b := scanHistogram(hist[:nb], n, s, base, minLeaf, bestGain); gain > bestGain {
 			bestGain, bestFeat, bestBin = gain, f, b
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
+		g.setLeaf(j, rows)
 		return
 	}
 	left := int32(len(g.nodes))
@@ -543,37 +569,53 @@ func (g *histGrower) split(j int32, rows []int32, depth int) {
 	g.split(left+1, rows[p:], depth+1)
 }
 
+// setLeaf records j as the leaf of rows.
+func (g *histGrower) setLeaf(j int32, rows []int32) {
+	if g.leafOf != nil {
+		for _, i := range rows {
+			g.leafOf[i] = j
+		}
+	}
+}
+
+// histBin is a bin of a histogram: the sum of its rows' residuals and
+// their number, side by side.
+type histBin struct {
+	sum float64
+	cnt int
+}
+
 // fillHistograms adds the rows' counts and residuals to the histograms of
-// every feature at once (cnt and sum, laid out as histBins.off
-// says), each bin's residuals summed in the order of rows, from the bins
-// laid out by row (flat, d per row). It and scanHistogram are functions of
-// their own, not inlined, so that the compiler keeps their loops'
-// variables in registers (see partitionBoth).
+// every feature at once (hist, laid out as histBins.off says), each bin's
+// residuals summed in the order of rows, from the bins laid out by row
+// (flat, d per row). It and scanHistogram are functions of their own, not
+// inlined, so that the compiler keeps their loops' variables in registers
+// (see partitionBoth).
 //
 //go:noinline
-func fillHistograms(rows []int32, resid []float64, flat []uint32, d int, cnt []int, sum []float64) {
+func fillHistograms(rows []int32, resid []float64, flat []uint32, d int, hist []histBin) {
 	for _, i := range rows {
 		r := resid[i]
 		for _, k := range flat[int(i)*d : int(i)*d+d] {
-			cnt[k]++
-			sum[k] += r
+			h := &hist[k]
+			h.cnt++
+			h.sum += r
 		}
 	}
 }
 
 // scanHistogram returns the best gain above bestGain of the splits
-// between the bins of one feature's histogram (cnt and sum, of the node's
-// n rows, whose residuals sum to s; base = s^2/n), each side at least
+// between the bins of one feature's histogram (hist, of the node's n rows, whose residuals sum to s; base = s^2/n), each side at least
 // minLeaf rows, with the last bin on the left, or bestGain when none beats
 // it.
 //
 //go:noinline
-func scanHistogram(cnt []int, sum []float64, n int, s, base float64, minLeaf int, bestGain float64) (gain float64, bestBin int) {
+func scanHistogram(hist []histBin, n int, s, base float64, minLeaf int, bestGain float64) (gain float64, bestBin int) {
 	nl, sl := 0, 0.0
-	for b := range len(cnt) - 1 {
-		nl += cnt[b]
-		sl += sum[b]
-		if cnt[b] == 0 || nl < minLeaf {
+	for b, h := range hist[:len(hist)-1] {
+		nl += h.cnt
+		sl += h.sum
+		if h.cnt == 0 || nl < minLeaf {
 			continue
 		}
 		nr := n - nl

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -233,5 +234,62 @@ func TestBoostCancel(t *testing.T) {
 	cancel()
 	if _, err := FitBoost(ctx, X, y, BoostConfig{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
+
+// TestSortSample checks sortSample against slices.Sort on partial
+// Fisher-Yates samples, as boost draws them.
+func TestSortSample(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range []struct{ n, m int }{{1, 1}, {2, 1}, {10, 8}, {325, 260}, {406, 1}, {1000, 999}} {
+		rows := make([]int32, tc.n)
+		drawn := make([]bool, tc.n)
+		for range 20 {
+			for i := range rows {
+				rows[i] = int32(i)
+			}
+			for i := range tc.m {
+				k := i + rng.IntN(tc.n-i)
+				rows[i], rows[k] = rows[k], rows[i]
+			}
+			want := slices.Sorted(slices.Values(rows[:tc.m]))
+			sortSample(rows, tc.m, drawn)
+			if !slices.Equal(rows[:tc.m], want) {
+				t.Fatalf("n %d m %d: got %v, want %v", tc.n, tc.m, rows[:tc.m], want)
+			}
+			if slices.Contains(drawn, true) {
+				t.Fatalf("n %d m %d: marks left set", tc.n, tc.m)
+			}
+		}
+	}
+}
+
+// TestBoostSampleLeaves checks that the training loss boost records, which
+// takes the subsample's predictions from the leaves its rows reached as
+// each tree grew, is the loss of walking every tree for every row, bit for
+// bit, with and without subsampling.
+func TestBoostSampleLeaves(t *testing.T) {
+	X, y := wideData(150, 8)
+	for _, sub := range []float64{0.7, 1} {
+		cfg := BoostConfig{Subsample: sub, MaxDepth: 4, MinLeaf: 3, Seed: 6}.WithDefaults()
+		bt, err := boost(context.Background(), X, y, nil, nil, cfg, 40, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred := make([]float64, len(X))
+		for i := range pred {
+			pred[i] = bt.offset
+		}
+		for r, tr := range bt.trees {
+			var loss float64
+			for i, x := range X {
+				pred[i] += tr.predict(x)
+				e := y[i] - pred[i]
+				loss += e * e
+			}
+			if got, want := bt.trainLoss[r], loss/float64(len(X)); got != want {
+				t.Fatalf("subsample %v round %d: training loss %v, walking the trees %v", sub, r, got, want)
+			}
+		}
 	}
 }

@@ -215,7 +215,7 @@ type binned struct {
 	cut   [][]float32 // cut[j][k]: threshold between bins k and k+1
 	lo    [][]float64 // lo[j][k]: smallest value in bin k
 	hi    [][]float64 // hi[j][k]: largest value in bin k
-	order [][]int32   // order[j]: rows sorted by X[i][j], then by i
+	order [][]entry   // order[j]: rows sorted by X[i][j], then by i, with their bins of j
 }
 
 // splitCut returns the cut index for a split of feature j between a node's
@@ -239,7 +239,7 @@ func binData(X [][]float64, d int) *binned {
 		cut:   make([][]float32, d),
 		lo:    make([][]float64, d),
 		hi:    make([][]float64, d),
-		order: make([][]int32, d),
+		order: make([][]entry, d),
 	}
 	for j := range d {
 		order := make([]int32, n)
@@ -270,7 +270,11 @@ func binData(X [][]float64, d int) *binned {
 			}
 			bin[i] = k
 		}
-		b.bin[j], b.cut[j], b.lo[j], b.hi[j], b.order[j] = bin, cuts, lo, hi, order
+		entries := make([]entry, n)
+		for k, i := range order {
+			entries[k] = makeEntry(i, bin[i])
+		}
+		b.bin[j], b.cut[j], b.lo[j], b.hi[j], b.order[j] = bin, cuts, lo, hi, entries
 	}
 	return b
 }
@@ -310,9 +314,12 @@ type grower struct {
 	m      int // draws per bootstrap sample
 
 	w     []int32   // bootstrap count of each row
-	lists [][]int32 // lists[j][lo:hi]: the node's in-bag rows sorted by bin j
+	rs    []rowStat // target and bootstrap count of each row
+	cd    []centred // the current node's rows' centred targets and counts
+	lists [][]entry // lists[j][lo:hi]: the node's in-bag rows sorted by bin j
 	left  []int32   // per row: 1 if it goes to the left child of the current split
-	tmp   []int32
+	tmp   []entry
+	otmp  []int32
 	feats []int
 	stack []task
 	nodes []Node
@@ -328,6 +335,34 @@ type grower struct {
 	// or out of bag (fitOOB's keep).
 	leafOf []int32
 }
+
+// rowStat is a row's target and its bootstrap count in the tree being
+// grown, side by side for split's loops.
+type rowStat struct {
+	y float64
+	w int32
+}
+
+// centred is a row's target less the mean target of the node being split,
+// d, and its bootstrap count w, as a float64 (exact).
+type centred struct {
+	d, w float64
+}
+
+// entry is a row of a feature's list (its low 32 bits) and its bin of
+// that feature (its high 32 bits), kept beside it so that the scan of the
+// list reads the bins in order rather than looking each up by row. One
+// word, it is moved by one instruction.
+type entry uint64
+
+// makeEntry returns the entry of row i in bin b.
+func makeEntry(i, b int32) entry { return entry(uint32(i)) | entry(uint32(b))<<32 }
+
+// row returns e's row.
+func (e entry) row() int32 { return int32(uint32(e)) }
+
+// bin returns e's bin.
+func (e entry) bin() int32 { return int32(uint32(e >> 32)) }
 
 // task is a node waiting to be grown: its index, the range of its rows in
 // the lists, and its depth.
@@ -355,15 +390,18 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 	g := &grower{
 		b: b, y: y, offset: offset, cfg: cfg, d: d, m: m,
 		w:      make([]int32, n),
-		lists:  make([][]int32, d),
+		rs:     make([]rowStat, n),
+		cd:     make([]centred, n),
+		lists:  make([][]entry, d),
 		left:   make([]int32, n),
-		tmp:    make([]int32, n),
+		tmp:    make([]entry, n),
+		otmp:   make([]int32, n),
 		feats:  make([]int, d),
 		oob:    make([]int32, 0, n),
 		oobVal: make([]float32, n),
 	}
 	for j := range d {
-		g.lists[j] = make([]int32, 0, n)
+		g.lists[j] = make([]entry, 0, n)
 	}
 	return g
 }
@@ -372,6 +410,9 @@ func newGrower(b *binned, y []float64, offset float64, cfg Config, m int) *growe
 func (g *grower) grow(t uint64) Tree {
 	rng := rand.New(rand.NewPCG(g.cfg.Seed, t))
 	bootstrap(g.w, rng, g.m)
+	for i, w := range g.w {
+		g.rs[i] = rowStat{y: g.y[i], w: w}
+	}
 	// The in-bag rows of each list, in order, without branches (whether
 	// a row was drawn is a coin toss): each row is written and kept if
 	// drawn.
@@ -384,13 +425,7 @@ func (g *grower) grow(t uint64) Tree {
 		if constant&constantBit(j) != 0 {
 			continue
 		}
-		l := g.lists[j][:n]
-		p := 0
-		for _, i := range g.b.order[j] {
-			l[p] = i
-			p += int(min(g.w[i], 1))
-		}
-		g.lists[j] = l[:p]
+		g.lists[j] = inBag(g.lists[j][:n], g.b.order[j], g.w)
 	}
 	oob := g.oob[:n]
 	p := 0
@@ -447,11 +482,20 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	var wsum int
 	var ysum float64
 	ymin, ymax := math.Inf(1), math.Inf(-1)
-	for _, i := range rows {
-		w, y := g.w[i], g.y[i]
+	for _, e := range rows {
+		r := g.rs[e.row()]
+		w, y := r.w, r.y
 		wsum += int(w)
 		ysum += float64(w) * y
-		ymin, ymax = min(ymin, y), max(ymax, y)
+		// Comparisons rather than min and max, which also handle NaNs
+		// and signed zeros: the targets are finite, and ymin == ymax
+		// below holds alike for either zero.
+		if y < ymin {
+			ymin = y
+		}
+		if y > ymax {
+			ymax = y
+		}
 	}
 	mean := ysum / float64(wsum)
 	leaf := roundLeaf(mean - g.offset)
@@ -461,18 +505,21 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		g.oobLeaf(tk, leaf)
 		return
 	}
+	// Each row's centred target, computed once for the features' scans,
+	// which add w*d as they did w*(y-mean).
 	var sse float64
-	for _, i := range rows {
-		e := g.y[i] - mean
-		sse += float64(g.w[i]) * e * e
+	for _, e := range rows {
+		r := g.rs[e.row()]
+		d := r.y - mean
+		g.cd[e.row()] = centred{d: d, w: float64(r.w)}
+		sse += float64(r.w) * d * d
 	}
 
 	// Try features in a random order until MaxFeatures non-constant ones
 	// have been scanned. The gain of sending the rows up to bin k left is
 	// the decrease in squared error, sl^2 * W / (wl * wr), with sl the sum
 	// of the left rows' centred targets.
-	bestGain, bestFeat, bestBin, bestNext := 0.0, -1, int32(0), int32(0)
-	gw, gy := g.w, g.y
+	bestGain, bestFeat, bestPos := 0.0, -1, 0
 	tried := 0
 	constant := tk.constant
 	for k := 0; k < g.d && tried < g.cfg.MaxFeatures; k++ {
@@ -483,14 +530,13 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 			continue // constant here as in an ancestor
 		}
 		seg := g.lists[j][tk.lo:tk.hi]
-		bin := g.b.bin[j]
-		if bin[seg[0]] == bin[seg[len(seg)-1]] {
+		if seg[0].bin() == seg[len(seg)-1].bin() {
 			constant |= constantBit(j)
 			continue
 		}
 		tried++
-		if gain, bi, bn := scanSplits(seg, bin, gw, gy, mean, wsum, minLeaf, bestGain); gain > bestGain {
-			bestGain, bestFeat, bestBin, bestNext = gain, j, bi, bn
+		if gain, pos := scanSplits(seg, g.cd, wsum, minLeaf, bestGain); gain > bestGain {
+			bestGain, bestFeat, bestPos = gain, j, pos
 		}
 	}
 	if bestFeat < 0 || bestGain <= 1e-12*sse {
@@ -498,41 +544,21 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 		return
 	}
 
+	// The split sends left the rows of bestFeat's list up to bestPos
+	// (their bins at most the one there, the list being sorted by bin).
+	best := g.lists[bestFeat][tk.lo:tk.hi]
 	left := int32(len(g.nodes))
-	k := g.b.splitCut(bestFeat, bestBin, bestNext)
+	k := g.b.splitCut(bestFeat, best[bestPos].bin(), best[bestPos+1].bin())
 	// The out-of-bag rows go left when their bin is at most the cut's k:
-	// unlike the in-bag rows, they may lie in bins between bestBin and
-	// bestNext.
-	bin := g.b.bin[bestFeat]
+	// unlike the in-bag rows, they may lie in bins between the two.
 	oseg := g.oob[tk.olo:tk.ohi]
-	tmp := g.tmp[:len(oseg)]
-	op, oq := 0, 0
-	for _, i := range oseg {
-		l := 0
-		if bin[i] <= k {
-			l = 1
-		}
-		oseg[op] = i
-		tmp[oq] = i
-		op += l
-		oq += 1 - l
-	}
-	copy(oseg[op:], tmp[:oq])
-	omid := tk.olo + int32(op)
+	omid := tk.olo + int32(partitionBins(oseg, g.otmp[:len(oseg)], g.b.bin[bestFeat], k))
 	g.nodes[tk.node] = Node{Feature: int32(bestFeat), Left: left, Value: g.b.cut[bestFeat][k]}
 	g.nodes = append(g.nodes, Node{}, Node{})
 	g.gain[bestFeat] += bestGain
 
-	nl, wl := int32(0), 0
-	for _, i := range rows {
-		l := int32(0)
-		if bin[i] <= bestBin {
-			l = 1
-		}
-		g.left[i] = l
-		nl += l
-		wl += int(l * g.w[i])
-	}
+	nl := int32(bestPos + 1)
+	wl := markLeft(g.left, best, nl, g.w)
 	// A child with fewer than 2*MinLeaf draws, or at MaxDepth, will be a
 	// leaf, which reads its rows from lists[0] alone: the other lists need
 	// only the rows of the children that may split.
@@ -546,6 +572,8 @@ func (g *grower) split(rng *rand.Rand, tk task) {
 	for j := range g.d {
 		seg := g.lists[j][tk.lo:tk.hi]
 		switch {
+		case j == bestFeat && !partitionAll:
+			// partitioned already: the left rows come first
 		case j != 0 && constant&constantBit(j) != 0:
 			// constant on the children's rows too: never read below
 		case j == 0 || needL && needR || partitionAll:
@@ -572,8 +600,8 @@ func (g *grower) oobLeaf(tk task, v float32) {
 		for _, i := range g.oob[tk.olo:tk.ohi] {
 			g.leafOf[i] = tk.node
 		}
-		for _, i := range g.lists[0][tk.lo:tk.hi] {
-			g.leafOf[i] = tk.node
+		for _, e := range g.lists[0][tk.lo:tk.hi] {
+			g.leafOf[e.row()] = tk.node
 		}
 	}
 }
@@ -597,17 +625,54 @@ func (g *grower) result() treeResult {
 // variable of their loops in a register: written out in split, which has
 // many live values, the loops kept their indices on the stack.
 
+// markLeft sets left[i] to 1 for the rows i of seg[:nl] and to 0 for
+// those of the rest of seg, and returns the draws w of the first.
+//
+//go:noinline
+func markLeft(left []int32, seg []entry, nl int32, w []int32) int {
+	wl := 0
+	for _, e := range seg[:nl] {
+		left[e.row()] = 1
+		wl += int(w[e.row()])
+	}
+	for _, e := range seg[nl:] {
+		left[e.row()] = 0
+	}
+	return wl
+}
+
+// partitionBins partitions the rows seg stably, those of bin at most k
+// (bin[i]) first, without branches as partitionBoth, with tmp (of seg's
+// length) for the others, and returns the number of the first.
+//
+//go:noinline
+func partitionBins(seg, tmp, bin []int32, k int32) int {
+	p, q := 0, 0
+	for _, i := range seg {
+		l := 0
+		if bin[i] <= k {
+			l = 1
+		}
+		seg[p] = i
+		tmp[q] = i
+		p += l
+		q += 1 - l
+	}
+	copy(seg[p:], tmp[:q])
+	return p
+}
+
 // partitionBoth partitions seg stably, left rows first, without branches:
 // each row is written to both sides (seg and tmp, of seg's length) and the
 // side it does not belong to is overwritten.
 //
 //go:noinline
-func partitionBoth(seg, tmp, left []int32) {
+func partitionBoth(seg, tmp []entry, left []int32) {
 	p, q := 0, 0
-	for _, i := range seg {
-		l := int(left[i])
-		seg[p] = i
-		tmp[q] = i
+	for _, e := range seg {
+		l := int(left[e.row()])
+		seg[p] = e
+		tmp[q] = e
 		p += l
 		q += 1 - l
 	}
@@ -617,57 +682,96 @@ func partitionBoth(seg, tmp, left []int32) {
 // partitionLeft moves the left rows of seg, in order, to its start.
 //
 //go:noinline
-func partitionLeft(seg, left []int32) {
+func partitionLeft(seg []entry, left []int32) {
 	p := 0
-	for _, i := range seg {
-		seg[p] = i
-		p += int(left[i])
+	for _, e := range seg {
+		seg[p] = e
+		p += int(left[e.row()])
 	}
 }
 
 // partitionRight moves the right rows of seg, in order, to its end.
 //
 //go:noinline
-func partitionRight(seg, left []int32) {
+func partitionRight(seg []entry, left []int32) {
 	p := len(seg)
 	for k := len(seg) - 1; k >= 0; k-- {
-		i := seg[k]
-		seg[p-1] = i
-		p -= 1 - int(left[i])
+		e := seg[k]
+		seg[p-1] = e
+		p -= 1 - int(left[e.row()])
 	}
 }
 
-// scanSplits returns the best gain above bestGain of the splits of the
-// rows seg, sorted by their bins bin, between two neighbouring bins, with
-// those bins, or bestGain when none beats it (see split: the gain of
-// sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
-// of the left rows' targets y centred on mean, weights w, W = wsum, and
-// each side at least minLeaf draws). It is not inlined for the reason the
-// partitions are not.
+// inBag returns l (of len(order)) holding the entries of order, in
+// order, whose rows the bootstrap drew (w[i] > 0), without branches
+// (whether a row was drawn is a coin toss): each entry is written and kept
+// if drawn.
 //
 //go:noinline
-func scanSplits(seg, bin, w []int32, y []float64, mean float64, wsum, minLeaf int, bestGain float64) (gain float64, bestBin, bestNext int32) {
-	W := float64(wsum)
-	wl, sl := 0, 0.0
-	for p, i := range seg[:len(seg)-1] {
-		wi := w[i]
-		wl += int(wi)
-		sl += float64(wi) * (y[i] - mean)
-		bi, bn := bin[i], bin[seg[p+1]]
-		if bi == bn || wl < minLeaf {
-			continue
+func inBag(l, order []entry, w []int32) []entry {
+	l = l[:len(order)]
+	p := 0
+	for _, e := range order {
+		l[p] = e
+		p += int(min(w[e.row()], 1))
+	}
+	return l[:p]
+}
+
+// scanSplits returns the best gain above bestGain of the splits of the
+// rows seg, sorted by their bins, between two neighbouring bins, with the
+// position of the last row on the left, or bestGain and -1 when none beats
+// it (see split: the gain of
+// sending the rows up to bin k left is sl^2 W / (wl wr), with sl the sum
+// of the left rows' centred targets d weighted by their draws w (cd),
+// W = wsum, and each side at least minLeaf draws). It is not inlined for
+// the reason the partitions are not, and keeps few values live in its loop
+// (the position of the best split, not its bins; wr as W - wl) so that
+// they all stay in registers.
+//
+//go:noinline
+func scanSplits(seg []entry, cd []centred, wsum, minLeaf int, bestGain float64) (gain float64, pos int) {
+	// The draws are whole numbers below 2^31: their sums and differences
+	// are exact in float64, the comparisons those of the ints.
+	W, fmin := float64(wsum), float64(minLeaf)
+	last := len(seg) - 1
+	wl, sl := 0.0, 0.0
+	p := -1
+	for wl < fmin { // no split leaves fewer than minLeaf draws on the left
+		if p++; p == last {
+			return bestGain, -1
 		}
-		wr := wsum - wl
-		if wr < minLeaf {
+		c := cd[seg[p].row()]
+		wl += c.w
+		sl += c.w * c.d
+	}
+	// Row p is on the left; a split between it and row p+1 is possible
+	// where their bins differ.
+	maxWl := W - fmin
+	lastBin := seg[last].bin()
+	best := -1
+	for {
+		if nb := seg[p+1].bin(); seg[p].bin() != nb {
+			if wl > maxWl {
+				break // under minLeaf draws on the right from here on
+			}
+			num, den := sl*sl*W, wl*(W-wl)
+			if b := bestGain * den; b < 0x1p-1000 || num > b*(1-0x1p-50) || exactGains {
+				// else num/den, rounded, cannot exceed bestGain (see noGain)
+				if g := num / den; g > bestGain {
+					bestGain, best = g, p
+				}
+			}
+			if nb == lastBin {
+				break // the rows after p share one bin: no split among them
+			}
+		}
+		if p++; p == last {
 			break
 		}
-		num, den := sl*sl*W, float64(wl)*float64(wr)
-		if b := bestGain * den; b >= 0x1p-1000 && num <= b*(1-0x1p-50) && !exactGains {
-			continue // num/den, rounded, cannot exceed bestGain (see noGain)
-		}
-		if g := num / den; g > bestGain {
-			bestGain, bestBin, bestNext = g, bi, bn
-		}
+		c := cd[seg[p].row()]
+		wl += c.w
+		sl += c.w * c.d
 	}
-	return bestGain, bestBin, bestNext
+	return bestGain, best
 }

@@ -132,6 +132,12 @@ func (f *Forest) Predict(x []float64) float64 {
 	for i := range f.Trees {
 		s += f.Trees[i].predict(x)
 	}
+	return f.sumPrediction(s)
+}
+
+// sumPrediction returns the prediction of a row whose trees' leaf values
+// sum to s.
+func (f *Forest) sumPrediction(s float64) float64 {
 	if f.Sum {
 		return f.Offset + s
 	}

@@ -258,14 +258,27 @@ func (f *Forest) PredictQuantiles(dst []float64, x []float64, taus []float64) []
 	dst = dst[:len(taus)]
 	acc := make([]float64, len(q.Y))
 	for t := range f.Trees {
-		j := f.Trees[t].leaf(x)
-		s := q.start[t]
-		for k := s[j]; k < s[j+1]; k++ {
-			acc[q.members[t][k]] += q.weight[t][k]
-		}
+		q.addLeaf(acc, t, f.Trees[t].leaf(x))
 	}
 	q.quantiles(dst, acc, taus)
 	return dst
+}
+
+// addLeaf adds to acc the weights of the members of leaf j of tree t, in
+// order. It is a function of its own, not inlined, so that the compiler
+// keeps its loop's variables in registers (see partitionBoth): written out
+// in dist, the loop reloaded the slices and their bounds from the stack at
+// every member.
+//
+//go:noinline
+func (q *Quantiles) addLeaf(acc []float64, t int, j int32) {
+	s := q.start[t]
+	a, b := s[j], s[j+1]
+	members, weight := q.members[t][a:b], q.weight[t][a:b]
+	weight = weight[:len(members)]
+	for k, m := range members {
+		acc[m] += weight[k]
+	}
 }
 
 // OOBQuantiles returns, for each row of X, the training rows of f in the
@@ -305,7 +318,7 @@ func (f *Forest) OOBDist(X [][]float64) (*Dist, error) {
 	if len(X) != len(q.Y) {
 		return nil, fmt.Errorf("train: out-of-bag quantiles of %d rows, forest trained on %d", len(X), len(q.Y))
 	}
-	return f.dist(X, true)
+	return f.dist(X, true, nil)
 }
 
 // Dist returns the conditional distributions of the rows X under every
@@ -315,12 +328,28 @@ func (f *Forest) Dist(X [][]float64) (*Dist, error) {
 	if f.Quantiles == nil {
 		return nil, fmt.Errorf("train: quantiles of a forest without quantiles")
 	}
-	return f.dist(X, false)
+	return f.dist(X, false, nil)
+}
+
+// PredictDist returns Predict of each row of X and Dist(X), walking each
+// tree once per row for both. f must have Quantiles.
+func (f *Forest) PredictDist(X [][]float64) ([]float64, *Dist, error) {
+	if f.Quantiles == nil {
+		return nil, nil, fmt.Errorf("train: quantiles of a forest without quantiles")
+	}
+	pred := make([]float64, len(X))
+	d, err := f.dist(X, false, pred)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pred, d, nil
 }
 
 // dist computes the distributions of the rows of X, out of bag when oob
-// is set (X being the training rows).
-func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
+// is set (X being the training rows); otherwise, when pred is not nil, it
+// also sets pred[i] to Predict(X[i]), summing the leaves it reaches as
+// Predict does.
+func (f *Forest) dist(X [][]float64, oob bool, pred []float64) (*Dist, error) {
 	q := f.Quantiles
 	acc := make([]float64, len(q.Y))
 	d := &Dist{last: q.Y[q.order[len(q.order)-1]], total: make([]float64, len(X)), start: make([]int32, 1, len(X)+1)}
@@ -328,6 +357,7 @@ func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
 		if len(x) < f.NFeatures {
 			return nil, fmt.Errorf("train: row %d has %d values, forest %d features", i, len(x), f.NFeatures)
 		}
+		var sum float64
 		for t := range f.Trees {
 			if oob && q.InBag[t][i] > 0 {
 				continue
@@ -337,33 +367,44 @@ func (f *Forest) dist(X [][]float64, oob bool) (*Dist, error) {
 				j = q.oobLeaf[t][i]
 			} else {
 				j = f.Trees[t].leaf(x)
+				sum += float64(f.Trees[t].Nodes[j].Value)
 			}
-			s := q.start[t]
-			for k := s[j]; k < s[j+1]; k++ {
-				acc[q.members[t][k]] += q.weight[t][k]
-			}
+			q.addLeaf(acc, t, j)
 		}
-		// As quantiles sums and scans them.
-		var total float64
-		for _, v := range acc {
-			total += v
+		if pred != nil {
+			pred[i] = f.sumPrediction(sum)
 		}
-		d.total[i] = total
-		if total > 0 {
-			var cum float64
-			for _, r := range q.order {
-				if acc[r] == 0 {
-					continue
-				}
-				cum += acc[r]
-				d.y = append(d.y, q.Y[r])
-				d.cum = append(d.cum, cum)
-			}
-		}
-		d.start = append(d.start, int32(len(d.y)))
-		clear(acc)
+		d.add(i, acc, q)
 	}
 	return d, nil
+}
+
+// add sets row i's distribution from its weights acc, which it then
+// clears, summed and scanned as Quantiles.quantiles does. It is not
+// inlined for addLeaf's reason.
+//
+//go:noinline
+func (d *Dist) add(i int, acc []float64, q *Quantiles) {
+	var total float64
+	for _, v := range acc {
+		total += v
+	}
+	d.total[i] = total
+	if total > 0 {
+		ys, cums := d.y, d.cum
+		var cum float64
+		for _, r := range q.order {
+			if acc[r] == 0 {
+				continue
+			}
+			cum += acc[r]
+			ys = append(ys, q.Y[r])
+			cums = append(cums, cum)
+		}
+		d.y, d.cum = ys, cums
+	}
+	d.start = append(d.start, int32(len(d.y)))
+	clear(acc)
 }
 
 // Quantiles returns, for each row, its quantiles taus (increasing): those

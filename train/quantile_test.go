@@ -312,3 +312,28 @@ func TestIntervalBins(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictDist checks that PredictDist gives each row Predict's
+// prediction and PredictQuantiles' quantiles, bit for bit, from its one
+// walk of the trees.
+func TestPredictDist(t *testing.T) {
+	X, y := cascadeData(120, 33)
+	f := quantileForest(t, X[:90], y[:90], Config{Trees: 30, Workers: 1, Seed: 5})
+	taus := []float64{0.05, 0.1, 0.5, 0.9, 0.95}
+	pred, d, err := f.PredictDist(X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range X {
+		if want := f.Predict(x); pred[i] != want {
+			t.Fatalf("row %d: prediction %v, Predict %v", i, pred[i], want)
+		}
+		got, want := d.RowQuantiles(nil, i, taus), f.PredictQuantiles(nil, x, taus)
+		if !slices.Equal(got, want) {
+			t.Fatalf("row %d: quantiles %v, PredictQuantiles %v", i, got, want)
+		}
+	}
+	if _, _, err := (&Forest{}).PredictDist(X); err == nil {
+		t.Error("PredictDist accepted a forest without quantiles")
+	}
+}
