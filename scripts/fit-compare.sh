@@ -3,7 +3,7 @@
 # likelihood evaluations, and whether any fit got worse.
 #
 #   bash scripts/fit-compare.sh [--windows 600,3600,21600] [--runs 3] [--workers 2]
-#                               [--data DIR] [--limit K] COMMIT
+#                               [--data DIR] [--limit K] [--evaluate SECONDS] COMMIT
 #
 # Builds COMMIT (from `git archive`, into a temporary directory) and the
 # working tree, then for each window runs the two builds in turn, old then
@@ -18,8 +18,11 @@
 #   changed  cascades whose status changed, each to a higher likelihood or
 #            not (a change to a lower likelihood also counts as worse)
 #
-# and lists every worse cascade. The exit status is 1 when a cascade got
-# worse, 0 otherwise. Needs git, go, jq and awk.
+# and lists every worse cascade. Then, unless --evaluate is 0, it times
+# `hawkes evaluate --cv 5 --no-cache` on the window SECONDS (default 3600)
+# the same way, the fits and the learners together, and prints the median
+# ratio. The exit status is 1 when a cascade got worse, 0 otherwise. Needs
+# git, go, jq and awk.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -28,7 +31,8 @@ runs=3
 workers=2
 data="$root/../shared/data/seismic_subset"
 limit=0
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+evaluate=3600
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--windows) windows="$2"; shift 2 ;;
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--workers) workers="$2"; shift 2 ;;
 	--data) data="$2"; shift 2 ;;
 	--limit) limit="$2"; shift 2 ;;
+	--evaluate) evaluate="$2"; shift 2 ;;
 	-h|--help) usage ;;
 	--*) echo "fit-compare: unknown flag $1" >&2; usage ;;
 	*) break ;;
@@ -98,4 +103,16 @@ for w in ${windows//,/ }; do
 		bad=1
 	fi
 done
+if [ "$evaluate" != 0 ]; then
+	args=(evaluate --data "$data" --window "$evaluate" --cv 5 --no-cache --workers "$workers" -q)
+	ratios=()
+	for i in $(seq "$runs"); do
+		to=$(secs "$tmp/old-evaluate.txt" "$tmp/old" "${args[@]}")
+		tn=$(secs "$tmp/new-evaluate.txt" "$tmp/new" "${args[@]}")
+		r=$(awk -v a="$tn" -v b="$to" 'BEGIN { printf "%.3f", a / b }')
+		echo "evaluate $evaluate round $i: old $to s, new $tn s, ratio $r"
+		ratios+=("$r")
+	done
+	echo "evaluate $evaluate: median ratio new/old $(printf '%s\n' "${ratios[@]}" | median) over $runs rounds"
+fi
 exit "$bad"
