@@ -86,8 +86,8 @@ func (t *terms) rest(D float64, g []float64) {
 }
 
 // value evaluates t at the model point p = (n*, beta, t...) and writes the
-// gradient in p into g, as fitKernel's likelihoods do; with profile it
-// first sets p[0] to the n* that maximises the likelihood (terms.profile).
+// gradient in p into g, for fitKernel; with profile it first sets p[0] to
+// the n* that maximises the likelihood (terms.profile).
 func (t *terms) value(p, g []float64, profile bool) float64 {
 	if !profile {
 		return t.at(p[0], g)

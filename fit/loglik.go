@@ -188,7 +188,7 @@ func (cs *cascade) exactTerms(q normalized) terms {
 
 	// Sum over explained events of log lambda(t) =
 	// log D + log(theta/c) + log S, S = sum_l M_l (1+tau/c)^-(1+theta).
-	var ll, gb, gc, gt float64
+	var logS, gb, gc, gt float64 // terms.S and terms.dS
 	ne := float64(cs.explained())
 	t := terms{ne: ne, lead: math.Log(theta / c), logE: logE, dlogE: dlogE}
 	gb = -ne * dlogE
@@ -221,13 +221,13 @@ func (cs *cascade) exactTerms(q normalized) terms {
 			t.S = math.Inf(-1)
 			return t
 		}
-		ll += nk * math.Log(S)
+		logS += nk * math.Log(S)
 		gb += nk * Sb / S
 		gc += nk * (1 + theta) / c * Sc / S
 		gt -= nk * St / S
 	}
 
-	t.S, t.dS = ll, [3]float64{gb, gc, gt}
+	t.S, t.dS = logS, [3]float64{gb, gc, gt}
 	t.C, t.dC = cs.compensatorTerms(c, theta)
 	return t
 }

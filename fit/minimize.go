@@ -208,19 +208,23 @@ func minimize(ctx context.Context, obj *objective, x0 []float64, check func(x []
 	return nil, fmt.Errorf("%w (gradient %.3g)", err, gnorm)
 }
 
-// fitKernel maximises the likelihood ll of one kernel from the model point
-// p0 in the coordinates k, with the optimiser run in the mode m, and returns
-// the model point reached and ll there. ll evaluates the log-likelihood at p
-// and writes its gradient with respect to p into g; with profile (k then
-// fixed) it first sets p[0] to the n* at which the likelihood is greatest
-// for the rest (terms.value), so that the optimiser maximises the profile
-// likelihood. Its value does not depend on whether the gradient is asked
-// for, so the optimiser's last evaluation, at the point reached, gives the
-// value without another one. stop, if not nil, is asked at every major
-// iteration of the search with the model point and its log-likelihood; when
-// it returns a candidate the run stops and fitKernel returns that candidate
-// as stopped (see fitStarts).
-func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode, ll func(p, g []float64, profile bool) float64, profile bool, stop stopFunc) (_ []float64, _ float64, stopped *candidate, _ error) {
+// fitKernel maximises the likelihood of one kernel from the model point p0
+// in the mode m, in the coordinates of a kernel whose time parameters enter
+// log A with the powers a (coords), and returns the model point reached and
+// the log-likelihood there. evaluate splits the likelihood at a model point
+// p = (n*, beta, t...) by its dependence on n* (terms; false outside the
+// domain). With n* free (profileNStar) the optimiser maximises the profile
+// likelihood in the coordinates of a fixed n*, each evaluation setting n*
+// to its best for the rest; on the boundary n* is held at p0[0]. The value
+// does not depend on whether the gradient is asked for, so the optimiser's
+// last evaluation, at the point reached, gives the value without another
+// one. stop, if not nil, is asked at every major iteration of the search
+// with the model point and its log-likelihood; when it returns a candidate
+// the run stops and fitKernel returns that candidate as stopped (see
+// fitStarts).
+func fitKernel(ctx context.Context, cs *cascade, a, p0 []float64, m mode, evaluate func(p []float64) (terms, bool), stop stopFunc) (_ []float64, _ float64, stopped *candidate, _ error) {
+	profile := profileNStar && !m.fixed
+	k := coords{a: a, fixed: m.fixed || profile, nstar: p0[0]}
 	p := make([]float64, len(p0))
 	g := make([]float64, len(p0))
 	obj := &objective{scale: float64(cs.explained())}
@@ -232,7 +236,11 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 		if !inDomain(p) {
 			return math.NaN()
 		}
-		v := ll(p, g, profile)
+		t, ok := evaluate(p)
+		if !ok {
+			return math.NaN()
+		}
+		v := t.value(p, g, profile)
 		nstar = p[0]
 		k.chain(p, g, grad)
 		return v
@@ -269,23 +277,12 @@ func fitKernel(ctx context.Context, cs *cascade, k coords, p0 []float64, m mode,
 	return p, obj.ll, nil, nil
 }
 
-// kernelCoords returns the coordinates of a kernel whose time parameters
-// enter log A with the powers a (coords), from the model point p0 in the
-// mode m, and whether the n* of its points is the profile's (see
-// profileNStar): the coordinates are then those of a fixed n*, which
-// the likelihood sets.
-func kernelCoords(a []float64, p0 []float64, m mode) (coords, bool) {
-	profile := profileNStar && !m.fixed
-	return coords{a: a, fixed: m.fixed || profile, nstar: p0[0]}, profile
-}
-
 // fitPowerLaw maximises the power-law likelihood from q0 in the mode m, with
 // n* held at q0.NStar when m.fixed, and values the optimum at m.acc. A run
 // that stop stops returns the candidate stop gave.
 func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop stopFunc) (candidate, error) {
 	p0 := []float64{q0.NStar, q0.Beta, q0.C, q0.Theta}
-	k, profile := kernelCoords(powerLawCoords, p0, m)
-	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, cs.powerLawObjective(m.acc), profile, stop)
+	p, ll, stopped, err := fitKernel(ctx, cs, powerLawCoords, p0, m, cs.powerLawObjective(m.acc), stop)
 	if stopped != nil {
 		return *stopped, nil
 	}
@@ -303,10 +300,10 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop s
 	return candidate{q: q, ll: ll, nstar: q.NStar}, nil
 }
 
-// powerLawObjective returns the log-likelihood of the power law at the
-// accuracy acc as fitKernel takes it: of the model point p, with its
-// gradient written into g. Every fit but an exact one treats the points the
-// fast likelihood does not cover as outside the domain (NaN). They are trial
+// powerLawObjective returns the power law's likelihood at the accuracy acc
+// as fitKernel takes it: the terms at the model point p. Every fit but an
+// exact one treats the points the fast likelihood does not cover as outside
+// the domain (false). They are trial
 // points of line searches heading for a limit: theta beyond fastMaxTheta,
 // far past thetaLimit, or c below ~1e-8 s. The exact O(n^2) fallback there
 // cost a tenth of all the fitting time on seismic_subset in the search, for
@@ -317,17 +314,13 @@ func fitPowerLaw(ctx context.Context, cs *cascade, q0 normalized, m mode, stop s
 // instead only shortens the step, and the run escapes or converges all the
 // same (docs/MEASUREMENTS.md: every fit of seismic_subset the same). Under
 // Options.Exact the polish evaluates exactly everywhere.
-func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64, profile bool) float64 {
-	return func(p, g []float64, profile bool) float64 {
+func (cs *cascade) powerLawObjective(acc accuracy) func(p []float64) (terms, bool) {
+	return func(p []float64) (terms, bool) {
 		q := normalized{p[0], p[1], p[2], p[3]}
 		if acc == exact {
-			t := cs.exactTerms(q)
-			return t.value(p, g, profile)
+			return cs.exactTerms(q), true
 		}
-		if t, ok := cs.fastTerms(q, acc); ok {
-			return t.value(p, g, profile)
-		}
-		return math.NaN()
+		return cs.fastTerms(q, acc)
 	}
 }
 
@@ -336,11 +329,9 @@ func (cs *cascade) powerLawObjective(acc accuracy) func(p, g []float64, profile 
 // stops returns the candidate stop gave.
 func fitExponential(ctx context.Context, cs *cascade, e0 exponential, m mode, stop stopFunc) (candidate, error) {
 	p0 := []float64{e0.NStar, e0.Beta, e0.Rate}
-	k, profile := kernelCoords(exponentialCoords, p0, m)
-	p, ll, stopped, err := fitKernel(ctx, cs, k, p0, m, func(p, g []float64, profile bool) float64 {
-		t := cs.exponentialTerms(exponential{p[0], p[1], p[2]})
-		return t.value(p, g, profile)
-	}, profile, stop)
+	p, ll, stopped, err := fitKernel(ctx, cs, exponentialCoords, p0, m, func(p []float64) (terms, bool) {
+		return cs.exponentialTerms(exponential{p[0], p[1], p[2]}), true
+	}, stop)
 	if stopped != nil {
 		return *stopped, nil
 	}
