@@ -16,20 +16,17 @@ type fitAt struct {
 	T  float64
 }
 
-// sameFitsWithout fits each case of seismic_subset by Fit as it is and
-// with a shortcut of the search turned off (off turns it off and returns
-// what turns it back on), and fails t where the status or the
-// log-likelihood (beyond 1e-7 relative) differ. It returns count of the
-// results of the search from the starts (fitStarts, shortcut on) of the
-// first cases, up to the first where it is not zero, so that the caller
-// can check the shortcut was taken.
-func sameFitsWithout(t *testing.T, shortcut string, cases []fitAt, off func() (restore func()), count func(startResults) int) int {
+// fitsWithout fits each case of seismic_subset by Fit as it is and with
+// something turned off (off turns it off and returns what turns it back
+// on), and hands the two results to each; it fails t where a case is not
+// in seismic_subset.
+func fitsWithout(t *testing.T, cases []fitAt, off func() (restore func()), each func(c *data.Cascade, T float64, with, without Result)) {
 	t.Helper()
 	cascades, err := data.LoadDir(context.Background(), shared.Path(t, "seismic_subset"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	found, counted := 0, 0
+	found := 0
 	for i := range cascades {
 		c := &cascades[i]
 		k := slices.IndexFunc(cases, func(f fitAt) bool { return f.id == c.ID })
@@ -48,6 +45,23 @@ func sameFitsWithout(t *testing.T, shortcut string, cases []fitAt, off func() (r
 		if err != nil {
 			t.Fatal(err)
 		}
+		each(c, T, with, without)
+	}
+	if found != len(cases) {
+		t.Fatalf("found %d of the cascades %v in seismic_subset", found, cases)
+	}
+}
+
+// sameFitsWithout fits each case of seismic_subset by Fit as it is and
+// with a shortcut of the search turned off (fitsWithout), and fails t
+// where the status or the log-likelihood (beyond 1e-7 relative) differ. It
+// returns count of the results of the search from the starts (fitStarts,
+// shortcut on) of the first cases, up to the first where it is not zero,
+// so that the caller can check the shortcut was taken.
+func sameFitsWithout(t *testing.T, shortcut string, cases []fitAt, off func() (restore func()), count func(startResults) int) int {
+	t.Helper()
+	counted := 0
+	fitsWithout(t, cases, off, func(c *data.Cascade, T float64, with, without Result) {
 		if with.Status != without.Status || math.Abs(with.LogLik-without.LogLik) > 1e-7*math.Abs(without.LogLik) {
 			t.Errorf("%s T=%g: %s %.12g with the %s, %s %.12g without", c.ID, T, with.Status, with.LogLik, shortcut, without.Status, without.LogLik)
 		}
@@ -60,10 +74,7 @@ func sameFitsWithout(t *testing.T, shortcut string, cases []fitAt, off func() (r
 			}
 			counted += count(free)
 		}
-	}
-	if found != len(cases) {
-		t.Fatalf("found %d of the cascades %v in seismic_subset", found, cases)
-	}
+	})
 	return counted
 }
 
