@@ -67,22 +67,30 @@ secs() { # secs OUT CMD...: run CMD with stdout to OUT, print its wall time
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
 median() { sort -g | awk '{v[NR]=$1} END { if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2 }'; }
+# rounds LABEL NAME ARGS...: run the old and the new build with ARGS in
+# turn, --runs times, their outputs in $tmp/old-NAME-ROUND.out and
+# $tmp/new-NAME-ROUND.out; print each round's wall times and their ratio
+# new/old, and set ratio to the median ratio.
+rounds() {
+	local label="$1" name="$2" i to tn r rs=()
+	shift 2
+	for i in $(seq "$runs"); do
+		to=$(secs "$tmp/old-$name-$i.out" "$tmp/old" "$@")
+		tn=$(secs "$tmp/new-$name-$i.out" "$tmp/new" "$@")
+		r=$(awk -v a="$tn" -v b="$to" 'BEGIN { printf "%.3f", a / b }')
+		echo "$label round $i: old $to s, new $tn s, ratio $r"
+		rs+=("$r")
+	done
+	ratio=$(printf '%s\n' "${rs[@]}" | median)
+}
 
 bad=0
 for w in ${windows//,/ }; do
-	args=(fit --data "$data" --window "$w" --workers "$workers" --limit "$limit" --format jsonl -q)
-	ratios=()
-	for i in $(seq "$runs"); do
-		to=$(secs "$tmp/old-$w-$i.jsonl" "$tmp/old" "${args[@]}")
-		tn=$(secs "$tmp/new-$w-$i.jsonl" "$tmp/new" "${args[@]}")
-		r=$(awk -v a="$tn" -v b="$to" 'BEGIN { printf "%.3f", a / b }')
-		echo "window $w round $i: old $to s, new $tn s, ratio $r"
-		ratios+=("$r")
-	done
-	evals=$(jq -r '.evals // empty' "$tmp/new-$w-1.jsonl" | median)
-	echo "window $w: median ratio new/old $(printf '%s\n' "${ratios[@]}" | median) over $runs rounds; median evaluations per cascade (new) $evals"
-	jq -r '[.id, (.loglik // "null"), .status] | @tsv' "$tmp/old-$w-1.jsonl" >"$tmp/o.tsv"
-	jq -r '[.id, (.loglik // "null"), .status] | @tsv' "$tmp/new-$w-1.jsonl" >"$tmp/n.tsv"
+	rounds "window $w" "$w" fit --data "$data" --window "$w" --workers "$workers" --limit "$limit" --format jsonl -q
+	evals=$(jq -r '.evals // empty' "$tmp/new-$w-1.out" | median)
+	echo "window $w: median ratio new/old $ratio over $runs rounds; median evaluations per cascade (new) $evals"
+	jq -r '[.id, (.loglik // "null"), .status] | @tsv' "$tmp/old-$w-1.out" >"$tmp/o.tsv"
+	jq -r '[.id, (.loglik // "null"), .status] | @tsv' "$tmp/new-$w-1.out" >"$tmp/n.tsv"
 	if ! paste "$tmp/o.tsv" "$tmp/n.tsv" | awk -F'\t' -v w="$w" '
 		$1 != $4 { print "window " w ": cascades out of step: " $1 " against " $4; exit 2 }
 		{
@@ -104,15 +112,7 @@ for w in ${windows//,/ }; do
 	fi
 done
 if [ "$evaluate" != 0 ]; then
-	args=(evaluate --data "$data" --window "$evaluate" --cv 5 --no-cache --workers "$workers" -q)
-	ratios=()
-	for i in $(seq "$runs"); do
-		to=$(secs "$tmp/old-evaluate.txt" "$tmp/old" "${args[@]}")
-		tn=$(secs "$tmp/new-evaluate.txt" "$tmp/new" "${args[@]}")
-		r=$(awk -v a="$tn" -v b="$to" 'BEGIN { printf "%.3f", a / b }')
-		echo "evaluate $evaluate round $i: old $to s, new $tn s, ratio $r"
-		ratios+=("$r")
-	done
-	echo "evaluate $evaluate: median ratio new/old $(printf '%s\n' "${ratios[@]}" | median) over $runs rounds"
+	rounds "evaluate $evaluate" evaluate evaluate --data "$data" --window "$evaluate" --cv 5 --no-cache --workers "$workers" -q
+	echo "evaluate $evaluate: median ratio new/old $ratio over $runs rounds"
 fi
 exit "$bad"
